@@ -1,0 +1,110 @@
+"""The command line: the only place that prints and exits."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import SpecErrors
+from .outputs import compare, write_atomically
+from .pipeline import load_schema, render_outputs
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="schemac: compile one schema.yaml into PostgreSQL migrations, TypeScript types and docs.",
+)
+
+SPEC_OPTION = typer.Option("schema.yaml", "--spec", "-s", help="The spec file.")
+OUT_OPTION = typer.Option("compiled", "--out", "-o", help="The output directory.")
+
+
+def _load(spec: str):
+    if not Path(spec).is_file():
+        typer.echo(f"{spec}: no such file; pass the spec with --spec PATH", err=True)
+        raise typer.Exit(2)
+    try:
+        return load_schema(spec)
+    except SpecErrors as exc:
+        for e in exc.errors:
+            typer.echo(str(e), err=True)
+        typer.echo(f"{len(exc.errors)} problem{'s' if len(exc.errors) != 1 else ''} found; nothing written.", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(spec: str = SPEC_OPTION) -> None:
+    """Check the spec and report every problem as FILE:LINE:COL; writes nothing."""
+    schema = _load(spec)
+    typer.echo(f"{spec}: ok ({len(schema.tables)} tables, {sum(len(t.columns) for t in schema.tables)} columns)")
+
+
+@app.command("compile")
+def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
+    """Write every output (migration SQL, ...) into the output directory, all or nothing."""
+    schema = _load(spec)
+    files = render_outputs(schema)
+    stale = compare(out, files)
+    if not stale:
+        typer.echo(f"{out}: up to date ({len(files)} files)")
+        return
+    write_atomically(out, files)
+    for s in stale:
+        typer.echo(f"{s.state:>8}  {out}/{s.path}")
+    typer.echo(f"{out}: wrote {len(files)} files")
+
+
+@app.command()
+def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
+    """Exit 1 if the output directory differs from what compile would write (for CI); writes nothing."""
+    schema = _load(spec)
+    stale = compare(out, render_outputs(schema))
+    if not stale:
+        typer.echo(f"{out}: up to date")
+        return
+    for s in stale:
+        typer.echo(f"{s.state}: {out}/{s.path}")
+        sys.stdout.write(s.diff)
+    typer.echo(f"{len(stale)} file(s) out of date; run `schemac compile` and commit the result.", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def verify(
+    spec: str = SPEC_OPTION,
+    out: str = OUT_OPTION,
+    database_url: Optional[str] = typer.Option(
+        None, "--database-url", envvar="SCHEMAC_DATABASE_URL", help="Database to verify; a throwaway PostgreSQL when omitted."
+    ),
+    apply: bool = typer.Option(True, "--apply/--no-apply", help="Apply compiled migrations not yet recorded as applied."),
+) -> None:
+    """Apply the compiled migrations and prove from the catalog that the database is exactly the spec.
+
+    Without --database-url a throwaway PostgreSQL with a minimal Supabase stand-in
+    (schema auth, auth.users, auth.uid(), roles anon/authenticated/service_role) is
+    started and removed afterwards.
+    """
+    from .verify import run_verify
+
+    schema = _load(spec)
+    try:
+        report = run_verify(schema, out, database_url, apply=apply)
+    except Exception as exc:  # database errors are reported, not dumped
+        typer.echo(f"verify failed: {type(exc).__name__}: {exc}".rstrip(), err=True)
+        raise typer.Exit(1)
+    for line in report.notes:
+        typer.echo(line)
+    if report.differences:
+        for d in report.differences:
+            typer.echo(f"  {d}", err=True)
+        typer.echo(f"{len(report.differences)} difference(s) between the database and {spec}.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"verified: the database matches {spec} ({report.checked} catalog facts checked)")
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,36 @@
+"""Problems found in a spec, each pinned to a file, line and column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A 1-based position in a source file."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, order=True)
+class SpecError:
+    """One problem: where it is and what to do about it."""
+
+    pos: Pos
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pos}: {self.message}"
+
+
+class SpecErrors(Exception):
+    """Raised with every problem found, so the user sees them all in one run."""
+
+    def __init__(self, errors: list[SpecError]):
+        self.errors = sorted(set(errors))
+        super().__init__("\n".join(str(e) for e in self.errors))

@@ -1,0 +1,209 @@
+"""The resolved schema: what every emitter, rule and database check works from.
+
+Everything here is filled in: each column has its classification, each constraint
+and index its final name, each node the source position it came from. Frozen
+dataclasses, so two versions of a schema can be compared as plain values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import Pos
+
+CLASSIFICATIONS = ("phi", "administrative", "public_social")
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    """A column's PostgreSQL type. `sql` is how the migration spells it; `catalog` is how format_type() prints it."""
+
+    base: str  # text, varchar, char, smallint, integer, bigint, boolean, uuid, date, time, timestamp, timestamptz, json, jsonb, numeric
+    params: tuple[int, ...] = ()  # (length,) for varchar/char, (precision, scale) for numeric
+    array: bool = False
+
+    @property
+    def sql(self) -> str:
+        s = self.base
+        if self.params:
+            s += "(" + ",".join(str(p) for p in self.params) + ")"
+        return s + ("[]" if self.array else "")
+
+    @property
+    def catalog(self) -> str:
+        s = CATALOG_TYPE_NAMES.get(self.base, self.base)
+        if self.params:
+            s += "(" + ",".join(str(p) for p in self.params) + ")"
+        return s + ("[]" if self.array else "")
+
+
+CATALOG_TYPE_NAMES = {
+    "time": "time without time zone",
+    "timestamp": "timestamp without time zone",
+    "timestamptz": "timestamp with time zone",
+    "varchar": "character varying",
+    "char": "character",
+}
+
+
+@dataclass(frozen=True)
+class Default:
+    """A column default: a literal value or one of a closed list of functions."""
+
+    sql: str  # the SQL expression, already quoted and cast
+    function: str | None = None  # 'now()', 'gen_random_uuid()', ... when a function
+    value: Any = None  # the Python literal when not a function
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    nullable: bool
+    default: Default | None
+    description: str | None
+    classification: str
+    encrypted: bool
+    enum: str | None
+    pos: Pos = field(compare=False)
+    generated_by: str | None = None  # 'timestamps' for created_at / updated_at added by the table flag
+
+
+@dataclass(frozen=True)
+class PrimaryKey:
+    name: str
+    columns: tuple[str, ...]
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Unique:
+    name: str
+    columns: tuple[str, ...]
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    expression: str  # SQL boolean expression
+    description: str | None
+    enum: str | None  # set when the check enforces an enum column
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    ref_schema: str
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    on_delete: str  # cascade | restrict | set null | set default | no action
+    pos: Pos = field(compare=False)
+
+    @property
+    def ref_qualified(self) -> str:
+        return f"{self.ref_schema}.{self.ref_table}"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    columns: tuple[str, ...]
+    unique: bool
+    where: str | None
+    using: str
+    description: str | None
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A row trigger; schemac only creates the updated_at one today."""
+
+    name: str
+    timing: str  # BEFORE
+    events: tuple[str, ...]  # ('UPDATE',)
+    function: str  # schema-qualified function name
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    operations: tuple[str, ...]
+    roles: tuple[str, ...]
+    owner: str | None
+    using: str | None
+    with_check: str | None
+    description: str | None
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str | None
+    classification: str | None  # the table's default, if stated
+    retention: str | None
+    log: bool
+    rls: bool
+    timestamps: bool
+    columns: tuple[Column, ...]
+    primary_key: PrimaryKey | None
+    uniques: tuple[Unique, ...]
+    checks: tuple[Check, ...]
+    foreign_keys: tuple[ForeignKey, ...]
+    indexes: tuple[Index, ...]
+    triggers: tuple[Trigger, ...]
+    policies: tuple[Policy, ...]
+    pos: Pos = field(compare=False)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def has_column(self, name: str) -> bool:
+        return any(c.name == name for c in self.columns)
+
+    @property
+    def classifications(self) -> tuple[str, ...]:
+        """The classifications present among the columns, in canonical order."""
+        present = {c.classification for c in self.columns}
+        return tuple(c for c in CLASSIFICATIONS if c in present)
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str
+    values: tuple[str, ...]
+    description: str | None
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A whole resolved spec. `source` names the file; `source_sha256` hashes its bytes."""
+
+    tables: tuple[Table, ...]
+    enums: tuple[Enum, ...]
+    source: str
+    source_sha256: str
+
+    def table(self, name: str) -> Table:
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+    def enum(self, name: str) -> Enum:
+        for e in self.enums:
+            if e.name == name:
+                return e
+        raise KeyError(name)
+
+
+UPDATED_AT_FUNCTION = "public.schemac_set_updated_at"

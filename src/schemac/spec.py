@@ -1,0 +1,179 @@
+"""The spec language: what a schema.yaml may say, as Pydantic models.
+
+These models are the grammar only. Resolving names, filling in defaults and
+inherited classification happens in build.py, which produces the model (model.py).
+Attribute docstrings become descriptions in the generated JSON Schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Classification = Literal["phi", "administrative", "public_social"]
+OnDelete = Literal["cascade", "restrict", "set null", "set default", "no action"]
+Operation = Literal["select", "insert", "update", "delete", "all"]
+Role = Literal["anon", "authenticated", "service_role", "public"]
+
+
+class SpecModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+
+class EnumSpec(SpecModel):
+    """A named set of allowed text values; compiles to TEXT plus a CHECK constraint."""
+
+    values: list[str] = Field(min_length=1)
+    """The allowed values, in display order."""
+    description: str | None = None
+    """What the values mean."""
+
+
+class ColumnSpec(SpecModel):
+    """One column of a table."""
+
+    type: str | None = None
+    """PostgreSQL type: text, integer, bigint, boolean, uuid, date, time, timestamptz, jsonb, numeric(p,s), or any of these followed by [] for an array. Omit when `enum` is given."""
+    enum: str | None = None
+    """Name of an enum declared under `enums`; the column is TEXT with a CHECK listing the values."""
+    nullable: bool = False
+    """Whether NULL is allowed. Columns are NOT NULL unless this is true."""
+    default: Any = None
+    """A literal of the column's type, or one of the functions now(), gen_random_uuid(), current_date, auth.uid()."""
+    primary_key: bool = False
+    """This column alone is the primary key."""
+    unique: bool = False
+    """Values must be unique across the table."""
+    references: str | None = None
+    """Foreign key shorthand: `table.column`, or `auth.users.id` for Supabase users."""
+    on_delete: OnDelete | None = None
+    """What happens to this row when the referenced row is deleted (with `references`)."""
+    description: str | None = None
+    """What the column holds; becomes a COMMENT in the database."""
+    classification: Classification | None = None
+    """phi, administrative or public_social; inherited from the table when omitted."""
+    encrypted: bool = False
+    """Marks PHI that must be encrypted at rest (and in transit)."""
+
+
+class IndexSpec(SpecModel):
+    """An index on one or more columns."""
+
+    columns: list[str] = Field(min_length=1)
+    """Indexed columns, in order."""
+    unique: bool = False
+    """A unique index."""
+    where: str | None = None
+    """A SQL predicate: makes this a partial index."""
+    using: Literal["btree", "gin", "gist", "hash", "brin"] = "btree"
+    """The index method."""
+    name: str | None = None
+    """Explicit name; derived from table and columns when omitted."""
+    description: str | None = None
+    """Why the index exists (which query it serves)."""
+
+
+class UniqueSpec(SpecModel):
+    """A table-level UNIQUE constraint over one or more columns."""
+
+    columns: list[str] = Field(min_length=1)
+    """The columns whose combination must be unique."""
+    name: str | None = None
+    """Explicit name; derived from table and columns when omitted."""
+
+
+class CheckSpec(SpecModel):
+    """A table-level CHECK constraint."""
+
+    expression: str
+    """A SQL boolean expression over the table's columns."""
+    name: str | None = None
+    """Explicit name; derived from the table when omitted."""
+    description: str | None = None
+    """The rule the check enforces, in words."""
+
+
+class ReferenceSpec(SpecModel):
+    """The target of a composite foreign key."""
+
+    table: str
+    """Referenced table: a table of this spec, or auth.users."""
+    columns: list[str] = Field(min_length=1)
+    """Referenced columns, matching the foreign key's columns in order."""
+
+
+class ForeignKeySpec(SpecModel):
+    """A table-level (possibly composite) foreign key."""
+
+    columns: list[str] = Field(min_length=1)
+    """Referencing columns of this table."""
+    references: ReferenceSpec
+    """The referenced table and columns."""
+    on_delete: OnDelete = "no action"
+    """What happens to this row when the referenced row is deleted."""
+    name: str | None = None
+    """Explicit name; derived from table and columns when omitted."""
+
+
+class PolicySpec(SpecModel):
+    """A row level security policy."""
+
+    name: str
+    """Policy name, unique within the table."""
+    operations: list[Operation] = Field(min_length=1, alias="for")
+    """Operations the policy covers: select, insert, update, delete (or all)."""
+    to: list[Role] = Field(default_factory=lambda: ["authenticated"])
+    """Roles the policy applies to."""
+    owner: str | None = None
+    """Owner shorthand: a column holding the owning user's id (`doctor_id`), or a path through a foreign key to a parent's owner column (`conversation_id.doctor_id`)."""
+    using: str | None = None
+    """Raw SQL USING expression (rows visible / affected)."""
+    with_check: str | None = None
+    """Raw SQL WITH CHECK expression (rows that may be written)."""
+    description: str | None = None
+    """Who may do what, in words."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True)
+
+
+class TableSpec(SpecModel):
+    """One table in the public schema."""
+
+    description: str | None = None
+    """What the table holds and why it exists; becomes a COMMENT in the database."""
+    classification: Classification | None = None
+    """Default classification for columns that do not state one."""
+    retention: str | None = None
+    """How long rows are kept and how they are deleted."""
+    log: bool = False
+    """Marks a log table (audit, idempotency): it must hold IDs, never PHI."""
+    rls: bool = True
+    """Row level security; on unless explicitly turned off."""
+    timestamps: bool = False
+    """Adds created_at and updated_at (timestamptz, default now()) and the trigger that maintains updated_at."""
+    columns: dict[str, ColumnSpec] = Field(min_length=1)
+    """The table's columns, in order."""
+    primary_key: list[str] | None = None
+    """A composite primary key (use `primary_key: true` on a column for a single-column key)."""
+    unique: list[UniqueSpec] = Field(default_factory=list)
+    """Table-level UNIQUE constraints."""
+    checks: list[CheckSpec] = Field(default_factory=list)
+    """Table-level CHECK constraints."""
+    foreign_keys: list[ForeignKeySpec] = Field(default_factory=list)
+    """Table-level (composite) foreign keys."""
+    indexes: list[IndexSpec] = Field(default_factory=list)
+    """Indexes."""
+    policies: list[PolicySpec] = Field(default_factory=list)
+    """Row level security policies."""
+
+
+class Spec(SpecModel):
+    """A schemac schema: every table, column, enum, key, index and policy, with data classification."""
+
+    version: Literal[1] = 1
+    """Version of the spec language."""
+    enums: dict[str, EnumSpec] = Field(default_factory=dict)
+    """Named enums, used by columns through `enum:`."""
+    tables: dict[str, TableSpec] = Field(min_length=1)
+    """The tables, by name."""
