@@ -81,6 +81,7 @@ class Problems:
 def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schema:
     """Validate and resolve a loaded spec; raise SpecErrors listing every problem."""
     problems = Problems(loaded)
+    problems.errors.extend(loaded.errors)
     data = loaded.data
     if not isinstance(data, dict):
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
@@ -91,10 +92,11 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     enum_specs = _validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
     if "tables" not in data:
         problems.add((), "missing required key 'tables'; list the tables of the schema under it")
-    table_specs = _validate_each(TableSpec, data.get("tables", {}), ("tables",), problems)
+    broken_columns: dict[str, set[str]] = {}
+    table_specs = _validate_tables(data.get("tables", {}), problems, broken_columns)
 
     enums = _build_enums(enum_specs, problems)
-    tables = [_build_table(name, spec, enums, problems) for name, spec in table_specs.items()]
+    tables = [_build_table(name, spec, enums, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
     tables_by_name = {t.name: t for t in tables if t is not None}
     all_table_names = set(data.get("tables", {}) or {})
     _resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems)
@@ -114,14 +116,26 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
 
 
 def _validate(model: type[BaseModel], value: Any, path: Path, problems: Problems, skip: tuple[str, ...] = ()) -> Any:
+    """Validate against the grammar, recording every error. Unknown keys are reported and then
+    ignored, so the rest of the node is still checked for meaning."""
     try:
         return model.model_validate(value)
     except ValidationError as exc:
+        unknown = set()
         for err in exc.errors():
             loc = tuple(err["loc"])
             if loc and loc[0] in skip:
                 continue
             problems.add(path + _data_path(loc), _message(model, loc, err))
+            if err["type"] == "extra_forbidden" and len(loc) == 1:
+                unknown.add(loc[0])
+            else:
+                unknown.add(None)
+        if unknown and None not in unknown and isinstance(value, dict):
+            try:
+                return model.model_validate({k: v for k, v in value.items() if k not in unknown})
+            except ValidationError:
+                return None
         return None
 
 
@@ -137,6 +151,33 @@ def _validate_each(model: type[BaseModel], mapping: Any, path: Path, problems: P
             problems.add(path + (name,), f"'{name}' must be a mapping of keys (got {_kind(value)})")
             continue
         spec = _validate(model, value, path + (name,), problems)
+        if spec is not None:
+            result[name] = spec
+    return result
+
+
+def _validate_tables(mapping: Any, problems: Problems, broken: dict[str, set[str]]) -> dict[str, TableSpec]:
+    """Validate each column on its own, so one bad column does not hide the problems of the rest of its table."""
+    if not isinstance(mapping, dict):
+        return _validate_each(TableSpec, mapping, ("tables",), problems)
+    result = {}
+    for name, value in mapping.items():
+        path = ("tables", name)
+        if not isinstance(value, dict) or not isinstance(value.get("columns"), dict):
+            spec = _validate_each(TableSpec, {name: value}, ("tables",), problems).get(name)
+        else:
+            good = {}
+            for col, col_value in value["columns"].items():
+                col_spec = _validate(ColumnSpec, col_value, path + ("columns", col), problems) if isinstance(col_value, dict) else None
+                if not isinstance(col_value, dict):
+                    problems.add(path + ("columns", col), f"column '{col}' must be a mapping of keys, e.g. {{type: text}} (got {_kind(col_value)})")
+                if col_spec is None:
+                    broken.setdefault(name, set()).add(col)
+                else:
+                    good[col] = col_spec
+            if not good and broken.get(name):
+                continue
+            spec = _validate(TableSpec, {**value, "columns": good}, path, problems)
         if spec is not None:
             result[name] = spec
     return result
@@ -240,7 +281,7 @@ def _build_enums(specs: dict[str, EnumSpec], problems: Problems) -> dict[str, En
 # ---------------------------------------------------------------- tables
 
 
-def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: Problems) -> Table | None:
+def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: Problems, broken: set[str]) -> Table | None:
     path: Path = ("tables", name)
     pos = problems.loaded.pos
     problems.name(path, name, "table")
@@ -294,11 +335,14 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
                 )
             )
     col_names = {c.name for c in columns} | set(spec.columns)
+    quiet = broken  # columns that already have a grammar error: no "unknown column" noise for them
 
     def known(cols: list[str], where: Path, what: str) -> bool:
         ok = True
         for i, c in enumerate(cols):
-            if c not in col_names:
+            if c in quiet:
+                ok = False
+            elif c not in col_names:
                 close = difflib.get_close_matches(c, sorted(col_names), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; columns of {name}: {', '.join(sorted(col_names))}"
                 problems.add(where + (i,), f"{what} names unknown column '{c}' of table '{name}'{hint}")
@@ -499,6 +543,10 @@ def _build_default(value: Any, ctype: ColumnType, enum: Enum | None, path: Path,
     return None
 
 
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
@@ -537,7 +585,7 @@ def _literal_sql(value: Any, ctype: ColumnType, enum: Enum | None) -> str:
     if base in ("smallint", "integer", "bigint"):
         limits = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}[base]
         if isinstance(value, bool) or not isinstance(value, int):
-            return f"!the default of a {base} column must be a whole number (got {_kind(value)} {value!r})"
+            return f"!the default of {_article(base)} {base} column must be a whole number (got {_kind(value)} {value!r})"
         if not -limits <= value < limits:
             return f"!{value} does not fit in {base}"
         return str(value)

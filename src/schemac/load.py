@@ -24,6 +24,7 @@ class Loaded:
     data: Any
     key_pos: dict[Path, Pos] = field(default_factory=dict)
     value_pos: dict[Path, Pos] = field(default_factory=dict)
+    errors: list[SpecError] = field(default_factory=list)  # duplicate keys etc.: reported with the rest
 
     def pos(self, path: Path) -> Pos:
         """Best position for a path: its key, else its value, else the nearest ancestor."""
@@ -46,7 +47,7 @@ def _pos(file: str, node: yaml.Node) -> Pos:
 
 
 def load_yaml(text: str, file: str) -> Loaded:
-    """Parse text; raise SpecErrors for syntax errors and duplicate keys."""
+    """Parse text; raise SpecErrors for syntax errors. Duplicate keys are kept in `errors` (the first one wins)."""
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
@@ -62,14 +63,11 @@ def load_yaml(text: str, file: str) -> Loaded:
     finally:
         loader.dispose()
     loaded = Loaded(file=file, data=None)
-    errors: list[SpecError] = []
     if root is None:
         loaded.data = {}
         return loaded
     constructor = yaml.SafeLoader("")
-    loaded.data = _convert(root, (), loaded, constructor, errors)
-    if errors:
-        raise SpecErrors(errors)
+    loaded.data = _convert(root, (), loaded, constructor, loaded.errors)
     return loaded
 
 

@@ -1,0 +1,235 @@
+"""Every kind of bad input is reported at its key, as FILE:LINE:COL: message, all in one run."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from schemac.errors import SpecErrors
+from schemac.load import load_yaml
+from schemac.build import build_schema
+
+HEADER = """\
+version: 1
+enums:
+  status:
+    values: [active, closed]
+tables:
+"""
+
+
+def errors_of(body: str, header: str = HEADER) -> list[str]:
+    text = header + body
+    with pytest.raises(SpecErrors) as info:
+        build_schema(load_yaml(text, "schema.yaml"), text.encode(), "schema.yaml")
+    return [str(e) for e in info.value.errors]
+
+
+def table(columns: str, extra: str = "") -> str:
+    """A one-table spec body; the first column line is line 10 of the file."""
+    return (
+        "  patients:\n"
+        "    classification: phi\n"
+        "    columns:\n"
+        "      id: {type: uuid, primary_key: true, default: gen_random_uuid()}\n"
+        + textwrap.indent(textwrap.dedent(columns), "      ")
+        + textwrap.indent(textwrap.dedent(extra), "    ")
+    )
+
+
+def test_yaml_syntax_error_points_at_the_problem():
+    assert errors_of("  patients: [unclosed\n") == [
+        "schema.yaml:7:1: YAML syntax error: while parsing a flow sequence: expected ',' or ']', but got '<stream end>'; fix the YAML at this point"
+    ]
+
+
+def test_duplicate_key_is_an_error_not_a_silent_overwrite():
+    assert errors_of(table("name: {type: text}\nname: {type: integer}\n")) == [
+        "schema.yaml:11:7: duplicate key 'name' (first defined at line 10); YAML keeps only the last one: remove or rename one of them"
+    ]
+
+
+def test_duplicate_table_is_reported():
+    errs = errors_of(table("name: {type: text}\n") + table("other: {type: text}\n"))
+    assert errs == ["schema.yaml:11:3: duplicate key 'patients' (first defined at line 6); YAML keeps only the last one: remove or rename one of them"]
+
+
+def test_unknown_key_suggests_the_right_one():
+    assert errors_of(table("name: {type: text, nulable: true}\n")) == [
+        "schema.yaml:10:26: unknown key 'nulable'; did you mean 'nullable'? allowed keys here: classification, default, "
+        "description, encrypted, enum, nullable, on_delete, primary_key, references, type, unique"
+    ]
+
+
+def test_missing_required_key():
+    assert errors_of(table("", extra="indexes:\n  - unique: true\n")) == [
+        "schema.yaml:11:9: missing required key 'columns'; add it"
+    ]
+
+
+def test_missing_tables_key():
+    errs = errors_of("", header="version: 1\n")
+    assert errs == ["schema.yaml:1:1: missing required key 'tables'; list the tables of the schema under it"]
+
+
+def test_wrong_type_of_value():
+    assert errors_of(table("name: {type: text, nullable: maybe}\n")) == [
+        "schema.yaml:10:26: 'nullable' must be true or false (got a string 'maybe')"
+    ]
+
+
+def test_wrong_literal_value():
+    assert errors_of(table("name: {type: text, classification: secret}\n")) == [
+        "schema.yaml:10:26: 'classification' cannot be 'secret'; expected 'phi', 'administrative' or 'public_social'"
+    ]
+
+
+def test_unknown_column_type():
+    errs = errors_of(table("name: {type: txt}\n"))
+    assert len(errs) == 1
+    assert errs[0].startswith("schema.yaml:10:14: unknown column type 'txt'; use one of: text, integer")
+
+
+def test_reference_to_unknown_table():
+    assert errors_of(table("doctor_id: {type: uuid, references: doctors.id}\n")) == [
+        "schema.yaml:10:31: references unknown table 'doctors'; tables: patients"
+    ]
+
+
+def test_reference_to_unknown_column():
+    assert errors_of(table("parent_id: {type: uuid, nullable: true, references: patients.idd}\n")) == [
+        "schema.yaml:10:47: references unknown column 'idd' of table 'patients'; did you mean 'id'?"
+    ]
+
+
+def test_reference_to_unknown_external_column():
+    assert errors_of(table("doctor_id: {type: uuid, references: auth.users.uuid}\n")) == [
+        "schema.yaml:10:31: auth.users has no column 'uuid'; schemac knows auth.users(id)"
+    ]
+
+
+def test_reference_type_mismatch():
+    assert errors_of(table("doctor_id: {type: text, references: auth.users.id}\n")) == [
+        "schema.yaml:10:31: 'patients.doctor_id' is text but the referenced column is uuid; make the types match"
+    ]
+
+
+def test_index_on_unknown_column():
+    assert errors_of(table("name: {type: text}\n", extra="indexes:\n  - columns: [name, nmae]\n")) == [
+        "schema.yaml:12:25: index names unknown column 'nmae' of table 'patients'; did you mean 'name'?"
+    ]
+
+
+def test_constraint_on_unknown_column():
+    errs = errors_of(table("name: {type: text}\n", extra="unique:\n  - columns: [phone]\n"))
+    assert errs == ["schema.yaml:12:19: unique constraint names unknown column 'phone' of table 'patients'; columns of patients: id, name"]
+
+
+def test_composite_foreign_key_on_unknown_column():
+    extra = "foreign_keys:\n  - columns: [ghost]\n    references: {table: patients, columns: [id]}\n"
+    assert errors_of(table("name: {type: text}\n", extra=extra)) == [
+        "schema.yaml:12:9: foreign key names unknown column 'ghost' of table 'patients'"
+    ]
+
+
+def test_duplicate_index_name():
+    extra = "indexes:\n  - columns: [name]\n    name: patients_pkey\n"
+    assert errors_of(table("name: {type: text}\n", extra=extra)) == [
+        "schema.yaml:12:9: the name 'patients_pkey' (an index on patients) is already used by the primary key of patients; give one of them another name"
+    ]
+
+
+def test_duplicate_constraint_name():
+    extra = "checks:\n  - {name: same_check, expression: length(name) > 0}\n  - {name: same_check, expression: length(name) < 99}\n"
+    assert errors_of(table("name: {type: text}\n", extra=extra)) == [
+        "schema.yaml:13:9: constraint name 'same_check' is used twice on table patients; give one of them another name"
+    ]
+
+
+def test_enum_default_outside_the_enum():
+    assert errors_of(table("status: {enum: status, default: open}\n")) == [
+        "schema.yaml:10:30: default 'open' is not a value of enum status; use one of: active, closed"
+    ]
+
+
+def test_unknown_enum():
+    assert errors_of(table("status: {enum: statuss}\n")) == ["schema.yaml:10:16: unknown enum 'statuss'; did you mean 'status'?"]
+
+
+def test_invalid_identifier():
+    assert errors_of(table("Full-Name: {type: text}\n")) == [
+        "schema.yaml:10:7: column name 'Full-Name' is not a valid name: use lowercase letters, digits and underscores, "
+        "starting with a letter or underscore (snake_case)"
+    ]
+
+
+def test_identifier_longer_than_63_bytes():
+    long = "a" * 64
+    assert errors_of(table(f"{long}: {{type: text}}\n")) == [
+        f"schema.yaml:10:7: column name '{'a' * 20}…' is 64 bytes; PostgreSQL truncates names longer than 63 bytes: shorten it"
+    ]
+
+
+def test_unicode_identifier_is_measured_in_bytes():
+    name = "é" * 32  # 64 bytes, 32 characters
+    errs = errors_of(table(f"{name}: {{type: text}}\n"))
+    assert errs[0].startswith("schema.yaml:10:7: column name") and "64 bytes" in errs[0]
+
+
+def test_default_of_wrong_type():
+    assert errors_of(table("age: {type: integer, default: ten}\n")) == [
+        "schema.yaml:10:28: the default of an integer column must be a whole number (got a string 'ten')"
+    ]
+
+
+def test_default_function_outside_the_closed_list():
+    assert errors_of(table("at: {type: timestamptz, default: clock_timestamp()}\n")) == [
+        "schema.yaml:10:31: 'clock_timestamp()' is not a supported default function; use one of: now(), current_date, gen_random_uuid(), auth.uid()"
+    ]
+
+
+def test_set_null_needs_a_nullable_column():
+    assert errors_of(table("doctor_id: {type: uuid, references: auth.users.id, on_delete: set null}\n")) == [
+        "schema.yaml:10:58: 'on_delete: set null' needs a nullable column; add 'nullable: true' to 'doctor_id'"
+    ]
+
+
+@pytest.mark.parametrize(
+    "expression, reason",
+    [
+        ("true); DROP TABLE patients; --", "unbalanced ')' at character 5"),
+        ("true; DROP TABLE patients", "a ';' would end the statement; an expression must be a single SQL expression"),
+        ("name = $$x$$", "dollar quoting ($$) is not allowed inside an expression"),
+        ("name <> '' -- trailing", "comments are not allowed inside an expression"),
+        ("name = 'unterminated", "unterminated string starting at character 8"),
+    ],
+)
+def test_hostile_check_expression_is_rejected(expression, reason):
+    errs = errors_of(table("name: {type: text}\n", extra="checks:\n  - expression: " + _yaml_str(expression) + "\n"))
+    assert errs == [f"schema.yaml:12:9: check expression rejected: {reason}"]
+
+
+def _yaml_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def test_every_problem_is_reported_in_one_run():
+    body = table(
+        """\
+        name: {type: txt}
+        age: {type: integer, nullable: maybe}
+        status: {enum: status, default: open}
+        doctor_id: {type: uuid, references: doctors.id}
+        """,
+        extra="indexes:\n  - columns: [ghost]\ndescripton: typo\n",
+    )
+    errs = errors_of(body)
+    assert [e.split(": ", 1)[0] for e in errs] == [
+        "schema.yaml:10:14",
+        "schema.yaml:11:28",
+        "schema.yaml:12:30",
+        "schema.yaml:13:31",
+        "schema.yaml:15:19",
+        "schema.yaml:16:5",
+    ]
