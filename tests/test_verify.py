@@ -1,0 +1,128 @@
+"""`schemac verify`: exit 0 on a database that is the spec, exit 1 naming whatever was broken."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from schemac.cli import app
+
+from conftest import ROOT
+
+runner = CliRunner()
+
+
+def verify(*args: str):
+    return runner.invoke(app, ["verify", "--spec", str(ROOT / "schema.yaml"), "--out", str(ROOT / "compiled"), *args])
+
+
+def test_verify_on_the_embedded_default_as_a_user_runs_it():
+    """The real command line, in its own process: starts a throwaway server, applies, proves, removes it."""
+    exe = shutil.which("schemac", path=os.path.dirname(sys.executable))
+    result = subprocess.run([exe, "verify"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "started a throwaway PostgreSQL" in result.stdout
+    assert "applied 1 migration(s): 001_initial_schema" in result.stdout
+    assert "verified: the database matches schema.yaml" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_verify_against_a_database_given_by_url(db_url):
+    first = verify("--database-url", db_url)
+    assert first.exit_code == 0, first.output
+    assert "applied 1 migration(s): 001_initial_schema" in first.output
+    again = verify("--database-url", db_url)
+    assert again.exit_code == 0, again.output
+    assert "(all already applied)" in again.output
+
+
+def test_verify_installs_the_stand_in_on_a_bare_database(pg_server):
+    from schemac.db.server import scratch_database
+
+    with scratch_database(pg_server, "schemac_bare") as url:
+        result = verify("--database-url", url)
+        assert result.exit_code == 0, result.output
+        with psycopg.connect(url) as c:
+            assert c.execute("SELECT to_regclass('auth.users') IS NOT NULL").fetchone()[0]
+
+
+BREAKAGES = [
+    ("DROP TABLE blocked_times", "table blocked_times: missing from the database"),
+    ("CREATE TABLE public.scratch (id int)", "table scratch: in the database but not in the spec"),
+    ("ALTER TABLE patients DROP COLUMN gender", "column patients.gender: missing from the database"),
+    ("ALTER TABLE patients ADD COLUMN ssn text", "column patients.ssn: in the database but not in the spec"),
+    ("ALTER TABLE patients ALTER COLUMN phone TYPE varchar(20)", "column patients.phone: type: the database has 'character varying(20)'; the spec says text"),
+    ("ALTER TABLE patients ALTER COLUMN date_of_birth SET NOT NULL", "column patients.date_of_birth: nullability: the database has 'NOT NULL'; the spec says NULL"),
+    ("ALTER TABLE conversations ALTER COLUMN status SET DEFAULT 'closed'", "column conversations.status: default: the database has 'closed'::text; the spec says 'active'::text"),
+    ("ALTER TABLE appointments ALTER COLUMN duration_minutes DROP DEFAULT", "column appointments.duration_minutes: default: the database has none; the spec says 30"),
+    ("ALTER TABLE webhook_idempotency DROP CONSTRAINT webhook_idempotency_pkey", "primary key webhook_idempotency.webhook_idempotency_pkey: missing from the database"),
+    ("ALTER TABLE webhook_idempotency DROP CONSTRAINT webhook_idempotency_provider_event_id_key", "unique constraint webhook_idempotency.webhook_idempotency_provider_event_id_key: missing"),
+    ("ALTER TABLE conversations DROP CONSTRAINT conversations_patient_id_fkey", "foreign key conversations.conversations_patient_id_fkey: missing from the database"),
+    (
+        "ALTER TABLE conversations DROP CONSTRAINT conversations_patient_id_fkey, ADD CONSTRAINT conversations_patient_id_fkey "
+        "FOREIGN KEY (patient_id) REFERENCES patients(id) ON DELETE RESTRICT",
+        "foreign key conversations.conversations_patient_id_fkey: ON DELETE: the database has RESTRICT; the spec says CASCADE",
+    ),
+    ("ALTER TABLE appointments DROP CONSTRAINT appointments_status_check", "check constraint appointments.appointments_status_check: missing"),
+    (
+        "ALTER TABLE appointments DROP CONSTRAINT appointments_status_check, "
+        "ADD CONSTRAINT appointments_status_check CHECK (status IN ('pending', 'confirmed'))",
+        "check constraint appointments.appointments_status_check: expression",
+    ),
+    ("ALTER TABLE patients ADD CONSTRAINT patients_phone_check CHECK (phone <> '')", "check constraint patients.patients_phone_check: in the database but not in the spec"),
+    ("DROP INDEX audit_logs_action_idx", "index audit_logs.audit_logs_action_idx: missing from the database"),
+    ("CREATE INDEX extra_idx ON patients (name)", "index patients.extra_idx: in the database but not in the spec"),
+    (
+        "DROP INDEX appointments_no_double_booking_uidx; CREATE UNIQUE INDEX appointments_no_double_booking_uidx "
+        "ON appointments (doctor_id, appointment_date)",
+        "index appointments.appointments_no_double_booking_uidx: predicate",
+    ),
+    (
+        "DROP INDEX messages_conversation_id_created_at_idx; CREATE INDEX messages_conversation_id_created_at_idx ON messages (created_at)",
+        "index messages.messages_conversation_id_created_at_idx: columns",
+    ),
+    ("DROP TRIGGER patients_set_updated_at ON patients", "trigger patients.patients_set_updated_at: missing from the database"),
+    ("ALTER TABLE appointments DISABLE TRIGGER appointments_set_updated_at", "trigger appointments.appointments_set_updated_at: the database has disabled"),
+    (
+        "CREATE OR REPLACE FUNCTION public.schemac_set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$",
+        "function public.schemac_set_updated_at: its body no longer sets NEW.updated_at := now()",
+    ),
+    ("ALTER TABLE messages DISABLE ROW LEVEL SECURITY", "table messages: row level security: the database has disabled; the spec says enabled"),
+    ("COMMENT ON COLUMN patients.name IS 'just a name'", "column patients.name: comment: the database has 'just a name'"),
+    ("COMMENT ON TABLE audit_logs IS NULL", "table audit_logs: comment: the database has none"),
+    ("CREATE POLICY sneaky ON patients FOR SELECT USING (true)", "policy patients.sneaky: in the database but not in the spec"),
+]
+
+
+@pytest.mark.parametrize("statement, expected", BREAKAGES, ids=[b[0][:60] for b in BREAKAGES])
+def test_breaking_the_database_makes_verify_fail_and_name_it(db_url, statement, expected):
+    assert verify("--database-url", db_url).exit_code == 0
+    with psycopg.connect(db_url, autocommit=True) as c:
+        c.execute(statement)
+    result = verify("--database-url", db_url)
+    assert result.exit_code == 1, result.output
+    assert expected in result.output, result.output
+    assert "difference(s) between the database and" in result.output
+
+
+def test_verify_reports_a_migration_edited_after_it_was_applied(db_url, tmp_path):
+    shutil.copytree(ROOT / "compiled", tmp_path / "compiled")
+    result = runner.invoke(app, ["verify", "--spec", str(ROOT / "schema.yaml"), "--out", str(tmp_path / "compiled"), "--database-url", db_url])
+    assert result.exit_code == 0, result.output
+    migration = tmp_path / "compiled" / "migrations" / "001_initial_schema.sql"
+    migration.write_text(migration.read_text() + "\n-- edited\n")
+    result = runner.invoke(app, ["verify", "--spec", str(ROOT / "schema.yaml"), "--out", str(tmp_path / "compiled"), "--database-url", db_url])
+    assert result.exit_code == 1
+    assert "migration 001_initial_schema was changed after it was applied" in result.output
+
+
+def test_verify_with_an_unreachable_database_fails_cleanly():
+    result = verify("--database-url", "postgresql://nobody@127.0.0.1:1/nothing?connect_timeout=2")
+    assert result.exit_code == 1
+    assert "verify failed: OperationalError" in result.output
