@@ -14,7 +14,11 @@ from .model import Schema
 
 
 def load_schema(spec_path: str) -> Schema:
-    """Read, validate and resolve a spec file; raises SpecErrors."""
+    """Read, validate and resolve a spec file; raises SpecErrors.
+
+    Errors name the file as the user gave it (so editors can jump to it); generated
+    files name only its base name, so they never carry a machine path.
+    """
     with open(spec_path, "rb") as fh:
         raw = fh.read()
     name = os.path.basename(spec_path)
@@ -23,8 +27,8 @@ def load_schema(spec_path: str) -> Schema:
     except UnicodeDecodeError as exc:
         from .errors import Pos, SpecError, SpecErrors
 
-        raise SpecErrors([SpecError(Pos(name, 1, 1), f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8")]) from None
-    loaded = load_yaml(text, name)
+        raise SpecErrors([SpecError(Pos(spec_path, 1, 1), f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8")]) from None
+    loaded = load_yaml(text, spec_path)
     return build_schema(loaded, raw, name)
 
 

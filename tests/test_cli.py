@@ -1,0 +1,141 @@
+"""The command line: compile writes all or nothing, check catches drift, errors never dump a traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from schemac.cli import app
+from schemac.outputs import existing_files, write_atomically
+
+from conftest import ROOT
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the repo's spec in an empty directory, run from there."""
+    shutil.copy(ROOT / "schema.yaml", tmp_path / "schema.yaml")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    yield tmp_path
+    os.chdir(cwd)
+
+
+def run(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_compile_then_check(project):
+    assert run("check").exit_code == 1  # nothing compiled yet
+    result = run("compile")
+    assert result.exit_code == 0, result.output
+    assert (project / "compiled/migrations/001_initial_schema.sql").is_file()
+    assert run("check").exit_code == 0
+    assert "up to date" in run("compile").output
+
+
+def test_compile_is_deterministic_and_free_of_machine_paths(project, tmp_path_factory):
+    run("compile")
+    first = existing_files("compiled")
+    other = tmp_path_factory.mktemp("elsewhere")
+    shutil.copy("schema.yaml", other / "schema.yaml")
+    assert run("compile", "--spec", str(other / "schema.yaml"), "--out", str(other / "compiled")).exit_code == 0
+    assert existing_files(str(other / "compiled")) == first
+    for text in first.values():
+        assert str(project) not in text and str(other) not in text
+        assert "/tmp" not in text and "/root" not in text
+
+
+def test_check_lists_stale_missing_and_extra_files_with_a_diff(project):
+    run("compile")
+    migration = project / "compiled/migrations/001_initial_schema.sql"
+    migration.write_text(migration.read_text().replace("ON DELETE CASCADE", "ON DELETE RESTRICT", 1))
+    (project / "compiled/stray.txt").write_text("left over\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert "stale: compiled/migrations/001_initial_schema.sql" in result.output
+    assert "-  CONSTRAINT" in result.output and "+  CONSTRAINT" in result.output and "ON DELETE CASCADE" in result.output
+    assert "extra: compiled/stray.txt" in result.output
+    migration.unlink()
+    result = run("check")
+    assert "missing: compiled/migrations/001_initial_schema.sql" in result.output
+    assert result.exit_code == 1
+
+
+def test_check_writes_nothing(project):
+    run("check")
+    assert not (project / "compiled").exists()
+
+
+def test_invalid_spec_writes_nothing_and_keeps_previous_outputs(project):
+    run("compile")
+    before = existing_files("compiled")
+    spec = project / "schema.yaml"
+    spec.write_text(spec.read_text().replace("type: timestamptz", "type: timestampz", 1))
+    result = run("compile")
+    assert result.exit_code == 1
+    assert "schema.yaml:" in result.output and "unknown column type 'timestampz'" in result.output
+    assert "nothing written" in result.output
+    assert existing_files("compiled") == before
+    assert sorted(os.listdir(project)) == ["compiled", "schema.yaml"]  # no staging directories left behind
+
+
+def test_errors_in_a_real_process_have_no_traceback(tmp_path):
+    spec = tmp_path / "schema.yaml"
+    spec.write_text("tables:\n  t:\n    columns:\n      a: {type: nope, classification: phi}\n      a: {type: text}\n")
+    exe = shutil.which("schemac", path=os.path.dirname(sys.executable))
+    result = subprocess.run([exe, "compile", "--out", "out"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "schema.yaml:4:11: unknown column type 'nope'; use one of: text, integer, bigint, smallint, boolean, uuid, date, time, "
+        "timestamptz, jsonb, numeric(p,s), varchar(n), char(n), timestamp, json, or any of them with []",
+        "schema.yaml:5:7: duplicate key 'a' (first defined at line 4); YAML keeps only the last one: remove or rename one of them",
+        "2 problems found; nothing written.",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_spec_file_is_a_clear_error(tmp_path):
+    result = run("validate", "--spec", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+def test_non_utf8_spec_is_a_clear_error(tmp_path):
+    spec = tmp_path / "schema.yaml"
+    spec.write_bytes(b"tables:\n  t: \xff\n")
+    result = run("validate", "--spec", str(spec))
+    assert result.exit_code == 1
+    assert f"{spec}:1:1: the file is not UTF-8" in result.output
+
+
+def test_validate_reports_ok(project):
+    result = run("validate")
+    assert result.exit_code == 0
+    assert "ok (8 tables" in result.output
+
+
+@pytest.mark.parametrize("command", ["compile", "check", "validate", "verify"])
+def test_every_command_has_help(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "--spec" in result.output
+    assert len(result.output.splitlines()) < 40
+
+
+def test_a_failed_write_leaves_the_previous_outputs_intact(tmp_path):
+    out = tmp_path / "compiled"
+    write_atomically(str(out), {"a.sql": "old\n"})
+    with pytest.raises(OSError):
+        # 'x' is a file, so 'x/y' cannot be written: the write fails part-way
+        write_atomically(str(out), {"a.sql": "new\n", "x": "file\n", "x/y": "boom\n"})
+    assert existing_files(str(out)) == {"a.sql": "old\n"}
+    assert sorted(os.listdir(tmp_path)) == ["compiled"]
