@@ -64,3 +64,15 @@ def migrated(conn, repo_outputs):
 
     run_sql(conn, repo_outputs[MIGRATION_PATH])
     return conn
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI (CI or REQUIRE_PG set) a skipped test is a failure: nothing may quietly not run."""
+    if not (os.environ.get("CI") or os.environ.get("REQUIRE_PG")):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        for report in skipped:
+            reporter.write_line(f"SKIPPED IN CI (counts as a failure): {report.nodeid}")
+        session.exitstatus = 1

@@ -96,6 +96,10 @@ BREAKAGES = [
     ("ALTER TABLE messages DISABLE ROW LEVEL SECURITY", "table messages: row level security: the database has disabled; the spec says enabled"),
     ("COMMENT ON COLUMN patients.name IS 'just a name'", "column patients.name: comment: the database has 'just a name'"),
     ("COMMENT ON TABLE audit_logs IS NULL", "table audit_logs: comment: the database has none"),
+    ("CREATE VIEW public.all_phones AS SELECT phone FROM patients", "view all_phones: in the database but not in the spec"),
+    ("CREATE TYPE public.mood AS ENUM ('ok')", "enum type mood: in the database but not in the spec"),
+    ("CREATE SEQUENCE public.counter", "sequence counter: in the database but not in the spec"),
+    ("CREATE FUNCTION public.leak() RETURNS int LANGUAGE sql AS 'SELECT 1'", "function public.leak: in the database but not in the spec"),
     ("CREATE POLICY sneaky ON patients FOR SELECT USING (true)", "policy patients.sneaky: in the database but not in the spec"),
 ]
 

@@ -116,6 +116,9 @@ def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: li
             continue
         checked += _compare_table(table, lt, norm, diffs)
 
+    for name, kind in sorted(live.others.items()):
+        diffs.append(f"{kind} {name}: in the database but not in the spec")
+
     expected_functions = {UPDATED_AT_FUNCTION.split(".")[1]} if any(t.timestamps for t in schema.tables) else set()
     for fname in sorted(set(live.functions) - expected_functions):
         diffs.append(f"function public.{fname}: in the database but not in the spec")

@@ -65,6 +65,7 @@ class LiveTable:
 class LiveSchema:
     tables: dict[str, LiveTable]
     functions: dict[str, str]  # name -> source body
+    others: dict[str, str] = field(default_factory=dict)  # views, sequences, types… -> what they are
 
 
 ON_DELETE = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
@@ -163,7 +164,23 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
             (schema,),
         ).fetchall()
     )
-    return LiveSchema(tables, functions)
+    others = dict(
+        conn.execute(
+            """SELECT c.relname, CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                      WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' END
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = %s AND c.relkind IN ('v', 'm', 'S', 'f')
+               UNION ALL
+               SELECT t.typname, CASE t.typtype WHEN 'e' THEN 'enum type' WHEN 'd' THEN 'domain' ELSE 'type' END
+               FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+               WHERE n.nspname = %s AND t.typtype IN ('e', 'd', 'r', 'm')
+                  OR (n.nspname = %s AND t.typtype = 'c' AND NOT EXISTS
+                      (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind <> 'c'))
+               ORDER BY 1""",
+            (schema, schema, schema),
+        ).fetchall()
+    )
+    return LiveSchema(tables, functions, others)
 
 
 def _qualify(regclass_text: str | None) -> str | None:
