@@ -118,8 +118,9 @@ def _table_section(t: Table) -> list[str]:
     out.append("")
     if not cols:
         return out + ["No PHI or administrative fields.", ""]
-    out += ["| Column | Type | Classification | Encrypted |", "| --- | --- | --- | --- |"]
-    out += [f"| {c.name} | {c.type.sql} | {c.classification} | {'yes' if c.encrypted else 'no'} |" for c in cols]
+    who = ", ".join(readers(t))
+    out += ["| Column | Type | Classification | Encrypted | Readable by |", "| --- | --- | --- | --- | --- |"]
+    out += [f"| {c.name} | {c.type.sql} | {c.classification} | {'yes' if c.encrypted else 'no'} | {who} |" for c in cols]
     return out + [""]
 
 
