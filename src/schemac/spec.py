@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Classification = Literal["phi", "administrative", "public_social"]
 OnDelete = Literal["cascade", "restrict", "set null", "set default", "no action"]
@@ -193,6 +193,14 @@ class LintSpec(SpecModel):
 
     severity: dict[str, Severity] = Field(default_factory=dict)
     """Rule code → error, warning or off, overriding the rule's default."""
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _unquoted_off(cls, value: Any) -> Any:
+        """YAML 1.1 reads a bare `off` as false; take it to mean "off"."""
+        if isinstance(value, dict):
+            return {k: "off" if v is False else v for k, v in value.items()}
+        return value
     waivers: list[WaiverSpec] = Field(default_factory=list)
     """Rules waived for a named table or column, each with a reason."""
 
