@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 
 from .build import build_schema
+from .emit.inventory import INVENTORY_JSON_PATH, INVENTORY_MD_PATH, render_inventory_json, render_inventory_markdown
 from .emit.sql import MIGRATION_PATH, render_migration
 from .load import load_yaml
-from .emit.inventory import INVENTORY_JSON_PATH, INVENTORY_MD_PATH, render_inventory_json, render_inventory_markdown
 from .model import Schema
 from .rules import LintResult, run_rules
 
