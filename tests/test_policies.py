@@ -114,3 +114,11 @@ def test_duplicate_policy_names_after_expansion(tmp_path):
         + "      - {name: own_select, for: [select], owner: thread_id.doctor_id}\n",
     )
     assert errors == ["schema.yaml:23:9: policy name 'own_select' is used twice on table 'posts'; rename one of the policies"]
+
+
+def test_a_hostile_policy_name_is_refused(tmp_path):
+    errors = build_errors(tmp_path, SPEC + "      - {name: 'x\"; DROP TABLE posts; --', for: [select], owner: thread_id.doctor_id}\n")
+    assert errors == [
+        "schema.yaml:22:10: policy name 'x\"; DROP TABLE posts; --' is not a valid name: use lowercase letters, "
+        "digits and underscores, starting with a letter or underscore (snake_case)"
+    ]
