@@ -23,8 +23,10 @@ def new_user(conn) -> uuid.UUID:
     return conn.execute("INSERT INTO auth.users (email) VALUES ('doctor@example.test') RETURNING id").fetchone()[0]
 
 
-def new_patient(conn) -> uuid.UUID:
-    return conn.execute("INSERT INTO patients (name, phone) VALUES ('Ann Example', '+15550100') RETURNING id").fetchone()[0]
+def new_patient(conn, doctor) -> uuid.UUID:
+    return conn.execute(
+        "INSERT INTO patients (doctor_id, name, phone) VALUES (%s, 'Ann Example', '+15550100') RETURNING id", (doctor,)
+    ).fetchone()[0]
 
 
 def new_conversation(conn, doctor, patient) -> uuid.UUID:
@@ -56,7 +58,7 @@ def test_every_table_exists_with_rls_enabled(migrated, repo_schema):
 def test_insert_and_read_back_a_row_in_every_table(migrated, repo_schema):
     c = migrated
     doctor = new_user(c)
-    patient = new_patient(c)
+    patient = new_patient(c, doctor)
     conv = new_conversation(c, doctor, patient)
     c.execute(
         "INSERT INTO messages (conversation_id, platform_message_id, sender_type, content) VALUES (%s, 'm1', 'patient', 'Hello doctor')",
@@ -95,7 +97,8 @@ def test_foreign_key_to_a_missing_row_is_rejected(migrated):
 
 def test_on_delete_cascade_removes_children(migrated):
     c = migrated
-    doctor, patient = new_user(c), new_patient(c)
+    doctor = new_user(c)
+    patient = new_patient(c, doctor)
     conv = new_conversation(c, doctor, patient)
     c.execute("INSERT INTO messages (conversation_id, sender_type, content) VALUES (%s, 'patient', 'hi')", (conv,))
     c.execute("DELETE FROM patients WHERE id = %s", (patient,))
@@ -105,7 +108,8 @@ def test_on_delete_cascade_removes_children(migrated):
 
 def test_on_delete_set_null_keeps_the_row(migrated):
     c = migrated
-    doctor, patient = new_user(c), new_patient(c)
+    doctor = new_user(c)
+    patient = new_patient(c, doctor)
     conv = new_conversation(c, doctor, patient)
     appt = c.execute(
         "INSERT INTO appointments (doctor_id, patient_id, conversation_id, appointment_date) VALUES (%s, %s, %s, now()) RETURNING id",
@@ -114,15 +118,15 @@ def test_on_delete_set_null_keeps_the_row(migrated):
     c.execute("DELETE FROM conversations WHERE id = %s", (conv,))
     assert c.execute("SELECT conversation_id FROM appointments WHERE id = %s", (appt,)).fetchone() == (None,)
     c.execute("INSERT INTO audit_logs (user_id, action, resource_type, status) VALUES (%s, 'login', 'auth', 'success')", (doctor,))
-    c.execute("DELETE FROM appointments")
-    c.execute("DELETE FROM conversations")
+    c.execute("DELETE FROM patients")  # cascades to conversations and appointments
     c.execute("DELETE FROM auth.users WHERE id = %s", (doctor,))
     assert c.execute("SELECT user_id, action FROM audit_logs").fetchone() == (None, "login")
 
 
 def test_on_delete_restrict_blocks_deleting_a_doctor_with_conversations(migrated):
     c = migrated
-    doctor, patient = new_user(c), new_patient(c)
+    doctor = new_user(c)
+    patient = new_patient(c, doctor)
     new_conversation(c, doctor, patient)
     with pytest.raises(BLOCKED_BY_REFERENCE):
         c.execute("DELETE FROM auth.users WHERE id = %s", (doctor,))
@@ -150,14 +154,16 @@ def test_on_delete_cascade_from_auth_users(migrated):
     ],
 )
 def test_check_constraints_reject_bad_values(migrated, statement):
-    params = {"d": new_user(migrated), "p": new_patient(migrated)}
+    doctor = new_user(migrated)
+    params = {"d": doctor, "p": new_patient(migrated, doctor)}
     with pytest.raises(psycopg.errors.CheckViolation):
         migrated.execute(statement, params)
 
 
 def test_partial_unique_index_prevents_double_booking(migrated):
     c = migrated
-    doctor, patient = new_user(c), new_patient(c)
+    doctor = new_user(c)
+    patient = new_patient(c, doctor)
     sql = "INSERT INTO appointments (doctor_id, patient_id, appointment_date, status) VALUES (%s, %s, '2026-12-01 10:00Z', %s)"
     c.execute(sql, (doctor, patient, "cancelled"))
     c.execute(sql, (doctor, patient, "confirmed"))
@@ -167,7 +173,7 @@ def test_partial_unique_index_prevents_double_booking(migrated):
 
 def test_updated_at_moves_on_update(migrated):
     c = migrated
-    patient = new_patient(c)
+    patient = new_patient(c, new_user(c))
     c.execute("UPDATE patients SET updated_at = '2000-01-01Z', created_at = '2000-01-01Z' WHERE id = %s", (patient,))
     c.execute("UPDATE patients SET phone = '+15550199' WHERE id = %s", (patient,))
     created, updated = c.execute("SELECT created_at, updated_at FROM patients WHERE id = %s", (patient,)).fetchone()
@@ -188,7 +194,7 @@ def _catalog_snapshot(conn):
 
 def test_applying_twice_is_a_no_op(migrated, repo_outputs):
     c = migrated
-    patient = new_patient(c)
+    patient = new_patient(c, new_user(c))
     before = _catalog_snapshot(c)
     run_sql(c, repo_outputs[MIGRATION_PATH])
     after = _catalog_snapshot(c)

@@ -63,11 +63,17 @@ BREAKAGES = [
     ("ALTER TABLE appointments ALTER COLUMN duration_minutes DROP DEFAULT", "column appointments.duration_minutes: default: the database has none; the spec says 30"),
     ("ALTER TABLE webhook_idempotency DROP CONSTRAINT webhook_idempotency_pkey", "primary key webhook_idempotency.webhook_idempotency_pkey: missing from the database"),
     ("ALTER TABLE webhook_idempotency DROP CONSTRAINT webhook_idempotency_provider_event_id_key", "unique constraint webhook_idempotency.webhook_idempotency_provider_event_id_key: missing"),
-    ("ALTER TABLE conversations DROP CONSTRAINT conversations_patient_id_fkey", "foreign key conversations.conversations_patient_id_fkey: missing from the database"),
+    ("ALTER TABLE messages DROP CONSTRAINT messages_conversation_id_fkey", "foreign key messages.messages_conversation_id_fkey: missing from the database"),
     (
-        "ALTER TABLE conversations DROP CONSTRAINT conversations_patient_id_fkey, ADD CONSTRAINT conversations_patient_id_fkey "
-        "FOREIGN KEY (patient_id) REFERENCES patients(id) ON DELETE RESTRICT",
-        "foreign key conversations.conversations_patient_id_fkey: ON DELETE: the database has RESTRICT; the spec says CASCADE",
+        "ALTER TABLE messages DROP CONSTRAINT messages_conversation_id_fkey, ADD CONSTRAINT messages_conversation_id_fkey "
+        "FOREIGN KEY (conversation_id) REFERENCES conversations(id) ON DELETE RESTRICT",
+        "foreign key messages.messages_conversation_id_fkey: ON DELETE: the database has RESTRICT; the spec says CASCADE",
+    ),
+    (
+        "ALTER TABLE conversations DROP CONSTRAINT conversations_patient_id_doctor_id_fkey, ADD CONSTRAINT conversations_patient_id_doctor_id_fkey "
+        "FOREIGN KEY (patient_id) REFERENCES patients(id) ON DELETE CASCADE",
+        "foreign key conversations.conversations_patient_id_doctor_id_fkey: target: the database has '(patient_id) -> public.patients(id)'; "
+        "the spec says '(patient_id, doctor_id) -> public.patients(id, doctor_id)'",
     ),
     ("ALTER TABLE appointments DROP CONSTRAINT appointments_status_check", "check constraint appointments.appointments_status_check: missing"),
     (

@@ -31,13 +31,14 @@ from .model import (
     Enum,
     ForeignKey,
     Index,
-    Policy,
     PrimaryKey,
     Schema,
     Table,
     Trigger,
     Unique,
 )
+from .lint_config import build_lint
+from .policies import resolve_policies
 from .spec import ColumnSpec, EnumSpec, Spec, TableSpec
 from .sqltext import expression_problem, identifier_problem, quote_literal
 
@@ -101,6 +102,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     all_table_names = set(data.get("tables", {}) or {})
     _resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems)
     _check_relation_names(tables_by_name, problems)
+    resolve_policies(tables_by_name, table_specs, problems)
+    lint = build_lint(data.get("lint"), tables_by_name, all_table_names, problems)
     if problems.errors:
         raise SpecErrors(problems.errors)
     ordered = tuple(tables_by_name[name] for name in table_specs)
@@ -109,6 +112,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         enums=tuple(enums.values()),
         source=source_name,
         source_sha256=hashlib.sha256(source_bytes).hexdigest(),
+        lint=lint,
     )
 
 
@@ -404,21 +408,6 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
                 )
             )
 
-    policies = []
-    seen_policies: set[str] = set()
-    for i, p in enumerate(spec.policies):
-        ppath = path + ("policies", i)
-        if p.name in seen_policies:
-            problems.add(ppath + ("name",), f"policy '{p.name}' is defined twice on table '{name}'; rename one")
-        seen_policies.add(p.name)
-        for key in ("using", "with_check"):
-            expr = getattr(p, key)
-            if expr is not None and (problem := expression_problem(expr)):
-                problems.add(ppath + (key,), f"policy {key} expression rejected: {problem}")
-        policies.append(
-            Policy(p.name, tuple(p.operations), tuple(p.to), p.owner, p.using, p.with_check, p.description, pos(ppath))
-        )
-
     triggers = ()
     if spec.timestamps:
         triggers = (Trigger(naming.updated_at_trigger(name), "BEFORE", ("UPDATE",), UPDATED_AT_FUNCTION),)
@@ -438,8 +427,9 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
         foreign_keys=(),  # filled in by _resolve_foreign_keys once every table is known
         indexes=tuple(indexes),
         triggers=triggers,
-        policies=tuple(policies),
+        policies=(),  # filled in by resolve_policies once foreign keys are known
         pos=pos(path),
+        user_operations=tuple(dict.fromkeys(spec.user_operations)),
     )
 
 

@@ -10,7 +10,9 @@ import typer
 
 from .errors import SpecErrors
 from .outputs import compare, write_atomically
-from .pipeline import load_schema, render_outputs
+from .pipeline import lint_schema, load_schema, render_outputs
+from .rules import RULES
+from .rules.report import FORMATS, render, summary
 
 app = typer.Typer(
     add_completion=False,
@@ -23,7 +25,20 @@ SPEC_OPTION = typer.Option("schema.yaml", "--spec", "-s", help="The spec file.")
 OUT_OPTION = typer.Option("compiled", "--out", "-o", help="The output directory.")
 
 
-def _load(spec: str):
+def _load(spec: str, lint: bool = True):
+    """Load and build the spec, then (unless lint=False) run the rules: any error exits 1 before anything is written."""
+    schema = _build(spec)
+    if lint:
+        result = lint_schema(schema)
+        for line in render(result, "text", spec).splitlines():
+            typer.echo(line, err=True)
+        if result.errors:
+            typer.echo(f"{summary(result)}; nothing written. Fix the spec, or set a severity or waiver under 'lint:'.", err=True)
+            raise typer.Exit(1)
+    return schema
+
+
+def _build(spec: str):
     if not Path(spec).is_file():
         typer.echo(f"{spec}: no such file; pass the spec with --spec PATH", err=True)
         raise typer.Exit(2)
@@ -73,6 +88,29 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     raise typer.Exit(1)
 
 
+LINT_HELP = (
+    "Check the compliance rules; print findings as FILE:LINE:COL: CODE message; exit 1 on any error.\n\n"
+    "Rules (code, default severity): " + "; ".join(f"{r.code} {r.title} ({r.severity})" for r in RULES) + "."
+)
+
+
+@app.command(help=LINT_HELP)
+def lint(
+    spec: str = SPEC_OPTION,
+    fmt: str = typer.Option("text", "--format", "-f", help="text, github (Actions annotations) or json."),
+) -> None:
+    """The rules step on its own, in the format CI or a person needs."""
+    if fmt not in FORMATS:
+        typer.echo(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    result = lint_schema(_build(spec))
+    sys.stdout.write(render(result, fmt, spec))
+    if fmt == "text":
+        typer.echo(f"{spec}: {summary(result)}")
+    if result.errors:
+        raise typer.Exit(1)
+
+
 @app.command()
 def verify(
     spec: str = SPEC_OPTION,
@@ -90,7 +128,7 @@ def verify(
     """
     from .verify import run_verify
 
-    schema = _load(spec)
+    schema = _load(spec, lint=False)  # verify compares the database with the spec; compliance is lint's job
     try:
         report = run_verify(schema, out, database_url, apply=apply)
     except Exception as exc:  # database errors are reported, not dumped

@@ -140,6 +140,14 @@ class Policy:
     description: str | None
     pos: Pos = field(compare=False)
 
+    @property
+    def command(self) -> str:
+        """The one PostgreSQL command (select, insert, update, delete or all) the resolved policy covers."""
+        return self.operations[0]
+
+
+USER_OPERATIONS = ("select", "insert", "update", "delete")
+
 
 @dataclass(frozen=True)
 class Table:
@@ -159,6 +167,7 @@ class Table:
     triggers: tuple[Trigger, ...]
     policies: tuple[Policy, ...]
     pos: Pos = field(compare=False)
+    user_operations: tuple[str, ...] = USER_OPERATIONS
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -185,6 +194,25 @@ class Enum:
 
 
 @dataclass(frozen=True)
+class Waiver:
+    """A rule switched off for one table or column, with the reason a reviewer reads."""
+
+    rule: str
+    table: str
+    column: str | None
+    reason: str
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    """The spec's `lint:` section: severity overrides (code → error|warning|off) and waivers."""
+
+    severities: tuple[tuple[str, str], ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+
+
+@dataclass(frozen=True)
 class Schema:
     """A whole resolved spec. `source` names the file; `source_sha256` hashes its bytes."""
 
@@ -192,6 +220,7 @@ class Schema:
     enums: tuple[Enum, ...]
     source: str
     source_sha256: str
+    lint: LintConfig = LintConfig()
 
     def table(self, name: str) -> Table:
         for t in self.tables:

@@ -1,4 +1,4 @@
-"""The pipeline in one place: load the spec → build the model → render every output.
+"""The pipeline in one place: load the spec → build the model → check the rules → render every output.
 
 Pure apart from reading the spec file; writing and comparing outputs is in outputs.py.
 """
@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 
 from .build import build_schema
+from .emit.inventory import INVENTORY_JSON_PATH, INVENTORY_MD_PATH, render_inventory_json, render_inventory_markdown
 from .emit.sql import MIGRATION_PATH, render_migration
 from .load import load_yaml
 from .model import Schema
+from .rules import LintResult, run_rules
 
 
 def load_schema(spec_path: str) -> Schema:
@@ -32,8 +34,15 @@ def load_schema(spec_path: str) -> Schema:
     return build_schema(loaded, raw, name)
 
 
+def lint_schema(schema: Schema) -> LintResult:
+    """Run the compliance rules; findings of severity error must stop compile and check."""
+    return run_rules(schema)
+
+
 def render_outputs(schema: Schema) -> dict[str, str]:
     """Every generated file, by path relative to the output directory."""
     return {
         MIGRATION_PATH: render_migration(schema),
+        INVENTORY_MD_PATH: render_inventory_markdown(schema),
+        INVENTORY_JSON_PATH: render_inventory_json(schema),
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Classification = Literal["phi", "administrative", "public_social"]
 OnDelete = Literal["cascade", "restrict", "set null", "set default", "no action"]
@@ -166,6 +166,43 @@ class TableSpec(SpecModel):
     """Indexes."""
     policies: list[PolicySpec] = Field(default_factory=list)
     """Row level security policies."""
+    user_operations: list[Literal["select", "insert", "update", "delete"]] = Field(
+        default_factory=lambda: ["select", "insert", "update", "delete"]
+    )
+    """Operations the application's users (anon, authenticated) perform on this table; a table touching PHI needs a policy for each (rule SC110)."""
+
+
+Severity = Literal["error", "warning", "off"]
+
+
+class WaiverSpec(SpecModel):
+    """Turns one rule off for one table (or one column of it), with the reason written down."""
+
+    rule: str
+    """The rule code, e.g. SC105."""
+    table: str
+    """The table the waiver applies to."""
+    column: str | None = None
+    """The column the waiver applies to; the whole table when omitted."""
+    reason: str | None = None
+    """Why the rule does not apply here; required, and printed in the data inventory."""
+
+
+class LintSpec(SpecModel):
+    """Compliance rule settings: severities and waivers."""
+
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    """Rule code → error, warning or off, overriding the rule's default."""
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _unquoted_off(cls, value: Any) -> Any:
+        """YAML 1.1 reads a bare `off` as false; take it to mean "off"."""
+        if isinstance(value, dict):
+            return {k: "off" if v is False else v for k, v in value.items()}
+        return value
+    waivers: list[WaiverSpec] = Field(default_factory=list)
+    """Rules waived for a named table or column, each with a reason."""
 
 
 class Spec(SpecModel):
@@ -177,3 +214,5 @@ class Spec(SpecModel):
     """Named enums, used by columns through `enum:`."""
     tables: dict[str, TableSpec] = Field(min_length=1)
     """The tables, by name."""
+    lint: LintSpec = Field(default_factory=LintSpec)
+    """Compliance rule severities and waivers (see `schemac lint`)."""

@@ -19,6 +19,7 @@ from .db.server import has_auth_users, install_supabase_stand_in, throwaway_serv
 from .emit.sql import column_comment, table_comment
 from .model import UPDATED_AT_FUNCTION, Schema, Table
 from .sqltext import quote_ident
+from .verify_policies import ExpectedPolicy, compare_policies, normalize_policies
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Normalized:
     defaults: dict[tuple[str, str], str | None]
     checks: dict[tuple[str, str], str]
     predicates: dict[tuple[str, str], str]
+    policies: dict[tuple[str, str], ExpectedPolicy] = field(default_factory=dict)
 
 
 def run_verify(schema: Schema, out_dir: str, database_url: str | None, apply: bool = True) -> Report:
@@ -100,7 +102,7 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
                     ).fetchone()[0]
     finally:
         conn.execute("ROLLBACK")
-    return Normalized(defaults, checks, predicates)
+    return Normalized(defaults, checks, predicates, normalize_policies(conn, schema))
 
 
 def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: list[str]) -> int:
@@ -224,11 +226,7 @@ def _compare_table(table: Table, lt, norm: Normalized, diffs: list[str]) -> int:
         if not ltr.enabled:
             differ(f"trigger {t}.{trg.name}", "disabled", "enabled")
 
-    expected_pol = {p.name for p in table.policies}
-    for name in sorted(set(lt.policies) - expected_pol):
-        diffs.append(f"policy {t}.{name}: in the database but not in the spec")
-    for name in sorted(expected_pol - set(lt.policies)):
-        diffs.append(f"policy {t}.{name}: missing from the database")
+    checked += compare_policies(table, lt.policies, norm.policies, diffs)
     return checked
 
 

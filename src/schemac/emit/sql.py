@@ -7,7 +7,7 @@ expressions and are always wrapped in parentheses.
 
 from __future__ import annotations
 
-from ..model import UPDATED_AT_FUNCTION, Column, ForeignKey, Index, Schema, Table
+from ..model import UPDATED_AT_FUNCTION, Column, ForeignKey, Index, Policy, Schema, Table
 from ..sqltext import qualified, quote_ident, quote_literal
 
 MIGRATION_PATH = "migrations/001_initial_schema.sql"
@@ -82,6 +82,7 @@ def render_migration(schema: Schema) -> str:
         created.add(table.name)
     for table, fk in deferred:
         out.append(_deferred_foreign_key(table, fk))
+    out += render_policies(schema)
     out += ["COMMIT;", ""]
     return "\n".join(out)
 
@@ -175,4 +176,45 @@ def _deferred_foreign_key(table: Table, fk: ForeignKey) -> str:
         f"    ALTER TABLE {qualified('public', table.name)} ADD {_foreign_key_sql(fk)};\n"
         "  END IF;\n"
         "END\n$schemac$;\n"
+    )
+
+
+def render_policies(schema: Schema) -> list[str]:
+    """Every policy, after all tables exist (a policy may read its parent tables), each guarded by a DO block."""
+    out = []
+    for table in schema.tables:
+        for p in table.policies:
+            out.append(_guarded_policy(table, p))
+    if out:
+        out.insert(0, "-- Row level security policies (service_role bypasses them).\n")
+    return out
+
+
+def create_policy_sql(table_sql: str, p: Policy) -> str:
+    """CREATE POLICY for one command; `table_sql` is the (qualified, quoted) table it goes on.
+
+    Roles come from a closed list (anon, authenticated, service_role, public) and are
+    written bare so that `public` means every role; expressions were checked by build.
+    """
+    s = f"CREATE POLICY {quote_ident(p.name)} ON {table_sql} AS PERMISSIVE FOR {p.command.upper()} TO {', '.join(p.roles)}"
+    if p.using is not None:
+        s += f" USING ({p.using})"
+    if p.with_check is not None:
+        s += f" WITH CHECK ({p.with_check})"
+    return s
+
+
+def _guarded_policy(table: Table, p: Policy) -> str:
+    """CREATE POLICY unless a policy of that name exists on the table, so a re-run is a no-op."""
+    create = create_policy_sql(qualified("public", table.name), p)
+    tag = "$schemac$"
+    while tag in create:  # a raw expression may hold an identifier like a$schemac$: never let it end the block
+        tag = tag[:-1] + "_$"
+    return (
+        f"DO {tag}\nBEGIN\n"
+        "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policies\n"
+        f"                 WHERE schemaname = 'public' AND tablename = {quote_literal(table.name)} AND policyname = {quote_literal(p.name)}) THEN\n"
+        f"    {create};\n"
+        "  END IF;\n"
+        f"END\n{tag};\n"
     )

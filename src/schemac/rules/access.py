@@ -1,0 +1,61 @@
+"""Access: RLS on every table, and policies on every table that holds or links to PHI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Schema, Table
+from .base import Violation, rule
+
+USER_ROLES = ("anon", "authenticated", "public")
+
+
+def phi_tables(schema: Schema) -> dict[str, str]:
+    """Tables that hold PHI or reach a PHI table through foreign keys, each with the reason.
+
+    A row linking a doctor to a patient (a conversation, an appointment) reveals a
+    care relationship, so such tables are protected like the PHI they point at.
+    """
+    by_name = {t.name: t for t in schema.tables}
+    reason = {t.name: "holds PHI" for t in schema.tables if "phi" in t.classifications}
+    changed = True
+    while changed:
+        changed = False
+        for t in schema.tables:
+            if t.name in reason:
+                continue
+            for fk in t.foreign_keys:
+                if fk.ref_schema == "public" and fk.ref_table in reason and fk.ref_table in by_name:
+                    reason[t.name] = f"links to PHI table {fk.ref_table}"
+                    changed = True
+                    break
+    return reason
+
+
+@rule("SC109", "row level security is enabled on every table", "error")
+def rls_enabled(schema: Schema) -> Iterator[Violation]:
+    for t in schema.tables:
+        if not t.rls:
+            yield Violation(t.pos, t.name, None, f"table '{t.name}' turns row level security off; remove 'rls: false' (service_role bypasses RLS for backend jobs)")
+
+
+@rule("SC110", "a table with PHI has a policy for each operation its users perform", "error")
+def phi_policies(schema: Schema) -> Iterator[Violation]:
+    for name, why in phi_tables(schema).items():
+        t = schema.table(name)
+        missing = [op for op in t.user_operations if not _covered(t, op)]
+        if missing:
+            ops = ", ".join(missing)
+            yield Violation(t.pos, name, None, f"table '{name}' {why} but no policy lets its users {ops}; add a policy with 'for: [{ops}]' (e.g. 'owner: doctor_id'), or drop them from the table's 'user_operations' if only service_role does that")
+
+
+@rule("SC111", "no policy opens a PHI table to anon", "error")
+def no_anon_phi(schema: Schema) -> Iterator[Violation]:
+    for name in phi_tables(schema):
+        for p in schema.table(name).policies:
+            if "anon" in p.roles or "public" in p.roles:
+                yield Violation(p.pos, name, None, f"policy '{p.name}' on '{name}' applies to {'anon' if 'anon' in p.roles else 'public (which includes anon)'}; PHI is for signed-in users only: set 'to: [authenticated]'")
+
+
+def _covered(table: Table, op: str) -> bool:
+    return any(p.command in (op, "all") and any(r in USER_ROLES for r in p.roles) for p in table.policies)

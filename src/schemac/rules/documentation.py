@@ -1,0 +1,25 @@
+"""Documentation: a description on every table and column, a retention answer on every table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Schema
+from .base import Violation, rule
+
+
+@rule("SC114", "every table and column has a description", "warning")
+def described(schema: Schema) -> Iterator[Violation]:
+    for t in schema.tables:
+        if not (t.description or "").strip():
+            yield Violation(t.pos, t.name, None, f"table '{t.name}' has no description; add 'description:' saying what it holds and why")
+        for col in t.columns:
+            if not (col.description or "").strip():
+                yield Violation(col.pos, t.name, col.name, f"column '{t.name}.{col.name}' has no description; add 'description:' saying what it holds")
+
+
+@rule("SC115", "every table states its retention", "error")
+def retention_stated(schema: Schema) -> Iterator[Violation]:
+    for t in schema.tables:
+        if not (t.retention or "").strip():
+            yield Violation(t.pos, t.name, None, f"table '{t.name}' states no retention; add 'retention:' saying how long rows are kept and how they are deleted")

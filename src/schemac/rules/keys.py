@@ -1,0 +1,54 @@
+"""Primary and foreign keys: UUID keys, user references to auth.users, indexed foreign keys."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..model import Schema, Table
+from .base import Violation, rule
+
+USER_REFERENCE = re.compile(r"^(?:\w+_)?doctor_id$|^user_id$")
+
+
+@rule("SC101", "primary key is one uuid column defaulting to gen_random_uuid()", "error")
+def uuid_primary_key(schema: Schema) -> Iterator[Violation]:
+    for t in schema.tables:
+        pk = t.primary_key
+        if pk is None:
+            yield Violation(t.pos, t.name, None, f"table '{t.name}' has no primary key; add an 'id' column with 'type: uuid', 'primary_key: true', 'default: gen_random_uuid()'")
+            continue
+        if len(pk.columns) != 1:
+            yield Violation(pk.pos, t.name, None, f"the primary key of '{t.name}' is composite ({', '.join(pk.columns)}); use a single uuid 'id' column with default gen_random_uuid() and a unique constraint on ({', '.join(pk.columns)})")
+            continue
+        col = t.column(pk.columns[0])
+        fn = col.default.function if col.default else None
+        if col.type.sql != "uuid" or fn != "gen_random_uuid()":
+            yield Violation(col.pos, t.name, col.name, f"primary key '{t.name}.{col.name}' is {col.type.sql} with default {fn or (col.default.sql if col.default else 'none')}; make it 'type: uuid' with 'default: gen_random_uuid()'")
+
+
+@rule("SC112", "doctor and user references are foreign keys to auth.users(id)", "error")
+def user_reference_foreign_key(schema: Schema) -> Iterator[Violation]:
+    for t in schema.tables:
+        for col in t.columns:
+            if not USER_REFERENCE.match(col.name):
+                continue
+            if not any(fk.columns == (col.name,) and fk.ref_qualified == "auth.users" and fk.ref_columns == ("id",) for fk in t.foreign_keys):
+                yield Violation(col.pos, t.name, col.name, f"'{t.name}.{col.name}' names a user but is not a foreign key to auth.users(id); add 'references: auth.users.id' (and an on_delete) to the column")
+
+
+@rule("SC113", "every foreign key is covered by an index starting with its columns", "warning")
+def foreign_key_index(schema: Schema) -> Iterator[Violation]:
+    for t in schema.tables:
+        for fk in t.foreign_keys:
+            if not _covered(t, fk.columns):
+                cols = ", ".join(fk.columns)
+                yield Violation(fk.pos, t.name, fk.columns[0] if len(fk.columns) == 1 else None, f"foreign key {t.name}({cols}) has no index starting with ({cols}); deletes on {fk.ref_qualified} and joins will scan {t.name}: add 'indexes: [{{columns: [{cols}]}}]'")
+
+
+def _covered(table: Table, columns: tuple[str, ...]) -> bool:
+    """True when a full (non-partial) index or key has exactly these columns first, in any order."""
+    keys = [ix.columns for ix in table.indexes if ix.where is None]
+    keys += [u.columns for u in table.uniques]
+    keys += [table.primary_key.columns] if table.primary_key else []
+    return any(set(k[: len(columns)]) == set(columns) for k in keys)

@@ -1,0 +1,101 @@
+"""Verify row level security policies: command, roles, USING and WITH CHECK, as the server spells them.
+
+Expected expressions are normalized by creating each table's policies on a temporary
+table of the same name (so outer references print the same way) inside a transaction
+that is rolled back; one table at a time, so no temporary table shadows another that a
+policy reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+
+from .db.catalog import LivePolicy
+from .emit.sql import create_policy_sql
+from .model import Policy, Schema, Table
+from .sqltext import qualified, quote_ident
+
+
+@dataclass(frozen=True)
+class ExpectedPolicy:
+    command: str  # SELECT, INSERT, UPDATE, DELETE, ALL (as pg_policies prints it)
+    roles: tuple[str, ...]
+    using: str | None
+    with_check: str | None
+    problem: str | None = None  # why the server could not normalize it
+
+
+def normalize_policies(conn: psycopg.Connection, schema: Schema) -> dict[tuple[str, str], ExpectedPolicy]:
+    """Every spec policy in the server's own spelling, keyed by (table, policy)."""
+    result: dict[tuple[str, str], ExpectedPolicy] = {}
+    conn.execute("BEGIN")
+    try:
+        for table in schema.tables:
+            if table.policies:
+                result.update(_normalize_table(conn, table))
+    finally:
+        conn.execute("ROLLBACK")
+    return result
+
+
+def _normalize_table(conn: psycopg.Connection, table: Table) -> dict[tuple[str, str], ExpectedPolicy]:
+    conn.execute("SAVEPOINT schemac_policies")
+    try:
+        cols = ", ".join(f"{quote_ident(c.name)} {c.type.sql}" for c in table.columns)
+        conn.execute(f"CREATE TEMP TABLE {quote_ident(table.name)} ({cols})")
+        temp = qualified("pg_temp", table.name)
+        for p in table.policies:
+            conn.execute(create_policy_sql(temp, p))
+        rows = conn.execute(
+            "SELECT polname, pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid) "
+            "FROM pg_policy WHERE polrelid = %s::regclass",
+            (temp,),
+        ).fetchall()
+        spelled = {name: (using, check) for name, using, check in rows}
+        return {(table.name, p.name): _expected(p, *spelled[p.name]) for p in table.policies}
+    except psycopg.Error as exc:
+        problem = str(exc).strip().splitlines()[0]
+        return {(table.name, p.name): _expected(p, p.using, p.with_check, problem) for p in table.policies}
+    finally:
+        conn.execute("ROLLBACK TO SAVEPOINT schemac_policies")
+
+
+def _expected(p: Policy, using: str | None, check: str | None, problem: str | None = None) -> ExpectedPolicy:
+    return ExpectedPolicy(p.command.upper(), tuple(sorted(p.roles)), using, check, problem)
+
+
+def compare_policies(table: Table, live: dict[str, LivePolicy], expected: dict[tuple[str, str], ExpectedPolicy], diffs: list[str]) -> int:
+    """Append every policy difference of one table to diffs; return how many policies were compared."""
+    t = table.name
+    names = {p.name for p in table.policies}
+    for name in sorted(set(live) - names):
+        diffs.append(f"policy {t}.{name}: in the database but not in the spec")
+    checked = 0
+    for p in table.policies:
+        lp = live.get(p.name)
+        label = f"policy {t}.{p.name}"
+        if lp is None:
+            diffs.append(f"{label}: missing from the database")
+            continue
+        exp = expected[(t, p.name)]
+        if exp.problem:
+            diffs.append(f"{label}: the spec's expressions could not be checked on this database: {exp.problem}")
+            continue
+        checked += 1
+        pairs = (
+            ("command", lp.command, exp.command),
+            ("roles", ", ".join(lp.roles), ", ".join(exp.roles)),
+            ("USING", lp.using, exp.using),
+            ("WITH CHECK", lp.with_check, exp.with_check),
+            ("kind", "permissive" if lp.permissive else "restrictive", "permissive"),
+        )
+        for what, live_value, expected_value in pairs:
+            if live_value != expected_value:
+                diffs.append(f"{label}: {what}: the database has {_show(live_value)}; the spec says {_show(expected_value)}")
+    return checked
+
+
+def _show(value: str | None) -> str:
+    return "none" if value is None else repr(value)

@@ -1,0 +1,93 @@
+"""`schemac lint` output formats and exit codes; rule errors stop compile and check, writing nothing."""
+
+from __future__ import annotations
+
+import json
+
+from helpers import run_cli, write_spec
+
+from conftest import REPO_SPEC, ROOT
+
+BROKEN = """
+tables:
+  notes:
+    description: Notes.
+    classification: administrative
+    columns:
+      id: {type: uuid, primary_key: true, default: gen_random_uuid(), description: Id.}
+      title: {type: varchar(10)}
+"""
+SC104 = "'notes.title' is varchar(10); write 'type: text' (add a CHECK on length(...) if a limit matters)"
+SC114 = "column 'notes.title' has no description; add 'description:' saying what it holds"
+SC115 = "table 'notes' states no retention; add 'retention:' saying how long rows are kept and how they are deleted"
+
+
+def test_lint_text(tmp_path):
+    write_spec(tmp_path, BROKEN)
+    result = run_cli("lint", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"schema.yaml:2:3: SC115 {SC115}",
+        f"schema.yaml:7:7: SC104 {SC104}",
+        f"schema.yaml:7:7: SC114 {SC114} (warning)",
+        "schema.yaml: 2 errors, 1 warning",
+    ]
+
+
+def test_lint_github_annotations(tmp_path):
+    write_spec(tmp_path, BROKEN)
+    result = run_cli("lint", "--format", "github", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"::error file=schema.yaml,line=2,col=3,title=SC115 every table states its retention::{SC115}",
+        f"::error file=schema.yaml,line=7,col=7,title=SC104 strings are text%2C never varchar(n) or char(n)::{SC104}",
+        f"::warning file=schema.yaml,line=7,col=7,title=SC114 every table and column has a description::{SC114}",
+    ]
+
+
+def test_lint_json(tmp_path):
+    write_spec(tmp_path, BROKEN)
+    result = run_cli("lint", "--format", "json", cwd=tmp_path)
+    data = json.loads(result.stdout)
+    assert (data["errors"], data["warnings"]) == (2, 1)
+    assert data["findings"][1] == {
+        "code": "SC104",
+        "severity": "error",
+        "title": "strings are text, never varchar(n) or char(n)",
+        "message": SC104,
+        "file": "schema.yaml",
+        "line": 7,
+        "col": 7,
+        "table": "notes",
+        "column": "title",
+    }
+
+
+def test_warnings_alone_do_not_fail(tmp_path):
+    write_spec(tmp_path, BROKEN.replace("    columns:", "    retention: One year.\n    columns:").replace("varchar(10)", "text"))
+    result = run_cli("lint", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.endswith("schema.yaml: 0 errors, 1 warning\n")
+
+
+def test_rule_errors_stop_compile_and_check_and_write_nothing(tmp_path):
+    write_spec(tmp_path, BROKEN)
+    for command in ("compile", "check"):
+        result = run_cli(command, cwd=tmp_path)
+        assert result.returncode == 1, command
+        assert f"schema.yaml:7:7: SC104 {SC104}" in result.stderr.splitlines()
+        assert result.stderr.splitlines()[-1].startswith("2 errors, 1 warning; nothing written.")
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "compiled").exists()
+
+
+def test_unknown_format(tmp_path):
+    write_spec(tmp_path, BROKEN)
+    result = run_cli("lint", "--format", "xml", cwd=tmp_path)
+    assert result.returncode == 2 and "unknown format 'xml'; use one of: text, github, json" in result.stderr
+
+
+def test_the_repo_schema_passes_every_rule():
+    result = run_cli("lint", "--spec", str(REPO_SPEC), cwd=ROOT)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[-1].endswith(": 0 errors, 0 warnings, 1 waived")

@@ -1,0 +1,86 @@
+"""The spec's `lint:` section: severities, waivers with reasons, unused waivers, and positioned errors."""
+
+from __future__ import annotations
+
+from helpers import build_errors, lint_spec
+
+NO_RETENTION = """
+tables:
+  notes:
+    description: Notes about the clinic.
+    classification: administrative
+    columns:
+      id:
+        type: uuid
+        primary_key: true
+        default: gen_random_uuid()
+        description: Note identifier.
+"""
+
+
+def test_severity_can_lower_an_error_to_a_warning(tmp_path):
+    result = lint_spec(tmp_path, NO_RETENTION + "lint:\n  severity: {SC115: warning}\n")
+    assert [(f.code, f.severity) for f in result.findings] == [("SC115", "warning")]
+    assert result.errors == []
+
+
+def test_severity_off_silences_a_rule(tmp_path):
+    assert lint_spec(tmp_path, NO_RETENTION + "lint:\n  severity: {SC115: off}\n").findings == []
+
+
+def test_a_waiver_sets_a_finding_aside_with_its_reason(tmp_path):
+    spec = NO_RETENTION + "lint:\n  waivers:\n    - {rule: SC115, table: notes, reason: Notes are kept by law forever.}\n"
+    result = lint_spec(tmp_path, spec)
+    assert result.findings == []
+    [(finding, waiver)] = result.waived
+    assert (finding.code, waiver.table, waiver.reason) == ("SC115", "notes", "Notes are kept by law forever.")
+
+
+def test_a_column_waiver_covers_only_that_column(tmp_path):
+    spec = NO_RETENTION.replace("    classification: administrative\n    columns:", "    classification: administrative\n    retention: One year.\n    columns:")
+    spec += "      a: {type: varchar(5)}\n      b: {type: varchar(5)}\n"
+    spec += "lint:\n  severity: {SC114: off}\n  waivers:\n    - {rule: SC104, table: notes, column: a, reason: Legacy import format fixed at five.}\n"
+    result = lint_spec(tmp_path, spec)
+    assert [(f.code, f.column) for f in result.findings] == [("SC104", "b")]
+
+
+def test_a_waiver_that_matches_nothing_is_reported(tmp_path):
+    spec = NO_RETENTION + "lint:\n  severity: {SC115: off}\n  waivers:\n    - {rule: SC104, table: notes, reason: No longer needed at all.}\n"
+    [f] = lint_spec(tmp_path, spec).findings
+    assert (f.pos.line, f.pos.col, f.code, f.severity) == (14, 7, "SC100", "warning")
+    assert f.message == "the waiver of SC104 for notes matches no finding (the rule passes there, or is off); remove the waiver"
+
+
+def test_a_waiver_without_a_reason_is_an_error(tmp_path):
+    spec = NO_RETENTION + "lint:\n  waivers:\n    - {rule: SC115, table: notes}\n    - {rule: SC115, table: notes, reason: ok}\n"
+    assert build_errors(tmp_path, spec) == [
+        "schema.yaml:13:7: waiver of SC115 for notes needs a 'reason' of at least 3 words saying why the rule does not apply; reviewers read it in DATA_INVENTORY.md",
+        "schema.yaml:14:35: waiver of SC115 for notes needs a 'reason' of at least 3 words saying why the rule does not apply; reviewers read it in DATA_INVENTORY.md",
+    ]
+
+
+def test_unknown_rule_table_and_column_are_positioned_errors(tmp_path):
+    spec = NO_RETENTION + (
+        "lint:\n  severity: {SC151: warning}\n  waivers:\n"
+        "    - {rule: SC999, table: note, reason: Some good reason here.}\n"
+        "    - {rule: SC104, table: notes, column: titel, reason: Some good reason here.}\n"
+    )
+    assert build_errors(tmp_path, spec) == [
+        "schema.yaml:12:14: unknown rule 'SC151'; did you mean 'SC115'?",
+        "schema.yaml:14:8: unknown rule 'SC999'; did you mean 'SC109'?",
+        "schema.yaml:14:21: waiver names unknown table 'note'; did you mean 'notes'?",
+        "schema.yaml:15:35: waiver names unknown column 'titel' of table 'notes'; columns: id",
+    ]
+
+
+def test_a_bad_severity_is_a_grammar_error(tmp_path):
+    errors = build_errors(tmp_path, NO_RETENTION + "lint:\n  severity: {SC115: loud}\n")
+    assert errors == ["schema.yaml:12:14: 'SC115' cannot be 'loud'; expected 'error', 'warning' or 'off'"]
+
+
+def test_an_unclassified_column_is_still_refused_by_build(tmp_path):
+    spec = NO_RETENTION.replace("    classification: administrative\n", "")
+    assert build_errors(tmp_path, spec) == [
+        "schema.yaml:5:7: column 'id' has no classification; add 'classification: phi|administrative|public_social' "
+        "to the column, or a default 'classification' to the table"
+    ]

@@ -1,0 +1,265 @@
+"""One test per built-in rule: a small spec that breaks it, asserting code, message and position."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import lint_spec
+
+from schemac.rules import RULES
+
+# A compliant one-table spec; tests append columns from line 12 on.
+BASE = """
+tables:
+  notes:
+    description: Notes about the clinic.
+    classification: administrative
+    retention: Deleted after one year.
+    columns:
+      id:
+        type: uuid
+        primary_key: true
+        default: gen_random_uuid()
+        description: Note identifier.
+"""
+
+
+def only(result, code=None):
+    """The single finding of a lint result (optionally of one rule), as (position, code, message)."""
+    found = [f for f in result.findings if code is None or f.code == code]
+    assert len(found) == 1, [str(f.pos) + " " + f.code + " " + f.message for f in result.findings]
+    f = found[0]
+    return f"{f.pos.line}:{f.pos.col}", f.code, f.message
+
+
+def test_base_spec_is_clean(tmp_path):
+    assert lint_spec(tmp_path, BASE).findings == []
+
+
+def test_rule_codes_are_unique_and_documented():
+    codes = [r.code for r in RULES]
+    assert codes == sorted(set(codes))
+    assert all(r.title and r.severity in ("error", "warning") for r in RULES)
+
+
+def test_sc101_primary_key_not_uuid(tmp_path):
+    spec = BASE.replace("type: uuid", "type: bigint").replace("default: gen_random_uuid()", "default: 1")
+    assert only(lint_spec(tmp_path, spec)) == (
+        "7:7",
+        "SC101",
+        "primary key 'notes.id' is bigint with default 1; make it 'type: uuid' with 'default: gen_random_uuid()'",
+    )
+
+
+def test_sc101_no_primary_key(tmp_path):
+    spec = BASE.replace("        primary_key: true\n", "")
+    assert only(lint_spec(tmp_path, spec)) == (
+        "2:3",
+        "SC101",
+        "table 'notes' has no primary key; add an 'id' column with 'type: uuid', 'primary_key: true', 'default: gen_random_uuid()'",
+    )
+
+
+def test_sc102_timestamp_without_time_zone(tmp_path):
+    spec = BASE + "      seen_at: {type: timestamp, description: When it was seen.}\n"
+    assert only(lint_spec(tmp_path, spec)) == (
+        "12:7",
+        "SC102",
+        "'notes.seen_at' is timestamp (without time zone); write 'type: timestamptz' so instants stay correct across time zones",
+    )
+
+
+def test_sc103_created_at_without_now_default(tmp_path):
+    spec = BASE + "      created_at: {type: timestamptz, description: When it was made.}\n"
+    assert only(lint_spec(tmp_path, spec)) == (
+        "12:7",
+        "SC103",
+        "'notes.created_at' must be 'type: timestamptz' with 'default: now()' and not nullable (or use 'timestamps: true' on the table)",
+    )
+
+
+def test_sc104_varchar(tmp_path):
+    spec = BASE + "      title: {type: varchar(20), description: Short title.}\n"
+    assert only(lint_spec(tmp_path, spec)) == (
+        "12:7",
+        "SC104",
+        "'notes.title' is varchar(20); write 'type: text' (add a CHECK on length(...) if a limit matters)",
+    )
+
+
+def test_sc104_char(tmp_path):
+    spec = BASE + "      code: {type: char(2), description: Country code.}\n"
+    assert only(lint_spec(tmp_path, spec))[:2] == ("12:7", "SC104")
+
+
+def test_sc105_json_in_a_log_table_is_a_warning(tmp_path):
+    spec = BASE.replace("    retention:", "    log: true\n    retention:") + "      payload: {type: jsonb, description: Extra data.}\n"
+    result = lint_spec(tmp_path, spec)
+    assert only(result) == (
+        "13:7",
+        "SC105",
+        "log table 'notes' has free-form column 'payload' (jsonb), which can carry PHI unnoticed; store IDs and codes "
+        "in typed columns, or waive SC105 for it with the reason it only ever holds IDs",
+    )
+    assert result.findings[0].severity == "warning" and not result.errors
+
+
+def test_sc106_table_without_classification(tmp_path):
+    spec = BASE.replace("    classification: administrative\n", "").replace(
+        "        description: Note identifier.", "        description: Note identifier.\n        classification: administrative"
+    )
+    assert only(lint_spec(tmp_path, spec)) == (
+        "2:3",
+        "SC106",
+        "table 'notes' states no classification; add 'classification: phi|administrative|public_social' to the table "
+        "(the default for its columns)",
+    )
+
+
+def test_sc107_phi_not_encrypted(tmp_path):
+    spec = BASE + "      body: {type: text, classification: phi, description: Note text.}\n"
+    result = lint_spec(tmp_path, spec)
+    assert only(result, "SC107") == (
+        "12:7",
+        "SC107",
+        "PHI column 'notes.body' is not marked encrypted; add 'encrypted: true' (encrypted at rest and in transit)",
+    )
+
+
+def test_sc108_phi_in_a_log_table(tmp_path):
+    spec = BASE.replace("    retention:", "    log: true\n    retention:")
+    spec += "      body: {type: text, classification: phi, encrypted: true, description: Note text.}\n"
+    assert only(lint_spec(tmp_path, spec), "SC108") == (
+        "13:7",
+        "SC108",
+        "log table 'notes' holds PHI column 'body'; logs keep IDs only: store the id of the record instead, "
+        "or move the column to a non-log table",
+    )
+
+
+def test_sc109_rls_off(tmp_path):
+    spec = BASE.replace("    retention:", "    rls: false\n    retention:")
+    assert only(lint_spec(tmp_path, spec)) == (
+        "2:3",
+        "SC109",
+        "table 'notes' turns row level security off; remove 'rls: false' (service_role bypasses RLS for backend jobs)",
+    )
+
+
+PHI_TABLE = BASE + "      body: {type: text, classification: phi, encrypted: true, description: Note text.}\n"
+
+
+def test_sc110_phi_table_without_policies(tmp_path):
+    assert only(lint_spec(tmp_path, PHI_TABLE)) == (
+        "2:3",
+        "SC110",
+        "table 'notes' holds PHI but no policy lets its users select, insert, update, delete; add a policy with "
+        "'for: [select, insert, update, delete]' (e.g. 'owner: doctor_id'), or drop them from the table's "
+        "'user_operations' if only service_role does that",
+    )
+
+
+def test_sc110_counts_only_the_operations_users_perform(tmp_path):
+    spec = PHI_TABLE.replace("    retention:", "    user_operations: [select]\n    retention:")
+    spec += "      author_id: {type: uuid, description: Who wrote it.}\n"
+    spec += "    policies:\n      - {name: notes_read, for: [select], owner: author_id}\n"
+    assert lint_spec(tmp_path, spec).findings == []
+    spec = spec.replace("user_operations: [select]", "user_operations: [select, update]")
+    assert only(lint_spec(tmp_path, spec))[1:] == (
+        "SC110",
+        "table 'notes' holds PHI but no policy lets its users update; add a policy with 'for: [update]' "
+        "(e.g. 'owner: doctor_id'), or drop them from the table's 'user_operations' if only service_role does that",
+    )
+
+
+def test_sc110_covers_tables_linked_to_phi(tmp_path):
+    spec = PHI_TABLE + """
+    policies:
+      - {name: notes_all, for: [all], using: "true", with_check: "true"}
+  note_links:
+    description: Links between notes.
+    classification: administrative
+    retention: Deleted with the note.
+    columns:
+      id: {type: uuid, primary_key: true, default: gen_random_uuid(), description: Link id.}
+      note_id: {type: uuid, references: notes.id, description: The note.}
+    indexes:
+      - columns: [note_id]
+"""
+    assert only(lint_spec(tmp_path, spec)) == (
+        "16:3",
+        "SC110",
+        "table 'note_links' links to PHI table notes but no policy lets its users select, insert, update, delete; "
+        "add a policy with 'for: [select, insert, update, delete]' (e.g. 'owner: doctor_id'), or drop them from the "
+        "table's 'user_operations' if only service_role does that",
+    )
+
+
+def test_sc111_phi_table_open_to_anon(tmp_path):
+    spec = PHI_TABLE + '    policies:\n      - {name: notes_all, for: [all], to: [anon], using: "true", with_check: "true"}\n'
+    assert only(lint_spec(tmp_path, spec)) == (
+        "14:9",
+        "SC111",
+        "policy 'notes_all' on 'notes' applies to anon; PHI is for signed-in users only: set 'to: [authenticated]'",
+    )
+
+
+def test_sc112_doctor_id_not_a_foreign_key(tmp_path):
+    spec = BASE + "      doctor_id: {type: uuid, description: The doctor.}\n"
+    assert only(lint_spec(tmp_path, spec)) == (
+        "12:7",
+        "SC112",
+        "'notes.doctor_id' names a user but is not a foreign key to auth.users(id); add 'references: auth.users.id' "
+        "(and an on_delete) to the column",
+    )
+
+
+def test_sc112_applies_to_prefixed_doctor_ids_and_user_id(tmp_path):
+    spec = BASE + "      referring_doctor_id: {type: uuid, description: Referrer.}\n      user_id: {type: uuid, description: User.}\n"
+    found = [(f.code, f.column) for f in lint_spec(tmp_path, spec).findings]
+    assert found == [("SC112", "referring_doctor_id"), ("SC112", "user_id")]
+
+
+def test_sc113_foreign_key_without_index_is_a_warning(tmp_path):
+    spec = BASE + "      doctor_id: {type: uuid, references: auth.users.id, description: The doctor.}\n"
+    result = lint_spec(tmp_path, spec)
+    assert only(result) == (
+        "12:31",
+        "SC113",
+        "foreign key notes(doctor_id) has no index starting with (doctor_id); deletes on auth.users and joins will "
+        "scan notes: add 'indexes: [{columns: [doctor_id]}]'",
+    )
+    assert result.findings[0].severity == "warning"
+
+
+def test_sc113_accepts_an_index_led_by_the_columns_but_not_a_partial_one(tmp_path):
+    spec = BASE + "      doctor_id: {type: uuid, references: auth.users.id, description: The doctor.}\n"
+    covered = spec + "    indexes:\n      - columns: [doctor_id, id]\n"
+    assert lint_spec(tmp_path, covered).findings == []
+    trailing = spec + "    indexes:\n      - columns: [id, doctor_id]\n"
+    assert only(lint_spec(tmp_path, trailing))[1] == "SC113"
+    partial = spec + "    indexes:\n      - {columns: [doctor_id], where: id IS NOT NULL}\n"
+    assert only(lint_spec(tmp_path, partial))[1] == "SC113"
+
+
+def test_sc114_missing_description(tmp_path):
+    spec = BASE + "      title: {type: text}\n"
+    assert only(lint_spec(tmp_path, spec)) == (
+        "12:7",
+        "SC114",
+        "column 'notes.title' has no description; add 'description:' saying what it holds",
+    )
+
+
+def test_sc115_no_retention(tmp_path):
+    spec = BASE.replace("    retention: Deleted after one year.\n", "")
+    assert only(lint_spec(tmp_path, spec)) == (
+        "2:3",
+        "SC115",
+        "table 'notes' states no retention; add 'retention:' saying how long rows are kept and how they are deleted",
+    )
+
+
+@pytest.mark.parametrize("code", [r.code for r in RULES if r.code != "SC100"])
+def test_every_rule_has_a_breaking_test(code):
+    source = open(__file__, encoding="utf-8").read()
+    assert f'"{code}"' in source.split("def test_every_rule_has_a_breaking_test")[0]
