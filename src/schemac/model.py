@@ -185,6 +185,14 @@ class Enum:
 
 
 @dataclass(frozen=True)
+class DocTarget:
+    """A hand-written Markdown file (path relative to the spec file) that receives the schema reference."""
+
+    path: str
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
 class Schema:
     """A whole resolved spec. `source` names the file; `source_sha256` hashes its bytes."""
 
@@ -192,6 +200,7 @@ class Schema:
     enums: tuple[Enum, ...]
     source: str
     source_sha256: str
+    doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
 
     def table(self, name: str) -> Table:
         for t in self.tables:

@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 
 from .build import build_schema
+from .emit.markdown import DB_SCHEMA_PATH, render_db_schema
+from .emit.normalized import SCHEMA_JSON_PATH, render_schema_json
+from .emit.spec_schema import SPEC_SCHEMA_PATH, render_spec_schema
 from .emit.sql import MIGRATION_PATH, render_migration
 from .load import load_yaml
 from .model import Schema
@@ -32,4 +35,7 @@ def render_outputs(schema: Schema) -> dict[str, str]:
     """Every generated file, by path relative to the output directory."""
     return {
         MIGRATION_PATH: render_migration(schema),
+        DB_SCHEMA_PATH: render_db_schema(schema),
+        SCHEMA_JSON_PATH: render_schema_json(schema),
+        SPEC_SCHEMA_PATH: render_spec_schema(),
     }

@@ -168,6 +168,13 @@ class TableSpec(SpecModel):
     """Row level security policies."""
 
 
+class DocsSpec(SpecModel):
+    """Where the generated schema reference goes besides compiled/."""
+
+    inject: list[str] = Field(default_factory=list)
+    """Hand-written Markdown files, relative to this spec file, whose part between `<!-- schemac:begin -->` and `<!-- schemac:end -->` `schemac compile` replaces with the schema reference (and `schemac check` keeps current)."""
+
+
 class Spec(SpecModel):
     """A schemac schema: every table, column, enum, key, index and policy, with data classification."""
 
@@ -177,3 +184,5 @@ class Spec(SpecModel):
     """Named enums, used by columns through `enum:`."""
     tables: dict[str, TableSpec] = Field(min_length=1)
     """The tables, by name."""
+    docs: DocsSpec = Field(default_factory=DocsSpec)
+    """Documentation outputs beyond compiled/ (see `inject`)."""
