@@ -6,7 +6,7 @@ import re
 
 from conftest import ROOT
 
-from schemac.emit.markdown import DB_SCHEMA_PATH, PHI_BADGE, anchor, code, render_db_schema, render_reference
+from schemac.emit.markdown import DB_SCHEMA_PATH, PHI_BADGE, anchor, cell, code, render_db_schema, render_reference
 
 
 def test_committed_db_schema_matches_render(repo_outputs):
@@ -103,4 +103,6 @@ def test_policies_are_rendered_when_present(repo_schema):
 
 def test_cells_cannot_break_a_table():
     assert code("a || b") == "<code>a &#124;&#124; b</code>"
+    assert code("x `y` \\ *z*") == "<code>x &#96;y&#96; &#92; &#42;z&#42;</code>"
+    assert cell("a | <b>\\") == "a &#124; &lt;b&gt;\\\\"
     assert anchor("webhook_idempotency", "event_id") == "webhook_idempotency-event_id"

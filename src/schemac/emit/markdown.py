@@ -20,6 +20,9 @@ EXTERNAL_DESCRIPTIONS = {
     "auth.users": "Supabase Auth's users table. Managed by Supabase, not by this spec; schemac references only its `id`.",
 }
 
+# Characters Markdown would still interpret inside inline <code> HTML (& < > are already entities).
+MARKDOWN_SPECIALS = frozenset("|`\\*_[]~!")
+
 PHI_BADGE = '<strong class="schemac-phi">PHI</strong>'
 
 
@@ -62,16 +65,20 @@ def anchor(*parts: str) -> str:
 
 
 def cell(text: str | None) -> str:
-    """Text safe inside a table cell on GitHub and MkDocs: one line, no bare pipes or HTML."""
+    """Text safe inside a table cell on GitHub and MkDocs: one line, no bare pipes or HTML.
+
+    Markdown (`code`, *emphasis*) in descriptions still renders; a backslash stays a backslash.
+    """
     if not text:
         return ""
-    return html.escape(" ".join(text.split()), quote=False).replace("|", "&#124;")
+    return html.escape(" ".join(text.split()), quote=False).replace("\\", "\\\\").replace("|", "&#124;")
 
 
 def code(text: str) -> str:
     """Inline code that survives table cells (a `|` inside backticks splits GFM cells)."""
     if "|" in text or "`" in text:
-        return "<code>" + cell(text) + "</code>"
+        escaped = html.escape(" ".join(text.split()), quote=False)
+        return "<code>" + "".join(f"&#{ord(ch)};" if ch in MARKDOWN_SPECIALS else ch for ch in escaped) + "</code>"
     return f"`{' '.join(text.split())}`"
 
 
