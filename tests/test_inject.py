@@ -151,3 +151,35 @@ def test_paths_are_relative_to_the_spec_directory(project, monkeypatch, tmp_path
     assert run(project, "compile").exit_code == 0
     assert b"## Overview" in (project / "docs" / "schema.md").read_bytes()
     assert not (elsewhere / "docs").exists()
+
+
+def test_docs_inject_entries_are_checked_with_positions(tmp_path):
+    spec = tmp_path / "schema.yaml"
+    spec.write_text(
+        "version: 1\n"
+        "docs:\n"
+        "  inject: [notes.txt, /etc/x.md, a.md, a.md]\n"
+        "tables: {t: {classification: phi, columns: {a: {type: text}}}}\n"
+    )
+    result = CliRunner().invoke(app, ["validate", "--spec", str(spec)])
+    assert result.exit_code == 1
+    expected = [
+        ":3:12: 'notes.txt' is not a Markdown file; list .md files under docs.inject",
+        ":3:23: '/etc/x.md' must be a path relative to the spec file's directory, e.g. docs/schema.md",
+        ":3:40: 'a.md' is listed twice under docs.inject; list it once",
+    ]
+    lines = result.output.splitlines()
+    assert len(lines) == 4 and lines[3] == "3 problems found; nothing written."
+    for line, tail in zip(lines, expected):
+        assert line.startswith(str(spec.name)) or line.startswith(str(spec)), line  # the file as named
+        assert line.endswith(tail), line
+
+
+def test_docs_must_be_a_mapping_with_known_keys(tmp_path):
+    spec = tmp_path / "schema.yaml"
+    tables = "tables: {t: {classification: phi, columns: {a: {type: text}}}}\n"
+    spec.write_text("docs: [docs/schema.md]\n" + tables)
+    assert "'docs' must be a mapping" in CliRunner().invoke(app, ["validate", "--spec", str(spec)]).output
+    spec.write_text("docs: {injct: [docs/schema.md]}\n" + tables)
+    result = CliRunner().invoke(app, ["validate", "--spec", str(spec)])
+    assert result.exit_code == 1 and "unknown key 'injct'; did you mean 'inject'?" in result.output
