@@ -66,8 +66,8 @@ def test_bad_markers_are_clear_errors(text, message):
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the repo's spec with a hand-written docs/schema.md (CRLF, trailing text)."""
-    shutil.copy(REPO_SPEC, tmp_path / "schema.yaml")
+    """A copy of the repo's spec naming a hand-written docs/schema.md (CRLF, trailing text) under docs.inject."""
+    (tmp_path / "schema.yaml").write_text(REPO_SPEC.read_text() + "\ndocs:\n  inject: [docs/schema.md]\n")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "schema.md").write_bytes(
         b"# Reference\r\n\r\nHand-written intro.\r\n" + BEGIN.encode() + b"\r\n" + END.encode() + b"\r\nHand-written outro, no newline"
@@ -164,7 +164,7 @@ def test_docs_inject_entries_are_checked_with_positions(tmp_path):
     result = CliRunner().invoke(app, ["validate", "--spec", str(spec)])
     assert result.exit_code == 1
     expected = [
-        ":3:12: 'notes.txt' is not a Markdown file; list .md files under docs.inject",
+        ":3:12: 'notes.txt' is not a Markdown file; list .md files",
         ":3:23: '/etc/x.md' must be a path relative to the spec file's directory, e.g. docs/schema.md",
         ":3:40: 'a.md' is listed twice under docs.inject; list it once",
     ]
@@ -183,3 +183,43 @@ def test_docs_must_be_a_mapping_with_known_keys(tmp_path):
     spec.write_text("docs: {injct: [docs/schema.md]}\n" + tables)
     result = CliRunner().invoke(app, ["validate", "--spec", str(spec)])
     assert result.exit_code == 1 and "unknown key 'injct'; did you mean 'inject'?" in result.output
+
+
+def test_pyproject_tool_schemac_configures_the_same(project):
+    spec = project / "schema.yaml"
+    spec.write_text(REPO_SPEC.read_text())  # no docs key in the spec
+    (project / "pyproject.toml").write_text('[tool.schemac]\ninject = ["docs/schema.md"]\n')
+    assert run(project, "compile").exit_code == 0
+    assert b'<a id="patients-phone"></a>' in (project / "docs" / "schema.md").read_bytes()
+    assert run(project, "check").exit_code == 0
+    (project / "pyproject.toml").write_text('[tool.schemac]\ninject = ["docs/missing.md"]\n')
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert "pyproject.toml: [tool.schemac] inject lists docs/missing.md, but " in result.output
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[tool.schemac]\ninject = "docs/schema.md"\n', "[tool.schemac] inject must be a list of Markdown paths"),
+        ('[tool.schemac]\ninject = ["/abs/schema.md"]\n', "'/abs/schema.md' must be a path relative to the spec file's directory"),
+        ("[tool.schemac\n", "not valid TOML"),
+    ],
+)
+def test_bad_pyproject_config_is_a_one_line_error(project, toml, message):
+    (project / "pyproject.toml").write_text(toml)
+    before = (project / "docs" / "schema.md").read_bytes()
+    result = run(project, "compile")
+    assert result.exit_code == 1 and message in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert (project / "docs" / "schema.md").read_bytes() == before and not (project / "compiled").exists()
+
+
+def test_repo_docs_page_is_current():
+    from schemac.emit.markdown import render_injected
+    from schemac.inject import read_documents
+    from schemac.pipeline import load_schema
+
+    documents = read_documents(str(REPO_SPEC), load_schema(str(REPO_SPEC)), render_injected(load_schema(str(REPO_SPEC))))
+    assert [d.display.replace("\\", "/").endswith("docs/schema.md") for d in documents] == [True]
+    assert not documents[0].stale, "docs/schema.md is stale: run `schemac compile`"

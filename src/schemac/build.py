@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import naming
 from .errors import SpecError, SpecErrors
+from .inject import path_problem
 from .load import Loaded, Path
 from .model import (
     UPDATED_AT_FUNCTION,
@@ -127,10 +128,8 @@ def _build_doc_targets(docs: DocsSpec | None, problems: Problems) -> tuple[DocTa
     for i, path in enumerate(docs.inject if docs else []):
         where = ("docs", "inject", i)
         norm = path.replace("\\", "/")
-        if not norm or norm.startswith("/") or re.match(r"^[A-Za-z]:", norm):
-            problems.add(where, f"'{path}' must be a path relative to the spec file's directory, e.g. docs/schema.md")
-        elif not norm.endswith(".md"):
-            problems.add(where, f"'{path}' is not a Markdown file; list .md files under docs.inject")
+        if problem := path_problem(path):
+            problems.add(where, problem)
         elif norm in {t.path for t in targets}:
             problems.add(where, f"'{path}' is listed twice under docs.inject; list it once")
         else:
