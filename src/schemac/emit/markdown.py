@@ -178,11 +178,17 @@ def _er_external_name(qualified: str) -> str:
 
 
 def _er_externals(schema: Schema) -> list[str]:
+    """External tables (auth.users) with the columns referenced, typed like the referencing columns."""
     lines = []
     for qualified in _external_targets(schema):
-        columns = sorted({c for t in schema.tables for fk in t.foreign_keys if fk.ref_qualified == qualified for c in fk.ref_columns})
+        columns: dict[str, str] = {}
+        for t in schema.tables:
+            for fk in t.foreign_keys:
+                if fk.ref_qualified == qualified:
+                    for mine, theirs in zip(fk.columns, fk.ref_columns):
+                        columns.setdefault(theirs, _er_type(t.column(mine)))
         lines.append(f'    {_er_external_name(qualified)}["{qualified} (external)"] {{')
-        lines += [f"        uuid {c} PK" for c in columns]
+        lines += [f"        {ctype} {name} PK" for name, ctype in sorted(columns.items())]
         lines.append("    }")
     return lines
 
