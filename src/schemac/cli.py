@@ -39,7 +39,7 @@ def _load(spec: str):
 
 
 def _documents(spec: str, schema) -> list[Document]:
-    """The docs.inject files with their refreshed reference; exit 1 when one cannot take it."""
+    """The configured hand-written pages with their refreshed reference; exit 1 when one cannot take it."""
     try:
         return read_documents(spec, schema, render_injected(schema))
     except InjectError as exc:
@@ -63,7 +63,7 @@ def validate(spec: str = SPEC_OPTION) -> None:
 
 @app.command("compile")
 def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
-    """Write every output (migration SQL, docs, JSON) and refresh docs.inject files, all or nothing."""
+    """Write every output (migration SQL, docs, JSON) and refresh the injected pages, all or nothing."""
     schema = _load(spec)
     files = render_outputs(schema)
     documents = _documents(spec, schema)
@@ -79,7 +79,7 @@ def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
 
 @app.command()
 def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
-    """Exit 1 if the outputs or docs.inject files differ from what compile would write (for CI); writes nothing."""
+    """Exit 1 if the outputs or injected pages differ from what compile would write (for CI); writes nothing."""
     schema = _load(spec)
     documents = _documents(spec, schema)
     stale = _all_stale(out, render_outputs(schema), documents)
