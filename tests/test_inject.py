@@ -223,3 +223,13 @@ def test_repo_docs_page_is_current():
     documents = read_documents(str(REPO_SPEC), load_schema(str(REPO_SPEC)), render_injected(load_schema(str(REPO_SPEC))))
     assert [d.display.replace("\\", "/").endswith("docs/schema.md") for d in documents] == [True]
     assert not documents[0].stale, "docs/schema.md is stale: run `schemac compile`"
+
+
+def test_a_failed_write_leaves_the_hand_written_file_untouched(project):
+    path = project / "docs" / "schema.md"
+    original = path.read_bytes()
+    (project / "blocker").write_text("a file where the output directory's parent should be")
+    result = CliRunner().invoke(app, ["compile", "--spec", str(project / "schema.yaml"), "--out", str(project / "blocker" / "compiled")])
+    assert result.exit_code == 1 and "cannot write the outputs" in result.output and "Traceback" not in result.output
+    assert path.read_bytes() == original
+    assert sorted(p.name for p in (project / "docs").iterdir()) == ["schema.md"]  # no staged leftovers

@@ -71,7 +71,11 @@ def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     if not stale:
         typer.echo(f"{out}: up to date ({len(files)} files, {len(documents)} injected documents)")
         return
-    write_outputs(out, files, {d.path: d.desired for d in documents if d.stale})
+    try:
+        write_outputs(out, files, {d.path: d.desired for d in documents if d.stale})
+    except OSError as exc:
+        typer.echo(f"{out}: cannot write the outputs ({exc.strerror or exc}: {exc.filename or out}); nothing written", err=True)
+        raise typer.Exit(1)
     for shown, s in stale:
         typer.echo(f"{s.state:>8}  {shown}")
     typer.echo(f"{out}: wrote {len(files)} files; {sum(d.stale for d in documents)} injected document(s) refreshed")
