@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # One-command set-up on a fresh machine: a virtual environment with schemac and its
-# test tools, then `schemac compile` of the repo's schema.yaml.
+# test and docs tools, the npm packages the tests use, Chromium (as root, via apt),
+# then `schemac compile` of the repo's schema.yaml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+.venv/bin/python -m pip install --quiet -e '.[test,docs]'
+
+# the docs site's Mermaid, from the lockfile (served by the site itself, no CDN)
+npm ci --prefix docs-assets --no-audit --no-fund --silent
+# Debian's Chromium, for the test that renders the docs page headless
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 
 .venv/bin/schemac compile

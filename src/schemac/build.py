@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import naming
 from .errors import SpecError, SpecErrors
+from .inject import path_problem
 from .load import Loaded, Path
 from .model import (
     UPDATED_AT_FUNCTION,
@@ -28,6 +29,7 @@ from .model import (
     Column,
     ColumnType,
     Default,
+    DocTarget,
     Enum,
     ForeignKey,
     Index,
@@ -39,7 +41,7 @@ from .model import (
 )
 from .lint_config import build_lint
 from .policies import resolve_policies
-from .spec import ColumnSpec, EnumSpec, Spec, TableSpec
+from .spec import ColumnSpec, DocsSpec, EnumSpec, Spec, TableSpec
 from .sqltext import expression_problem, identifier_problem, quote_literal
 
 # Tables outside the spec that a foreign key may point at: Supabase's users.
@@ -88,8 +90,9 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs")}
     _validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
+    docs_spec = _validate_docs(data.get("docs"), problems)
     enum_specs = _validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
     if "tables" not in data:
         problems.add((), "missing required key 'tables'; list the tables of the schema under it")
@@ -104,6 +107,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     _check_relation_names(tables_by_name, problems)
     resolve_policies(tables_by_name, table_specs, problems)
     lint = build_lint(data.get("lint"), tables_by_name, all_table_names, problems)
+    doc_targets = _build_doc_targets(docs_spec, problems)
     if problems.errors:
         raise SpecErrors(problems.errors)
     ordered = tuple(tables_by_name[name] for name in table_specs)
@@ -113,7 +117,30 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         source=source_name,
         source_sha256=hashlib.sha256(source_bytes).hexdigest(),
         lint=lint,
+        doc_targets=doc_targets,
     )
+
+
+def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
+    if value is not None and not isinstance(value, dict):
+        problems.add(("docs",), f"'docs' must be a mapping, e.g. docs: {{inject: [docs/schema.md]}} (got {_kind(value)})")
+        return None
+    return _validate(DocsSpec, value or {}, ("docs",), problems)
+
+
+def _build_doc_targets(docs: DocsSpec | None, problems: Problems) -> tuple[DocTarget, ...]:
+    """docs.inject paths: relative Markdown files, each listed once (read and written by the CLI only)."""
+    targets: list[DocTarget] = []
+    for i, path in enumerate(docs.inject if docs else []):
+        where = ("docs", "inject", i)
+        norm = path.replace("\\", "/")
+        if problem := path_problem(path):
+            problems.add(where, problem)
+        elif norm in {t.path for t in targets}:
+            problems.add(where, f"'{path}' is listed twice under docs.inject; list it once")
+        else:
+            targets.append(DocTarget(norm, problems.loaded.pos(where)))
+    return tuple(targets)
 
 
 # ---------------------------------------------------------------- grammar

@@ -8,8 +8,10 @@ from typing import Optional
 
 import typer
 
+from .emit.markdown import render_injected
 from .errors import SpecErrors
-from .outputs import compare, write_atomically
+from .inject import Document, InjectError, read_documents
+from .outputs import Stale, compare, document_stale, write_outputs
 from .pipeline import lint_schema, load_schema, render_outputs
 from .rules import RULES
 from .rules.report import FORMATS, render, summary
@@ -51,6 +53,22 @@ def _build(spec: str):
         raise typer.Exit(1)
 
 
+def _documents(spec: str, schema) -> list[Document]:
+    """The configured hand-written pages with their refreshed reference; exit 1 when one cannot take it."""
+    try:
+        return read_documents(spec, schema, render_injected(schema))
+    except InjectError as exc:
+        typer.echo(f"{exc} (nothing written)", err=True)
+        raise typer.Exit(1)
+
+
+def _all_stale(out: str, files: dict[str, str], documents: list[Document]) -> list[tuple[str, Stale]]:
+    """Every differing output as (path shown to the user, difference)."""
+    found = [(f"{out}/{s.path}", s) for s in compare(out, files)]
+    found += [(d.display, document_stale(d.display, d.current, d.desired)) for d in documents if d.stale]
+    return found
+
+
 @app.command()
 def validate(spec: str = SPEC_OPTION) -> None:
     """Check the spec and report every problem as FILE:LINE:COL; writes nothing."""
@@ -60,29 +78,35 @@ def validate(spec: str = SPEC_OPTION) -> None:
 
 @app.command("compile")
 def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
-    """Write every output (migration SQL, ...) into the output directory, all or nothing."""
+    """Write every output (migration SQL, docs, JSON) and refresh the injected pages, all or nothing."""
     schema = _load(spec)
     files = render_outputs(schema)
-    stale = compare(out, files)
+    documents = _documents(spec, schema)
+    stale = _all_stale(out, files, documents)
     if not stale:
-        typer.echo(f"{out}: up to date ({len(files)} files)")
+        typer.echo(f"{out}: up to date ({len(files)} files, {len(documents)} injected documents)")
         return
-    write_atomically(out, files)
-    for s in stale:
-        typer.echo(f"{s.state:>8}  {out}/{s.path}")
-    typer.echo(f"{out}: wrote {len(files)} files")
+    try:
+        write_outputs(out, files, {d.path: d.desired for d in documents if d.stale})
+    except OSError as exc:
+        typer.echo(f"{out}: cannot write the outputs ({exc.strerror or exc}: {exc.filename or out}); nothing written", err=True)
+        raise typer.Exit(1)
+    for shown, s in stale:
+        typer.echo(f"{s.state:>8}  {shown}")
+    typer.echo(f"{out}: wrote {len(files)} files; {sum(d.stale for d in documents)} injected document(s) refreshed")
 
 
 @app.command()
 def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
-    """Exit 1 if the output directory differs from what compile would write (for CI); writes nothing."""
+    """Exit 1 if the outputs or injected pages differ from what compile would write (for CI); writes nothing."""
     schema = _load(spec)
-    stale = compare(out, render_outputs(schema))
+    documents = _documents(spec, schema)
+    stale = _all_stale(out, render_outputs(schema), documents)
     if not stale:
-        typer.echo(f"{out}: up to date")
+        typer.echo(f"{out}: up to date" + (f" ({len(documents)} injected documents too)" if documents else ""))
         return
-    for s in stale:
-        typer.echo(f"{s.state}: {out}/{s.path}")
+    for shown, s in stale:
+        typer.echo(f"{s.state}: {shown}")
         sys.stdout.write(s.diff)
     typer.echo(f"{len(stale)} file(s) out of date; run `schemac compile` and commit the result.", err=True)
     raise typer.Exit(1)

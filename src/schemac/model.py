@@ -205,6 +205,14 @@ class Waiver:
 
 
 @dataclass(frozen=True)
+class DocTarget:
+    """A hand-written Markdown file (path relative to the spec file) that receives the schema reference."""
+
+    path: str
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
 class LintConfig:
     """The spec's `lint:` section: severity overrides (code → error|warning|off) and waivers."""
 
@@ -221,6 +229,7 @@ class Schema:
     source: str
     source_sha256: str
     lint: LintConfig = LintConfig()
+    doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
 
     def table(self, name: str) -> Table:
         for t in self.tables:

@@ -50,6 +50,12 @@ def compare(out_dir: str, expected: dict[str, str]) -> list[Stale]:
     return result
 
 
+def document_stale(path: str, current: str, desired: str) -> Stale:
+    """A hand-written document whose injected part is out of date, with its diff."""
+    diff = "".join(difflib.unified_diff(current.splitlines(True), desired.splitlines(True), f"a/{path}", f"b/{path}"))
+    return Stale(path, "stale", diff)
+
+
 def write_atomically(out_dir: str, files: dict[str, str]) -> None:
     """Replace out_dir's contents with files, all or nothing.
 
@@ -84,3 +90,37 @@ def write_atomically(out_dir: str, files: dict[str, str]) -> None:
     finally:
         if staging and os.path.exists(staging):
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_outputs(out_dir: str, files: dict[str, str], documents: dict[str, str]) -> None:
+    """Write out_dir and the hand-written documents that receive the reference, all or nothing.
+
+    Each document's new text is staged beside it first; only when every file is
+    staged is out_dir swapped in and each document renamed over its original, so a
+    failure while staging leaves every file as it was.
+    """
+    staged: list[tuple[str, str]] = []
+    try:
+        for path, text in documents.items():
+            staged.append((_stage(path, text), path))
+        write_atomically(out_dir, files)
+        while staged:
+            tmp, path = staged.pop()
+            os.replace(tmp, path)
+    finally:
+        for tmp, _path in staged:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+
+def _stage(path: str, text: str) -> str:
+    """Write text to a temporary file beside path, with path's permissions; returns its name."""
+    fd, tmp = tempfile.mkstemp(prefix=".schemac-", suffix=".md", dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+        shutil.copymode(path, tmp)
+    except BaseException:
+        os.remove(tmp)
+        raise
+    return tmp

@@ -9,6 +9,9 @@ import os
 
 from .build import build_schema
 from .emit.inventory import INVENTORY_JSON_PATH, INVENTORY_MD_PATH, render_inventory_json, render_inventory_markdown
+from .emit.markdown import DB_SCHEMA_PATH, render_db_schema
+from .emit.normalized import SCHEMA_JSON_PATH, render_schema_json
+from .emit.spec_schema import SPEC_SCHEMA_PATH, render_spec_schema
 from .emit.sql import MIGRATION_PATH, render_migration
 from .load import load_yaml
 from .model import Schema
@@ -45,4 +48,7 @@ def render_outputs(schema: Schema) -> dict[str, str]:
         MIGRATION_PATH: render_migration(schema),
         INVENTORY_MD_PATH: render_inventory_markdown(schema),
         INVENTORY_JSON_PATH: render_inventory_json(schema),
+        DB_SCHEMA_PATH: render_db_schema(schema),
+        SCHEMA_JSON_PATH: render_schema_json(schema),
+        SPEC_SCHEMA_PATH: render_spec_schema(),
     }

@@ -205,6 +205,13 @@ class LintSpec(SpecModel):
     """Rules waived for a named table or column, each with a reason."""
 
 
+class DocsSpec(SpecModel):
+    """Where the generated schema reference goes besides compiled/."""
+
+    inject: list[str] = Field(default_factory=list)
+    """Hand-written Markdown files, relative to this spec file, whose part between `<!-- schemac:begin -->` and `<!-- schemac:end -->` `schemac compile` replaces with the schema reference (and `schemac check` keeps current)."""
+
+
 class Spec(SpecModel):
     """A schemac schema: every table, column, enum, key, index and policy, with data classification."""
 
@@ -216,3 +223,5 @@ class Spec(SpecModel):
     """The tables, by name."""
     lint: LintSpec = Field(default_factory=LintSpec)
     """Compliance rule severities and waivers (see `schemac lint`)."""
+    docs: DocsSpec = Field(default_factory=DocsSpec)
+    """Documentation outputs beyond compiled/ (see `inject`)."""

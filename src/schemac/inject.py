@@ -1,0 +1,140 @@
+"""The schema reference inside hand-written Markdown, between two marker lines.
+
+`inject` is pure: it replaces only what lies between a `<!-- schemac:begin -->`
+line and a `<!-- schemac:end -->` line, so every byte around them (line endings,
+trailing text, a missing final newline) stays as the author wrote it.
+`read_documents` is the I/O edge: it reads the files listed under `docs.inject` in the
+spec or `[tool.schemac] inject` in the pyproject.toml beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+
+from .model import Schema
+
+BEGIN = "<!-- schemac:begin -->"
+END = "<!-- schemac:end -->"
+
+
+class InjectError(Exception):
+    """A document that cannot receive the reference; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A hand-written file as it is (`current`) and as compile would leave it (`desired`)."""
+
+    display: str  # the path as the user sees it (relative to the working directory)
+    path: str  # the path to open
+    current: str
+    desired: str
+
+    @property
+    def stale(self) -> bool:
+        return self.current != self.desired
+
+
+def _marker_lines(text: str, marker: str) -> list[re.Match[str]]:
+    """Lines consisting of the marker alone (mentions of it inside prose do not count)."""
+    return list(re.finditer(r"^[ \t]*" + re.escape(marker) + r"[ \t]*(\r?\n|$)", text, re.M))
+
+
+def _line_col(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"{line}:{offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+def inject(text: str, block: str, name: str) -> str:
+    """text with the part between the marker lines replaced by block; raises InjectError."""
+    begins, ends = _marker_lines(text, BEGIN), _marker_lines(text, END)
+    hint = f"put {BEGIN} and {END} on lines of their own where the schema reference goes"
+    if not begins:
+        raise InjectError(f"{name}: no {BEGIN} line; {hint}")
+    if not ends:
+        raise InjectError(f"{name}: no {END} line; {hint}")
+    for found, marker in ((begins, BEGIN), (ends, END)):
+        if len(found) > 1:
+            raise InjectError(f"{name}:{_line_col(text, found[1].start())}: a second {marker} line; keep exactly one pair of markers")
+    begin, end = begins[0], ends[0]
+    if end.start() < begin.end():
+        raise InjectError(f"{name}:{_line_col(text, end.start())}: {END} comes before {BEGIN}; put the end marker after the begin marker")
+    newline = "\r\n" if begin.group(1) == "\r\n" else "\n"
+    body = block.replace("\n", newline)
+    return text[: begin.end()] + newline + body + newline + text[end.start() :]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A file to inject into, and where it was configured (for error messages)."""
+
+    path: str  # relative to the spec file's directory, forward slashes
+    origin: str  # e.g. 'schema.yaml:4:12: docs.inject' or 'pyproject.toml: [tool.schemac] inject'
+
+
+def path_problem(path: object) -> str | None:
+    """Why an inject entry is not usable, or None: it must be a relative .md path."""
+    if not isinstance(path, str):
+        return f"{path!r} is not a path; list paths as strings"
+    norm = path.replace("\\", "/")
+    if not norm or norm.startswith("/") or re.match(r"^[A-Za-z]:", norm):
+        return f"'{path}' must be a path relative to the spec file's directory, e.g. docs/schema.md"
+    if not norm.endswith(".md"):
+        return f"'{path}' is not a Markdown file; list .md files"
+    return None
+
+
+def pyproject_targets(spec_path: str) -> list[Target]:
+    """`[tool.schemac] inject = [...]` of the pyproject.toml beside the spec, if there is one."""
+    path = os.path.join(os.path.dirname(spec_path), "pyproject.toml")
+    if not os.path.isfile(path):
+        return []
+    display = os.path.normpath(path)
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InjectError(f"{display}: not valid TOML ({exc})") from None
+    entries = data.get("tool", {}).get("schemac", {}).get("inject", [])
+    origin = f"{display}: [tool.schemac] inject"
+    if not isinstance(entries, list):
+        raise InjectError(f"{origin} must be a list of Markdown paths, e.g. inject = [\"docs/schema.md\"]")
+    for entry in entries:
+        if problem := path_problem(entry):
+            raise InjectError(f"{origin}: {problem}")
+    return [Target(e.replace("\\", "/"), origin) for e in entries]
+
+
+def configured_targets(spec_path: str, schema: Schema) -> list[Target]:
+    """docs.inject of the spec, then [tool.schemac] inject of pyproject.toml; each path once."""
+    targets = [Target(t.path, f"{t.pos}: docs.inject") for t in schema.doc_targets]
+    targets += pyproject_targets(spec_path)
+    unique: dict[str, Target] = {}
+    for t in targets:
+        unique.setdefault(t.path, t)
+    return list(unique.values())
+
+
+def read_documents(spec_path: str, schema: Schema, block: str) -> list[Document]:
+    """Read every configured file and compute its refreshed text; raises InjectError."""
+    base = os.path.dirname(spec_path)
+    documents = []
+    for target in configured_targets(spec_path, schema):
+        path = os.path.join(base, *target.path.split("/"))
+        display = os.path.normpath(path)
+        if not os.path.isfile(path):
+            raise InjectError(
+                f"{target.origin} lists {target.path}, but {display} does not exist; "
+                f"create it with {BEGIN} and {END} lines, or remove it from the list"
+            )
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        try:
+            current = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InjectError(f"{display}: not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+        documents.append(Document(display, path, current, inject(current, block, display)))
+    return documents

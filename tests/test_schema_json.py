@@ -1,0 +1,60 @@
+"""compiled/schema.json: committed equals rendered, fully resolved, deterministic, documented shape."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import REPO_SPEC, ROOT
+
+from schemac.emit.normalized import SCHEMA_JSON_PATH, SCHEMA_JSON_VERSION, render_schema_json
+from schemac.pipeline import load_schema
+
+
+def test_committed_schema_json_matches_render(repo_outputs):
+    committed = (ROOT / "compiled" / SCHEMA_JSON_PATH).read_text(encoding="utf-8")
+    assert committed == repo_outputs[SCHEMA_JSON_PATH], "compiled/schema.json is stale: run `schemac compile`"
+
+
+def test_same_spec_gives_the_same_bytes():
+    assert render_schema_json(load_schema(str(REPO_SPEC))) == render_schema_json(load_schema(str(REPO_SPEC)))
+
+
+def test_top_level_shape_and_version(repo_outputs):
+    doc = json.loads(repo_outputs[SCHEMA_JSON_PATH])
+    assert list(doc) == ["version", "source", "source_sha256", "enums", "tables"]
+    assert doc["version"] == SCHEMA_JSON_VERSION == 1
+    assert doc["source"] == "schema.yaml"
+    assert [e["name"] for e in doc["enums"]][:2] == ["platform", "conversation_status"]
+
+
+def test_every_column_is_resolved(repo_outputs, repo_schema):
+    doc = json.loads(repo_outputs[SCHEMA_JSON_PATH])
+    keys = ["name", "type", "nullable", "default", "description", "classification", "encrypted", "enum", "generated_by"]
+    for table in doc["tables"]:
+        for column in table["columns"]:
+            assert list(column) == keys
+            assert column["classification"] in ("phi", "administrative", "public_social")
+            assert isinstance(column["nullable"], bool) and isinstance(column["encrypted"], bool)
+    patients = next(t for t in doc["tables"] if t["name"] == "patients")
+    name = next(c for c in patients["columns"] if c["name"] == "name")
+    assert name["classification"] == "phi"  # inherited from the table, not stated on the column
+    assert [c["name"] for c in patients["columns"]][-2:] == ["created_at", "updated_at"]  # filled in by timestamps: true
+    created = patients["columns"][-2]
+    assert created["default"] == {"sql": "now()", "function": "now()", "value": None}
+    assert created["type"] == {"sql": "timestamptz", "base": "timestamptz", "params": [], "array": False}
+    fk = next(t for t in doc["tables"] if t["name"] == "messages")["foreign_keys"][0]
+    assert fk == {
+        "name": "messages_conversation_id_fkey",
+        "columns": ["conversation_id"],
+        "ref_schema": "public",
+        "ref_table": "conversations",
+        "ref_columns": ["id"],
+        "on_delete": "cascade",
+    }
+    assert len(doc["tables"]) == len(repo_schema.tables)
+
+
+def test_no_positions_or_machine_paths(repo_outputs):
+    text = repo_outputs[SCHEMA_JSON_PATH]
+    assert '"pos"' not in text and '"line"' not in text
+    assert str(ROOT) not in text and "doc_targets" not in text
