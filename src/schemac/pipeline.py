@@ -9,6 +9,7 @@ import os
 
 from .build import build_schema
 from .emit.sql import MIGRATION_PATH, render_migration
+from .emit.typescript import TYPESCRIPT_PATH, render_typescript
 from .load import load_yaml
 from .model import Schema
 
@@ -32,4 +33,5 @@ def render_outputs(schema: Schema) -> dict[str, str]:
     """Every generated file, by path relative to the output directory."""
     return {
         MIGRATION_PATH: render_migration(schema),
+        TYPESCRIPT_PATH: render_typescript(schema),
     }
