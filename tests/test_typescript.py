@@ -255,6 +255,35 @@ def test_plain_string_enums_would_let_a_bad_status_through(npx, tmp_path, repo_s
     assert directive_line in unused, result.stdout
 
 
+HOSTILE_SPEC = r"""
+version: 1
+enums:
+  mood:
+    values: ["it's", "a\\b", "say \"hi\"", "*/ x", "line\nbreak", "ünïcødé 🩺", "\u2028"]
+tables:
+  odd:
+    classification: phi
+    columns:
+      _x1: {type: uuid, primary_key: true, classification: administrative, description: "ends */ early\nand /* opens"}
+      mood: {enum: mood, default: "it's", description: "tab\there 🩺"}
+"""
+
+
+def test_hostile_strings_still_typecheck(npx, tmp_path):
+    """Quotes, backslashes, newlines, comment markers and U+2028 in enum values and descriptions stay valid TypeScript."""
+    text = render_typescript(spec_schema(tmp_path, HOSTILE_SPEC))
+    usage = (
+        'import { Constants, type Enums, type Tables } from "../../compiled/types/database"\n'
+        'const mood: Enums<"mood"> = "a\\\\b"\n'
+        'const row: Pick<Tables<"odd">, "mood"> = { mood: "line\\nbreak" }\n'
+        "export const values: readonly string[] = Constants.public.Enums.mood\n"
+        "console.log(mood, row)\n"
+    )
+    result = run_tsc(npx, scratch_project(tmp_path / "project", text, usage))
+    assert result.returncode == 0, result.stdout + result.stderr + text
+    assert len(re.findall(r"^ +/\*\*.*\*/$", text, re.M)) == 6  # every JSDoc stays on one line
+
+
 # ---------------------------------------------------------------- against the live catalog
 
 # PostgreSQL's format_type() spelling -> Supabase's TypeScript type, written out independently of the emitter.

@@ -130,6 +130,9 @@ export async function mistakes(patient: Tables<"patients">, message: Tables<"mes
   // @ts-expect-error (TS2322) out-of-enum value: "rescheduled" is not an appointment_status
   await supabase.from("appointments").update({ status: "rescheduled" }).eq("id", "a")
 
+  // @ts-expect-error (TS2345) out-of-enum value in a filter: "open" is not a conversation_status
+  await supabase.from("conversations").select("id").eq("status", "open")
+
   // @ts-expect-error (TS2322) out-of-enum value on insert: telegram is not a platform
   const thread: TablesInsert<"conversations"> = { doctor_id: "d", patient_id: "p", platform: "telegram", platform_conversation_id: "x" }
 
