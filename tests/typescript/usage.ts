@@ -11,6 +11,7 @@ import {
   Constants,
   type Database,
   type Enums,
+  type Json,
   type PhiColumns,
   type Redacted,
   type Tables,
@@ -28,7 +29,9 @@ const supabase = createClient<Database>("https://project.supabase.co", "anon-key
 
 check<Equal<Tables<"patients">["date_of_birth"], string | null>>(true)
 check<Equal<Tables<"appointments">["duration_minutes"], number>>(true)
-check<Equal<Tables<"audit_logs">["metadata"], Database["public"]["Tables"]["audit_logs"]["Row"]["metadata"]>>(true)
+check<Equal<Tables<"audit_logs">["metadata"], Json>>(true)
+check<Equal<Tables<"webhook_idempotency">["processed_at"], string | null>>(true)
+check<Equal<Tables<"availability">["is_available"], boolean>>(true)
 check<Equal<Tables<"appointments">["status"], "pending" | "confirmed" | "cancelled" | "completed" | "no_show">>(true)
 check<Equal<Enums<"platform">, (typeof Constants.public.Enums.platform)[number]>>(true)
 check<Equal<PhiColumns<"patients">, "name" | "phone" | "date_of_birth" | "gender">>(true)

@@ -1,9 +1,10 @@
 """The TypeScript emitter: model in, a drop-in Supabase `Database` type out.
 
 The output has the shape `supabase gen types typescript` (postgres-meta's
-typescript template) prints for the same database, laid out the way its
-prettier pass lays it out (two-space indent, no semicolons, 80 columns), so a
-diff against the official output shows only what schemac knows better:
+typescript template) prints for the same database, in the layout of its
+prettier pass (two-space indent, no semicolons, unions and arrays broken at 80
+columns), so a diff against the official output shows mostly what schemac
+knows better:
 
 - enums stored as TEXT + CHECK are string-literal unions (Supabase sees `string`),
   listed under `Enums` and `Constants`;
