@@ -6,6 +6,7 @@ in the environment a missing node or npm fails the run instead.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -120,6 +121,23 @@ tables:
       owner_id: {type: bigint, primary_key: true, references: owners.id, classification: administrative}
       note: {type: text, encrypted: true}
       other_id: {type: bigint, nullable: true, references: owners.id, classification: administrative}
+  pairs:
+    classification: administrative
+    primary_key: [x, y]
+    columns:
+      x: {type: bigint}
+      y: {type: bigint}
+  pair_notes:
+    classification: administrative
+    columns:
+      id: {type: bigint, primary_key: true}
+      a: {type: bigint}
+      b: {type: bigint}
+    unique:
+      - columns: [b, a]
+    foreign_keys:
+      - {name: pair_notes_ab_fkey, columns: [a, b], references: {table: pairs, columns: [x, y]}}
+      - {name: pair_notes_ba_fkey, columns: [b, a], references: {table: pairs, columns: [x, y]}}
 """
 
 
@@ -153,6 +171,10 @@ def test_relationships_one_to_one_and_cross_schema(tmp_path):
     assert re.search(r'foreignKeyName: "profiles_owner_id_fkey"\n\s+columns: \["owner_id"\]\n\s+isOneToOne: true\n', rel)
     assert re.search(r'foreignKeyName: "profiles_other_id_fkey"\n\s+columns: \["other_id"\]\n\s+isOneToOne: false\n', one)
     assert 'referencedRelation: "owners"' in rel
+    pairs = section(text, "pair_notes", "Relationships")
+    # the generator compares the key's columns in table order with the FK's in key order
+    assert re.search(r'"pair_notes_ab_fkey"\n\s+columns: \["a", "b"\]\n\s+isOneToOne: true\n', pairs)
+    assert re.search(r'"pair_notes_ba_fkey"\n\s+columns: \["b", "a"\]\n\s+isOneToOne: false\n', pairs)
 
 
 def test_no_enums_renders_the_generators_empty_forms(tmp_path):
@@ -324,7 +346,7 @@ def catalog_enum_checks(conn) -> dict[tuple[str, str], list[str]]:
     ):
         m = CHECK_IN.match(definition)
         if m:
-            found[(table, m[1])] = re.findall(r"'((?:[^']|'')*)'::text", m[2])
+            found[(table, m[1])] = [v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'::text", m[2])]
     return found
 
 
@@ -340,22 +362,28 @@ def catalog_columns(conn) -> dict[str, dict[str, tuple[str, bool, bool]]]:
     return tables
 
 
-def catalog_relationships(conn) -> dict[str, set[tuple[str, tuple[str, ...], str, tuple[str, ...]]]]:
-    """table -> {(constraint, columns, referenced table, referenced columns)} for foreign keys inside public."""
+def catalog_relationships(conn) -> dict[str, set[tuple[str, tuple[str, ...], bool, str, tuple[str, ...]]]]:
+    """table -> {(constraint, columns, one-to-one, referenced table, referenced columns)} for FKs inside public.
+
+    One-to-one as the generator decides it: the FK's column array equals the (attnum-ordered)
+    column array of a primary key or unique constraint of the same table.
+    """
     found: dict[str, set] = {}
-    for table, name, cols, ref, ref_cols in conn.execute(
+    for table, name, cols, one_to_one, ref, ref_cols in conn.execute(
         """SELECT c.relname, con.conname,
                   ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
-                        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i),
+                        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i)::text[],
+                  EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = con.conrelid AND k.contype IN ('p', 'u')
+                          AND ARRAY(SELECT x FROM unnest(k.conkey) x ORDER BY x) = con.conkey),
                   r.relname,
                   ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
-                        JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i)
+                        JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i)::text[]
            FROM pg_constraint con
            JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
            JOIN pg_class r ON r.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
            WHERE con.contype = 'f' AND n.nspname = 'public' AND rn.nspname = 'public'"""
     ):
-        found.setdefault(table, set()).add((name, tuple(cols), ref, tuple(ref_cols)))
+        found.setdefault(table, set()).add((name, tuple(cols), one_to_one, ref, tuple(ref_cols)))
     return found
 
 
@@ -428,7 +456,7 @@ def _table_differences(table, ts, enums, columns, checks) -> list[str]:
         ftype, nullable, has_default = columns[column]
         expected = catalog_ts_type(ftype)
         if (table, column) in checks:
-            expected = " | ".join(sorted(f'"{v}"' for v in checks[(table, column)]))
+            expected = " | ".join(sorted(json.dumps(v, ensure_ascii=False) for v in checks[(table, column)]))
         where = f"{table}.{column} ({ftype}{' null' if nullable else ' not null'})"
         if ts["Row"][column] != (False, ts["Row"][column][1]) or resolve(ts["Row"][column][1], enums) != (expected, nullable):
             problems.append(f"{where}: Row has {ts['Row'][column]}, expected {expected}{' | null' if nullable else ''}")
@@ -439,10 +467,16 @@ def _table_differences(table, ts, enums, columns, checks) -> list[str]:
     return problems
 
 
-def _relationships_of(ts_table) -> set[tuple[str, tuple[str, ...], str, tuple[str, ...]]]:
+def _relationships_of(ts_table) -> set[tuple[str, tuple[str, ...], bool, str, tuple[str, ...]]]:
     names = lambda text: tuple(re.findall(r'"(\w+)"', text))  # noqa: E731
     return {
-        (r["foreignKeyName"].strip('"'), names(r["columns"]), r["referencedRelation"].strip('"'), names(r["referencedColumns"]))
+        (
+            r["foreignKeyName"].strip('"'),
+            names(r["columns"]),
+            {"true": True, "false": False}[r["isOneToOne"]],
+            r["referencedRelation"].strip('"'),
+            names(r["referencedColumns"]),
+        )
         for r in ts_table["Relationships"]
     }
 
@@ -452,6 +486,17 @@ def test_types_agree_with_the_catalog(migrated):
     assert len(catalog_enum_checks(migrated)) >= 8  # the enum columns' CHECKs are visible in the catalog
     assert len(catalog_columns(migrated)) == 8
     assert catalog_differences(migrated, COMMITTED.read_text(encoding="utf-8")) == []
+
+
+def test_small_spec_types_agree_with_the_catalog(conn, tmp_path):
+    """Every type of SMALL_SPEC (arrays, numeric, varchar, json, timestamp, composite keys) against its catalog."""
+    from schemac.db.apply import run_sql
+    from schemac.emit.sql import render_migration
+
+    schema = spec_schema(tmp_path, SMALL_SPEC)
+    run_sql(conn, render_migration(schema))
+    assert catalog_differences(conn, render_typescript(schema)) == []
+    assert {r[2] for rels in catalog_relationships(conn).values() for r in rels} == {True, False}
 
 
 def test_catalog_comparison_notices_drift(migrated):

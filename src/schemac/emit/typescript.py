@@ -113,10 +113,12 @@ def field_doc(column: Column, table: Table) -> str:
 
 
 def is_one_to_one(fk: ForeignKey, table: Table) -> bool:
-    """PostgREST's rule: the foreign key columns are exactly the table's primary key or a unique constraint."""
+    """The generator's rule: the foreign key's columns, in key order, equal the columns of the table's
+    primary key or of a unique constraint, in table order (it compares the two arrays as they are)."""
+    position = {c.name: i for i, c in enumerate(table.columns)}
     keys = [table.primary_key.columns] if table.primary_key else []
     keys += [u.columns for u in table.uniques]
-    return any(set(k) == set(fk.columns) for k in keys)
+    return any(tuple(sorted(k, key=position.__getitem__)) == tuple(fk.columns) for k in keys)
 
 
 def relationships(table: Table) -> list[ForeignKey]:
