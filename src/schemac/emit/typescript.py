@@ -16,13 +16,15 @@ knows better:
 Rules copied from the generator's behaviour (not its code): tables, columns and
 enums sorted by name; enum values in declared order; foreign keys to other
 schemas (auth.users) left out of `Relationships`, since the generator only
-lists relations inside the schema it describes; trigger functions left out of
-`Functions`, as the generator does.
+lists relations inside the schema it describes; `isOneToOne` by its rule (see
+is_one_to_one); trigger functions left out of `Functions`, as the generator
+does. `__InternalSupabase.PostgrestVersion` is "12", which is what supabase-js
+assumes when the field is absent, so typing is the same as without it.
 """
 
 from __future__ import annotations
 
-from ..model import Column, ColumnType, Enum, ForeignKey, Schema, Table
+from ..model import Column, ColumnType, ForeignKey, Schema, Table
 from .sql import CLASSIFICATION_LABELS
 
 TYPESCRIPT_PATH = "types/database.ts"
