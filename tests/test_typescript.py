@@ -35,6 +35,12 @@ def spec_schema(tmp_path: Path, text: str):
     return load_schema(str(path))
 
 
+def table_block(text: str, table: str) -> str:
+    """One table's whole entry under Tables, by the emitter's fixed layout."""
+    start = text.index(f"\n      {table}: {{\n")
+    return text[start : text.index("\n      }\n", start) + 9]
+
+
 def section(text: str, table: str, name: str) -> str:
     """The lines of one table's Row/Insert/Update/Relationships block, by the emitter's fixed layout."""
     start = text.index(f"\n      {table}: {{\n")
@@ -84,7 +90,7 @@ def test_database_ts_targeted_text(repo_schema):
     assert "\n          name?: string\n" in section(text, "patients", "Update")
     # cross-schema foreign keys (auth.users) are not relationships; in-schema ones are
     assert 'referencedRelation: "users"' not in text
-    assert "        Relationships: []\n" in text[text.index("      availability: {") :]
+    assert "        Relationships: []\n" in table_block(text, "availability")
     rel = section(text, "appointments", "Relationships")
     assert rel.index('"appointments_conversation_id_fkey"') < rel.index('"appointments_patient_id_fkey"')
     assert "References auth.users.id." in section(text, "appointments", "Row")
@@ -165,11 +171,10 @@ def test_type_mapping_follows_supabase(tmp_path):
 
 def test_relationships_one_to_one_and_cross_schema(tmp_path):
     text = render_typescript(spec_schema(tmp_path, SMALL_SPEC))
-    assert "        Relationships: []\n" in text[text.index("      owners: {") :]  # only auth.users: left out
+    assert "        Relationships: []\n" in table_block(text, "owners")  # only auth.users: left out
     rel = section(text, "profiles", "Relationships")
-    one = rel[rel.index('"profiles_other_id_fkey"') - 40 :]
     assert re.search(r'foreignKeyName: "profiles_owner_id_fkey"\n\s+columns: \["owner_id"\]\n\s+isOneToOne: true\n', rel)
-    assert re.search(r'foreignKeyName: "profiles_other_id_fkey"\n\s+columns: \["other_id"\]\n\s+isOneToOne: false\n', one)
+    assert re.search(r'foreignKeyName: "profiles_other_id_fkey"\n\s+columns: \["other_id"\]\n\s+isOneToOne: false\n', rel)
     assert 'referencedRelation: "owners"' in rel
     pairs = section(text, "pair_notes", "Relationships")
     # the generator compares the key's columns in table order with the FK's in key order
