@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from schemac.emit.typescript import TYPESCRIPT_PATH, by_name, render_typescript
 from schemac.pipeline import load_schema
@@ -155,7 +156,7 @@ def test_type_mapping_follows_supabase(tmp_path):
         "amount: number | null",  # numeric -> number
         "tags: string[]",
         "counts: number[] | null",
-        "payload: Json",
+        "payload: NonNullable<Json>",  # NOT NULL json, as the generator narrows it
         "code: string",
         "flag: boolean",
         "at: string",
@@ -164,7 +165,7 @@ def test_type_mapping_follows_supabase(tmp_path):
     ):
         assert f"\n          {line}\n" in row, line
     insert = section(text, "owners", "Insert")
-    assert "\n          tags?: string[]\n" in insert and "\n          payload: Json\n" in insert
+    assert "\n          tags?: string[]\n" in insert and "\n          payload: NonNullable<Json>\n" in insert
     assert '\n      kind: "a" | "it\'s \\"quoted\\""\n' in text
     assert "Ends a comment *\\/ here" in text and "Ends a comment */" not in text
 
@@ -309,6 +310,57 @@ def test_hostile_strings_still_typecheck(npx, tmp_path):
     result = run_tsc(npx, scratch_project(tmp_path / "project", text, usage))
     assert result.returncode == 0, result.stdout + result.stderr + text
     assert len(re.findall(r"^ +/\*\*.*\*/$", text, re.M)) == 6  # every JSDoc stays on one line
+
+
+def supabase_view(ours: str) -> str:
+    """Our file as Supabase's generator would print it for the same database, to compare byte for byte.
+
+    It sees TEXT + CHECK enums as `string` and has no enums, no comments and none of schemac's
+    classification exports; everything else must already be identical.
+    """
+    text = "\n".join(line for line in ours.splitlines() if not re.match(r"^\s*(//|/\*\*.*\*/$)", line)) + "\n"
+    text = text[: text.index("export const ColumnClassification")]
+    text = re.sub(r'Database\["public"\]\["Enums"\]\["\w+"\]', "string", text)
+    text = re.sub(r"( +)(\w+\??):\n((?:\1  \| .+\n)+)", _join_union, text)
+    text = re.sub(r"\n    Enums: \{\n(?: {6,}.*\n)*    \}\n", "\n    Enums: {\n      [_ in never]: never\n    }\n", text)
+    text = re.sub(r"\n    Enums: \{\n(?: {6,}.*\n)*    \},\n", "\n    Enums: {},\n", text)
+    return text.strip() + "\n"
+
+
+def _join_union(m: re.Match) -> str:
+    """Put a broken-up union back on one line when, with enums as `string`, it fits in 80 columns."""
+    alternatives = [line.strip()[2:] for line in m[3].splitlines()]
+    line = f"{m[1]}{m[2]}: {' | '.join(alternatives)}"
+    return line + "\n" if len(line) <= 80 else m[0]
+
+
+def official_types(database_url: str) -> str:
+    """What Supabase's generator (tests/typescript/official.mjs) prints for the database, comments removed."""
+    params = conninfo_to_dict(database_url)
+    config = {"host": params.get("host"), "user": params.get("user"), "password": params.get("password"), "database": params.get("dbname")}
+    config = {k: v for k, v in config.items() if v is not None} | ({"port": int(params["port"])} if "port" in params else {})
+    node = shutil.which("node")  # present: the npx fixture checked
+    done = subprocess.run([node, "official.mjs", json.dumps(config)], cwd=TS_PROJECT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return "\n".join(line for line in done.stdout.splitlines() if not line.lstrip().startswith("//")).strip() + "\n"
+
+
+def test_same_types_as_supabases_generator(npx, migrated, db_url):
+    """Drop-in: Supabase's generator, run on the migrated database, prints exactly our file minus schemac's extras."""
+    ours = COMMITTED.read_text(encoding="utf-8")
+    official = official_types(db_url)
+    assert "status: string" in official and "Enums: {\n      [_ in never]: never" in official  # it cannot see the enums
+    assert supabase_view(ours) == official
+
+
+def test_same_types_as_supabases_generator_for_every_type(npx, conn, db_url, tmp_path):
+    """The same comparison for SMALL_SPEC: arrays, numeric, varchar, json, timestamp, one-to-one and composite keys."""
+    from schemac.db.apply import run_sql
+    from schemac.emit.sql import render_migration
+
+    schema = spec_schema(tmp_path, SMALL_SPEC)
+    run_sql(conn, render_migration(schema))
+    assert supabase_view(render_typescript(schema)) == official_types(db_url)
 
 
 # ---------------------------------------------------------------- against the live catalog
@@ -460,6 +512,8 @@ def _table_differences(table, ts, enums, columns, checks) -> list[str]:
     for column in sorted(set(columns) & set(ts["Row"])):
         ftype, nullable, has_default = columns[column]
         expected = catalog_ts_type(ftype)
+        if expected == "Json" and not nullable:
+            expected = "NonNullable<Json>"  # the generator's rule: Json itself includes null
         if (table, column) in checks:
             expected = " | ".join(sorted(json.dumps(v, ensure_ascii=False) for v in checks[(table, column)]))
         where = f"{table}.{column} ({ftype}{' null' if nullable else ' not null'})"

@@ -29,7 +29,7 @@ const supabase = createClient<Database>("https://project.supabase.co", "anon-key
 
 check<Equal<Tables<"patients">["date_of_birth"], string | null>>(true)
 check<Equal<Tables<"appointments">["duration_minutes"], number>>(true)
-check<Equal<Tables<"audit_logs">["metadata"], Json>>(true)
+check<Equal<Tables<"audit_logs">["metadata"], NonNullable<Json>>>(true)
 check<Equal<Tables<"webhook_idempotency">["processed_at"], string | null>>(true)
 check<Equal<Tables<"availability">["is_available"], boolean>>(true)
 check<Equal<Tables<"appointments">["status"], "pending" | "confirmed" | "cancelled" | "completed" | "no_show">>(true)

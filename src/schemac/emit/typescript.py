@@ -14,7 +14,8 @@ knows better:
   it logs has no PHI.
 
 Rules copied from the generator's behaviour (not its code): tables, columns and
-enums sorted by name; enum values in declared order; foreign keys to other
+enums sorted by name; enum values in declared order; NOT NULL json is
+`NonNullable<Json>`; foreign keys to other
 schemas (auth.users) left out of `Relationships`, since the generator only
 lists relations inside the schema it describes; `isOneToOne` by its rule (see
 is_one_to_one); trigger functions left out of `Functions`, as the generator
@@ -95,6 +96,15 @@ def ts_type(column: Column) -> str:
 def scalar_type(ctype: ColumnType) -> str:
     """Supabase's mapping of a PostgreSQL base type (bigint and numeric become number, as it does)."""
     return TS_TYPES.get(ctype.base, "unknown")
+
+
+def value_alternatives(column: Column) -> list[str]:
+    """The union a field is typed as: `T | null` when nullable; NOT NULL json is `NonNullable<Json>`
+    (the generator's rule, since Json itself includes null)."""
+    value = ts_type(column)
+    if column.nullable:
+        return [value, "null"]
+    return ["NonNullable<Json>"] if value == "Json" else [value]
 
 
 def insert_optional(column: Column) -> bool:
@@ -218,7 +228,7 @@ def _table(table: Table, indent: str) -> list[str]:
     row, insert, update = [], [], []
     for c in columns:
         doc = fields + field_doc(c, table)
-        alternatives = [ts_type(c)] + (["null"] if c.nullable else [])
+        alternatives = value_alternatives(c)
         row += [doc, *member(fields, c.name, alternatives)]
         insert += [doc, *member(fields, c.name, alternatives, optional=insert_optional(c))]
         update += [doc, *member(fields, c.name, alternatives, optional=True)]
@@ -262,12 +272,12 @@ export type Tables<
   DefaultSchemaTableNameOrOptions extends
     | keyof (DefaultSchema["Tables"] & DefaultSchema["Views"])
     | { schema: keyof DatabaseWithoutInternals },
-  TableName extends DefaultSchemaTableNameOrOptions extends {
+  TableName extends (DefaultSchemaTableNameOrOptions extends {
     schema: keyof DatabaseWithoutInternals
   }
     ? keyof (DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"] &
         DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"])
-    : never = never,
+    : never) = never,
 > = DefaultSchemaTableNameOrOptions extends {
   schema: keyof DatabaseWithoutInternals
 }
@@ -291,11 +301,11 @@ export type TablesInsert<
   DefaultSchemaTableNameOrOptions extends
     | keyof DefaultSchema["Tables"]
     | { schema: keyof DatabaseWithoutInternals },
-  TableName extends DefaultSchemaTableNameOrOptions extends {
+  TableName extends (DefaultSchemaTableNameOrOptions extends {
     schema: keyof DatabaseWithoutInternals
   }
     ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
-    : never = never,
+    : never) = never,
 > = DefaultSchemaTableNameOrOptions extends {
   schema: keyof DatabaseWithoutInternals
 }
@@ -316,11 +326,11 @@ export type TablesUpdate<
   DefaultSchemaTableNameOrOptions extends
     | keyof DefaultSchema["Tables"]
     | { schema: keyof DatabaseWithoutInternals },
-  TableName extends DefaultSchemaTableNameOrOptions extends {
+  TableName extends (DefaultSchemaTableNameOrOptions extends {
     schema: keyof DatabaseWithoutInternals
   }
     ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
-    : never = never,
+    : never) = never,
 > = DefaultSchemaTableNameOrOptions extends {
   schema: keyof DatabaseWithoutInternals
 }
@@ -341,11 +351,11 @@ export type Enums<
   DefaultSchemaEnumNameOrOptions extends
     | keyof DefaultSchema["Enums"]
     | { schema: keyof DatabaseWithoutInternals },
-  EnumName extends DefaultSchemaEnumNameOrOptions extends {
+  EnumName extends (DefaultSchemaEnumNameOrOptions extends {
     schema: keyof DatabaseWithoutInternals
   }
     ? keyof DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions["schema"]]["Enums"]
-    : never = never,
+    : never) = never,
 > = DefaultSchemaEnumNameOrOptions extends {
   schema: keyof DatabaseWithoutInternals
 }
@@ -358,11 +368,11 @@ export type CompositeTypes<
   PublicCompositeTypeNameOrOptions extends
     | keyof DefaultSchema["CompositeTypes"]
     | { schema: keyof DatabaseWithoutInternals },
-  CompositeTypeName extends PublicCompositeTypeNameOrOptions extends {
+  CompositeTypeName extends (PublicCompositeTypeNameOrOptions extends {
     schema: keyof DatabaseWithoutInternals
   }
     ? keyof DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"]
-    : never = never,
+    : never) = never,
 > = PublicCompositeTypeNameOrOptions extends {
   schema: keyof DatabaseWithoutInternals
 }
