@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -310,6 +311,16 @@ def test_hostile_strings_still_typecheck(npx, tmp_path):
     result = run_tsc(npx, scratch_project(tmp_path / "project", text, usage))
     assert result.returncode == 0, result.stdout + result.stderr + text
     assert len(re.findall(r"^ +/\*\*.*\*/$", text, re.M)) == 6  # every JSDoc stays on one line
+
+
+def test_name_order_matches_the_generators_collation(npx):
+    """by_name sorts identifiers as the generator's Intl.Collator("en") does, over many random names."""
+    rng = random.Random(7)
+    names = sorted({rng.choice("abz_") + "".join(rng.choice("ab_19z0") for _ in range(rng.randrange(7))) for _ in range(3000)})
+    script = 'const n = JSON.parse(process.argv[1]); console.log(JSON.stringify(n.sort(new Intl.Collator("en").compare)))'
+    done = subprocess.run([shutil.which("node"), "-e", script, json.dumps(names)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(names, key=by_name) == json.loads(done.stdout)
 
 
 def supabase_view(ours: str) -> str:
