@@ -207,9 +207,10 @@ def _node_tools() -> tuple[str, str]:
 
 @pytest.fixture(scope="session")
 def npx() -> str:
-    """npx, after `npm ci` has installed tests/typescript's lockfile when node_modules is missing."""
+    """npx, after `npm ci` has installed tests/typescript's lockfile if a dev dependency is missing."""
     npm, npx_ = _node_tools()
-    if not (TS_PROJECT / "node_modules" / ".bin" / "tsc").exists():
+    wanted = json.loads((TS_PROJECT / "package.json").read_text(encoding="utf-8"))["devDependencies"]
+    if any(not (TS_PROJECT / "node_modules" / name / "package.json").exists() for name in wanted):
         done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=TS_PROJECT, capture_output=True, text=True)
         assert done.returncode == 0, f"npm ci failed:\n{done.stdout}\n{done.stderr}"
     return npx_
