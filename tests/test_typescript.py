@@ -285,6 +285,27 @@ def test_plain_string_enums_would_let_a_bad_status_through(npx, tmp_path, repo_s
     assert directive_line in unused, result.stdout
 
 
+README_STUBS = """declare const process: { env: Record<string, string | undefined> }
+declare const doctorId: string, patientId: string, appointmentId: string
+declare const logger: { info(entry: unknown): void }
+declare function loadPatient(id: string): Promise<Tables<"patients">>
+"""
+
+
+def test_readme_example_typechecks(npx, tmp_path, repo_schema):
+    """The README's TypeScript example compiles, and each line it marks `// type error` really is one."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section_text = readme[readme.index("## TypeScript types") :]
+    code = re.search(r"```ts\n(.*?)```", section_text, re.S)[1].replace('from "./database"', 'from "../../compiled/types/database"')
+    imports, body = code.split("// compiled/types/database.ts\n", 1)
+    marked = "".join(("// @ts-expect-error\n" if "// type error" in line else "") + line + "\n" for line in body.splitlines())
+    assert marked.count("@ts-expect-error") >= 2
+    declared = re.findall(r"^(?:const|function)\s+(?:\{\s*\w+:\s*)?(\w+)", body, re.M)  # used, for noUnusedLocals
+    usage = f"{imports}\n{README_STUBS}export async function example(): Promise<unknown[]> {{\n{marked}return [{', '.join(declared)}]\n}}\n"
+    result = run_tsc(npx, scratch_project(tmp_path, render_typescript(repo_schema), usage))
+    assert result.returncode == 0, result.stdout + usage
+
+
 HOSTILE_SPEC = r"""
 version: 1
 enums:
