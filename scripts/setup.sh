@@ -9,6 +9,8 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test,docs]'
 
+# TypeScript and supabase-js for the type-check of the generated types
+npm ci --prefix tests/typescript --no-audit --no-fund --silent
 # the docs site's Mermaid, from the lockfile (served by the site itself, no CDN)
 npm ci --prefix docs-assets --no-audit --no-fund --silent
 # Debian's Chromium, for the test that renders the docs page headless

@@ -13,6 +13,7 @@ from .emit.markdown import DB_SCHEMA_PATH, render_db_schema
 from .emit.normalized import SCHEMA_JSON_PATH, render_schema_json
 from .emit.spec_schema import SPEC_SCHEMA_PATH, render_spec_schema
 from .emit.sql import MIGRATION_PATH, render_migration
+from .emit.typescript import TYPESCRIPT_PATH, render_typescript
 from .load import load_yaml
 from .model import Schema
 from .rules import LintResult, run_rules
@@ -51,4 +52,5 @@ def render_outputs(schema: Schema) -> dict[str, str]:
         DB_SCHEMA_PATH: render_db_schema(schema),
         SCHEMA_JSON_PATH: render_schema_json(schema),
         SPEC_SCHEMA_PATH: render_spec_schema(),
+        TYPESCRIPT_PATH: render_typescript(schema),
     }

@@ -1,0 +1,445 @@
+"""The TypeScript emitter: model in, a drop-in Supabase `Database` type out.
+
+The output has the shape `supabase gen types typescript` (postgres-meta's
+typescript template) prints for the same database, in the layout of its
+prettier pass (two-space indent, no semicolons, unions and arrays broken at 80
+columns), so a diff against the official output shows mostly what schemac
+knows better:
+
+- enums stored as TEXT + CHECK are string-literal unions (Supabase sees `string`),
+  listed under `Enums` and `Constants`;
+- every field carries a JSDoc comment with its classification and description;
+- `ColumnClassification` maps every column to its classification, and
+  `PhiColumns<T>` / `Redacted<T>` let code prove at compile time that a value
+  it logs has no PHI.
+
+Rules copied from the generator's behaviour (not its code): tables, columns and
+enums sorted by name; enum values in declared order; NOT NULL json is
+`NonNullable<Json>`; foreign keys to other
+schemas (auth.users) left out of `Relationships`, since the generator only
+lists relations inside the schema it describes; `isOneToOne` by its rule (see
+is_one_to_one); trigger functions left out of `Functions`, as the generator
+does. `__InternalSupabase.PostgrestVersion` is "12", which is what supabase-js
+assumes when the field is absent, so typing is the same as without it.
+"""
+
+from __future__ import annotations
+
+from ..model import Column, ColumnType, ForeignKey, Schema, Table
+from .sql import CLASSIFICATION_LABELS
+
+TYPESCRIPT_PATH = "types/database.ts"
+SCHEMA = "public"
+WIDTH = 80  # prettier's default print width, which the generator uses
+POSTGREST_VERSION = "12"  # what supabase-js assumes when a Database type names none
+
+TS_TYPES = {
+    "text": "string",
+    "varchar": "string",
+    "char": "string",
+    "uuid": "string",
+    "date": "string",
+    "time": "string",
+    "timestamp": "string",
+    "timestamptz": "string",
+    "smallint": "number",
+    "integer": "number",
+    "bigint": "number",
+    "numeric": "number",
+    "boolean": "boolean",
+    "json": "Json",
+    "jsonb": "Json",
+}
+
+EMPTY = ["{", "  [_ in never]: never", "}"]
+
+
+def render_typescript(schema: Schema) -> str:
+    """The whole database.ts: header, Json, Database, the generator's helpers, then schemac's."""
+    parts = [
+        _header(schema),
+        JSON_TYPE,
+        _database(schema),
+        HELPERS,
+        _constants(schema),
+        _classification(schema),
+        CLASSIFICATION_HELPERS,
+    ]
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- ordering and types
+
+
+def by_name(name: str) -> str:
+    """Sort key matching the generator's localeCompare on [a-z0-9_] names: '_' before digits and letters."""
+    return name.replace("_", " ")
+
+
+def sorted_tables(schema: Schema) -> list[Table]:
+    return sorted(schema.tables, key=lambda t: by_name(t.name))
+
+
+def sorted_columns(table: Table) -> list[Column]:
+    return sorted(table.columns, key=lambda c: by_name(c.name))
+
+
+def ts_type(column: Column) -> str:
+    """The TypeScript type of a column's value, without `| null`."""
+    if column.enum:
+        base = f'Database["{SCHEMA}"]["Enums"]["{column.enum}"]'
+    else:
+        base = scalar_type(column.type)
+    return base + "[]" if column.type.array else base
+
+
+def scalar_type(ctype: ColumnType) -> str:
+    """Supabase's mapping of a PostgreSQL base type (bigint and numeric become number, as it does)."""
+    return TS_TYPES.get(ctype.base, "unknown")
+
+
+def value_alternatives(column: Column) -> list[str]:
+    """The union a field is typed as: `T | null` when nullable; NOT NULL json is `NonNullable<Json>`
+    (the generator's rule, since Json itself includes null)."""
+    value = ts_type(column)
+    if column.nullable:
+        return [value, "null"]
+    return ["NonNullable<Json>"] if value == "Json" else [value]
+
+
+def insert_optional(column: Column) -> bool:
+    """An Insert field may be left out when the database fills it: nullable or with a default."""
+    return column.nullable or column.default is not None
+
+
+def field_doc(column: Column, table: Table) -> str:
+    """The JSDoc shown on hover: classification tag first, then the description."""
+    label = CLASSIFICATION_LABELS.get(column.classification, column.classification)
+    tag = f"[{label}, encrypted]" if column.encrypted else f"[{label}]"
+    text = " ".join((column.description or "").split())
+    for fk in table.foreign_keys:
+        if fk.ref_schema != SCHEMA and column.name in fk.columns:
+            text += f" References {fk.ref_qualified}.{fk.ref_columns[fk.columns.index(column.name)]}."
+    text = f"{tag} {text.strip()}".strip()
+    return "/** " + text.replace("*/", "*\\/") + " */"
+
+
+def is_one_to_one(fk: ForeignKey, table: Table) -> bool:
+    """The generator's rule: the foreign key's columns, in key order, equal the columns of the table's
+    primary key or of a unique constraint, in table order (it compares the two arrays as they are)."""
+    position = {c.name: i for i, c in enumerate(table.columns)}
+    keys = [table.primary_key.columns] if table.primary_key else []
+    keys += [u.columns for u in table.uniques]
+    return any(tuple(sorted(k, key=position.__getitem__)) == tuple(fk.columns) for k in keys)
+
+
+def relationships(table: Table) -> list[ForeignKey]:
+    """Foreign keys the generator lists: those inside the schema, by constraint name."""
+    fks = [fk for fk in table.foreign_keys if fk.ref_schema == SCHEMA]
+    return sorted(fks, key=lambda fk: (by_name(fk.name), by_name(fk.ref_table), list(fk.ref_columns)))
+
+
+# ---------------------------------------------------------------- layout
+
+
+def member(indent: str, key: str, alternatives: list[str], optional: bool = False) -> list[str]:
+    """`key: A | B`, or prettier's broken-up union when the line would pass 80 columns."""
+    head = f"{indent}{key}{'?' if optional else ''}:"
+    line = f"{head} {' | '.join(alternatives)}"
+    if len(line) <= WIDTH or len(alternatives) < 2:
+        return [line]
+    return [head] + [f"{indent}  | {a}" for a in alternatives]
+
+
+def block(indent: str, key: str, body: list[str]) -> list[str]:
+    """`key: {` body `}`, or the generator's `[_ in never]: never` when body is empty."""
+    if not body:
+        return [f"{indent}{key}: {EMPTY[0]}", f"{indent}{EMPTY[1]}", f"{indent}{EMPTY[2]}"]
+    return [f"{indent}{key}: {{", *body, f"{indent}}}"]
+
+
+def string_list(indent: str, key: str, values: list[str], trailing: str = ",") -> list[str]:
+    """`key: ["a", "b"],`, one item a line when it would pass 80 columns."""
+    quoted = [quote(v) for v in values]
+    line = f"{indent}{key}: [{', '.join(quoted)}]{trailing}"
+    if len(line) <= WIDTH:
+        return [line]
+    return [f"{indent}{key}: ["] + [f"{indent}  {q}," for q in quoted] + [f"{indent}]{trailing}"]
+
+
+def quote(value: str) -> str:
+    """A TypeScript double-quoted string literal."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    escaped = escaped.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f'"{escaped}"'
+
+
+# ---------------------------------------------------------------- the Database type
+
+
+def _header(schema: Schema) -> str:
+    return (
+        f"// Generated by schemac from {schema.source}. Do not edit by hand:\n"
+        "// change the spec and run `schemac compile`.\n"
+        f"// source sha256: {schema.source_sha256}\n"
+        "// Drop-in replacement for `supabase gen types typescript`; see the README, \"TypeScript types\".\n"
+    )
+
+
+JSON_TYPE = """export type Json =
+  | string
+  | number
+  | boolean
+  | null
+  | { [key: string]: Json | undefined }
+  | Json[]
+"""
+
+
+def _database(schema: Schema) -> str:
+    tables: list[str] = []
+    for table in sorted_tables(schema):
+        tables += _table(table, "      ")
+    enums: list[str] = []
+    for enum in sorted(schema.enums, key=lambda e: by_name(e.name)):
+        enums += member("      ", enum.name, [quote(v) for v in enum.values])
+    lines = [
+        "export type Database = {",
+        "  // Lets createClient<Database>() pick its PostgREST options; \"12\" is supabase-js's own default.",
+        "  __InternalSupabase: {",
+        f'    PostgrestVersion: "{POSTGREST_VERSION}"',
+        "  }",
+        f"  {SCHEMA}: {{",
+        *block("    ", "Tables", tables),
+        *block("    ", "Views", []),
+        *block("    ", "Functions", []),
+        *block("    ", "Enums", enums),
+        *block("    ", "CompositeTypes", []),
+        "  }",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _table(table: Table, indent: str) -> list[str]:
+    inner = indent + "  "
+    fields = indent + "    "
+    columns = sorted_columns(table)
+    row, insert, update = [], [], []
+    for c in columns:
+        doc = fields + field_doc(c, table)
+        alternatives = value_alternatives(c)
+        row += [doc, *member(fields, c.name, alternatives)]
+        insert += [doc, *member(fields, c.name, alternatives, optional=insert_optional(c))]
+        update += [doc, *member(fields, c.name, alternatives, optional=True)]
+    return [
+        f"{indent}{table.name}: {{",
+        *block(inner, "Row", row),
+        *block(inner, "Insert", insert),
+        *block(inner, "Update", update),
+        *_relationships(table, inner),
+        f"{indent}}}",
+    ]
+
+
+def _relationships(table: Table, indent: str) -> list[str]:
+    fks = relationships(table)
+    if not fks:
+        return [f"{indent}Relationships: []"]
+    lines = [f"{indent}Relationships: ["]
+    item = indent + "    "
+    for fk in fks:
+        lines += [
+            f"{indent}  {{",
+            f"{item}foreignKeyName: {quote(fk.name)}",
+            *string_list(item, "columns", list(fk.columns), trailing=""),
+            f"{item}isOneToOne: {'true' if is_one_to_one(fk, table) else 'false'}",
+            f"{item}referencedRelation: {quote(fk.ref_table)}",
+            *string_list(item, "referencedColumns", list(fk.ref_columns), trailing=""),
+            f"{indent}  }},",
+        ]
+    return lines + [f"{indent}]"]
+
+
+# ---------------------------------------------------------------- the generator's helpers
+
+
+HELPERS = """type DatabaseWithoutInternals = Omit<Database, "__InternalSupabase">
+
+type DefaultSchema = DatabaseWithoutInternals[Extract<keyof Database, "public">]
+
+export type Tables<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof (DefaultSchema["Tables"] & DefaultSchema["Views"])
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends (DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof (DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"] &
+        DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"])
+    : never) = never,
+> = DefaultSchemaTableNameOrOptions extends {
+  schema: keyof DatabaseWithoutInternals
+}
+  ? (DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"] &
+      DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"])[TableName] extends {
+      Row: infer R
+    }
+    ? R
+    : never
+  : DefaultSchemaTableNameOrOptions extends keyof (DefaultSchema["Tables"] &
+        DefaultSchema["Views"])
+    ? (DefaultSchema["Tables"] &
+        DefaultSchema["Views"])[DefaultSchemaTableNameOrOptions] extends {
+        Row: infer R
+      }
+      ? R
+      : never
+    : never
+
+export type TablesInsert<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof DefaultSchema["Tables"]
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends (DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
+    : never) = never,
+> = DefaultSchemaTableNameOrOptions extends {
+  schema: keyof DatabaseWithoutInternals
+}
+  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"][TableName] extends {
+      Insert: infer I
+    }
+    ? I
+    : never
+  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema["Tables"]
+    ? DefaultSchema["Tables"][DefaultSchemaTableNameOrOptions] extends {
+        Insert: infer I
+      }
+      ? I
+      : never
+    : never
+
+export type TablesUpdate<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof DefaultSchema["Tables"]
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends (DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
+    : never) = never,
+> = DefaultSchemaTableNameOrOptions extends {
+  schema: keyof DatabaseWithoutInternals
+}
+  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"][TableName] extends {
+      Update: infer U
+    }
+    ? U
+    : never
+  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema["Tables"]
+    ? DefaultSchema["Tables"][DefaultSchemaTableNameOrOptions] extends {
+        Update: infer U
+      }
+      ? U
+      : never
+    : never
+
+export type Enums<
+  DefaultSchemaEnumNameOrOptions extends
+    | keyof DefaultSchema["Enums"]
+    | { schema: keyof DatabaseWithoutInternals },
+  EnumName extends (DefaultSchemaEnumNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions["schema"]]["Enums"]
+    : never) = never,
+> = DefaultSchemaEnumNameOrOptions extends {
+  schema: keyof DatabaseWithoutInternals
+}
+  ? DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions["schema"]]["Enums"][EnumName]
+  : DefaultSchemaEnumNameOrOptions extends keyof DefaultSchema["Enums"]
+    ? DefaultSchema["Enums"][DefaultSchemaEnumNameOrOptions]
+    : never
+
+export type CompositeTypes<
+  PublicCompositeTypeNameOrOptions extends
+    | keyof DefaultSchema["CompositeTypes"]
+    | { schema: keyof DatabaseWithoutInternals },
+  CompositeTypeName extends (PublicCompositeTypeNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"]
+    : never) = never,
+> = PublicCompositeTypeNameOrOptions extends {
+  schema: keyof DatabaseWithoutInternals
+}
+  ? DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"][CompositeTypeName]
+  : PublicCompositeTypeNameOrOptions extends keyof DefaultSchema["CompositeTypes"]
+    ? DefaultSchema["CompositeTypes"][PublicCompositeTypeNameOrOptions]
+    : never
+"""
+
+
+def _constants(schema: Schema) -> str:
+    enums: list[str] = []
+    for enum in sorted(schema.enums, key=lambda e: by_name(e.name)):
+        enums += string_list("      ", enum.name, list(enum.values))
+    body = [f"    Enums: {{", *enums, "    },"] if enums else ["    Enums: {},"]
+    lines = ["export const Constants = {", f"  {SCHEMA}: {{", *body, "  },", "} as const"]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- classification
+
+
+def _classification(schema: Schema) -> str:
+    """The `as const` map, checked with `satisfies` to name exactly the columns of every Row."""
+    lines = [
+        "/** Every column's classification, by table: what PhiColumns and Redacted are computed from. */",
+        "export const ColumnClassification = {",
+    ]
+    for table in sorted_tables(schema):
+        lines.append(f"  {table.name}: {{")
+        lines += [f'    {c.name}: "{c.classification}",' for c in sorted_columns(table)]
+        lines.append("  },")
+    lines += [
+        "} as const satisfies {",
+        '  [T in keyof Database["public"]["Tables"]]: {',
+        '    [C in keyof Database["public"]["Tables"][T]["Row"]]: Classification',
+        "  }",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+CLASSIFICATION_HELPERS = """/** phi: protected health information; administrative: operational data; public_social: platform identifiers. */
+export type Classification = "phi" | "administrative" | "public_social"
+
+type PublicTableName = keyof Database["public"]["Tables"]
+
+/** The columns of table T that carry classification C. */
+export type ColumnsClassifiedAs<
+  T extends PublicTableName,
+  C extends Classification,
+> = {
+  [K in keyof (typeof ColumnClassification)[T]]: (typeof ColumnClassification)[T][K] extends C
+    ? K
+    : never
+}[keyof (typeof ColumnClassification)[T]] &
+  keyof Tables<T>
+
+/** The PHI columns of table T, e.g. PhiColumns<"patients">. */
+export type PhiColumns<T extends PublicTableName> = ColumnsClassifiedAs<T, "phi">
+
+/**
+ * A row of T with no PHI: the PHI columns are absent and may not be present,
+ * so a full row, or an object with any PHI field, is a compile error where a
+ * Redacted<T> is expected (e.g. a logger's parameter).
+ */
+export type Redacted<T extends PublicTableName> = Omit<Tables<T>, PhiColumns<T>> & {
+  [K in PhiColumns<T>]?: never
+}
+"""
