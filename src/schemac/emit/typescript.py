@@ -387,7 +387,7 @@ def _constants(schema: Schema) -> str:
     enums: list[str] = []
     for enum in sorted(schema.enums, key=lambda e: by_name(e.name)):
         enums += string_list("      ", enum.name, list(enum.values))
-    body = [f"    Enums: {{", *enums, "    },"] if enums else ["    Enums: {},"]
+    body = ["    Enums: {", *enums, "    },"] if enums else ["    Enums: {},"]
     lines = ["export const Constants = {", f"  {SCHEMA}: {{", *body, "  },", "} as const"]
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,163 @@
+"""Column types and defaults: parsing a spec's type string, checking a default against it, rendering it as SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import re
+import uuid
+from typing import Any
+
+from .grammar import kind_of
+from .load import Path
+from .model import ColumnType, Default, Enum
+from .problems import Problems
+from .sqltext import quote_literal
+
+# The closed list of default functions, and the column types each may fill.
+DEFAULT_FUNCTIONS: dict[str, tuple[str, ...]] = {
+    "now()": ("timestamptz", "timestamp", "date", "time"),
+    "current_date": ("date",),
+    "gen_random_uuid()": ("uuid",),
+    "auth.uid()": ("uuid",),
+}
+
+TYPE_RE = re.compile(
+    r"^(?P<base>text|varchar|char|smallint|integer|bigint|boolean|uuid|date|time|timestamptz|timestamp|jsonb|json|numeric)"
+    r"(?:\((?P<params>\s*\d+\s*(?:,\s*\d+\s*)?)\))?(?P<array>\[\])?$"
+)
+TYPE_ALIASES = {"int": "integer", "int4": "integer", "int8": "bigint", "int2": "smallint", "bool": "boolean"}
+TYPE_LIST = "text, integer, bigint, smallint, boolean, uuid, date, time, timestamptz, jsonb, numeric(p,s), varchar(n), char(n), timestamp, json, or any of them with []"
+
+
+def parse_type(text: str) -> ColumnType | None:
+    """Parse a spec type string ('numeric(10,2)', 'text[]') into a ColumnType, or None."""
+    t = " ".join(text.strip().lower().split())
+    array = t.endswith("[]")
+    core = t[:-2] if array else t
+    core = TYPE_ALIASES.get(core, core)
+    if core in ("timestamp with time zone",):
+        core = "timestamptz"
+    if core in ("timestamp without time zone",):
+        core = "timestamp"
+    m = TYPE_RE.match(core + ("[]" if array else ""))
+    if not m:
+        return None
+    base = m["base"]
+    params = tuple(int(p) for p in m["params"].split(",")) if m["params"] else ()
+    if params and base not in ("varchar", "char", "numeric"):
+        return None
+    if base == "numeric" and len(params) == 1:
+        params = (params[0], 0)
+    if base in ("varchar", "char") and len(params) > 1:
+        return None
+    if base == "char" and not params:
+        params = (1,)
+    return ColumnType(base, params, bool(m["array"]))
+
+
+def build_default(value: Any, ctype: ColumnType, enum: Enum | None, path: Path, problems: Problems) -> Default | None:
+    """Check a default against the column type and render it as SQL."""
+    if isinstance(value, str) and value.strip() in DEFAULT_FUNCTIONS:
+        fn = value.strip()
+        if ctype.array or ctype.base not in DEFAULT_FUNCTIONS[fn]:
+            problems.add(path, f"{fn} cannot be the default of a {ctype.sql} column; it fills {', '.join(DEFAULT_FUNCTIONS[fn])} columns")
+            return None
+        return Default(fn, function=fn)
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z_][\w.]*\(.*\)", value.strip()):
+        problems.add(path, f"'{value}' is not a supported default function; use one of: {', '.join(DEFAULT_FUNCTIONS)}")
+        return None
+    sql = _literal_sql(value, ctype, enum)
+    if isinstance(sql, str) and not sql.startswith("!"):
+        return Default(sql, value=_plain(value))
+    problems.add(path, sql[1:] if isinstance(sql, str) else f"invalid default for a {ctype.sql} column")
+    return None
+
+
+def article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    return value
+
+
+def _literal_sql(value: Any, ctype: ColumnType, enum: Enum | None) -> str:
+    """SQL for a literal default, or '!reason' when it does not fit the type."""
+    base = ctype.base
+    if ctype.array:
+        if not isinstance(value, list):
+            return f"!the default of a {ctype.sql} column must be a list, e.g. []"
+        items = []
+        for v in value:
+            item = _literal_sql(v, ColumnType(base, ctype.params), enum)
+            if item.startswith("!"):
+                return item
+            items.append(item)
+        return f"ARRAY[{', '.join(items)}]::{ctype.sql}" if items else f"'{{}}'::{ctype.sql}"
+    if base in ("json", "jsonb"):
+        try:
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
+        except (TypeError, ValueError):
+            return f"!the default of a {base} column must be plain JSON data"
+        return f"{quote_literal(text)}::{base}"
+    if base in ("text", "varchar", "char"):
+        if not isinstance(value, str):
+            return f"!the default of a text column must be a string; quote it (got {kind_of(value)} {value!r})"
+        if enum is not None and value not in enum.values:
+            return f"!default '{value}' is not a value of enum {enum.name}; use one of: {', '.join(enum.values)}"
+        if "\x00" in value:
+            return "!text defaults cannot contain NUL characters"
+        if base != "text" and len(value) > ctype.params[0]:
+            return f"!default is longer than {ctype.sql} allows"
+        return quote_literal(value)
+    if base in ("smallint", "integer", "bigint"):
+        limits = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}[base]
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"!the default of {article(base)} {base} column must be a whole number (got {kind_of(value)} {value!r})"
+        if not -limits <= value < limits:
+            return f"!{value} does not fit in {base}"
+        return str(value)
+    if base == "numeric":
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            return f"!the default of a numeric column must be a number (got {kind_of(value)})"
+        try:
+            d = decimal.Decimal(str(value))
+        except decimal.InvalidOperation:
+            return f"!'{value}' is not a number"
+        if not d.is_finite():
+            return "!numeric defaults must be finite numbers"
+        return str(d)
+    if base == "boolean":
+        if not isinstance(value, bool):
+            return f"!the default of a boolean column must be true or false (got {kind_of(value)} {value!r})"
+        return "true" if value else "false"
+    if base == "uuid":
+        try:
+            return quote_literal(str(uuid.UUID(str(value)))) + "::uuid"
+        except ValueError:
+            return f"!'{value}' is not a UUID"
+    if base == "date":
+        try:
+            d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        except ValueError:
+            return f"!'{value}' is not a date; write it as 'YYYY-MM-DD'"
+        return quote_literal(d.isoformat()) + "::date"
+    if base == "time":
+        if not isinstance(value, str):
+            return "!write time defaults in quotes, e.g. '09:00' (unquoted, YAML reads 09:00 as a number)"
+        try:
+            t = dt.time.fromisoformat(value)
+        except ValueError:
+            return f"!'{value}' is not a time; write it as 'HH:MM' or 'HH:MM:SS'"
+        return quote_literal(t.isoformat()) + "::time"
+    if base in ("timestamptz", "timestamp"):
+        try:
+            ts = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return f"!'{value}' is not a timestamp; write it as ISO 8601, e.g. '2026-01-20T09:00:00Z'"
+        return quote_literal(ts.isoformat()) + f"::{base}"
+    return f"!defaults are not supported for {ctype.sql} columns"

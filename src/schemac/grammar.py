@@ -1,0 +1,163 @@
+"""Checking loaded YAML against the Pydantic grammar, with messages that say how to fix it.
+
+Pydantic's errors carry a loc (a path of keys and indexes); here each becomes a
+positioned problem with a message a spec author can act on. Unknown keys are
+reported and then ignored, and each column is validated on its own, so one bad
+key does not hide the rest of a table's problems.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .load import Path
+from .problems import Problems
+from .spec import ColumnSpec, TableSpec
+
+
+def validate(model: type[BaseModel], value: Any, path: Path, problems: Problems, skip: tuple[str, ...] = ()) -> Any:
+    """Validate against the grammar, recording every error. Unknown keys are reported and then
+    ignored, so the rest of the node is still checked for meaning."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        unknown = set()
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            if loc and loc[0] in skip:
+                continue
+            problems.add(path + _data_path(loc), _message(model, loc, err))
+            if err["type"] == "extra_forbidden" and len(loc) == 1:
+                unknown.add(loc[0])
+            else:
+                unknown.add(None)
+        if unknown and None not in unknown and isinstance(value, dict):
+            try:
+                return model.model_validate({k: v for k, v in value.items() if k not in unknown})
+            except ValidationError:
+                return None
+        return None
+
+
+def validate_each(model: type[BaseModel], mapping: Any, path: Path, problems: Problems) -> dict[str, Any]:
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, dict):
+        problems.add(path, f"'{path[-1]}' must be a mapping of names to definitions")
+        return {}
+    result = {}
+    for name, value in mapping.items():
+        if not isinstance(value, dict):
+            problems.add(path + (name,), f"'{name}' must be a mapping of keys (got {kind_of(value)})")
+            continue
+        spec = validate(model, value, path + (name,), problems)
+        if spec is not None:
+            result[name] = spec
+    return result
+
+
+def validate_tables(mapping: Any, problems: Problems, broken: dict[str, set[str]]) -> dict[str, TableSpec]:
+    """Validate each column on its own, so one bad column does not hide the problems of the rest of its table."""
+    if not isinstance(mapping, dict):
+        return validate_each(TableSpec, mapping, ("tables",), problems)
+    result = {}
+    for name, value in mapping.items():
+        path = ("tables", name)
+        if not isinstance(value, dict) or not isinstance(value.get("columns"), dict):
+            spec = validate_each(TableSpec, {name: value}, ("tables",), problems).get(name)
+        else:
+            good = {}
+            for col, col_value in value["columns"].items():
+                col_spec = validate(ColumnSpec, col_value, path + ("columns", col), problems) if isinstance(col_value, dict) else None
+                if not isinstance(col_value, dict):
+                    problems.add(path + ("columns", col), f"column '{col}' must be a mapping of keys, e.g. {{type: text}} (got {kind_of(col_value)})")
+                if col_spec is None:
+                    broken.setdefault(name, set()).add(col)
+                else:
+                    good[col] = col_spec
+            if not good and broken.get(name):
+                continue
+            spec = validate(TableSpec, {**value, "columns": good}, path, problems)
+        if spec is not None:
+            result[name] = spec
+    return result
+
+
+def _data_path(loc: tuple) -> Path:
+    """Drop Pydantic's union/validator tags from a loc so it matches the YAML path."""
+    return tuple(p for p in loc if isinstance(p, int) or not ("[" in p or p.startswith("function-")))
+
+
+def kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing"
+    return type(value).__name__
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The Pydantic model class a loc (without its last part) points into."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            fields = {f.alias or n: f for n, f in current.model_fields.items()}
+            fields.update(current.model_fields)
+            if part not in fields:
+                return None
+            current = fields[part].annotation
+            continue
+        origin = typing.get_origin(current)
+        args = [a for a in typing.get_args(current) if a is not type(None)]
+        if origin in (dict, list) or (origin is typing.Union and args):
+            current = args[-1]
+            # a dict key or list index consumes this part; unwrap Optional[X]
+            while typing.get_origin(current) is typing.Union:
+                current = [a for a in typing.get_args(current) if a is not type(None)][0]
+        else:
+            return None
+    while typing.get_origin(current) is typing.Union:
+        current = [a for a in typing.get_args(current) if a is not type(None)][0]
+    if typing.get_origin(current) in (dict, list):
+        current = typing.get_args(current)[-1]
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _message(model: type[BaseModel], loc: tuple, err: dict) -> str:
+    kind = err["type"]
+    field = str(loc[-1]) if loc else ""
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc)
+        allowed = sorted({f.alias or n for n, f in owner.model_fields.items()}) if owner else []
+        close = difflib.get_close_matches(field, allowed, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return f"unknown key '{field}'; {hint}allowed keys here: {', '.join(allowed)}"
+    if kind == "missing":
+        return f"missing required key '{field}'; add it"
+    got = err.get("input")
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"'{field}' cannot be {got!r}; expected {expected}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"'{field}' must be true or false (got {kind_of(got)} {got!r})"
+    if kind in ("string_type",):
+        return f"'{field}' must be a string (got {kind_of(got)}); quote it if YAML read it as another type"
+    if kind in ("list_type",):
+        return f"'{field}' must be a list, e.g. [a, b] (got {kind_of(got)})"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"'{field}' must be a mapping of keys (got {kind_of(got)})"
+    if kind in ("too_short",):
+        return f"'{field}' must not be empty; give at least one entry"
+    return f"'{field}': {err['msg']}"

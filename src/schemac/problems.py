@@ -1,0 +1,30 @@
+"""Collecting positioned problems while a spec is built, so all of them are reported at once."""
+
+from __future__ import annotations
+
+from .errors import SpecError
+from .load import Loaded, Path
+from .sqltext import identifier_problem
+
+
+class Problems:
+    """Collects (path, message) pairs and turns them into positioned errors."""
+
+    def __init__(self, loaded: Loaded):
+        self.loaded = loaded
+        self.errors: list[SpecError] = []
+
+    def add(self, path: Path, message: str) -> None:
+        self.errors.append(SpecError(self.loaded.pos(path), message))
+
+    def name(self, path: Path, name: str, what: str) -> bool:
+        problem = identifier_problem(name)
+        if problem:
+            self.add(path, f"{what} name {problem}")
+            return False
+        return True
+
+
+def explicit_name(name: str | None, path: Path, problems: Problems) -> bool:
+    """An optional explicit constraint or index name is either absent or a valid identifier."""
+    return name is None or problems.name(path + ("name",), name, "constraint or index")
