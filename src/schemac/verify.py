@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import psycopg
 
 from .db.apply import apply_migrations, read_migrations
-from .db.catalog import LiveSchema, read_schema
+from .db.catalog import LiveSchema, LiveTable, read_schema
 from .db.server import has_auth_users, install_supabase_stand_in, throwaway_server
 from .emit.sql import column_comment, table_comment
+from .matching import differ, pair_by_name
 from .model import UPDATED_AT_FUNCTION, Schema, Table
 from .sqltext import quote_ident
 from .verify_policies import ExpectedPolicy, compare_policies, normalize_policies
@@ -109,130 +110,96 @@ def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: li
     """Append every difference between spec and database to diffs; return how many facts were compared."""
     checked = 0
     expected_tables = {t.name: t for t in schema.tables}
-    for name in sorted(set(live.tables) - set(expected_tables)):
-        diffs.append(f"table {name}: in the database but not in the spec")
-    for table in schema.tables:
-        lt = live.tables.get(table.name)
-        if lt is None:
-            diffs.append(f"table {table.name}: missing from the database")
-            continue
+    for _name, table, lt in pair_by_name(lambda n: f"table {n}", expected_tables, live.tables, diffs):
         checked += _compare_table(table, lt, norm, diffs)
 
     for name, kind in sorted(live.others.items()):
         diffs.append(f"{kind} {name}: in the database but not in the spec")
 
-    expected_functions = {UPDATED_AT_FUNCTION.split(".")[1]} if any(t.timestamps for t in schema.tables) else set()
-    for fname in sorted(set(live.functions) - expected_functions):
-        diffs.append(f"function public.{fname}: in the database but not in the spec")
-    for fname in sorted(expected_functions - set(live.functions)):
-        diffs.append(f"function public.{fname}: missing from the database")
-    for fname in sorted(expected_functions & set(live.functions)):
-        if "NEW.updated_at := now();" not in live.functions[fname]:
-            diffs.append(f"function public.{fname}: its body no longer sets NEW.updated_at := now()")
-    return checked + len(expected_functions)
+    fname = UPDATED_AT_FUNCTION.split(".")[1]
+    expected_functions = {fname: "NEW.updated_at := now();"} if any(t.timestamps for t in schema.tables) else {}
+    for name, must_contain, body in pair_by_name(lambda n: f"function public.{n}", expected_functions, live.functions, diffs):
+        checked += 1
+        if must_contain not in body:
+            diffs.append(f"function public.{name}: its body no longer sets {must_contain.rstrip(';')}")
+    return checked
 
 
-def _compare_table(table: Table, lt, norm: Normalized, diffs: list[str]) -> int:
+KINDS = {"p": "primary key", "u": "unique constraint", "f": "foreign key", "c": "check constraint", "x": "exclusion constraint"}
+
+
+def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[str]) -> int:
     t = table.name
     checked = 2
+    on_off = {True: "enabled", False: "disabled"}
+    differ(diffs, f"table {t}: row level security", on_off[lt.rls], on_off[table.rls])
+    differ(diffs, f"table {t}: comment", lt.comment, table_comment(table))
 
-    def differ(what: str, live_value, expected_value) -> None:
-        diffs.append(f"{what}: the database has {_show(live_value)}; the spec says {_show(expected_value)}")
-
-    if lt.rls != table.rls:
-        differ(f"table {t}: row level security", "enabled" if lt.rls else "disabled", "enabled" if table.rls else "disabled")
-    if lt.comment != table_comment(table):
-        differ(f"table {t}: comment", lt.comment, table_comment(table))
-
-    expected_cols = {c.name: c for c in table.columns}
-    for name in [n for n in lt.columns if n not in expected_cols]:
-        diffs.append(f"column {t}.{name}: in the database but not in the spec")
-    for c in table.columns:
-        lc = lt.columns.get(c.name)
-        if lc is None:
-            diffs.append(f"column {t}.{c.name}: missing from the database")
-            continue
+    columns = {c.name: c for c in table.columns}
+    for name, c, lc in pair_by_name(lambda n: f"column {t}.{n}", columns, lt.columns, diffs):
         checked += 4
-        if lc.type != c.type.catalog:
-            differ(f"column {t}.{c.name}: type", lc.type, c.type.catalog)
-        if lc.nullable != c.nullable:
-            differ(f"column {t}.{c.name}: nullability", "NULL" if lc.nullable else "NOT NULL", "NULL" if c.nullable else "NOT NULL")
-        if lc.default != norm.defaults[(t, c.name)]:
-            differ(f"column {t}.{c.name}: default", lc.default, norm.defaults[(t, c.name)])
-        if lc.comment != column_comment(c):
-            differ(f"column {t}.{c.name}: comment", lc.comment, column_comment(c))
+        null = {True: "NULL", False: "NOT NULL"}
+        differ(diffs, f"column {t}.{name}: type", lc.type, c.type.catalog)
+        differ(diffs, f"column {t}.{name}: nullability", null[lc.nullable], null[c.nullable])
+        differ(diffs, f"column {t}.{name}: default", lc.default, norm.defaults[(t, name)])
+        differ(diffs, f"column {t}.{name}: comment", lc.comment, column_comment(c))
 
-    expected_cons: dict[str, tuple] = {}
-    if table.primary_key:
-        expected_cons[table.primary_key.name] = ("p", table.primary_key.columns)
-    for u in table.uniques:
-        expected_cons[u.name] = ("u", u.columns)
-    for fk in table.foreign_keys:
-        expected_cons[fk.name] = ("f", fk.columns, fk.ref_qualified, fk.ref_columns, fk.on_delete)
-    for ch in table.checks:
-        expected_cons[ch.name] = ("c", norm.checks[(t, ch.name)])
-    kinds = {"p": "primary key", "u": "unique constraint", "f": "foreign key", "c": "check constraint", "x": "exclusion constraint"}
-    for name in sorted(set(lt.constraints) - set(expected_cons)):
-        diffs.append(f"{kinds[lt.constraints[name].kind]} {t}.{name}: in the database but not in the spec")
-    for name, exp in expected_cons.items():
-        lc = lt.constraints.get(name)
-        label = f"{kinds[exp[0]]} {t}.{name}"
-        if lc is None:
-            diffs.append(f"{label}: missing from the database")
-            continue
-        checked += 1
-        if lc.kind != exp[0]:
-            differ(label, kinds[lc.kind], kinds[exp[0]])
-        elif exp[0] in ("p", "u") and lc.columns != exp[1]:
-            differ(f"{label}: columns", lc.columns, exp[1])
-        elif exp[0] == "f":
-            live_fk = (lc.columns, lc.ref_table, lc.ref_columns, lc.on_delete)
-            if live_fk[:3] != exp[1:4]:
-                differ(f"{label}: target", f"({', '.join(lc.columns)}) -> {lc.ref_table}({', '.join(lc.ref_columns)})", f"({', '.join(exp[1])}) -> {exp[2]}({', '.join(exp[3])})")
-            if lc.on_delete != exp[4]:
-                differ(f"{label}: ON DELETE", lc.on_delete.upper(), exp[4].upper())
-        elif exp[0] == "c" and lc.definition != exp[1]:
-            differ(f"{label}: expression", lc.definition, exp[1])
+    checked += _compare_constraints(table, lt, norm, diffs)
 
-    expected_ix = {ix.name: ix for ix in table.indexes}
-    for name in sorted(set(lt.indexes) - set(expected_ix)):
-        diffs.append(f"index {t}.{name}: in the database but not in the spec")
-    for ix in table.indexes:
-        li = lt.indexes.get(ix.name)
-        if li is None:
-            diffs.append(f"index {t}.{ix.name}: missing from the database")
-            continue
+    indexes = {ix.name: ix for ix in table.indexes}
+    for name, ix, li in pair_by_name(lambda n: f"index {t}.{n}", indexes, lt.indexes, diffs):
         checked += 1
-        if li.columns != ix.columns:
-            differ(f"index {t}.{ix.name}: columns", li.columns, ix.columns)
-        if li.unique != ix.unique:
-            differ(f"index {t}.{ix.name}: uniqueness", "unique" if li.unique else "not unique", "unique" if ix.unique else "not unique")
-        if li.method != ix.using:
-            differ(f"index {t}.{ix.name}: method", li.method, ix.using)
-        if li.predicate != norm.predicates.get((t, ix.name)):
-            differ(f"index {t}.{ix.name}: predicate", li.predicate, norm.predicates.get((t, ix.name)))
+        unique = {True: "unique", False: "not unique"}
+        differ(diffs, f"index {t}.{name}: columns", li.columns, ix.columns)
+        differ(diffs, f"index {t}.{name}: uniqueness", unique[li.unique], unique[ix.unique])
+        differ(diffs, f"index {t}.{name}: method", li.method, ix.using)
+        differ(diffs, f"index {t}.{name}: predicate", li.predicate, norm.predicates.get((t, name)))
 
-    expected_trg = {trg.name: trg for trg in table.triggers}
-    for name in sorted(set(lt.triggers) - set(expected_trg)):
-        diffs.append(f"trigger {t}.{name}: in the database but not in the spec")
-    for trg in table.triggers:
-        ltr = lt.triggers.get(trg.name)
-        if ltr is None:
-            diffs.append(f"trigger {t}.{trg.name}: missing from the database")
-            continue
+    triggers = {trg.name: trg for trg in table.triggers}
+    for name, trg, ltr in pair_by_name(lambda n: f"trigger {t}.{n}", triggers, lt.triggers, diffs):
         checked += 1
-        if (ltr.timing, ltr.events, ltr.function) != (trg.timing, trg.events, trg.function):
-            differ(f"trigger {t}.{trg.name}", f"{ltr.timing} {' OR '.join(ltr.events)} -> {ltr.function}", f"{trg.timing} {' OR '.join(trg.events)} -> {trg.function}")
-        if not ltr.enabled:
-            differ(f"trigger {t}.{trg.name}", "disabled", "enabled")
+        differ(
+            diffs,
+            f"trigger {t}.{name}",
+            f"{ltr.timing} {' OR '.join(ltr.events)} -> {ltr.function}",
+            f"{trg.timing} {' OR '.join(trg.events)} -> {trg.function}",
+        )
+        differ(diffs, f"trigger {t}.{name}", on_off[ltr.enabled], "enabled")
 
     checked += compare_policies(table, lt.policies, norm.policies, diffs)
     return checked
 
 
-def _show(value) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, tuple):
-        return "(" + ", ".join(value) + ")"
-    return repr(value) if isinstance(value, str) and (" " in value or not value) else str(value)
+def _compare_constraints(table: Table, lt: LiveTable, norm: Normalized, diffs: list[str]) -> int:
+    t = table.name
+    expected: dict[str, tuple] = {}
+    if table.primary_key:
+        expected[table.primary_key.name] = ("p", table.primary_key.columns)
+    for u in table.uniques:
+        expected[u.name] = ("u", u.columns)
+    for fk in table.foreign_keys:
+        expected[fk.name] = ("f", fk.columns, fk.ref_qualified, fk.ref_columns, fk.on_delete)
+    for ch in table.checks:
+        expected[ch.name] = ("c", norm.checks[(t, ch.name)])
+
+    def label(name: str) -> str:
+        kind = expected[name][0] if name in expected else lt.constraints[name].kind
+        return f"{KINDS[kind]} {t}.{name}"
+
+    pairs = pair_by_name(label, expected, lt.constraints, diffs)
+    for name, exp, lc in pairs:
+        if lc.kind != exp[0]:
+            differ(diffs, label(name), KINDS[lc.kind], KINDS[exp[0]])
+        elif exp[0] in ("p", "u"):
+            differ(diffs, f"{label(name)}: columns", lc.columns, exp[1])
+        elif exp[0] == "f":
+            differ(
+                diffs,
+                f"{label(name)}: target",
+                f"({', '.join(lc.columns)}) -> {lc.ref_table}({', '.join(lc.ref_columns)})",
+                f"({', '.join(exp[1])}) -> {exp[2]}({', '.join(exp[3])})",
+            )
+            differ(diffs, f"{label(name)}: ON DELETE", (lc.on_delete or "").upper(), exp[4].upper())
+        else:
+            differ(diffs, f"{label(name)}: expression", lc.definition, exp[1])
+    return len(pairs)

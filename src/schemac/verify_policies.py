@@ -14,6 +14,7 @@ import psycopg
 
 from .db.catalog import LivePolicy
 from .emit.sql import create_policy_sql
+from .matching import differ, pair_by_name
 from .model import Policy, Schema, Table
 from .sqltext import qualified, quote_ident
 
@@ -69,33 +70,17 @@ def _expected(p: Policy, using: str | None, check: str | None, problem: str | No
 def compare_policies(table: Table, live: dict[str, LivePolicy], expected: dict[tuple[str, str], ExpectedPolicy], diffs: list[str]) -> int:
     """Append every policy difference of one table to diffs; return how many policies were compared."""
     t = table.name
-    names = {p.name for p in table.policies}
-    for name in sorted(set(live) - names):
-        diffs.append(f"policy {t}.{name}: in the database but not in the spec")
+    spec = {p.name: expected[(t, p.name)] for p in table.policies}
     checked = 0
-    for p in table.policies:
-        lp = live.get(p.name)
-        label = f"policy {t}.{p.name}"
-        if lp is None:
-            diffs.append(f"{label}: missing from the database")
-            continue
-        exp = expected[(t, p.name)]
+    for name, exp, lp in pair_by_name(lambda n: f"policy {t}.{n}", spec, live, diffs):
+        label = f"policy {t}.{name}"
         if exp.problem:
             diffs.append(f"{label}: the spec's expressions could not be checked on this database: {exp.problem}")
             continue
         checked += 1
-        pairs = (
-            ("command", lp.command, exp.command),
-            ("roles", ", ".join(lp.roles), ", ".join(exp.roles)),
-            ("USING", lp.using, exp.using),
-            ("WITH CHECK", lp.with_check, exp.with_check),
-            ("kind", "permissive" if lp.permissive else "restrictive", "permissive"),
-        )
-        for what, live_value, expected_value in pairs:
-            if live_value != expected_value:
-                diffs.append(f"{label}: {what}: the database has {_show(live_value)}; the spec says {_show(expected_value)}")
+        differ(diffs, f"{label}: command", lp.command, exp.command)
+        differ(diffs, f"{label}: roles", ", ".join(lp.roles), ", ".join(exp.roles))
+        differ(diffs, f"{label}: USING", lp.using, exp.using)
+        differ(diffs, f"{label}: WITH CHECK", lp.with_check, exp.with_check)
+        differ(diffs, f"{label}: kind", "permissive" if lp.permissive else "restrictive", "permissive")
     return checked
-
-
-def _show(value: str | None) -> str:
-    return "none" if value is None else repr(value)
