@@ -57,17 +57,17 @@ BREAKAGES = [
     ("CREATE TABLE public.scratch (id int)", "table scratch: in the database but not in the spec"),
     ("ALTER TABLE patients DROP COLUMN gender", "column patients.gender: missing from the database"),
     ("ALTER TABLE patients ADD COLUMN ssn text", "column patients.ssn: in the database but not in the spec"),
-    ("ALTER TABLE patients ALTER COLUMN phone TYPE varchar(20)", "column patients.phone: type: the database has 'character varying(20)'; the spec says text"),
-    ("ALTER TABLE patients ALTER COLUMN date_of_birth SET NOT NULL", "column patients.date_of_birth: nullability: the database has 'NOT NULL'; the spec says NULL"),
-    ("ALTER TABLE conversations ALTER COLUMN status SET DEFAULT 'closed'", "column conversations.status: default: the database has 'closed'::text; the spec says 'active'::text"),
-    ("ALTER TABLE appointments ALTER COLUMN duration_minutes DROP DEFAULT", "column appointments.duration_minutes: default: the database has none; the spec says 30"),
+    ("ALTER TABLE patients ALTER COLUMN phone TYPE varchar(20)", "column patients.phone: type: the database has 'character varying(20)'; the spec says 'text'"),
+    ("ALTER TABLE patients ALTER COLUMN date_of_birth SET NOT NULL", "column patients.date_of_birth: nullability: the database has 'NOT NULL'; the spec says 'NULL'"),
+    ("ALTER TABLE conversations ALTER COLUMN status SET DEFAULT 'closed'", "column conversations.status: default: the database has \"'closed'::text\"; the spec says \"'active'::text\""),
+    ("ALTER TABLE appointments ALTER COLUMN duration_minutes DROP DEFAULT", "column appointments.duration_minutes: default: the database has none; the spec says '30'"),
     ("ALTER TABLE webhook_idempotency DROP CONSTRAINT webhook_idempotency_pkey", "primary key webhook_idempotency.webhook_idempotency_pkey: missing from the database"),
     ("ALTER TABLE webhook_idempotency DROP CONSTRAINT webhook_idempotency_provider_event_id_key", "unique constraint webhook_idempotency.webhook_idempotency_provider_event_id_key: missing"),
     ("ALTER TABLE messages DROP CONSTRAINT messages_conversation_id_fkey", "foreign key messages.messages_conversation_id_fkey: missing from the database"),
     (
         "ALTER TABLE messages DROP CONSTRAINT messages_conversation_id_fkey, ADD CONSTRAINT messages_conversation_id_fkey "
         "FOREIGN KEY (conversation_id) REFERENCES conversations(id) ON DELETE RESTRICT",
-        "foreign key messages.messages_conversation_id_fkey: ON DELETE: the database has RESTRICT; the spec says CASCADE",
+        "foreign key messages.messages_conversation_id_fkey: ON DELETE: the database has 'RESTRICT'; the spec says 'CASCADE'",
     ),
     (
         "ALTER TABLE conversations DROP CONSTRAINT conversations_patient_id_doctor_id_fkey, ADD CONSTRAINT conversations_patient_id_doctor_id_fkey "
@@ -94,12 +94,12 @@ BREAKAGES = [
         "index messages.messages_conversation_id_created_at_idx: columns",
     ),
     ("DROP TRIGGER patients_set_updated_at ON patients", "trigger patients.patients_set_updated_at: missing from the database"),
-    ("ALTER TABLE appointments DISABLE TRIGGER appointments_set_updated_at", "trigger appointments.appointments_set_updated_at: the database has disabled"),
+    ("ALTER TABLE appointments DISABLE TRIGGER appointments_set_updated_at", "trigger appointments.appointments_set_updated_at: the database has 'disabled'"),
     (
         "CREATE OR REPLACE FUNCTION public.schemac_set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$",
         "function public.schemac_set_updated_at: its body no longer sets NEW.updated_at := now()",
     ),
-    ("ALTER TABLE messages DISABLE ROW LEVEL SECURITY", "table messages: row level security: the database has disabled; the spec says enabled"),
+    ("ALTER TABLE messages DISABLE ROW LEVEL SECURITY", "table messages: row level security: the database has 'disabled'; the spec says 'enabled'"),
     ("COMMENT ON COLUMN patients.name IS 'just a name'", "column patients.name: comment: the database has 'just a name'"),
     ("COMMENT ON TABLE audit_logs IS NULL", "table audit_logs: comment: the database has none"),
     ("CREATE VIEW public.all_phones AS SELECT phone FROM patients", "view all_phones: in the database but not in the spec"),

@@ -23,7 +23,7 @@ def test_verify_passes_then_names_a_dropped_and_an_altered_policy(tmp_path, db_u
         conn.execute("CREATE POLICY sneaky ON public.audit_logs FOR SELECT TO anon USING (true)")
     report = run_verify(repo_schema, str(out), db_url)
     assert report.differences == [
-        "policy patients.patients_doctor_update: USING: the database has true; the spec says '(doctor_id = ( SELECT auth.uid() AS uid))'",
+        "policy patients.patients_doctor_update: USING: the database has 'true'; the spec says '(doctor_id = ( SELECT auth.uid() AS uid))'",
         "policy conversations.conversations_doctor_insert: roles: the database has 'anon, authenticated'; the spec says 'authenticated'",
         "policy messages.messages_doctor_select: missing from the database",
         "policy audit_logs.sneaky: in the database but not in the spec",

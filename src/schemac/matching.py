@@ -41,4 +41,4 @@ def show(value: Any) -> str:
         return "none"
     if isinstance(value, tuple):
         return "(" + ", ".join(value) + ")"
-    return repr(value) if isinstance(value, str) and (" " in value or not value) else str(value)
+    return repr(value) if isinstance(value, str) else str(value)
