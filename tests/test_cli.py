@@ -122,7 +122,22 @@ def test_validate_reports_ok(project):
     assert "ok (8 tables" in result.output
 
 
-@pytest.mark.parametrize("command", ["compile", "check", "validate", "verify"])
+def test_compile_refuses_an_output_directory_that_holds_the_project(project):
+    result = run("compile", "--out", ".")
+    assert result.exit_code == 2
+    assert "refusing to use this as the output directory" in result.output
+    assert sorted(os.listdir(project)) == ["schema.yaml"]
+
+
+def test_nul_characters_are_refused_at_their_position(tmp_path):
+    spec = tmp_path / "schema.yaml"
+    spec.write_text('tables:\n  t:\n    classification: phi\n    description: "bad \\0 byte"\n    columns: {id: {type: uuid}}\n')
+    result = run("validate", "--spec", str(spec))
+    assert result.exit_code == 1
+    assert f"{spec}:4:18: text cannot contain a NUL character (PostgreSQL rejects it); remove the \\0" in result.output
+
+
+@pytest.mark.parametrize("command", ["compile", "check", "validate", "verify", "lint"])
 def test_every_command_has_help(command):
     result = run(command, "--help")
     assert result.exit_code == 0

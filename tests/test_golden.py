@@ -115,3 +115,28 @@ def test_cycle_and_composite_keys_work(conn):
         conn.execute("DELETE FROM shifts")
     row = conn.execute("SELECT skills, salary::text, profile, active, starts_at::text, hired_on = current_date FROM employees").fetchone()
     assert row == ([], "1000.50", {"tags": ["a", "b"], "theme": "dark"}, False, "09:00:00", True)
+
+
+def test_generated_names_longer_than_63_bytes_are_cut_deterministically(conn, tmp_path):
+    """PostgreSQL would silently truncate a long name; schemac cuts it itself (with a hash), so verify still matches."""
+    long_table = "t" * 60
+    spec = tmp_path / "schema.yaml"
+    spec.write_text(
+        f"tables:\n  {long_table}:\n    classification: administrative\n    columns:\n"
+        "      id: {type: uuid, primary_key: true, default: gen_random_uuid()}\n"
+        "      first_column_with_a_long_name: {type: text}\n"
+        "      second_column_with_a_long_name: {type: text}\n"
+        "    unique:\n      - columns: [first_column_with_a_long_name, second_column_with_a_long_name]\n"
+        "    indexes:\n      - columns: [second_column_with_a_long_name, first_column_with_a_long_name]\n"
+    )
+    schema = load_schema(str(spec))
+    table = schema.table(long_table)
+    names = [table.primary_key.name, table.uniques[0].name, table.indexes[0].name]
+    assert all(len(n.encode()) <= 63 for n in names)
+    assert len(set(names)) == 3
+    again = load_schema(str(spec)).table(long_table)
+    assert [again.primary_key.name, again.uniques[0].name, again.indexes[0].name] == names
+    run_sql(conn, render_outputs(schema)[MIGRATION_PATH])
+    diffs: list[str] = []
+    compare_schema(schema, read_schema(conn), normalize_expressions(conn, schema), diffs)
+    assert diffs == []

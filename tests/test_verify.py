@@ -121,15 +121,29 @@ def test_breaking_the_database_makes_verify_fail_and_name_it(db_url, statement, 
     assert "difference(s) between the database and" in result.output
 
 
-def test_verify_reports_a_migration_edited_after_it_was_applied(db_url, tmp_path):
+def test_verify_refuses_to_apply_a_migration_that_is_not_what_the_spec_compiles_to(db_url, tmp_path):
     shutil.copytree(ROOT / "compiled", tmp_path / "compiled")
-    result = runner.invoke(app, ["verify", "--spec", str(ROOT / "schema.yaml"), "--out", str(tmp_path / "compiled"), "--database-url", db_url])
-    assert result.exit_code == 0, result.output
     migration = tmp_path / "compiled" / "migrations" / "001_initial_schema.sql"
-    migration.write_text(migration.read_text() + "\n-- edited\n")
+    migration.write_text(migration.read_text().replace("CREATE INDEX IF NOT EXISTS", "-- CREATE INDEX IF NOT EXISTS", 1))
     result = runner.invoke(app, ["verify", "--spec", str(ROOT / "schema.yaml"), "--out", str(tmp_path / "compiled"), "--database-url", db_url])
     assert result.exit_code == 1
+    assert "migrations/001_initial_schema.sql is not what the spec compiles to; nothing was applied" in result.output
+    with psycopg.connect(db_url) as c:
+        assert c.execute("SELECT to_regclass('public.patients')").fetchone() == (None,)
+
+
+def test_verify_reports_a_migration_changed_after_it_was_applied(db_url, tmp_path):
+    spec = tmp_path / "schema.yaml"
+    shutil.copy(ROOT / "schema.yaml", spec)
+    out = str(tmp_path / "compiled")
+    assert runner.invoke(app, ["compile", "--spec", str(spec), "--out", out]).exit_code == 0
+    assert runner.invoke(app, ["verify", "--spec", str(spec), "--out", out, "--database-url", db_url]).exit_code == 0
+    spec.write_text(spec.read_text().replace("description: Full name as given by the patient.", "description: The patient's full name."))
+    assert runner.invoke(app, ["compile", "--spec", str(spec), "--out", out]).exit_code == 0
+    result = runner.invoke(app, ["verify", "--spec", str(spec), "--out", out, "--database-url", db_url])
+    assert result.exit_code == 1
     assert "migration 001_initial_schema was changed after it was applied" in result.output
+    assert "column patients.name: comment: the database has '[ENCRYPTED PHI: encrypted at rest and in transit] Full name as given by the patient.'" in result.output
 
 
 def test_verify_with_an_unreachable_database_fails_cleanly():

@@ -76,9 +76,20 @@ def validate(spec: str = SPEC_OPTION) -> None:
     typer.echo(f"{spec}: ok ({len(schema.tables)} tables, {sum(len(t.columns) for t in schema.tables)} columns)")
 
 
+def _refuse_unsafe_out(spec: str, out: str) -> None:
+    """compile replaces the output directory whole: never let that be a folder holding the spec or the working directory."""
+    target = Path(out).resolve()
+    for precious in (Path(spec).resolve().parent, Path.cwd().resolve()):
+        if target == precious or target in precious.parents:
+            typer.echo(f"{out}: refusing to use this as the output directory: compile replaces it whole, and it holds "
+                       f"{precious}; pass a dedicated folder such as --out compiled", err=True)
+            raise typer.Exit(2)
+
+
 @app.command("compile")
 def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     """Write every output (migration SQL, docs, JSON) and refresh the injected pages, all or nothing."""
+    _refuse_unsafe_out(spec, out)
     schema = _load(spec)
     files = render_outputs(schema)
     documents = _documents(spec, schema)

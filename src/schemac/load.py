@@ -103,7 +103,10 @@ def _convert(node: yaml.Node, path: Path, loaded: Loaded, constructor: yaml.Safe
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, path + (i,), loaded, constructor, errors) for i, item in enumerate(node.value)]
-    return constructor.construct_object(node)
+    value = constructor.construct_object(node)
+    if isinstance(value, str) and "\x00" in value:
+        errors.append(SpecError(_pos(loaded.file, node), "text cannot contain a NUL character (PostgreSQL rejects it); remove the \\0"))
+    return value
 
 
 def load_spec_file(path: str, display_name: str | None = None) -> Loaded:

@@ -18,6 +18,8 @@ from .db.catalog import LiveSchema, LiveTable, read_schema
 from .db.server import has_auth_users, install_supabase_stand_in, throwaway_server
 from .emit.sql import column_comment, table_comment
 from .matching import differ, pair_by_name
+from .outputs import compare
+from .pipeline import render_outputs
 from .model import UPDATED_AT_FUNCTION, Schema, Table
 from .sqltext import quote_ident
 from .verify_policies import ExpectedPolicy, compare_policies, normalize_policies
@@ -57,9 +59,18 @@ def run_verify(schema: Schema, out_dir: str, database_url: str | None, apply: bo
                 if not migrations:
                     report.differences.append(f"no compiled migrations in {out_dir}/migrations; run `schemac compile`")
                     return report
-                applied, problems = apply_migrations(conn, migrations)
-                report.differences += problems
-                report.notes.append(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else " (all already applied)"))
+                stale = [s.path for s in compare(out_dir, render_outputs(schema)) if s.path.startswith("migrations/")]
+                if stale:
+                    report.differences.append(
+                        f"{out_dir}/{stale[0]} is not what the spec compiles to; nothing was applied: "
+                        "run `schemac compile` before verifying"
+                    )
+                else:
+                    applied, problems = apply_migrations(conn, migrations)
+                    report.differences += problems
+                    report.notes.append(
+                        f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else " (all already applied)")
+                    )
             live = read_schema(conn)
             normalized = normalize_expressions(conn, schema)
         report.checked = compare_schema(schema, live, normalized, report.differences)
