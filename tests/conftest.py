@@ -76,3 +76,19 @@ def pytest_sessionfinish(session, exitstatus):
         for report in skipped:
             reporter.write_line(f"SKIPPED IN CI (counts as a failure): {report.nodeid}")
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def cli_never_crashes(monkeypatch):
+    """Every in-process CLI run must end in a clean exit: an exception would be a traceback for a user."""
+    from typer.testing import CliRunner
+
+    original = CliRunner.invoke
+
+    def invoke(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise AssertionError(f"the CLI crashed (a user would see a traceback): {result.exception!r}") from result.exception
+        return result
+
+    monkeypatch.setattr(CliRunner, "invoke", invoke)

@@ -129,6 +129,24 @@ def test_compile_refuses_an_output_directory_that_holds_the_project(project):
     assert sorted(os.listdir(project)) == ["schema.yaml"]
 
 
+@pytest.mark.parametrize("setup", ["src_folder", "a_file"])
+def test_compile_refuses_to_replace_what_it_did_not_generate(project, setup):
+    if setup == "src_folder":
+        (project / "src").mkdir()
+        (project / "src" / "app.py").write_text("print('mine')\n")
+        out, reason = "src", "it holds files that schemac did not generate"
+    else:
+        (project / "notes.txt").write_text("mine\n")
+        out, reason = "notes.txt", "it is a file, not a folder"
+    result = run("compile", "--out", out)
+    assert result.exit_code == 2
+    assert reason in result.output
+    kept = project / "src" / "app.py" if setup == "src_folder" else project / "notes.txt"
+    assert kept.read_text() in ("print('mine')\n", "mine\n")
+    assert run("compile").exit_code == 0  # a fresh folder, then its own output folder again
+    assert run("compile").exit_code == 0
+
+
 def test_nul_characters_are_refused_at_their_position(tmp_path):
     spec = tmp_path / "schema.yaml"
     spec.write_text('tables:\n  t:\n    classification: phi\n    description: "bad \\0 byte"\n    columns: {id: {type: uuid}}\n')

@@ -233,3 +233,76 @@ def test_every_problem_is_reported_in_one_run():
         "schema.yaml:15:19",
         "schema.yaml:16:5",
     ]
+
+
+# ---------------------------------------------------------------- hostile YAML and values PostgreSQL would refuse
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("tables:\n  t: \x01\n", "schema.yaml:2:6: YAML cannot contain the control character U+0001; remove it"),
+        ("tables: !!python/object:os.system x\n", "schema.yaml:1:9: the YAML tag 'tag:yaml.org,2002:python/object:os.system' is not supported; write a plain value"),
+        ("x: &a [1]\ny: *a\ntables: {}\n", "schema.yaml:1:4: YAML anchors and aliases (&name / *name) are not supported; write the value out"),
+        ("a: &a [*a]\n", "schema.yaml:1:4: YAML anchors and aliases (&name / *name) are not supported; write the value out"),
+        ("a: " + "[" * 70 + "]" * 70 + "\n", "schema.yaml:1:68: the YAML is nested too deeply; keep it under 64 levels"),
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "schema.yaml:1:1: the YAML is nested too deeply; keep it under 64 levels"),
+        ("tables: {}\n", "schema.yaml:1:1: 'tables' is empty; declare at least one table under it"),
+    ],
+    ids=["control-char", "python-tag", "alias", "recursive-alias", "deep", "very-deep", "no-tables"],
+)
+def test_hostile_yaml_is_a_positioned_error(text, expected):
+    with pytest.raises(SpecErrors) as info:
+        build_schema(load_yaml(text, "schema.yaml"), text.encode(), "schema.yaml")
+    assert expected in [str(e) for e in info.value.errors]
+
+
+def test_an_alias_bomb_is_refused_quickly():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    text = "\n".join(lines) + "\n"
+    with pytest.raises(SpecErrors) as info:
+        build_schema(load_yaml(text, "schema.yaml"), text.encode(), "schema.yaml")
+    assert any("anchors and aliases" in str(e) for e in info.value.errors)
+
+
+@pytest.mark.parametrize(
+    "column, expected",
+    [
+        ("d: {type: date, default: 2026-13-45}", "schema.yaml:10:23: '2026-13-45' is not a date; write it as 'YYYY-MM-DD'"),
+        ("j: {type: jsonb, default: {a: .inf}}", "schema.yaml:10:24: the default of a jsonb column must be plain JSON data (no NaN or infinity)"),
+        ("n: {type: 'numeric(1001,2)'}", "schema.yaml:10:11: numeric precision must be between 1 and 1000 (got 1001); PostgreSQL would refuse 'type: numeric(1001,2)'"),
+        ("n: {type: 'numeric(5,6)'}", "schema.yaml:10:11: numeric scale must be between 0 and the precision 5 (got 6); PostgreSQL would refuse 'type: numeric(5,6)'"),
+        ("v: {type: 'varchar(0)'}", "schema.yaml:10:11: varchar length must be between 1 and 10485760 (got 0); PostgreSQL would refuse 'type: varchar(0)'"),
+        ("xmin: {type: text}", "schema.yaml:10:7: 'xmin' is a PostgreSQL system column name; every table already has one: rename the column"),
+        ("b: {type: text, nullable: 'yes'}", "schema.yaml:10:23: 'nullable' must be true or false (got a string 'yes')"),
+        ("b: {type: text, unique: 0}", "schema.yaml:10:23: 'unique' must be true or false (got a number 0)"),
+        ("b: {type: text, description: 12}", "schema.yaml:10:23: 'description' must be a string (got a number 12); quote it if YAML read it as another type"),
+        ("b: {type: text, nullable: null}", "schema.yaml:10:23: 'nullable' must be true or false (got null)"),
+    ],
+)
+def test_values_postgresql_would_refuse_are_caught_early(column, expected):
+    assert expected in errors_of(table(column + "\n"))
+
+
+def test_a_bad_list_item_names_the_list_and_hides_nothing_else():
+    extra = (
+        "indexes:\n  - columns: [name]\n    using: hashh\n  - columns: [ghost]\n"
+        "policies:\n  - name: p\n    for: [select, selec]\n"
+    )
+    errs = errors_of(table("name: {type: text}\n", extra=extra))
+    assert errs == [
+        "schema.yaml:13:9: 'using' cannot be 'hashh'; expected 'btree', 'gin', 'gist', 'hash' or 'brin'",
+        "schema.yaml:14:19: index names unknown column 'ghost' of table 'patients'; columns of patients: id, name",
+        "schema.yaml:17:23: 'for' item '2' cannot be 'selec'; expected 'select', 'insert', 'update', 'delete' or 'all'",
+    ]
+
+
+def test_a_spec_file_name_with_a_line_break_never_reaches_the_outputs(tmp_path):
+    from schemac.pipeline import load_schema
+
+    spec = tmp_path / "a\nDROP TABLE auth.users;\n--.yaml"
+    spec.write_text("tables:\n  t:\n    classification: phi\n    columns: {id: {type: uuid}}\n")
+    with pytest.raises(SpecErrors) as info:
+        load_schema(str(spec))
+    assert [e.message for e in info.value.errors] == ["the spec's file name contains a control character; rename the file"]

@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 from . import naming
-from .column_types import TYPE_LIST, build_default, parse_type
+from .column_types import TYPE_LIST, build_default, parse_type, type_range_problem
 from .errors import SpecError, SpecErrors
 from .foreign_keys import resolve_foreign_keys
 from .grammar import kind_of, validate, validate_each, validate_tables
@@ -40,6 +40,10 @@ from .spec import ColumnSpec, DocsSpec, EnumSpec, Spec, TableSpec
 from .sqltext import expression_problem, quote_literal
 
 
+# Every PostgreSQL table has these hidden columns; a user column may not take their names.
+SYSTEM_COLUMNS = frozenset({"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})
+
+
 def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schema:
     """Validate and resolve a loaded spec; raise SpecErrors listing every problem."""
     problems = Problems(loaded)
@@ -55,6 +59,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
     if "tables" not in data:
         problems.add((), "missing required key 'tables'; list the tables of the schema under it")
+    elif not data["tables"]:
+        problems.add(("tables",), "'tables' is empty; declare at least one table under it")
     broken_columns: dict[str, set[str]] = {}
     table_specs = validate_tables(data.get("tables", {}), problems, broken_columns)
 
@@ -276,6 +282,9 @@ def _build_column(
     table: str, name: str, spec: ColumnSpec, tspec: TableSpec, enums: dict[str, Enum], path: Path, problems: Problems
 ) -> Column | None:
     ok = problems.name(path, name, "column")
+    if ok and name in SYSTEM_COLUMNS:
+        problems.add(path, f"'{name}' is a PostgreSQL system column name; every table already has one: rename the column")
+        ok = False
     if spec.enum is not None and spec.type is not None and parse_type(spec.type) != ColumnType("text"):
         problems.add(path + ("type",), f"an enum column is stored as text; remove 'type: {spec.type}' (keep 'enum: {spec.enum}')")
         return None
@@ -293,6 +302,9 @@ def _build_column(
         ctype = parse_type(spec.type)
         if ctype is None:
             problems.add(path + ("type",), f"unknown column type '{spec.type}'; use one of: {TYPE_LIST}")
+            return None
+        if problem := type_range_problem(ctype):
+            problems.add(path + ("type",), f"{problem}; PostgreSQL would refuse 'type: {spec.type}'")
             return None
     classification = spec.classification or tspec.classification
     if classification is None:

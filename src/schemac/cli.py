@@ -11,7 +11,7 @@ import typer
 from .emit.markdown import render_injected
 from .errors import SpecErrors
 from .inject import Document, InjectError, read_documents
-from .outputs import Stale, compare, document_stale, write_outputs
+from .outputs import Stale, compare, document_stale, replace_problem, write_outputs
 from .pipeline import lint_schema, load_schema, render_outputs
 from .rules import RULES
 from .rules.report import FORMATS, render, summary
@@ -79,11 +79,17 @@ def validate(spec: str = SPEC_OPTION) -> None:
 def _refuse_unsafe_out(spec: str, out: str) -> None:
     """compile replaces the output directory whole: never let that be a folder holding the spec or the working directory."""
     target = Path(out).resolve()
+    problem = replace_problem(out)
     for precious in (Path(spec).resolve().parent, Path.cwd().resolve()):
         if target == precious or target in precious.parents:
-            typer.echo(f"{out}: refusing to use this as the output directory: compile replaces it whole, and it holds "
-                       f"{precious}; pass a dedicated folder such as --out compiled", err=True)
-            raise typer.Exit(2)
+            problem = "it holds the spec or the working directory"
+    if problem:
+        typer.echo(
+            f"{out}: refusing to use this as the output directory: compile replaces it whole, and {problem}; "
+            "pass a dedicated folder such as --out compiled",
+            err=True,
+        )
+        raise typer.Exit(2)
 
 
 @app.command("compile")

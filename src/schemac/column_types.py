@@ -31,8 +31,13 @@ TYPE_ALIASES = {"int": "integer", "int4": "integer", "int8": "bigint", "int2": "
 TYPE_LIST = "text, integer, bigint, smallint, boolean, uuid, date, time, timestamptz, jsonb, numeric(p,s), varchar(n), char(n), timestamp, json, or any of them with []"
 
 
+# PostgreSQL's limits: numeric precision 1..1000 with 0 <= scale <= precision; varchar/char length 1..10485760.
+MAX_NUMERIC_PRECISION = 1000
+MAX_CHAR_LENGTH = 10485760
+
+
 def parse_type(text: str) -> ColumnType | None:
-    """Parse a spec type string ('numeric(10,2)', 'text[]') into a ColumnType, or None."""
+    """Parse a spec type string ('numeric(10,2)', 'text[]') into a ColumnType, or None when it is not one."""
     t = " ".join(text.strip().lower().split())
     array = t.endswith("[]")
     core = t[:-2] if array else t
@@ -55,6 +60,19 @@ def parse_type(text: str) -> ColumnType | None:
     if base == "char" and not params:
         params = (1,)
     return ColumnType(base, params, bool(m["array"]))
+
+
+def type_range_problem(ctype: ColumnType) -> str | None:
+    """Why PostgreSQL would refuse these type parameters, or None."""
+    if ctype.base == "numeric" and ctype.params:
+        precision, scale = ctype.params
+        if not 1 <= precision <= MAX_NUMERIC_PRECISION:
+            return f"numeric precision must be between 1 and {MAX_NUMERIC_PRECISION} (got {precision})"
+        if not 0 <= scale <= precision:
+            return f"numeric scale must be between 0 and the precision {precision} (got {scale})"
+    if ctype.base in ("varchar", "char") and ctype.params and not 1 <= ctype.params[0] <= MAX_CHAR_LENGTH:
+        return f"{ctype.base} length must be between 1 and {MAX_CHAR_LENGTH} (got {ctype.params[0]})"
+    return None
 
 
 def build_default(value: Any, ctype: ColumnType, enum: Enum | None, path: Path, problems: Problems) -> Default | None:
@@ -100,9 +118,9 @@ def _literal_sql(value: Any, ctype: ColumnType, enum: Enum | None) -> str:
         return f"ARRAY[{', '.join(items)}]::{ctype.sql}" if items else f"'{{}}'::{ctype.sql}"
     if base in ("json", "jsonb"):
         try:
-            text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError):
-            return f"!the default of a {base} column must be plain JSON data"
+            return f"!the default of a {base} column must be plain JSON data (no NaN or infinity)"
         return f"{quote_literal(text)}::{base}"
     if base in ("text", "varchar", "char"):
         if not isinstance(value, str):

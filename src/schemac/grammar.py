@@ -16,7 +16,10 @@ from pydantic import BaseModel, ValidationError
 
 from .load import Path
 from .problems import Problems
-from .spec import ColumnSpec, TableSpec
+from .spec import CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, PolicySpec, TableSpec, UniqueSpec
+
+# Table sections that are lists of items, each validated on its own.
+LIST_SECTIONS = {"unique": UniqueSpec, "checks": CheckSpec, "foreign_keys": ForeignKeySpec, "indexes": IndexSpec, "policies": PolicySpec}
 
 
 def validate(model: type[BaseModel], value: Any, path: Path, problems: Problems, skip: tuple[str, ...] = ()) -> Any:
@@ -61,7 +64,7 @@ def validate_each(model: type[BaseModel], mapping: Any, path: Path, problems: Pr
 
 
 def validate_tables(mapping: Any, problems: Problems, broken: dict[str, set[str]]) -> dict[str, TableSpec]:
-    """Validate each column on its own, so one bad column does not hide the problems of the rest of its table."""
+    """Validate each column and each list item on its own, so one bad entry does not hide the problems of the rest of its table."""
     if not isinstance(mapping, dict):
         return validate_each(TableSpec, mapping, ("tables",), problems)
     result = {}
@@ -70,21 +73,42 @@ def validate_tables(mapping: Any, problems: Problems, broken: dict[str, set[str]
         if not isinstance(value, dict) or not isinstance(value.get("columns"), dict):
             spec = validate_each(TableSpec, {name: value}, ("tables",), problems).get(name)
         else:
-            good = {}
-            for col, col_value in value["columns"].items():
-                col_spec = validate(ColumnSpec, col_value, path + ("columns", col), problems) if isinstance(col_value, dict) else None
-                if not isinstance(col_value, dict):
-                    problems.add(path + ("columns", col), f"column '{col}' must be a mapping of keys, e.g. {{type: text}} (got {kind_of(col_value)})")
-                if col_spec is None:
-                    broken.setdefault(name, set()).add(col)
-                else:
-                    good[col] = col_spec
-            if not good and broken.get(name):
+            good = _validate_columns(value["columns"], path, problems, broken.setdefault(name, set()))
+            if not good and broken[name]:
                 continue
-            spec = validate(TableSpec, {**value, "columns": good}, path, problems)
+            sections = {key: _validate_items(model, value[key], path + (key,), problems)
+                        for key, model in LIST_SECTIONS.items() if isinstance(value.get(key), list)}
+            spec = validate(TableSpec, {**value, "columns": good, **sections}, path, problems)
         if spec is not None:
             result[name] = spec
     return result
+
+
+def _validate_columns(columns: dict, path: Path, problems: Problems, broken: set[str]) -> dict[str, ColumnSpec]:
+    good = {}
+    for col, col_value in columns.items():
+        if not isinstance(col_value, dict):
+            problems.add(path + ("columns", col), f"column '{col}' must be a mapping of keys, e.g. {{type: text}} (got {kind_of(col_value)})")
+            broken.add(col)
+        elif (col_spec := validate(ColumnSpec, col_value, path + ("columns", col), problems)) is None:
+            broken.add(col)
+        else:
+            good[col] = col_spec
+    return good
+
+
+def _validate_items(model: type[BaseModel], items: list, path: Path, problems: Problems) -> list:
+    """The items of a list section that are valid; the others are reported and left out."""
+    good, kept = [], []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.add(path + (i,), f"{path[-1]} item {i + 1} must be a mapping of keys (got {kind_of(item)})")
+        elif (spec := validate(model, item, path + (i,), problems)) is not None:
+            good.append(spec)
+            kept.append(i)
+    if len(kept) < len(items):
+        problems.loaded.kept_items[path] = kept
+    return good
 
 
 def _data_path(loc: tuple) -> Path:
@@ -104,8 +128,12 @@ def kind_of(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if value is None:
-        return "nothing"
+        return "null"
     return type(value).__name__
+
+
+def _got(value: Any) -> str:
+    return "null" if value is None else f"{kind_of(value)} {value!r}"
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
@@ -138,6 +166,9 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
 def _message(model: type[BaseModel], loc: tuple, err: dict) -> str:
     kind = err["type"]
     field = str(loc[-1]) if loc else ""
+    if len(loc) >= 2 and isinstance(loc[-1], int):
+        field = f"{loc[-2]}' item '{loc[-1] + 1}"  # reads as: 'for' item '2'
+
     if kind == "extra_forbidden":
         owner = _model_at(model, loc)
         allowed = sorted({f.alias or n for n, f in owner.model_fields.items()}) if owner else []
@@ -151,9 +182,9 @@ def _message(model: type[BaseModel], loc: tuple, err: dict) -> str:
         expected = err.get("ctx", {}).get("expected", "")
         return f"'{field}' cannot be {got!r}; expected {expected}"
     if kind in ("bool_type", "bool_parsing"):
-        return f"'{field}' must be true or false (got {kind_of(got)} {got!r})"
+        return f"'{field}' must be true or false (got {_got(got)})"
     if kind in ("string_type",):
-        return f"'{field}' must be a string (got {kind_of(got)}); quote it if YAML read it as another type"
+        return f"'{field}' must be a string (got {_got(got)}); quote it if YAML read it as another type"
     if kind in ("list_type",):
         return f"'{field}' must be a list, e.g. [a, b] (got {kind_of(got)})"
     if kind in ("dict_type", "model_type", "model_attributes_type"):

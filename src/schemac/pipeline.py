@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from .build import build_schema
+from .errors import Pos, SpecError, SpecErrors
 from .emit.inventory import INVENTORY_JSON_PATH, INVENTORY_MD_PATH, render_inventory_json, render_inventory_markdown
 from .emit.markdown import DB_SCHEMA_PATH, render_db_schema
 from .emit.normalized import SCHEMA_JSON_PATH, render_schema_json
@@ -28,11 +29,12 @@ def load_schema(spec_path: str) -> Schema:
     with open(spec_path, "rb") as fh:
         raw = fh.read()
     name = os.path.basename(spec_path)
+    if any(ch < " " or ch == "\x7f" for ch in name):
+        # the name is written into every generated file's header: no line breaks or control characters
+        raise SpecErrors([SpecError(Pos(repr(spec_path), 1, 1), "the spec's file name contains a control character; rename the file")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        from .errors import Pos, SpecError, SpecErrors
-
         raise SpecErrors([SpecError(Pos(spec_path, 1, 1), f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8")]) from None
     loaded = load_yaml(text, spec_path)
     return build_schema(loaded, raw, name)

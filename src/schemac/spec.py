@@ -18,7 +18,8 @@ Role = Literal["anon", "authenticated", "service_role", "public"]
 
 
 class SpecModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+    # strict: 'yes', 1 or "true" are not booleans, 12 is not a string; YAML already typed every value
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, strict=True)
 
 
 class EnumSpec(SpecModel):
@@ -134,7 +135,7 @@ class PolicySpec(SpecModel):
     description: str | None = None
     """Who may do what, in words."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
 
 
 class TableSpec(SpecModel):
