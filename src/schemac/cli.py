@@ -183,7 +183,3 @@ def verify(
         typer.echo(f"{len(report.differences)} difference(s) between the database and {spec}.", err=True)
         raise typer.Exit(1)
     typer.echo(f"verified: the database matches {spec} ({report.checked} catalog facts checked)")
-
-
-def main() -> None:  # pragma: no cover
-    app()

@@ -91,10 +91,7 @@ def _foreign_key(
             hint = f"; did you mean '{close[0]}'?" if close else ""
             problems.add(path, f"references unknown column '{unknown[0]}' of table '{target}'{hint}")
             return None
-        keys = [ref.primary_key.columns] if ref.primary_key else []
-        keys += [u.columns for u in ref.uniques]
-        keys += [ix.columns for ix in ref.indexes if ix.unique and ix.where is None]
-        if not any(set(k) == set(ref_columns) for k in keys):
+        if not any(set(k) == set(ref_columns) for k in ref.unique_keys()):
             problems.add(path, f"{target}({', '.join(ref_columns)}) is neither its primary key nor unique; PostgreSQL can only reference a key: point at the primary key or add a unique constraint")
             return None
         types = [ref.column(c).type for c in ref_columns]

@@ -13,6 +13,7 @@ from typing import Any
 from .errors import Pos
 
 CLASSIFICATIONS = ("phi", "administrative", "public_social")
+CLASSIFICATION_LABELS = {"phi": "PHI", "administrative": "administrative", "public_social": "public social"}
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,13 @@ class Table:
 
     def has_column(self, name: str) -> bool:
         return any(c.name == name for c in self.columns)
+
+    def unique_keys(self) -> list[tuple[str, ...]]:
+        """Column sets PostgreSQL treats as keys: the primary key, unique constraints, full unique indexes."""
+        keys = [self.primary_key.columns] if self.primary_key else []
+        keys += [u.columns for u in self.uniques]
+        keys += [ix.columns for ix in self.indexes if ix.unique and ix.where is None]
+        return keys
 
     @property
     def classifications(self) -> tuple[str, ...]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..model import Column, ForeignKey, Schema, Table
-from .sql import CLASSIFICATION_LABELS
+from ..model import CLASSIFICATION_LABELS, Column, ForeignKey, Schema, Table
 
 DB_SCHEMA_PATH = "DB_SCHEMA.md"
 
@@ -205,10 +204,7 @@ def _er_relationship(table: Table, fk: ForeignKey) -> str:
 
 
 def _is_unique(table: Table, columns: tuple[str, ...]) -> bool:
-    keys = [table.primary_key.columns] if table.primary_key else []
-    keys += [u.columns for u in table.uniques]
-    keys += [ix.columns for ix in table.indexes if ix.unique and ix.where is None]
-    return any(set(k) == set(columns) for k in keys)
+    return any(set(k) == set(columns) for k in table.unique_keys())
 
 
 def _er_diagram(schema: Schema) -> str:

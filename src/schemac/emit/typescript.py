@@ -25,8 +25,7 @@ assumes when the field is absent, so typing is the same as without it.
 
 from __future__ import annotations
 
-from ..model import Column, ColumnType, ForeignKey, Schema, Table
-from .sql import CLASSIFICATION_LABELS
+from ..model import CLASSIFICATION_LABELS, Column, ColumnType, ForeignKey, Schema, Table
 
 TYPESCRIPT_PATH = "types/database.ts"
 SCHEMA = "public"
