@@ -171,3 +171,18 @@ def test_a_failed_write_leaves_the_previous_outputs_intact(tmp_path):
         write_atomically(str(out), {"a.sql": "new\n", "x": "file\n", "x/y": "boom\n"})
     assert existing_files(str(out)) == {"a.sql": "old\n"}
     assert sorted(os.listdir(tmp_path)) == ["compiled"]
+
+
+def test_outputs_do_not_depend_on_the_hash_seed_or_the_folder(tmp_path):
+    """Two processes with different hash seeds, in different folders, write the same bytes."""
+    exe = shutil.which("schemac", path=os.path.dirname(sys.executable))
+    results = []
+    for seed in ("1", "2"):
+        work = tmp_path / f"seed{seed}"
+        work.mkdir()
+        shutil.copy(ROOT / "schema.yaml", work / "schema.yaml")
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([exe, "compile"], cwd=work, env=env, check=True, capture_output=True)
+        results.append(existing_files(str(work / "compiled")))
+    assert results[0] == results[1]
+    assert len(results[0]) == 7
