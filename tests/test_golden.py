@@ -140,3 +140,19 @@ def test_generated_names_longer_than_63_bytes_are_cut_deterministically(conn, tm
     diffs: list[str] = []
     compare_schema(schema, read_schema(conn), normalize_expressions(conn, schema), diffs)
     assert diffs == []
+
+
+def test_two_versions_of_a_schema_compare_as_values(tmp_path):
+    """The model compares by meaning, not layout: positions are kept but not compared, so a later diff/plan step can
+    compare a current and a desired schema directly."""
+    root = Path(__file__).resolve().parent.parent
+    original = (root / "schema.yaml").read_text()
+    moved = tmp_path / "schema.yaml"
+    moved.write_text("# a comment that shifts every line\n\n" + original)
+    current, desired = load_schema(str(root / "schema.yaml")), load_schema(str(moved))
+    assert current.tables == desired.tables and current.enums == desired.enums
+    assert current.table("patients").pos.line != desired.table("patients").pos.line
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(original.replace("default: 30", "default: 45"))
+    assert load_schema(str(changed)).table("appointments") != current.table("appointments")
+    assert load_schema(str(changed)).table("patients") == current.table("patients")
