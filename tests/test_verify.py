@@ -42,15 +42,52 @@ def test_verify_against_a_database_given_by_url(db_url):
     assert "(all already applied)" in again.output
 
 
-def test_verify_installs_the_stand_in_on_a_bare_database(pg_server):
+def test_verify_installs_the_stand_in_on_a_bare_database_only_when_asked(pg_server):
     from schemac.db.server import scratch_database
 
     with scratch_database(pg_server, "schemac_bare") as url:
-        result = verify("--database-url", url)
+        result = verify("--database-url", url, "--install-stand-in")
         assert result.exit_code == 0, result.output
+        assert "auth.users was missing: installed the Supabase stand-in" in result.output
         with psycopg.connect(url) as c:
             assert c.execute("SELECT to_regclass('auth.users') IS NOT NULL").fetchone()[0]
 
+
+def _privileges_and_objects(url: str):
+    """What the stand-in and a migration would change in one database: schemas, ACLs, default ACLs, relations."""
+    with psycopg.connect(url) as c:
+        return (
+            c.execute("SELECT nspname, nspacl::text FROM pg_namespace ORDER BY 1").fetchall(),
+            c.execute("SELECT defaclrole::regrole::text, defaclacl::text FROM pg_default_acl ORDER BY 1, 2").fetchall(),
+            c.execute(
+                "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') ORDER BY 1, 2"
+            ).fetchall(),
+            c.execute("SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace::regnamespace::text NOT IN ('pg_catalog', 'information_schema')").fetchall(),
+        )
+
+
+def test_verify_refuses_a_database_without_auth_users_and_changes_nothing(pg_server):
+    """A URL may be a real database: verify must not grant privileges or create roles' schemas unasked."""
+    from schemac.db.server import scratch_database
+
+    with scratch_database(pg_server, "schemac_bare") as url:
+        before = _privileges_and_objects(url)
+        result = verify("--database-url", url)
+        assert result.exit_code == 1, result.output
+        dbname = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+        assert result.output.strip() == (
+            f"{dbname}: no auth.users: this does not look like a Supabase database; pass --install-stand-in to create "
+            "the minimal stand-in (roles anon/authenticated/service_role, auth.users, auth.uid(), default grants) first"
+        )
+        assert _privileges_and_objects(url) == before
+        assert not any(name in ("auth", "schemac") for name, _acl in before[0])
+
+
+MESSAGES_FK = (
+    "ALTER TABLE messages DROP CONSTRAINT messages_conversation_id_fkey, ADD CONSTRAINT messages_conversation_id_fkey "
+    "FOREIGN KEY (conversation_id) REFERENCES conversations(id) ON DELETE CASCADE"
+)
 
 BREAKAGES = [
     ("DROP TABLE blocked_times", "table blocked_times: missing from the database"),
@@ -58,6 +95,10 @@ BREAKAGES = [
     ("ALTER TABLE patients DROP COLUMN gender", "column patients.gender: missing from the database"),
     ("ALTER TABLE patients ADD COLUMN ssn text", "column patients.ssn: in the database but not in the spec"),
     ("ALTER TABLE patients ALTER COLUMN phone TYPE varchar(20)", "column patients.phone: type: the database has 'character varying(20)'; the spec says 'text'"),
+    (
+        'ALTER TABLE patients ALTER COLUMN name TYPE text COLLATE "C"',
+        "column patients.name: collation: the database has '\"C\"'; the spec says 'default'",
+    ),
     ("ALTER TABLE patients ALTER COLUMN date_of_birth SET NOT NULL", "column patients.date_of_birth: nullability: the database has 'NOT NULL'; the spec says 'NULL'"),
     ("ALTER TABLE conversations ALTER COLUMN status SET DEFAULT 'closed'", "column conversations.status: default: the database has \"'closed'::text\"; the spec says \"'active'::text\""),
     ("ALTER TABLE appointments ALTER COLUMN duration_minutes DROP DEFAULT", "column appointments.duration_minutes: default: the database has none; the spec says '30'"),
@@ -75,7 +116,45 @@ BREAKAGES = [
         "foreign key conversations.conversations_patient_id_doctor_id_fkey: target: the database has '(patient_id) -> public.patients(id)'; "
         "the spec says '(patient_id, doctor_id) -> public.patients(id, doctor_id)'",
     ),
+    (
+        MESSAGES_FK + " ON UPDATE CASCADE",
+        "foreign key messages.messages_conversation_id_fkey: ON UPDATE: the database has 'CASCADE'; the spec says 'NO ACTION'",
+    ),
+    (
+        MESSAGES_FK + " DEFERRABLE INITIALLY DEFERRED",
+        "foreign key messages.messages_conversation_id_fkey: deferrable: the database has 'DEFERRABLE INITIALLY DEFERRED'; "
+        "the spec says 'NOT DEFERRABLE'",
+    ),
+    (
+        MESSAGES_FK + " NOT VALID",
+        "foreign key messages.messages_conversation_id_fkey: validity: the database has 'NOT VALID'; the spec says 'VALID'",
+    ),
+    (
+        MESSAGES_FK + " NOT ENFORCED",
+        "foreign key messages.messages_conversation_id_fkey: enforcement: the database has 'NOT ENFORCED'; the spec says 'ENFORCED'",
+    ),
+    (
+        "ALTER TABLE conversations DROP CONSTRAINT conversations_patient_id_doctor_id_fkey, ADD CONSTRAINT conversations_patient_id_doctor_id_fkey "
+        "FOREIGN KEY (patient_id, doctor_id) REFERENCES patients(id, doctor_id) MATCH FULL ON DELETE CASCADE",
+        "foreign key conversations.conversations_patient_id_doctor_id_fkey: MATCH: the database has 'FULL'; the spec says 'SIMPLE'",
+    ),
+    (
+        "ALTER TABLE webhook_idempotency DROP CONSTRAINT webhook_idempotency_provider_event_id_key, "
+        "ADD CONSTRAINT webhook_idempotency_provider_event_id_key UNIQUE (provider, event_id) DEFERRABLE",
+        "unique constraint webhook_idempotency.webhook_idempotency_provider_event_id_key: deferrable: "
+        "the database has 'DEFERRABLE INITIALLY IMMEDIATE'; the spec says 'NOT DEFERRABLE'",
+    ),
     ("ALTER TABLE appointments DROP CONSTRAINT appointments_status_check", "check constraint appointments.appointments_status_check: missing"),
+    (
+        "ALTER TABLE appointments DROP CONSTRAINT appointments_status_check, "
+        "ADD CONSTRAINT appointments_status_check CHECK (status IN ('pending', 'confirmed', 'cancelled', 'completed', 'no_show')) NOT VALID",
+        "check constraint appointments.appointments_status_check: validity: the database has 'NOT VALID'; the spec says 'VALID'",
+    ),
+    (
+        "ALTER TABLE appointments DROP CONSTRAINT appointments_status_check, "
+        "ADD CONSTRAINT appointments_status_check CHECK (status IN ('pending', 'confirmed', 'cancelled', 'completed', 'no_show')) NO INHERIT",
+        "check constraint appointments.appointments_status_check: inheritance: the database has 'NO INHERIT'; the spec says 'INHERIT'",
+    ),
     (
         "ALTER TABLE appointments DROP CONSTRAINT appointments_status_check, "
         "ADD CONSTRAINT appointments_status_check CHECK (status IN ('pending', 'confirmed'))",
@@ -96,8 +175,46 @@ BREAKAGES = [
     ("DROP TRIGGER patients_set_updated_at ON patients", "trigger patients.patients_set_updated_at: missing from the database"),
     ("ALTER TABLE appointments DISABLE TRIGGER appointments_set_updated_at", "trigger appointments.appointments_set_updated_at: the database has 'disabled'"),
     (
-        "CREATE OR REPLACE FUNCTION public.schemac_set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$",
-        "function public.schemac_set_updated_at: its body no longer sets NEW.updated_at := now()",
+        "CREATE OR REPLACE FUNCTION public.schemac_set_updated_at() RETURNS trigger LANGUAGE plpgsql SET search_path = '' "
+        "AS $$BEGIN RETURN NEW; END$$",
+        "function public.schemac_set_updated_at: body: the database has 'BEGIN RETURN NEW; END'; "
+        "the spec says 'BEGIN NEW.updated_at := now(); RETURN NEW; END;'",
+    ),
+    (
+        "CREATE OR REPLACE FUNCTION public.schemac_set_updated_at() RETURNS trigger LANGUAGE plpgsql SET search_path = '' "
+        "AS $$BEGIN NEW.updated_at := now(); PERFORM pg_notify('leak', NEW.id::text); RETURN NEW; END;$$",
+        "function public.schemac_set_updated_at: body: the database has "
+        "\"BEGIN NEW.updated_at := now(); PERFORM pg_notify('leak', NEW.id::text); RETURN NEW; END;\"",
+    ),
+    (
+        "ALTER FUNCTION public.schemac_set_updated_at() SECURITY DEFINER",
+        "function public.schemac_set_updated_at: security: the database has 'SECURITY DEFINER'; the spec says 'SECURITY INVOKER'",
+    ),
+    (
+        "CREATE OR REPLACE FUNCTION public.schemac_set_updated_at() RETURNS trigger LANGUAGE internal SET search_path = '' "
+        "AS 'suppress_redundant_updates_trigger'",
+        "function public.schemac_set_updated_at: language: the database has 'internal'; the spec says 'plpgsql'",
+    ),
+    (
+        "ALTER FUNCTION public.schemac_set_updated_at() SET search_path = public",
+        "function public.schemac_set_updated_at: settings: the database has 'search_path=public'; the spec says 'search_path=\"\"'",
+    ),
+    (
+        "ALTER FUNCTION public.schemac_set_updated_at() RESET ALL",
+        "function public.schemac_set_updated_at: settings: the database has none; the spec says 'search_path=\"\"'",
+    ),
+    (
+        "ALTER FUNCTION public.schemac_set_updated_at() STABLE",
+        "function public.schemac_set_updated_at: volatility: the database has 'STABLE'; the spec says 'VOLATILE'",
+    ),
+    (
+        "DROP FUNCTION public.schemac_set_updated_at() CASCADE; "
+        "CREATE FUNCTION public.schemac_set_updated_at() RETURNS void LANGUAGE plpgsql SET search_path = '' AS $$BEGIN END$$",
+        "function public.schemac_set_updated_at: returns: the database has 'void'; the spec says 'trigger'",
+    ),
+    (
+        "CREATE FUNCTION public.schemac_set_updated_at(x int) RETURNS int LANGUAGE sql AS 'SELECT 1'",
+        "function public.schemac_set_updated_at(x integer): in the database but not in the spec",
     ),
     ("ALTER TABLE messages DISABLE ROW LEVEL SECURITY", "table messages: row level security: the database has 'disabled'; the spec says 'enabled'"),
     ("COMMENT ON COLUMN patients.name IS 'just a name'", "column patients.name: comment: the database has 'just a name'"),
@@ -106,19 +223,35 @@ BREAKAGES = [
     ("CREATE TYPE public.mood AS ENUM ('ok')", "enum type mood: in the database but not in the spec"),
     ("CREATE SEQUENCE public.counter", "sequence counter: in the database but not in the spec"),
     ("CREATE FUNCTION public.leak() RETURNS int LANGUAGE sql AS 'SELECT 1'", "function public.leak: in the database but not in the spec"),
+    ("CREATE RULE r AS ON INSERT TO patients DO ALSO NOTIFY patients_inserted", "rule patients.r: in the database but not in the spec"),
+    ("CREATE TRIGGER sneaky BEFORE DELETE ON patients FOR EACH ROW EXECUTE FUNCTION public.schemac_set_updated_at()", "trigger patients.sneaky: in the database but not in the spec"),
     ("CREATE POLICY sneaky ON patients FOR SELECT USING (true)", "policy patients.sneaky: in the database but not in the spec"),
 ]
 
 
-@pytest.mark.parametrize("statement, expected", BREAKAGES, ids=[b[0][:60] for b in BREAKAGES])
+@pytest.mark.parametrize("statement, expected", BREAKAGES, ids=[b[1][:100] for b in BREAKAGES])
 def test_breaking_the_database_makes_verify_fail_and_name_it(db_url, statement, expected):
     assert verify("--database-url", db_url).exit_code == 0
     with psycopg.connect(db_url, autocommit=True) as c:
+        if "NOT ENFORCED" in statement and c.info.server_version < 180000:
+            pytest.skip("NOT ENFORCED constraints exist from PostgreSQL 18")
         c.execute(statement)
     result = verify("--database-url", db_url)
     assert result.exit_code == 1, result.output
     assert expected in result.output, result.output
     assert "difference(s) between the database and" in result.output
+
+
+def test_verify_compares_the_trigger_function_body_up_to_whitespace(db_url):
+    """Re-indenting the function is not drift; changing a statement is (see BREAKAGES)."""
+    assert verify("--database-url", db_url).exit_code == 0
+    with psycopg.connect(db_url, autocommit=True) as c:
+        c.execute(
+            "CREATE OR REPLACE FUNCTION public.schemac_set_updated_at() RETURNS trigger LANGUAGE plpgsql SET search_path = '' "
+            "AS $$\n\tBEGIN NEW.updated_at := now();\n\n    RETURN NEW;   END;$$"
+        )
+    result = verify("--database-url", db_url)
+    assert result.exit_code == 0, result.output
 
 
 def test_verify_refuses_to_apply_a_migration_that_is_not_what_the_spec_compiles_to(db_url, tmp_path):

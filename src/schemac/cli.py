@@ -160,18 +160,28 @@ def verify(
         None, "--database-url", envvar="SCHEMAC_DATABASE_URL", help="Database to verify; a throwaway PostgreSQL when omitted."
     ),
     apply: bool = typer.Option(True, "--apply/--no-apply", help="Apply compiled migrations not yet recorded as applied."),
+    install_stand_in: bool = typer.Option(
+        False,
+        "--install-stand-in",
+        help="When the database at --database-url has no auth.users, first create the minimal Supabase stand-in "
+        "(roles, schema auth, auth.users, auth.uid(), and grants on every table of public).",
+    ),
 ) -> None:
     """Apply the compiled migrations and prove from the catalog that the database is exactly the spec.
 
     Without --database-url a throwaway PostgreSQL with a minimal Supabase stand-in
     (schema auth, auth.users, auth.uid(), roles anon/authenticated/service_role) is
-    started and removed afterwards.
+    started and removed afterwards. A database given by URL gets the stand-in only
+    with --install-stand-in; without auth.users verify stops and changes nothing.
     """
-    from .verify import run_verify
+    from .verify import Refused, run_verify
 
     schema = _load(spec, lint=False)  # verify compares the database with the spec; compliance is lint's job
     try:
-        report = run_verify(schema, out, database_url, apply=apply)
+        report = run_verify(schema, out, database_url, apply=apply, install_stand_in=install_stand_in)
+    except Refused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1)
     except Exception as exc:  # database errors are reported, not dumped
         typer.echo(f"verify failed: {type(exc).__name__}: {exc}".rstrip(), err=True)
         raise typer.Exit(1)

@@ -3,7 +3,11 @@
 Expressions (defaults, CHECKs, index predicates) are compared in the server's own
 normalized form: the expected ones are rendered by creating them on temporary
 tables in a transaction that is rolled back, so both sides are spelled by the
-same PostgreSQL.
+same PostgreSQL. The updated_at trigger function is compared the same way: the
+emitter's own CREATE FUNCTION is run in pg_temp and read back with the same reader.
+
+A database given by URL is never given the Supabase stand-in unasked: its SQL
+grants privileges on every table of `public`.
 """
 
 from __future__ import annotations
@@ -14,14 +18,14 @@ from dataclasses import dataclass, field
 import psycopg
 
 from .db.apply import apply_migrations, read_migrations
-from .db.catalog import LiveSchema, LiveTable, read_schema
+from .db.catalog import LiveConstraint, LiveFunction, LiveSchema, LiveTable, read_functions, read_schema
 from .db.server import has_auth_users, install_supabase_stand_in, throwaway_server
-from .emit.sql import column_comment, table_comment
+from .emit.sql import column_comment, table_comment, updated_at_function_sql
 from .matching import differ, pair_by_name
 from .outputs import compare
 from .pipeline import render_outputs
 from .model import UPDATED_AT_FUNCTION, Schema, Table
-from .sqltext import quote_ident
+from .sqltext import qualified, quote_ident
 from .verify_policies import ExpectedPolicy, compare_policies, normalize_policies
 
 
@@ -40,41 +44,65 @@ class Normalized:
     checks: dict[tuple[str, str], str]
     predicates: dict[tuple[str, str], str]
     policies: dict[tuple[str, str], ExpectedPolicy] = field(default_factory=dict)
+    functions: dict[str, LiveFunction] = field(default_factory=dict)
 
 
-def run_verify(schema: Schema, out_dir: str, database_url: str | None, apply: bool = True) -> Report:
-    """Verify against the given database, or a throwaway server with the Supabase stand-in."""
+class Refused(Exception):
+    """Verify cannot run on this database at all; the message is one line for the user."""
+
+
+def run_verify(
+    schema: Schema, out_dir: str, database_url: str | None, apply: bool = True, install_stand_in: bool = False
+) -> Report:
+    """Verify against the given database, or a throwaway server that always gets the Supabase stand-in."""
     with contextlib.ExitStack() as stack:
         report = Report()
-        if database_url is None:
+        throwaway = database_url is None
+        if throwaway:
             database_url = stack.enter_context(throwaway_server())
             report.notes.append("started a throwaway PostgreSQL with the Supabase stand-in")
         with psycopg.connect(database_url, autocommit=True) as conn:
-            if not has_auth_users(conn):
-                install_supabase_stand_in(conn)
-                if not report.notes:
-                    report.notes.append("auth.users was missing: installed the Supabase stand-in")
-            if apply:
-                migrations = read_migrations(out_dir)
-                if not migrations:
-                    report.differences.append(f"no compiled migrations in {out_dir}/migrations; run `schemac compile`")
-                    return report
-                stale = [s.path for s in compare(out_dir, render_outputs(schema)) if s.path.startswith("migrations/")]
-                if stale:
-                    report.differences.append(
-                        f"{out_dir}/{stale[0]} is not what the spec compiles to; nothing was applied: "
-                        "run `schemac compile` before verifying"
-                    )
-                else:
-                    applied, problems = apply_migrations(conn, migrations)
-                    report.differences += problems
-                    report.notes.append(
-                        f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else " (all already applied)")
-                    )
+            _ensure_auth_users(conn, throwaway, install_stand_in, report)
+            if apply and not _apply(conn, schema, out_dir, report):
+                return report
             live = read_schema(conn)
             normalized = normalize_expressions(conn, schema)
         report.checked = compare_schema(schema, live, normalized, report.differences)
         return report
+
+
+def _ensure_auth_users(conn: psycopg.Connection, throwaway: bool, install: bool, report: Report) -> None:
+    """Install the stand-in on our own throwaway server, on a URL only when asked (it grants privileges)."""
+    if has_auth_users(conn):
+        return
+    if not (throwaway or install):
+        raise Refused(
+            f"{conn.info.dbname}: no auth.users: this does not look like a Supabase database; pass --install-stand-in "
+            "to create the minimal stand-in (roles anon/authenticated/service_role, auth.users, auth.uid(), default grants) first"
+        )
+    install_supabase_stand_in(conn)
+    if not throwaway:
+        report.notes.append("auth.users was missing: installed the Supabase stand-in (--install-stand-in)")
+
+
+def _apply(conn: psycopg.Connection, schema: Schema, out_dir: str, report: Report) -> bool:
+    """Apply the compiled migrations not yet applied; False (and why, in report) when they are missing or stale."""
+    migrations = read_migrations(out_dir)
+    if not migrations:
+        report.differences.append(f"no compiled migrations in {out_dir}/migrations; run `schemac compile`")
+        return False
+    stale = [s.path for s in compare(out_dir, render_outputs(schema)) if s.path.startswith("migrations/")]
+    if stale:
+        report.differences.append(
+            f"{out_dir}/{stale[0]} is not what the spec compiles to; nothing was applied: run `schemac compile` before verifying"
+        )
+        return False
+    applied, problems = apply_migrations(conn, migrations)
+    report.differences += problems
+    report.notes.append(
+        f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else " (all already applied)")
+    )
+    return True
 
 
 def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalized:
@@ -101,7 +129,7 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
             for ch in table.checks:
                 conn.execute(f"ALTER TABLE {tmp} ADD CONSTRAINT {quote_ident(ch.name)} CHECK ({ch.expression})")
                 checks[(table.name, ch.name)] = conn.execute(
-                    "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
+                    "SELECT pg_get_expr(conbin, conrelid) FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
                     (f"pg_temp.{tmp}", ch.name),
                 ).fetchone()[0]
             for j, ix in enumerate(table.indexes):
@@ -112,9 +140,20 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
                         "SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = %s::regclass",
                         (f"pg_temp.schemac_norm_{i}_{j}",),
                     ).fetchone()[0]
+        functions = _expected_functions(conn, schema)
     finally:
         conn.execute("ROLLBACK")
-    return Normalized(defaults, checks, predicates, normalize_policies(conn, schema))
+    return Normalized(defaults, checks, predicates, normalize_policies(conn, schema), functions)
+
+
+def _expected_functions(conn: psycopg.Connection, schema: Schema) -> dict[str, LiveFunction]:
+    """The updated_at function as the emitter writes it, created in pg_temp and read back like the live one."""
+    if not any(t.timestamps for t in schema.tables):
+        return {}
+    name = UPDATED_AT_FUNCTION.split(".")[1]
+    conn.execute(updated_at_function_sql(qualified("pg_temp", name)))
+    temp_schema = conn.execute("SELECT pg_my_temp_schema()::regnamespace::text").fetchone()[0]
+    return {name: read_functions(conn, temp_schema)[name]}
 
 
 def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: list[str]) -> int:
@@ -127,13 +166,22 @@ def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: li
     for name, kind in sorted(live.others.items()):
         diffs.append(f"{kind} {name}: in the database but not in the spec")
 
-    fname = UPDATED_AT_FUNCTION.split(".")[1]
-    expected_functions = {fname: "NEW.updated_at := now();"} if any(t.timestamps for t in schema.tables) else {}
-    for name, must_contain, body in pair_by_name(lambda n: f"function public.{n}", expected_functions, live.functions, diffs):
-        checked += 1
-        if must_contain not in body:
-            diffs.append(f"function public.{name}: its body no longer sets {must_contain.rstrip(';')}")
-    return checked
+    return checked + _compare_functions(norm.functions, live.functions, diffs)
+
+
+def _compare_functions(expected: dict[str, LiveFunction], live: dict[str, LiveFunction], diffs: list[str]) -> int:
+    """Everything that decides what a function does and with whose rights; the body up to whitespace."""
+    pairs = pair_by_name(lambda n: f"function public.{n}", expected, live, diffs)
+    security = {True: "SECURITY DEFINER", False: "SECURITY INVOKER"}
+    for name, exp, lf in pairs:
+        label = f"function public.{name}"
+        differ(diffs, f"{label}: body", " ".join(lf.body.split()), " ".join(exp.body.split()))
+        differ(diffs, f"{label}: language", lf.language, exp.language)
+        differ(diffs, f"{label}: security", security[lf.security_definer], security[exp.security_definer])
+        differ(diffs, f"{label}: settings", lf.settings, exp.settings)
+        differ(diffs, f"{label}: returns", lf.returns, exp.returns)
+        differ(diffs, f"{label}: volatility", lf.volatility, exp.volatility)
+    return len(pairs)
 
 
 KINDS = {"p": "primary key", "u": "unique constraint", "f": "foreign key", "c": "check constraint", "x": "exclusion constraint"}
@@ -148,9 +196,10 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[st
 
     columns = {c.name: c for c in table.columns}
     for name, c, lc in pair_by_name(lambda n: f"column {t}.{n}", columns, lt.columns, diffs):
-        checked += 4
+        checked += 5
         null = {True: "NULL", False: "NOT NULL"}
         differ(diffs, f"column {t}.{name}: type", lc.type, c.type.catalog)
+        differ(diffs, f"column {t}.{name}: collation", lc.collation, "default")  # the spec has no collations
         differ(diffs, f"column {t}.{name}: nullability", null[lc.nullable], null[c.nullable])
         differ(diffs, f"column {t}.{name}: default", lc.default, norm.defaults[(t, name)])
         differ(diffs, f"column {t}.{name}: comment", lc.comment, column_comment(c))
@@ -178,6 +227,7 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[st
         differ(diffs, f"trigger {t}.{name}", on_off[ltr.enabled], "enabled")
 
     checked += compare_policies(table, lt.policies, norm.policies, diffs)
+    pair_by_name(lambda n: f"rule {t}.{n}", {}, lt.rules, diffs)  # the spec has no rules: every one is extra
     return checked
 
 
@@ -201,16 +251,33 @@ def _compare_constraints(table: Table, lt: LiveTable, norm: Normalized, diffs: l
     for name, exp, lc in pairs:
         if lc.kind != exp[0]:
             differ(diffs, label(name), KINDS[lc.kind], KINDS[exp[0]])
-        elif exp[0] in ("p", "u"):
+            continue
+        if exp[0] in ("p", "u"):
             differ(diffs, f"{label(name)}: columns", lc.columns, exp[1])
         elif exp[0] == "f":
-            differ(
-                diffs,
-                f"{label(name)}: target",
-                f"({', '.join(lc.columns)}) -> {lc.ref_table}({', '.join(lc.ref_columns)})",
-                f"({', '.join(exp[1])}) -> {exp[2]}({', '.join(exp[3])})",
-            )
-            differ(diffs, f"{label(name)}: ON DELETE", (lc.on_delete or "").upper(), exp[4].upper())
+            _compare_foreign_key(label(name), exp, lc, diffs)
         else:
-            differ(diffs, f"{label(name)}: expression", lc.definition, exp[1])
+            differ(diffs, f"{label(name)}: expression", lc.expression, exp[1])
+            differ(diffs, f"{label(name)}: inheritance", "INHERIT" if lc.inherited else "NO INHERIT", "INHERIT")
+        _compare_options(label(name), lc, diffs)
     return len(pairs)
+
+
+def _compare_foreign_key(label: str, exp: tuple, lc: LiveConstraint, diffs: list[str]) -> None:
+    """Target and actions; the spec has no ON UPDATE or MATCH, so PostgreSQL's defaults are expected."""
+    differ(
+        diffs,
+        f"{label}: target",
+        f"({', '.join(lc.columns)}) -> {lc.ref_table}({', '.join(lc.ref_columns)})",
+        f"({', '.join(exp[1])}) -> {exp[2]}({', '.join(exp[3])})",
+    )
+    differ(diffs, f"{label}: ON DELETE", (lc.on_delete or "").upper(), exp[4].upper())
+    differ(diffs, f"{label}: ON UPDATE", (lc.on_update or "").upper(), "NO ACTION")
+    differ(diffs, f"{label}: MATCH", lc.match, "SIMPLE")
+
+
+def _compare_options(label: str, lc: LiveConstraint, diffs: list[str]) -> None:
+    """What every constraint the migration writes is: immediate, validated and enforced."""
+    differ(diffs, f"{label}: deferrable", lc.deferrable, "NOT DEFERRABLE")
+    differ(diffs, f"{label}: validity", "VALID" if lc.valid else "NOT VALID", "VALID")
+    differ(diffs, f"{label}: enforcement", "ENFORCED" if lc.enforced else "NOT ENFORCED", "ENFORCED")

@@ -1,4 +1,7 @@
-"""Read what a live database holds in one schema, from pg_catalog, into plain data."""
+"""Read what a live database holds in one schema, from pg_catalog, into plain data.
+
+Event triggers are database-wide, not part of a schema, and are not read.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ class LiveColumn:
     nullable: bool
     default: str | None
     comment: str | None
+    collation: str = "default"  # "default" when the type's own collation (or none), else the collation's name
 
 
 @dataclass
@@ -23,6 +27,13 @@ class LiveConstraint:
     ref_table: str | None = None  # schema-qualified
     ref_columns: tuple[str, ...] = ()
     on_delete: str | None = None
+    on_update: str | None = None
+    match: str | None = None  # foreign keys: SIMPLE, FULL, PARTIAL
+    expression: str | None = None  # check constraints: the bare expression, without NOT VALID and the like
+    deferrable: str = "NOT DEFERRABLE"  # or DEFERRABLE INITIALLY IMMEDIATE / DEFERRED
+    valid: bool = True
+    enforced: bool = True  # NOT ENFORCED exists from PostgreSQL 18
+    inherited: bool = True  # checks: False for CHECK ... NO INHERIT (other kinds: not meaningful)
 
 
 @dataclass
@@ -59,16 +70,29 @@ class LiveTable:
     indexes: dict[str, LiveIndex] = field(default_factory=dict)
     triggers: dict[str, LiveTrigger] = field(default_factory=dict)
     policies: dict[str, LivePolicy] = field(default_factory=dict)
+    rules: dict[str, str] = field(default_factory=dict)  # rewrite rules (not a view's _RETURN) -> definition
+
+
+@dataclass(frozen=True)
+class LiveFunction:
+    body: str  # prosrc
+    language: str
+    security_definer: bool
+    settings: str | None  # proconfig joined with ", ", e.g. search_path=""
+    returns: str | None  # None for a procedure
+    volatility: str  # IMMUTABLE, STABLE, VOLATILE
 
 
 @dataclass
 class LiveSchema:
     tables: dict[str, LiveTable]
-    functions: dict[str, str]  # name -> source body
+    functions: dict[str, LiveFunction]  # name, or name(arguments) when it takes any
     others: dict[str, str] = field(default_factory=dict)  # views, sequences, types… -> what they are
 
 
 ON_DELETE = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
+MATCH = {"s": "SIMPLE", "f": "FULL", "p": "PARTIAL"}
+VOLATILITY = {"i": "IMMUTABLE", "s": "STABLE", "v": "VOLATILE"}
 
 
 def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
@@ -82,10 +106,12 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
     ):
         tables[name] = LiveTable(comment, rls)
 
-    for table, col, typ, notnull, default, comment in conn.execute(
+    for table, col, typ, notnull, default, comment, collation in conn.execute(
         """SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                  pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum)
+                  pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum),
+                  CASE WHEN a.attcollation IN (0, t.typcollation) THEN 'default' ELSE a.attcollation::regcollation::text END
            FROM pg_attribute a
+           JOIN pg_type t ON t.oid = a.atttypid
            JOIN pg_class c ON c.oid = a.attrelid
            JOIN pg_namespace n ON n.oid = c.relnamespace
            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -93,32 +119,10 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
            ORDER BY c.relname, a.attnum""",
         (schema,),
     ):
-        tables[table].columns[col] = LiveColumn(typ, not notnull, default, comment)
+        tables[table].columns[col] = LiveColumn(typ, not notnull, default, comment, collation)
 
-    for table, name, kind, cols, definition, ref, ref_cols, deltype in conn.execute(
-        """SELECT c.relname, con.conname, con.contype,
-                  ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
-                        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i),
-                  pg_get_constraintdef(con.oid),
-                  CASE WHEN con.confrelid <> 0 THEN con.confrelid::regclass::text END,
-                  ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
-                        JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i),
-                  con.confdeltype
-           FROM pg_constraint con
-           JOIN pg_class c ON c.oid = con.conrelid
-           JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = %s AND con.contype IN ('p', 'u', 'f', 'c', 'x')
-           ORDER BY c.relname, con.conname""",
-        (schema,),
-    ):
-        tables[table].constraints[name] = LiveConstraint(
-            kind,
-            tuple(cols),
-            definition,
-            _qualify(ref),
-            tuple(ref_cols or ()),
-            ON_DELETE.get(deltype) if kind == "f" else None,
-        )
+    _read_constraints(conn, schema, tables)
+    _read_rules(conn, schema, tables)
 
     for table, name, cols, unique, method, predicate in conn.execute(
         """SELECT t.relname, i.relname,
@@ -157,13 +161,7 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
         if table in tables:
             tables[table].policies[name] = LivePolicy(cmd, tuple(sorted(roles)), qual, check, permissive)
 
-    functions = dict(
-        conn.execute(
-            """SELECT p.proname, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-               WHERE n.nspname = %s ORDER BY p.proname""",
-            (schema,),
-        ).fetchall()
-    )
+    functions = read_functions(conn, schema)
     others = dict(
         conn.execute(
             """SELECT c.relname, CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
@@ -181,6 +179,79 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
         ).fetchall()
     )
     return LiveSchema(tables, functions, others)
+
+
+def _read_constraints(conn: psycopg.Connection, schema: str, tables: dict[str, LiveTable]) -> None:
+    """Every option a constraint can carry, so one re-added with a different option is told apart."""
+    for row in conn.execute(
+        """SELECT c.relname, con.conname, con.contype,
+                  ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
+                        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i),
+                  pg_get_constraintdef(con.oid),
+                  CASE WHEN con.confrelid <> 0 THEN con.confrelid::regclass::text END,
+                  ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
+                        JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i),
+                  con.confdeltype, con.confupdtype, con.confmatchtype, pg_get_expr(con.conbin, con.conrelid),
+                  CASE WHEN NOT con.condeferrable THEN 'NOT DEFERRABLE'
+                       WHEN con.condeferred THEN 'DEFERRABLE INITIALLY DEFERRED'
+                       ELSE 'DEFERRABLE INITIALLY IMMEDIATE' END,
+                  con.convalidated,
+                  -- conenforced is new in PostgreSQL 18; through to_jsonb an older server reads as enforced
+                  coalesce((to_jsonb(con) ->> 'conenforced')::boolean, true),
+                  NOT con.connoinherit
+           FROM pg_constraint con
+           JOIN pg_class c ON c.oid = con.conrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = %s AND con.contype IN ('p', 'u', 'f', 'c', 'x')
+           ORDER BY c.relname, con.conname""",
+        (schema,),
+    ):
+        table, name, kind, cols, definition, ref, ref_cols, deltype, updtype, matchtype, expression, *options = row
+        fk = kind == "f"
+        tables[table].constraints[name] = LiveConstraint(
+            kind,
+            tuple(cols),
+            definition,
+            _qualify(ref),
+            tuple(ref_cols or ()),
+            ON_DELETE.get(deltype) if fk else None,
+            ON_DELETE.get(updtype) if fk else None,
+            MATCH.get(matchtype) if fk else None,
+            expression,
+            *options,
+        )
+
+
+def _read_rules(conn: psycopg.Connection, schema: str, tables: dict[str, LiveTable]) -> None:
+    """Rewrite rules on tables (a view's own _RETURN rule is the view, reported as such)."""
+    for table, name, definition in conn.execute(
+        """SELECT c.relname, r.rulename, pg_get_ruledef(r.oid)
+           FROM pg_rewrite r
+           JOIN pg_class c ON c.oid = r.ev_class
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = %s AND r.rulename <> '_RETURN' AND c.relkind IN ('r', 'p')
+           ORDER BY c.relname, r.rulename""",
+        (schema,),
+    ):
+        tables[table].rules[name] = definition
+
+
+def read_functions(conn: psycopg.Connection, schema: str) -> dict[str, LiveFunction]:
+    """Every function of the schema, keyed so that an overload is its own entry."""
+    functions = {}
+    for name, args, body, language, secdef, config, returns, volatility in conn.execute(
+        """SELECT p.proname, pg_get_function_identity_arguments(p.oid), p.prosrc, l.lanname, p.prosecdef,
+                  p.proconfig, pg_get_function_result(p.oid), p.provolatile
+           FROM pg_proc p
+           JOIN pg_namespace n ON n.oid = p.pronamespace
+           JOIN pg_language l ON l.oid = p.prolang
+           WHERE n.nspname = %s ORDER BY 1, 2""",
+        (schema,),
+    ):
+        key = f"{name}({args})" if args else name
+        settings = ", ".join(config) if config else None
+        functions[key] = LiveFunction(body, language, secdef, settings, returns, VOLATILITY[volatility])
+    return functions
 
 
 def _qualify(regclass_text: str | None) -> str | None:

@@ -87,20 +87,26 @@ def render_migration(schema: Schema) -> str:
     return "\n".join(out)
 
 
+# The body of the updated_at trigger function; verify compares the live one with it.
+UPDATED_AT_BODY = "BEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND;\n"
+
+
 def _updated_at_function() -> str:
     schema, name = UPDATED_AT_FUNCTION.split(".")
     return (
-        f"-- Keeps updated_at current on every UPDATE of a table with `timestamps: true`.\n"
-        f"CREATE OR REPLACE FUNCTION {qualified(schema, name)}()\n"
+        "-- Keeps updated_at current on every UPDATE of a table with `timestamps: true`.\n"
+        + updated_at_function_sql(qualified(schema, name))
+    )
+
+
+def updated_at_function_sql(function_sql: str) -> str:
+    """CREATE OR REPLACE FUNCTION for the updated_at trigger; `function_sql` is its (qualified, quoted) name."""
+    return (
+        f"CREATE OR REPLACE FUNCTION {function_sql}()\n"
         "RETURNS trigger\n"
         "LANGUAGE plpgsql\n"
         "SET search_path = ''\n"
-        "AS $function$\n"
-        "BEGIN\n"
-        "  NEW.updated_at := now();\n"
-        "  RETURN NEW;\n"
-        "END;\n"
-        "$function$;\n"
+        f"AS $function$\n{UPDATED_AT_BODY}$function$;\n"
     )
 
 
