@@ -16,7 +16,7 @@ from .column_types import TYPE_LIST, build_default, parse_type
 from .errors import SpecError, SpecErrors
 from .foreign_keys import resolve_foreign_keys
 from .grammar import kind_of, validate, validate_each, validate_tables
-from .inject import path_problem
+from .inject import normalise, path_problem
 from .lint_config import build_lint
 from .load import Loaded, Path
 from .model import (
@@ -88,18 +88,18 @@ def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
 
 
 def _build_doc_targets(docs: DocsSpec | None, problems: Problems) -> tuple[DocTarget, ...]:
-    """docs.inject paths: relative Markdown files, each listed once (read and written by the CLI only)."""
-    targets: list[DocTarget] = []
+    """docs.inject paths: relative Markdown files, each listed once however it is spelled (read and written by the CLI only)."""
+    targets: dict[str, tuple[str, DocTarget]] = {}  # normalised path -> (as first written, target)
     for i, path in enumerate(docs.inject if docs else []):
         where = ("docs", "inject", i)
-        norm = path.replace("\\", "/")
         if problem := path_problem(path):
             problems.add(where, problem)
-        elif norm in {t.path for t in targets}:
-            problems.add(where, f"'{path}' is listed twice under docs.inject; list it once")
+        elif normalise(path) in targets:
+            written, first = targets[normalise(path)]
+            problems.add(where, f"'{path}' is listed twice under docs.inject (first at {first.pos.line}:{first.pos.col} as '{written}'); list it once")
         else:
-            targets.append(DocTarget(norm, problems.loaded.pos(where)))
-    return tuple(targets)
+            targets[normalise(path)] = (path, DocTarget(normalise(path), problems.loaded.pos(where)))
+    return tuple(t for _written, t in targets.values())
 
 
 # ---------------------------------------------------------------- enums

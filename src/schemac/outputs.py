@@ -56,71 +56,130 @@ def document_stale(path: str, current: str, desired: str) -> Stale:
     return Stale(path, "stale", diff)
 
 
-def write_atomically(out_dir: str, files: dict[str, str]) -> None:
-    """Replace out_dir's contents with files, all or nothing.
+@dataclass
+class Swap:
+    """One file or folder to replace: its complete new version waits beside it until commit.
 
-    The new tree is written beside the old one and swapped in with renames, so a
-    failure part-way leaves the previous outputs untouched.
+    For a page, `spare` is a copy of the original made while staging, so undo is one
+    rename. For the output folder, `spare` is the name the old folder is parked under.
     """
+
+    staged: str
+    dest: str
+    spare: str | None
+    folder: bool
+    parked: bool = False
+
+    def apply(self) -> None:
+        if self.folder and os.path.exists(self.dest):
+            os.rename(self.dest, self.spare)
+            self.parked = True
+        try:
+            os.replace(self.staged, self.dest)
+        except OSError:
+            if self.parked:
+                os.rename(self.spare, self.dest)
+                self.parked = False
+            raise
+
+    def undo(self) -> None:
+        if not self.folder:
+            os.replace(self.spare, self.dest)
+            return
+        os.rename(self.dest, self.staged)
+        if self.parked:
+            os.rename(self.spare, self.dest)
+            self.parked = False
+
+    def discard(self) -> None:
+        """Remove what is left beside dest: an unused staged version, the old folder or the page's copy."""
+        for leftover in (self.staged, self.spare):
+            if leftover and os.path.isdir(leftover) and not os.path.islink(leftover):
+                shutil.rmtree(leftover, ignore_errors=True)
+            elif leftover and os.path.lexists(leftover):
+                os.remove(leftover)
+
+
+def write_outputs(out_dir: str, files: dict[str, str], documents: dict[str, str]) -> None:
+    """Write out_dir and the hand-written pages that receive the reference, all or nothing.
+
+    Everything is staged first, beside its destination (the output folder's new tree
+    beside it, each page's new text and a copy of its original beside the page), so a
+    failure while staging touches nothing. Then `commit` renames each into place and,
+    if a rename fails, renames back the ones already done. The remaining window: if the
+    process is killed during those renames, some files are new and some old (each
+    one whole), and the staged leftovers (.schemac-*) stay beside them.
+    """
+    swaps: list[Swap] = []
+    try:
+        swaps.append(stage_folder(out_dir, files))
+        for path, text in documents.items():
+            swaps.append(stage_page(path, text))
+        commit(swaps)
+    finally:
+        for s in swaps:
+            s.discard()
+
+
+def commit(swaps: list[Swap]) -> None:
+    """Apply every swap; if one fails, undo the applied ones in reverse so every file is as before."""
+    applied: list[Swap] = []
+    try:
+        for s in swaps:
+            s.apply()
+            applied.append(s)
+    except OSError:
+        for s in reversed(applied):
+            s.undo()
+        raise
+
+
+def stage_folder(out_dir: str, files: dict[str, str]) -> Swap:
+    """Write the new output tree into a fresh folder beside out_dir."""
     out_dir = os.path.abspath(out_dir)
     parent = os.path.dirname(out_dir)
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".schemac-new-", dir=parent)
-    os.chmod(staging, 0o755)
+    swap = Swap(staging, out_dir, _unused_name(parent, ".schemac-old-"), folder=True)
     try:
+        os.chmod(staging, 0o755)
         for rel, text in files.items():
             target = os.path.join(staging, rel)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
-        old = None
-        if os.path.exists(out_dir):
-            old = tempfile.mkdtemp(prefix=".schemac-old-", dir=parent)
-            os.rmdir(old)
-            os.rename(out_dir, old)
-        try:
-            os.rename(staging, out_dir)
-        except OSError:
-            if old:
-                os.rename(old, out_dir)
-            raise
-        staging = None
-        if old:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if staging and os.path.exists(staging):
-            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        swap.discard()
+        raise
+    return swap
 
 
-def write_outputs(out_dir: str, files: dict[str, str], documents: dict[str, str]) -> None:
-    """Write out_dir and the hand-written documents that receive the reference, all or nothing.
-
-    Each document's new text is staged beside it first; only when every file is
-    staged is out_dir swapped in and each document renamed over its original, so a
-    failure while staging leaves every file as it was.
-    """
-    staged: list[tuple[str, str]] = []
+def stage_page(path: str, text: str) -> Swap:
+    """Write text to a temporary file beside path (with path's permissions), and copy the original beside it too."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".schemac-", suffix=".md", dir=folder)
+    os.close(fd)
+    swap = Swap(tmp, os.path.abspath(path), None, folder=False)
     try:
-        for path, text in documents.items():
-            staged.append((_stage(path, text), path))
-        write_atomically(out_dir, files)
-        while staged:
-            tmp, path = staged.pop()
-            os.replace(tmp, path)
-    finally:
-        for tmp, _path in staged:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-
-
-def _stage(path: str, text: str) -> str:
-    """Write text to a temporary file beside path, with path's permissions; returns its name."""
-    fd, tmp = tempfile.mkstemp(prefix=".schemac-", suffix=".md", dir=os.path.dirname(os.path.abspath(path)))
-    try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "wb") as fh:
             fh.write(text.encode("utf-8"))
         shutil.copymode(path, tmp)
+        fd, swap.spare = tempfile.mkstemp(prefix=".schemac-orig-", suffix=".md", dir=folder)
+        os.close(fd)
+        shutil.copy2(path, swap.spare)
     except BaseException:
-        os.remove(tmp)
+        swap.discard()
         raise
-    return tmp
+    return swap
+
+
+def _unused_name(parent: str, prefix: str) -> str:
+    """A name in parent that nothing uses yet (reserved by creating and removing a folder)."""
+    name = tempfile.mkdtemp(prefix=prefix, dir=parent)
+    os.rmdir(name)
+    return name
+
+
+def write_atomically(out_dir: str, files: dict[str, str]) -> None:
+    """Replace out_dir's contents with files, all or nothing (no pages to refresh)."""
+    write_outputs(out_dir, files, {})
