@@ -14,6 +14,16 @@ from .errors import Pos
 
 CLASSIFICATIONS = ("phi", "administrative", "public_social")
 
+Keys = tuple[tuple[str, Pos], ...]  # the position of each key the spec wrote on a node
+
+
+class Positioned:
+    """A node that remembers where each of its keys was written, so a finding can point at the offending one."""
+
+    def at(self, key: str) -> Pos:
+        """The position of `key` on this node, or of the node itself when the spec did not write it."""
+        return dict(self.keys).get(key, self.pos)  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True)
 class ColumnType:
@@ -57,7 +67,7 @@ class Default:
 
 
 @dataclass(frozen=True)
-class Column:
+class Column(Positioned):
     name: str
     type: ColumnType
     nullable: bool
@@ -68,6 +78,7 @@ class Column:
     enum: str | None
     pos: Pos = field(compare=False)
     generated_by: str | None = None  # 'timestamps' for created_at / updated_at added by the table flag
+    keys: Keys = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,7 @@ class Trigger:
 
 
 @dataclass(frozen=True)
-class Policy:
+class Policy(Positioned):
     name: str
     operations: tuple[str, ...]
     roles: tuple[str, ...]
@@ -139,6 +150,7 @@ class Policy:
     with_check: str | None
     description: str | None
     pos: Pos = field(compare=False)
+    keys: Keys = field(default=(), compare=False)
 
     @property
     def command(self) -> str:
@@ -150,7 +162,7 @@ USER_OPERATIONS = ("select", "insert", "update", "delete")
 
 
 @dataclass(frozen=True)
-class Table:
+class Table(Positioned):
     name: str
     description: str | None
     classification: str | None  # the table's default, if stated
@@ -168,6 +180,8 @@ class Table:
     policies: tuple[Policy, ...]
     pos: Pos = field(compare=False)
     user_operations: tuple[str, ...] = USER_OPERATIONS
+    user_operations_reason: str | None = None  # why users do not perform the operations left out
+    keys: Keys = field(default=(), compare=False)
 
     def column(self, name: str) -> Column:
         for c in self.columns:
