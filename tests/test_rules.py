@@ -155,8 +155,8 @@ def test_sc110_phi_table_without_policies(tmp_path):
         "2:3",
         "SC110",
         "table 'notes' holds PHI but no policy lets its users select, insert, update, delete; add a policy with "
-        "'for: [select, insert, update, delete]' (e.g. 'owner: doctor_id'), or drop them from the table's "
-        "'user_operations' if only service_role does that",
+        "'for: [select, insert, update, delete]' (e.g. 'owner: doctor_id'), or, if only service_role does that, drop "
+        "them from the table's 'user_operations' and say why in 'user_operations_reason'",
     )
 
 
@@ -170,7 +170,8 @@ def test_sc110_counts_only_the_operations_users_perform(tmp_path):
         "5:5",  # the user_operations key, which lists update
         "SC110",
         "table 'notes' holds PHI but no policy lets its users update; add a policy with 'for: [update]' "
-        "(e.g. 'owner: doctor_id'), or drop them from the table's 'user_operations' if only service_role does that",
+        "(e.g. 'owner: doctor_id'), or, if only service_role does that, drop them from the table's 'user_operations' "
+        "and say why in 'user_operations_reason'",
     )
 
 
@@ -192,8 +193,8 @@ def test_sc110_covers_tables_linked_to_phi(tmp_path):
         "16:3",
         "SC110",
         "table 'note_links' links to PHI table notes but no policy lets its users select, insert, update, delete; "
-        "add a policy with 'for: [select, insert, update, delete]' (e.g. 'owner: doctor_id'), or drop them from the "
-        "table's 'user_operations' if only service_role does that",
+        "add a policy with 'for: [select, insert, update, delete]' (e.g. 'owner: doctor_id'), or, if only service_role "
+        "does that, drop them from the table's 'user_operations' and say why in 'user_operations_reason'",
     )
 
 

@@ -46,7 +46,7 @@ def phi_policies(schema: Schema) -> Iterator[Violation]:
         missing = [op for op in t.user_operations if not _covered(t, op)]
         if missing:
             ops = ", ".join(missing)
-            yield Violation(t.at("user_operations"), name, None, f"table '{name}' {why} but no policy lets its users {ops}; add a policy with 'for: [{ops}]' (e.g. 'owner: doctor_id'), or drop them from the table's 'user_operations' if only service_role does that")
+            yield Violation(t.at("user_operations"), name, None, f"table '{name}' {why} but no policy lets its users {ops}; add a policy with 'for: [{ops}]' (e.g. 'owner: doctor_id'), or, if only service_role does that, drop them from the table's 'user_operations' and say why in 'user_operations_reason'")
 
 
 @rule("SC111", "no policy opens a PHI table to anon", "error")
