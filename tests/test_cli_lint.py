@@ -28,8 +28,8 @@ def test_lint_text(tmp_path):
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         f"schema.yaml:2:3: SC115 {SC115}",
-        f"schema.yaml:7:7: SC104 {SC104}",
         f"schema.yaml:7:7: SC114 {SC114} (warning)",
+        f"schema.yaml:7:15: SC104 {SC104}",
         "schema.yaml: 2 errors, 1 warning",
     ]
 
@@ -40,8 +40,8 @@ def test_lint_github_annotations(tmp_path):
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         f"::error file=schema.yaml,line=2,col=3,title=SC115 every table states its retention::{SC115}",
-        f"::error file=schema.yaml,line=7,col=7,title=SC104 strings are text%2C never varchar(n) or char(n)::{SC104}",
         f"::warning file=schema.yaml,line=7,col=7,title=SC114 every table and column has a description::{SC114}",
+        f"::error file=schema.yaml,line=7,col=15,title=SC104 strings are text%2C never varchar(n) or char(n)::{SC104}",
     ]
 
 
@@ -50,14 +50,14 @@ def test_lint_json(tmp_path):
     result = run_cli("lint", "--format", "json", cwd=tmp_path)
     data = json.loads(result.stdout)
     assert (data["errors"], data["warnings"]) == (2, 1)
-    assert data["findings"][1] == {
+    assert data["findings"][2] == {
         "code": "SC104",
         "severity": "error",
         "title": "strings are text, never varchar(n) or char(n)",
         "message": SC104,
         "file": "schema.yaml",
         "line": 7,
-        "col": 7,
+        "col": 15,
         "table": "notes",
         "column": "title",
     }
@@ -75,7 +75,7 @@ def test_rule_errors_stop_compile_and_check_and_write_nothing(tmp_path):
     for command in ("compile", "check"):
         result = run_cli(command, cwd=tmp_path)
         assert result.returncode == 1, command
-        assert f"schema.yaml:7:7: SC104 {SC104}" in result.stderr.splitlines()
+        assert f"schema.yaml:7:15: SC104 {SC104}" in result.stderr.splitlines()
         assert result.stderr.splitlines()[-1].startswith("2 errors, 1 warning; nothing written.")
         assert "Traceback" not in result.stderr
     assert not (tmp_path / "compiled").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from schemac.cli import app
 from schemac.inject import BEGIN, END, InjectError, inject
+from schemac.outputs import commit, existing_files, stage_folder, stage_page, write_outputs
 
 BLOCK = "## Generated\n\nline one\n"
 
@@ -166,13 +168,75 @@ def test_docs_inject_entries_are_checked_with_positions(tmp_path):
     expected = [
         ":3:12: 'notes.txt' is not a Markdown file; list .md files",
         ":3:23: '/etc/x.md' must be a path relative to the spec file's directory, e.g. docs/schema.md",
-        ":3:40: 'a.md' is listed twice under docs.inject; list it once",
+        ":3:40: 'a.md' is listed twice under docs.inject (first at 3:34 as 'a.md'); list it once",
     ]
     lines = result.output.splitlines()
     assert len(lines) == 4 and lines[3] == "3 problems found; nothing written."
     for line, tail in zip(lines, expected):
         assert line.startswith(str(spec.name)) or line.startswith(str(spec)), line  # the file as named
         assert line.endswith(tail), line
+
+
+def test_spellings_of_one_path_are_duplicates_at_their_position(tmp_path):
+    spec = tmp_path / "schema.yaml"
+    spec.write_text(
+        "docs:\n"
+        "  inject:\n"
+        "    - docs/a.md\n"
+        "    - docs/./a.md\n"
+        "    - docs//a.md\n"
+        "    - docs/sub/../a.md\n"
+        "tables: {t: {classification: phi, columns: {a: {type: text}}}}\n"
+    )
+    result = CliRunner().invoke(app, ["validate", "--spec", str(spec)])
+    assert result.exit_code == 1
+    lines = [line.replace(str(spec), "schema.yaml") for line in result.output.splitlines()]
+    assert lines == [
+        f"schema.yaml:{n}:7: '{p}' is listed twice under docs.inject (first at 3:7 as 'docs/a.md'); list it once"
+        for n, p in ((4, "docs/./a.md"), (5, "docs//a.md"), (6, "docs/sub/../a.md"))
+    ] + ["3 problems found; nothing written."]
+
+
+def test_a_page_outside_the_spec_folder_is_refused(tmp_path):
+    spec = tmp_path / "project" / "schema.yaml"
+    spec.parent.mkdir()
+    (tmp_path / "outside.md").write_text(f"{BEGIN}\n{END}\n")
+    spec.write_text("docs:\n  inject: [docs/../../outside.md]\ntables: {t: {classification: phi, columns: {a: {type: text}}}}\n")
+    result = CliRunner().invoke(app, ["validate", "--spec", str(spec)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"{spec}:2:12: 'docs/../../outside.md' is outside the spec file's folder; keep hand-written pages in or "
+        "below that folder (move the page, or the spec) and list them relative to the spec"
+    )
+    assert (tmp_path / "outside.md").read_text() == f"{BEGIN}\n{END}\n"
+
+
+def test_a_page_reached_through_a_symlink_out_of_the_folder_is_refused(project, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "page.md").write_text(f"{BEGIN}\n{END}\n")
+    (project / "docs" / "linked").symlink_to(elsewhere)
+    spec = project / "schema.yaml"
+    spec.write_text(spec.read_text().replace("inject: [docs/schema.md]", "inject: [docs/linked/page.md]"))
+    result = run(project, "compile")
+    assert result.exit_code == 1 and "outside the spec file's folder (through a symbolic link)" in result.output
+    assert (elsewhere / "page.md").read_text() == f"{BEGIN}\n{END}\n" and not (project / "compiled").exists()
+
+
+@pytest.mark.parametrize("command", ["compile", "check"])
+def test_a_page_inside_the_output_folder_is_refused_and_nothing_is_written(project, command):
+    assert run(project, "compile").exit_code == 0
+    compiled = project / "compiled"
+    (compiled / "page.md").write_text(f"{BEGIN}\n{END}\n")
+    before, inode = existing_files(str(compiled)), compiled.stat().st_ino
+    spec = project / "schema.yaml"
+    spec.write_text(spec.read_text().replace("inject: [docs/schema.md]", "inject: [docs/schema.md, compiled/page.md]"))
+    result = run(project, command)
+    assert result.exit_code == 1, result.output
+    [line] = result.output.strip().splitlines()
+    assert "docs.inject lists compiled/page.md, which is inside the output folder " in line
+    assert line.endswith("keep hand-written pages outside it (e.g. docs/schema.md) or pass another --out (nothing written)")
+    assert existing_files(str(compiled)) == before and compiled.stat().st_ino == inode  # the folder was not swapped out
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".schemac")) == []
 
 
 def test_docs_must_be_a_mapping_with_known_keys(tmp_path):
@@ -204,6 +268,15 @@ def test_pyproject_tool_schemac_configures_the_same(project):
         ('[tool.schemac]\ninject = "docs/schema.md"\n', "[tool.schemac] inject must be a list of Markdown paths"),
         ('[tool.schemac]\ninject = ["/abs/schema.md"]\n', "'/abs/schema.md' must be a path relative to the spec file's directory"),
         ("[tool.schemac\n", "not valid TOML"),
+        ("[tool]\nschemac = 5\n", "pyproject.toml: 'tool.schemac' must be a table, e.g. [tool.schemac] with inject = "),
+        ("tool = 5\n", "pyproject.toml: 'tool' must be a table"),
+        ('[tool]\nschemac = "x"\n', "'tool.schemac' must be a table, e.g. [tool.schemac] with inject = [\"docs/schema.md\"], but it is a string "
+         "(no line number: Python's TOML reader does not give positions; search the file for it)"),
+        ('[tool.schemac]\ninject = "x"\n', "pyproject.toml: [tool.schemac] inject must be a list of Markdown paths, e.g. inject = [\"docs/schema.md\"], but it is a string"),
+        ("[tool.schemac]\ninject = [5]\n", "pyproject.toml: [tool.schemac] inject: 5 is not a path; list paths as strings"),
+        ('[tool.schemac]\ninject = [{a = 1}]\n', "[tool.schemac] inject: {'a': 1} is not a path; list paths as strings"),
+        ('[tool.schemac]\ninject = ["docs/schema.md", "docs/./schema.md"]\n', "'docs/./schema.md' is the same file as an earlier entry (docs/schema.md); list it once"),
+        ('[tool.schemac]\ninject = ["../outside.md"]\n', "'../outside.md' is outside the spec file's folder"),
     ],
 )
 def test_bad_pyproject_config_is_a_one_line_error(project, toml, message):
@@ -233,3 +306,37 @@ def test_a_failed_write_leaves_the_hand_written_file_untouched(project):
     assert result.exit_code == 1 and "cannot write the outputs" in result.output and "Traceback" not in result.output
     assert path.read_bytes() == original
     assert sorted(p.name for p in (project / "docs").iterdir()) == ["schema.md"]  # no staged leftovers
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_failure_while_committing_puts_back_the_folder_and_the_pages(tmp_path):
+    """A rename failing after the output folder and one page were swapped in: both are put back."""
+    out, docs = tmp_path / "compiled", tmp_path / "docs"
+    write_outputs(str(out), {"a.sql": "old\n"}, {})
+    docs.mkdir()
+    (docs / "one.md").write_text("one, old\n")
+    (docs / "two.md").write_text("two, old\n")
+    before, inode = _tree(tmp_path), out.stat().st_ino
+    swaps = [stage_folder(str(out), {"a.sql": "new\n"}), stage_page(str(docs / "one.md"), "one, new\n"), stage_page(str(docs / "two.md"), "two, new\n")]
+    os.remove(swaps[2].staged)  # the last rename now fails for real (ENOENT)
+    try:
+        with pytest.raises(FileNotFoundError):
+            commit(swaps)
+    finally:
+        for s in swaps:
+            s.discard()
+    assert _tree(tmp_path) == before and out.stat().st_ino == inode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["compiled", "docs"]  # nothing staged is left behind
+    assert sorted(p.name for p in docs.iterdir()) == ["one.md", "two.md"]
+
+
+def test_a_successful_write_replaces_folder_and_pages_and_leaves_nothing_staged(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("old\n")
+    page.chmod(0o640)
+    write_outputs(str(tmp_path / "compiled"), {"a.sql": "new\n"}, {str(page): "new\n"})
+    assert _tree(tmp_path) == {"compiled/a.sql": b"new\n", "page.md": b"new\n"}
+    assert page.stat().st_mode & 0o777 == 0o640

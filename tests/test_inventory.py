@@ -64,3 +64,25 @@ def test_readers_follow_select_policies(tmp_path):
     assert readers(schema.table("hidden")) == ("service_role",)
     md = render_outputs(schema)[INVENTORY_MD_PATH]
     assert "- Readable by: anon, authenticated, service_role (row level security is off)" in md
+
+
+def test_operations_users_do_not_perform_are_listed_with_their_reason(repo_outputs):
+    data = json.loads(repo_outputs[INVENTORY_JSON_PATH])
+    assert data["user_operations_left_out"] == [
+        {
+            "table": "webhook_idempotency",
+            "user_operations": [],
+            "left_out": ["select", "insert", "update", "delete"],
+            "reason": "Written and read by the webhook handler as service_role only; no policy, so users see nothing.",
+        },
+        {
+            "table": "audit_logs",
+            "user_operations": ["select"],
+            "left_out": ["insert", "update", "delete"],
+            "reason": "Written by the backend as service_role; users only read the entries of their own actions.",
+        },
+    ]
+    md = repo_outputs[INVENTORY_MD_PATH]
+    section = md.split("## Operations users do not perform\n")[1].split("## Waivers")[0]
+    assert "| audit_logs | select | insert, update, delete | Written by the backend as service_role; users only" in section
+    assert "| webhook_idempotency | (nothing) | select, insert, update, delete | Written and read by the webhook" in section

@@ -66,7 +66,7 @@ def test_unknown_rule_table_and_column_are_positioned_errors(tmp_path):
         "    - {rule: SC104, table: notes, column: titel, reason: Some good reason here.}\n"
     )
     assert build_errors(tmp_path, spec) == [
-        "schema.yaml:12:14: unknown rule 'SC151'; did you mean 'SC115'?",
+        "schema.yaml:12:14: unknown rule 'SC151'; did you mean 'SC116'?",
         "schema.yaml:14:8: unknown rule 'SC999'; did you mean 'SC109'?",
         "schema.yaml:14:21: waiver names unknown table 'note'; did you mean 'notes'?",
         "schema.yaml:15:35: waiver names unknown column 'titel' of table 'notes'; columns: id",
@@ -83,4 +83,29 @@ def test_an_unclassified_column_is_still_refused_by_build(tmp_path):
     assert build_errors(tmp_path, spec) == [
         "schema.yaml:5:7: column 'id' has no classification; add 'classification: phi|administrative|public_social' "
         "to the column, or a default 'classification' to the table"
+    ]
+
+
+def test_a_repeated_waiver_is_a_duplicate_not_an_unused_waiver(tmp_path):
+    spec = NO_RETENTION + (
+        "lint:\n  waivers:\n"
+        "    - {rule: SC115, table: notes, reason: Notes are kept by law forever.}\n"
+        "    - {rule: SC115, table: notes, reason: Notes are kept by law forever.}\n"
+    )
+    assert build_errors(tmp_path, spec) == [
+        "schema.yaml:14:7: duplicate waiver: SC115 for notes is already waived at line 13; remove one of them"
+    ]
+
+
+def test_a_column_waiver_inside_a_table_waiver_is_a_duplicate(tmp_path):
+    spec = NO_RETENTION.replace("    columns:", "    retention: One year.\n    columns:") + "      a: {type: varchar(5), description: A code.}\n"
+    table = "    - {rule: SC104, table: notes, reason: Legacy import format fixed.}\n"
+    column = "    - {rule: SC104, table: notes, column: a, reason: Legacy import format fixed.}\n"
+    assert build_errors(tmp_path, spec + "lint:\n  waivers:\n" + table + column) == [
+        "schema.yaml:16:7: duplicate waiver: SC104 is already waived for the whole table notes at line 15, which "
+        "includes notes.a; remove one of them"
+    ]
+    assert build_errors(tmp_path, spec + "lint:\n  waivers:\n" + column + table) == [
+        "schema.yaml:16:7: duplicate waiver: the waiver of SC104 for notes.a at line 15 is included in this "
+        "whole-table one; remove one of them"
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import lint_spec
+from helpers import build_errors, lint_spec
 
 from schemac.rules import RULES
 
@@ -44,7 +44,7 @@ def test_rule_codes_are_unique_and_documented():
 def test_sc101_primary_key_not_uuid(tmp_path):
     spec = BASE.replace("type: uuid", "type: bigint").replace("default: gen_random_uuid()", "default: 1")
     assert only(lint_spec(tmp_path, spec)) == (
-        "7:7",
+        "8:9",  # the type key
         "SC101",
         "primary key 'notes.id' is bigint with default 1; make it 'type: uuid' with 'default: gen_random_uuid()'",
     )
@@ -62,7 +62,7 @@ def test_sc101_no_primary_key(tmp_path):
 def test_sc102_timestamp_without_time_zone(tmp_path):
     spec = BASE + "      seen_at: {type: timestamp, description: When it was seen.}\n"
     assert only(lint_spec(tmp_path, spec)) == (
-        "12:7",
+        "12:17",  # the type key
         "SC102",
         "'notes.seen_at' is timestamp (without time zone); write 'type: timestamptz' so instants stay correct across time zones",
     )
@@ -80,7 +80,7 @@ def test_sc103_created_at_without_now_default(tmp_path):
 def test_sc104_varchar(tmp_path):
     spec = BASE + "      title: {type: varchar(20), description: Short title.}\n"
     assert only(lint_spec(tmp_path, spec)) == (
-        "12:7",
+        "12:15",
         "SC104",
         "'notes.title' is varchar(20); write 'type: text' (add a CHECK on length(...) if a limit matters)",
     )
@@ -88,14 +88,14 @@ def test_sc104_varchar(tmp_path):
 
 def test_sc104_char(tmp_path):
     spec = BASE + "      code: {type: char(2), description: Country code.}\n"
-    assert only(lint_spec(tmp_path, spec))[:2] == ("12:7", "SC104")
+    assert only(lint_spec(tmp_path, spec))[:2] == ("12:14", "SC104")
 
 
 def test_sc105_json_in_a_log_table_is_a_warning(tmp_path):
     spec = BASE.replace("    retention:", "    log: true\n    retention:") + "      payload: {type: jsonb, description: Extra data.}\n"
     result = lint_spec(tmp_path, spec)
     assert only(result) == (
-        "13:7",
+        "13:17",
         "SC105",
         "log table 'notes' has free-form column 'payload' (jsonb), which can carry PHI unnoticed; store IDs and codes "
         "in typed columns, or waive SC105 for it with the reason it only ever holds IDs",
@@ -129,19 +129,21 @@ def test_sc108_phi_in_a_log_table(tmp_path):
     spec = BASE.replace("    retention:", "    log: true\n    retention:")
     spec += "      body: {type: text, classification: phi, encrypted: true, description: Note text.}\n"
     assert only(lint_spec(tmp_path, spec), "SC108") == (
-        "13:7",
+        "13:26",  # the column's classification key
         "SC108",
         "log table 'notes' holds PHI column 'body'; logs keep IDs only: store the id of the record instead, "
         "or move the column to a non-log table",
     )
 
 
-def test_sc109_rls_off(tmp_path):
-    spec = BASE.replace("    retention:", "    rls: false\n    retention:")
+@pytest.mark.parametrize("written", ["false", "no", "off"])  # 0 is not a boolean: strict types refuse it
+def test_sc109_rls_off_points_at_the_rls_key(tmp_path, written):
+    spec = BASE.replace("    retention:", f"    rls: {written}\n    retention:")
     assert only(lint_spec(tmp_path, spec)) == (
-        "2:3",
+        "5:5",
         "SC109",
-        "table 'notes' turns row level security off; remove 'rls: false' (service_role bypasses RLS for backend jobs)",
+        "table 'notes' turns row level security off; remove its 'rls:' key (or write 'rls: true'): service_role "
+        "bypasses RLS for backend jobs",
     )
 
 
@@ -153,21 +155,23 @@ def test_sc110_phi_table_without_policies(tmp_path):
         "2:3",
         "SC110",
         "table 'notes' holds PHI but no policy lets its users select, insert, update, delete; add a policy with "
-        "'for: [select, insert, update, delete]' (e.g. 'owner: doctor_id'), or drop them from the table's "
-        "'user_operations' if only service_role does that",
+        "'for: [select, insert, update, delete]' (e.g. 'owner: doctor_id'), or, if only service_role does that, drop "
+        "them from the table's 'user_operations' and say why in 'user_operations_reason'",
     )
 
 
 def test_sc110_counts_only_the_operations_users_perform(tmp_path):
-    spec = PHI_TABLE.replace("    retention:", "    user_operations: [select]\n    retention:")
+    spec = PHI_TABLE.replace("    retention:", "    user_operations: [select]\n    user_operations_reason: Notes are written by the backend only.\n    retention:")
     spec += "      author_id: {type: uuid, description: Who wrote it.}\n"
     spec += "    policies:\n      - {name: notes_read, for: [select], owner: author_id}\n"
     assert lint_spec(tmp_path, spec).findings == []
     spec = spec.replace("user_operations: [select]", "user_operations: [select, update]")
-    assert only(lint_spec(tmp_path, spec))[1:] == (
+    assert only(lint_spec(tmp_path, spec)) == (
+        "5:5",  # the user_operations key, which lists update
         "SC110",
         "table 'notes' holds PHI but no policy lets its users update; add a policy with 'for: [update]' "
-        "(e.g. 'owner: doctor_id'), or drop them from the table's 'user_operations' if only service_role does that",
+        "(e.g. 'owner: doctor_id'), or, if only service_role does that, drop them from the table's 'user_operations' "
+        "and say why in 'user_operations_reason'",
     )
 
 
@@ -189,15 +193,15 @@ def test_sc110_covers_tables_linked_to_phi(tmp_path):
         "16:3",
         "SC110",
         "table 'note_links' links to PHI table notes but no policy lets its users select, insert, update, delete; "
-        "add a policy with 'for: [select, insert, update, delete]' (e.g. 'owner: doctor_id'), or drop them from the "
-        "table's 'user_operations' if only service_role does that",
+        "add a policy with 'for: [select, insert, update, delete]' (e.g. 'owner: doctor_id'), or, if only service_role "
+        "does that, drop them from the table's 'user_operations' and say why in 'user_operations_reason'",
     )
 
 
 def test_sc111_phi_table_open_to_anon(tmp_path):
     spec = PHI_TABLE + '    policies:\n      - {name: notes_all, for: [all], to: [anon], using: "true", with_check: "true"}\n'
     assert only(lint_spec(tmp_path, spec)) == (
-        "14:9",
+        "14:39",  # the policy's 'to' key
         "SC111",
         "policy 'notes_all' on 'notes' applies to anon; PHI is for signed-in users only: set 'to: [authenticated]'",
     )
@@ -257,6 +261,69 @@ def test_sc115_no_retention(tmp_path):
         "SC115",
         "table 'notes' states no retention; add 'retention:' saying how long rows are kept and how they are deleted",
     )
+
+
+SC116_TAIL = (
+    "without saying why; add 'user_operations_reason:' saying who does that instead (e.g. the backend as "
+    "service_role); reviewers read it in DATA_INVENTORY.md"
+)
+
+
+@pytest.mark.parametrize(("written", "left_out"), [("[]", "select, insert, update, delete"), ("[select]", "insert, update, delete")])
+def test_sc116_a_phi_table_leaving_operations_out_must_say_why(tmp_path, written, left_out):
+    spec = PHI_TABLE.replace("    retention:", f"    user_operations: {written}\n    retention:")
+    spec += "      author_id: {type: uuid, description: Who wrote it.}\n"
+    spec += "    policies:\n      - {name: notes_read, for: [select], owner: author_id}\n"
+    assert only(lint_spec(tmp_path, spec)) == (
+        "5:5",
+        "SC116",
+        f"table 'notes' holds PHI and its 'user_operations' leaves out {left_out} {SC116_TAIL}",
+    )
+    reason = "    user_operations_reason: Written by the backend as service_role only.\n"
+    assert lint_spec(tmp_path, spec.replace("    retention:", reason + "    retention:")).findings == []
+
+
+def test_sc116_does_not_apply_without_phi_or_when_users_do_everything(tmp_path):
+    assert lint_spec(tmp_path, BASE.replace("    retention:", "    user_operations: []\n    retention:")).findings == []
+    full = PHI_TABLE.replace("    retention:", "    user_operations: [delete, select, update, insert]\n    retention:")
+    assert only(lint_spec(tmp_path, full))[1] == "SC110"
+
+
+def test_a_user_operations_reason_must_explain_something(tmp_path):
+    short = BASE.replace("    retention:", "    user_operations: []\n    user_operations_reason: backend\n    retention:")
+    assert build_errors(tmp_path, short) == [
+        "schema.yaml:6:5: 'user_operations_reason' needs at least 3 words saying who performs the other operations "
+        "(e.g. the backend as service_role); reviewers read it in DATA_INVENTORY.md"
+    ]
+    pointless = BASE.replace("    retention:", "    user_operations_reason: Nothing is left out here.\n    retention:")
+    assert build_errors(tmp_path, pointless) == [
+        "schema.yaml:5:5: 'user_operations_reason' explains operations left out of 'user_operations', but users "
+        "perform all four here; remove the reason, or list only what users do"
+    ]
+
+
+@pytest.mark.parametrize("name", ["assigned_user_id", "created_by_user_id", "attending_doctor_id", "doctor_id", "user_id"])
+def test_sc112_names_ending_in_user_id_or_doctor_id(tmp_path, name):
+    spec = BASE + f"      {name}: {{type: uuid, description: A person.}}\n"
+    assert only(lint_spec(tmp_path, spec))[:2] == ("12:7", "SC112")
+
+
+@pytest.mark.parametrize("name", ["superuser_id", "userid", "user_ids", "doctor_id_hash", "user_identity", "doctors_count"])
+def test_sc112_leaves_other_names_alone(tmp_path, name):
+    assert lint_spec(tmp_path, BASE + f"      {name}: {{type: uuid, description: Something else.}}\n").findings == []
+
+
+def test_sc112_points_at_a_references_key_that_goes_elsewhere(tmp_path):
+    spec = BASE + "      user_id: {type: uuid, references: notes.id, description: The user.}\n    indexes: [{columns: [user_id]}]\n"
+    assert only(lint_spec(tmp_path, spec))[:2] == ("12:29", "SC112")
+
+
+def test_findings_point_at_a_blank_or_wrong_key_when_one_is_written(tmp_path):
+    spec = BASE.replace("Notes about the clinic.", "' '").replace("Deleted after one year.", "''")
+    spec += "      body: {type: text, classification: phi, encrypted: false, description: Note text.}\n"
+    spec += "      created_at: {type: timestamptz, default: now(), nullable: true, description: Made.}\n"
+    found = {f.code: f"{f.pos.line}:{f.pos.col}" for f in lint_spec(tmp_path, spec).findings}
+    assert found == {"SC114": "3:5", "SC115": "5:5", "SC107": "12:47", "SC103": "13:55", "SC110": "2:3"}
 
 
 @pytest.mark.parametrize("code", [r.code for r in RULES if r.code != "SC100"])

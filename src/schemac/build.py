@@ -16,11 +16,12 @@ from .column_types import TYPE_LIST, build_default, parse_type, type_range_probl
 from .errors import SpecError, SpecErrors
 from .foreign_keys import resolve_foreign_keys
 from .grammar import kind_of, validate, validate_each, validate_tables
-from .inject import path_problem
-from .lint_config import build_lint
+from .inject import normalise, path_problem
+from .lint_config import MIN_REASON_WORDS, build_lint
 from .load import Loaded, Path
 from .model import (
     UPDATED_AT_FUNCTION,
+    USER_OPERATIONS,
     Check,
     Column,
     ColumnType,
@@ -94,18 +95,18 @@ def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
 
 
 def _build_doc_targets(docs: DocsSpec | None, problems: Problems) -> tuple[DocTarget, ...]:
-    """docs.inject paths: relative Markdown files, each listed once (read and written by the CLI only)."""
-    targets: list[DocTarget] = []
+    """docs.inject paths: relative Markdown files, each listed once however it is spelled (read and written by the CLI only)."""
+    targets: dict[str, tuple[str, DocTarget]] = {}  # normalised path -> (as first written, target)
     for i, path in enumerate(docs.inject if docs else []):
         where = ("docs", "inject", i)
-        norm = path.replace("\\", "/")
         if problem := path_problem(path):
             problems.add(where, problem)
-        elif norm in {t.path for t in targets}:
-            problems.add(where, f"'{path}' is listed twice under docs.inject; list it once")
+        elif normalise(path) in targets:
+            written, first = targets[normalise(path)]
+            problems.add(where, f"'{path}' is listed twice under docs.inject (first at {first.pos.line}:{first.pos.col} as '{written}'); list it once")
         else:
-            targets.append(DocTarget(norm, problems.loaded.pos(where)))
-    return tuple(targets)
+            targets[normalise(path)] = (path, DocTarget(normalise(path), problems.loaded.pos(where)))
+    return tuple(t for _written, t in targets.values())
 
 
 # ---------------------------------------------------------------- enums
@@ -275,7 +276,22 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
         policies=(),  # filled in by resolve_policies once foreign keys are known
         pos=pos(path),
         user_operations=tuple(dict.fromkeys(spec.user_operations)),
+        user_operations_reason=_user_operations_reason(spec, path, problems),
+        keys=problems.keys(path, spec),
     )
+
+
+def _user_operations_reason(spec: TableSpec, path: Path, problems: Problems) -> str | None:
+    """The written reason users leave some operations to others; an error when it is too short or explains nothing."""
+    if spec.user_operations_reason is None:
+        return None
+    where = path + ("user_operations_reason",)
+    reason = " ".join(spec.user_operations_reason.split())
+    if set(USER_OPERATIONS) <= set(spec.user_operations):
+        problems.add(where, "'user_operations_reason' explains operations left out of 'user_operations', but users perform all four here; remove the reason, or list only what users do")
+    elif len(reason.split()) < MIN_REASON_WORDS:
+        problems.add(where, f"'user_operations_reason' needs at least {MIN_REASON_WORDS} words saying who performs the other operations (e.g. the backend as service_role); reviewers read it in DATA_INVENTORY.md")
+    return reason
 
 
 def _build_column(
@@ -333,6 +349,7 @@ def _build_column(
         encrypted=spec.encrypted,
         enum=spec.enum,
         pos=problems.loaded.pos(path),
+        keys=problems.keys(path, spec),
     )
 
 

@@ -53,10 +53,10 @@ def _build(spec: str):
         raise typer.Exit(1)
 
 
-def _documents(spec: str, schema) -> list[Document]:
-    """The configured hand-written pages with their refreshed reference; exit 1 when one cannot take it."""
+def _documents(spec: str, schema, out: str) -> list[Document]:
+    """The configured hand-written pages with their refreshed reference; exit 1 when one cannot take it (or lies in out)."""
     try:
-        return read_documents(spec, schema, render_injected(schema))
+        return read_documents(spec, schema, render_injected(schema), out)
     except InjectError as exc:
         typer.echo(f"{exc} (nothing written)", err=True)
         raise typer.Exit(1)
@@ -98,7 +98,7 @@ def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     _refuse_unsafe_out(spec, out)
     schema = _load(spec)
     files = render_outputs(schema)
-    documents = _documents(spec, schema)
+    documents = _documents(spec, schema, out)
     stale = _all_stale(out, files, documents)
     if not stale:
         typer.echo(f"{out}: up to date ({len(files)} files, {len(documents)} injected documents)")
@@ -117,7 +117,7 @@ def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
 def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     """Exit 1 if the outputs or injected pages differ from what compile would write (for CI); writes nothing."""
     schema = _load(spec)
-    documents = _documents(spec, schema)
+    documents = _documents(spec, schema, out)
     stale = _all_stale(out, render_outputs(schema), documents)
     if not stale:
         typer.echo(f"{out}: up to date" + (f" ({len(documents)} injected documents too)" if documents else ""))

@@ -10,6 +10,7 @@ spec or `[tool.schemac] inject` in the pyproject.toml beside it.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import tomllib
 from dataclasses import dataclass
@@ -71,20 +72,45 @@ def inject(text: str, block: str, name: str) -> str:
 class Target:
     """A file to inject into, and where it was configured (for error messages)."""
 
-    path: str  # relative to the spec file's directory, forward slashes
+    path: str  # relative to the spec file's directory, normalised, forward slashes
     origin: str  # e.g. 'schema.yaml:4:12: docs.inject' or 'pyproject.toml: [tool.schemac] inject'
 
 
+def normalise(path: str) -> str:
+    """One spelling per file, so `docs/./a.md`, `docs//a.md` and `docs\\a.md` are all `docs/a.md`."""
+    return posixpath.normpath(path.replace("\\", "/"))
+
+
 def path_problem(path: object) -> str | None:
-    """Why an inject entry is not usable, or None: it must be a relative .md path."""
+    """Why an inject entry is not usable, or None: it must be a relative .md path inside the spec's folder."""
     if not isinstance(path, str):
         return f"{path!r} is not a path; list paths as strings"
     norm = path.replace("\\", "/")
     if not norm or norm.startswith("/") or re.match(r"^[A-Za-z]:", norm):
         return f"'{path}' must be a path relative to the spec file's directory, e.g. docs/schema.md"
+    if normalise(norm) == ".." or normalise(norm).startswith("../"):
+        return f"'{path}' is outside the spec file's folder; keep hand-written pages in or below that folder (move the page, or the spec) and list them relative to the spec"
     if not norm.endswith(".md"):
         return f"'{path}' is not a Markdown file; list .md files"
     return None
+
+
+def _kind(value: object) -> str:
+    """A TOML value's kind, as the user wrote it."""
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _toml_table(value: object, where: str, display: str) -> dict:
+    """value when it is a TOML table; otherwise a one-line InjectError naming the key."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InjectError(
+            f"{display}: {where} must be a table, e.g. [tool.schemac] with inject = [\"docs/schema.md\"], "
+            f"but it is {_kind(value)} (no line number: Python's TOML reader does not give positions; search the file for it)"
+        )
+    return value
 
 
 def pyproject_targets(spec_path: str) -> list[Target]:
@@ -98,18 +124,23 @@ def pyproject_targets(spec_path: str) -> list[Target]:
             data = tomllib.load(fh)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InjectError(f"{display}: not valid TOML ({exc})") from None
-    entries = data.get("tool", {}).get("schemac", {}).get("inject", [])
+    tool = _toml_table(data.get("tool"), "'tool'", display)
+    entries = _toml_table(tool.get("schemac"), "'tool.schemac'", display).get("inject", [])
     origin = f"{display}: [tool.schemac] inject"
     if not isinstance(entries, list):
-        raise InjectError(f"{origin} must be a list of Markdown paths, e.g. inject = [\"docs/schema.md\"]")
+        raise InjectError(f"{origin} must be a list of Markdown paths, e.g. inject = [\"docs/schema.md\"], but it is {_kind(entries)}")
+    targets: dict[str, Target] = {}
     for entry in entries:
         if problem := path_problem(entry):
             raise InjectError(f"{origin}: {problem}")
-    return [Target(e.replace("\\", "/"), origin) for e in entries]
+        if normalise(entry) in targets:
+            raise InjectError(f"{origin}: '{entry}' is the same file as an earlier entry ({normalise(entry)}); list it once")
+        targets[normalise(entry)] = Target(normalise(entry), origin)
+    return list(targets.values())
 
 
 def configured_targets(spec_path: str, schema: Schema) -> list[Target]:
-    """docs.inject of the spec, then [tool.schemac] inject of pyproject.toml; each path once."""
+    """docs.inject of the spec, then [tool.schemac] inject of pyproject.toml; each file once (the lists are merged)."""
     targets = [Target(t.path, f"{t.pos}: docs.inject") for t in schema.doc_targets]
     targets += pyproject_targets(spec_path)
     unique: dict[str, Target] = {}
@@ -118,13 +149,39 @@ def configured_targets(spec_path: str, schema: Schema) -> list[Target]:
     return list(unique.values())
 
 
-def read_documents(spec_path: str, schema: Schema, block: str) -> list[Document]:
-    """Read every configured file and compute its refreshed text; raises InjectError."""
+def _inside(path: str, folder: str) -> bool:
+    """True when path is folder or lies below it (both already resolved)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _place(target: Target, base: str, out_dir: str | None) -> tuple[str, str]:
+    """(path to open, path to show) of a target; InjectError if it leaves the spec's folder or sits in the output folder."""
+    path = os.path.join(base, *target.path.split("/"))
+    display = os.path.normpath(path)
+    real = os.path.realpath(path)
+    if not _inside(real, os.path.realpath(base or ".")):
+        raise InjectError(
+            f"{target.origin} lists {target.path}, which resolves to {real}, outside the spec file's folder "
+            "(through a symbolic link); list a page that lives in or below that folder"
+        )
+    if out_dir is not None and _inside(real, os.path.realpath(out_dir)):
+        raise InjectError(
+            f"{target.origin} lists {target.path}, which is inside the output folder {out_dir}; compile replaces "
+            "that folder whole, so keep hand-written pages outside it (e.g. docs/schema.md) or pass another --out"
+        )
+    return real, display
+
+
+def read_documents(spec_path: str, schema: Schema, block: str, out_dir: str | None = None) -> list[Document]:
+    """Read every configured file and compute its refreshed text; raises InjectError.
+
+    out_dir is the folder compile replaces whole: a page inside it is refused before
+    anything is read or written.
+    """
     base = os.path.dirname(spec_path)
     documents = []
     for target in configured_targets(spec_path, schema):
-        path = os.path.join(base, *target.path.split("/"))
-        display = os.path.normpath(path)
+        path, display = _place(target, base, out_dir)
         if not os.path.isfile(path):
             raise InjectError(
                 f"{target.origin} lists {target.path}, but {display} does not exist; "

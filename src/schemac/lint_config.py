@@ -38,9 +38,26 @@ def build_lint(raw: Any, tables: dict[str, Table], all_names: set[str], problems
         if len(reason.split()) < MIN_REASON_WORDS:
             problems.add(path + (("reason",) if w.reason is not None else ()), f"waiver of {w.rule} for {w.table} needs a 'reason' of at least {MIN_REASON_WORDS} words saying why the rule does not apply; reviewers read it in DATA_INVENTORY.md")
             ok = False
-        if ok:
+        if ok and (overlap := _overlap(w.rule, w.table, w.column, waivers)):
+            problems.add(path, overlap)
+        elif ok:
             waivers.append(Waiver(w.rule, w.table, w.column, reason, problems.loaded.pos(path)))
     return LintConfig(tuple(sorted(spec.severity.items())), tuple(waivers))
+
+
+def _overlap(rule: str, table: str, column: str | None, earlier: list[Waiver]) -> str | None:
+    """Why this waiver repeats an earlier one (it could never be used, and SC100 would misreport it), or None."""
+    target = f"{table}.{column}" if column else table
+    for e in earlier:
+        if (e.rule, e.table) != (rule, table):
+            continue
+        if e.column == column:
+            return f"duplicate waiver: {rule} for {target} is already waived at line {e.pos.line}; remove one of them"
+        if e.column is None:
+            return f"duplicate waiver: {rule} is already waived for the whole table {table} at line {e.pos.line}, which includes {target}; remove one of them"
+        if column is None:
+            return f"duplicate waiver: the waiver of {rule} for {e.table}.{e.column} at line {e.pos.line} is included in this whole-table one; remove one of them"
+    return None
 
 
 def _known_rule(code: str, path, problems) -> bool:

@@ -15,6 +15,16 @@ from .errors import Pos
 CLASSIFICATIONS = ("phi", "administrative", "public_social")
 CLASSIFICATION_LABELS = {"phi": "PHI", "administrative": "administrative", "public_social": "public social"}
 
+Keys = tuple[tuple[str, Pos], ...]  # the position of each key the spec wrote on a node
+
+
+class Positioned:
+    """A node that remembers where each of its keys was written, so a finding can point at the offending one."""
+
+    def at(self, key: str) -> Pos:
+        """The position of `key` on this node, or of the node itself when the spec did not write it."""
+        return dict(self.keys).get(key, self.pos)  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True)
 class ColumnType:
@@ -58,7 +68,7 @@ class Default:
 
 
 @dataclass(frozen=True)
-class Column:
+class Column(Positioned):
     name: str
     type: ColumnType
     nullable: bool
@@ -69,6 +79,7 @@ class Column:
     enum: str | None
     pos: Pos = field(compare=False)
     generated_by: str | None = None  # 'timestamps' for created_at / updated_at added by the table flag
+    keys: Keys = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -131,7 +142,7 @@ class Trigger:
 
 
 @dataclass(frozen=True)
-class Policy:
+class Policy(Positioned):
     name: str
     operations: tuple[str, ...]
     roles: tuple[str, ...]
@@ -140,6 +151,7 @@ class Policy:
     with_check: str | None
     description: str | None
     pos: Pos = field(compare=False)
+    keys: Keys = field(default=(), compare=False)
 
     @property
     def command(self) -> str:
@@ -151,7 +163,7 @@ USER_OPERATIONS = ("select", "insert", "update", "delete")
 
 
 @dataclass(frozen=True)
-class Table:
+class Table(Positioned):
     name: str
     description: str | None
     classification: str | None  # the table's default, if stated
@@ -169,6 +181,8 @@ class Table:
     policies: tuple[Policy, ...]
     pos: Pos = field(compare=False)
     user_operations: tuple[str, ...] = USER_OPERATIONS
+    user_operations_reason: str | None = None  # why users do not perform the operations left out
+    keys: Keys = field(default=(), compare=False)
 
     def column(self, name: str) -> Column:
         for c in self.columns:

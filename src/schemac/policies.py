@@ -65,6 +65,7 @@ def _resolve(table: Table, tables: dict[str, Table], spec: PolicySpec, path, pro
                 check if op in USES_CHECK else None,
                 spec.description,
                 pos,
+                problems.keys(path, spec),
             )
         )
     return result

@@ -17,6 +17,15 @@ class Problems:
     def add(self, path: Path, message: str) -> None:
         self.errors.append(SpecError(self.loaded.pos(path), message))
 
+    def keys(self, path: Path, spec) -> tuple:
+        """Where each key the spec wrote under path is (YAML spelling, e.g. 'for'), so rules can point at it."""
+        found = []
+        for name, info in type(spec).model_fields.items():
+            key = path + (info.alias or name,)
+            if key in self.loaded.key_pos:
+                found.append((info.alias or name, self.loaded.key_pos[key]))
+        return tuple(found)
+
     def name(self, path: Path, name: str, what: str) -> bool:
         problem = identifier_problem(name)
         if problem:

@@ -2,14 +2,15 @@
 
 The document a compliance reviewer asks for, derived from the model alone: readers
 are the roles of the table's select policies plus service_role, which bypasses row
-level security. Waivers are listed with their reasons. Pure: model in, text out.
+level security. Operations left out of a table's user_operations and waivers are
+listed with their reasons. Pure: model in, text out.
 """
 
 from __future__ import annotations
 
 import json
 
-from ..model import Column, Policy, Schema, Table
+from ..model import USER_OPERATIONS, Column, Policy, Schema, Table
 
 INVENTORY_MD_PATH = "DATA_INVENTORY.md"
 INVENTORY_JSON_PATH = "data_inventory.json"
@@ -45,11 +46,18 @@ def inventory(schema: Schema) -> dict:
         "source_sha256": schema.source_sha256,
         "fields": fields,
         "tables": [_table(t) for t in schema.tables],
+        "user_operations_left_out": [_left_out(t) for t in schema.tables if _left_out(t)["left_out"]],
         "waivers": [
             {"rule": w.rule, "table": w.table, "column": w.column, "reason": w.reason, "line": w.pos.line}
             for w in schema.lint.waivers
         ],
     }
+
+
+def _left_out(t: Table) -> dict:
+    """What the application's users do not do on t (only service_role does), and the written reason."""
+    left_out = [op for op in USER_OPERATIONS if op not in t.user_operations]
+    return {"table": t.name, "user_operations": list(t.user_operations), "left_out": left_out, "reason": t.user_operations_reason}
 
 
 def _field(t: Table, c: Column) -> dict:
@@ -95,6 +103,7 @@ def render_inventory_markdown(schema: Schema) -> str:
     ]
     for t in schema.tables:
         out += _table_section(t)
+    out += _left_out_section(schema)
     out += ["## Waivers", ""]
     if not schema.lint.waivers:
         out += ["None.", ""]
@@ -103,6 +112,20 @@ def render_inventory_markdown(schema: Schema) -> str:
         out += [f"| {w.rule} | {w.table} | {w.column or '(whole table)'} | {_cell(w.reason)} |" for w in schema.lint.waivers]
         out.append("")
     return "\n".join(out)
+
+
+def _left_out_section(schema: Schema) -> list[str]:
+    """Operations users do not perform, by table: no policy is needed for them, so the reason is shown instead."""
+    rows = [_left_out(t) for t in schema.tables if _left_out(t)["left_out"]]
+    out = ["## Operations users do not perform", ""]
+    if not rows:
+        return out + ["None: users may perform every operation on every table, under its policies.", ""]
+    out += ["Left out of the table's `user_operations`: only `service_role` does these, so no policy covers them.", ""]
+    out += ["| Table | Users perform | Left to service_role | Reason |", "| --- | --- | --- | --- |"]
+    for r in rows:
+        reason = _cell(r["reason"]) if r["reason"] else "(none written; required only on tables with PHI)"
+        out.append(f"| {r['table']} | {', '.join(r['user_operations']) or '(nothing)'} | {', '.join(r['left_out'])} | {reason} |")
+    return out + [""]
 
 
 def _table_section(t: Table) -> list[str]:

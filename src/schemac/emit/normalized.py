@@ -19,7 +19,7 @@ SCHEMA_JSON_PATH = "schema.json"
 SCHEMA_JSON_VERSION = 1
 
 # Model fields that are not schema facts: source positions and output configuration.
-OMITTED_FIELDS = frozenset({"pos", "doc_targets"})
+OMITTED_FIELDS = frozenset({"pos", "keys", "doc_targets"})
 
 
 def render_schema_json(schema: Schema) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Schema, Table
+from ..model import USER_OPERATIONS, Schema, Table
 from .base import Violation, rule
 
 USER_ROLES = ("anon", "authenticated", "public")
@@ -36,7 +36,7 @@ def phi_tables(schema: Schema) -> dict[str, str]:
 def rls_enabled(schema: Schema) -> Iterator[Violation]:
     for t in schema.tables:
         if not t.rls:
-            yield Violation(t.pos, t.name, None, f"table '{t.name}' turns row level security off; remove 'rls: false' (service_role bypasses RLS for backend jobs)")
+            yield Violation(t.at("rls"), t.name, None, f"table '{t.name}' turns row level security off; remove its 'rls:' key (or write 'rls: true'): service_role bypasses RLS for backend jobs")
 
 
 @rule("SC110", "a table with PHI has a policy for each operation its users perform", "error")
@@ -46,7 +46,7 @@ def phi_policies(schema: Schema) -> Iterator[Violation]:
         missing = [op for op in t.user_operations if not _covered(t, op)]
         if missing:
             ops = ", ".join(missing)
-            yield Violation(t.pos, name, None, f"table '{name}' {why} but no policy lets its users {ops}; add a policy with 'for: [{ops}]' (e.g. 'owner: doctor_id'), or drop them from the table's 'user_operations' if only service_role does that")
+            yield Violation(t.at("user_operations"), name, None, f"table '{name}' {why} but no policy lets its users {ops}; add a policy with 'for: [{ops}]' (e.g. 'owner: doctor_id'), or, if only service_role does that, drop them from the table's 'user_operations' and say why in 'user_operations_reason'")
 
 
 @rule("SC111", "no policy opens a PHI table to anon", "error")
@@ -54,7 +54,17 @@ def no_anon_phi(schema: Schema) -> Iterator[Violation]:
     for name in phi_tables(schema):
         for p in schema.table(name).policies:
             if "anon" in p.roles or "public" in p.roles:
-                yield Violation(p.pos, name, None, f"policy '{p.name}' on '{name}' applies to {'anon' if 'anon' in p.roles else 'public (which includes anon)'}; PHI is for signed-in users only: set 'to: [authenticated]'")
+                yield Violation(p.at("to"), name, None, f"policy '{p.name}' on '{name}' applies to {'anon' if 'anon' in p.roles else 'public (which includes anon)'}; PHI is for signed-in users only: set 'to: [authenticated]'")
+
+
+@rule("SC116", "a table with PHI says why its users leave operations out", "error")
+def phi_operations_explained(schema: Schema) -> Iterator[Violation]:
+    """Leaving an operation out of user_operations silences SC110 for it, so the spec must say who does it instead."""
+    for name, why in phi_tables(schema).items():
+        t = schema.table(name)
+        left_out = [op for op in USER_OPERATIONS if op not in t.user_operations]
+        if left_out and not t.user_operations_reason:
+            yield Violation(t.at("user_operations"), name, None, f"table '{name}' {why} and its 'user_operations' leaves out {', '.join(left_out)} without saying why; add 'user_operations_reason:' saying who does that instead (e.g. the backend as service_role); reviewers read it in DATA_INVENTORY.md")
 
 
 def _covered(table: Table, op: str) -> bool:

@@ -15,7 +15,7 @@ def log_free_form(schema: Schema) -> Iterator[Violation]:
             continue
         for col in t.columns:
             if col.type.base in ("json", "jsonb"):
-                yield Violation(col.pos, t.name, col.name, f"log table '{t.name}' has free-form column '{col.name}' ({col.type.sql}), which can carry PHI unnoticed; store IDs and codes in typed columns, or waive SC105 for it with the reason it only ever holds IDs")
+                yield Violation(col.at("type"), t.name, col.name, f"log table '{t.name}' has free-form column '{col.name}' ({col.type.sql}), which can carry PHI unnoticed; store IDs and codes in typed columns, or waive SC105 for it with the reason it only ever holds IDs")
 
 
 @rule("SC106", "every table states its data classification", "error")
@@ -24,7 +24,7 @@ def table_classified(schema: Schema) -> Iterator[Violation]:
     # prints the classification. This rule covers what build lets through.
     for t in schema.tables:
         if t.classification is None:
-            yield Violation(t.pos, t.name, None, f"table '{t.name}' states no classification; add 'classification: phi|administrative|public_social' to the table (the default for its columns)")
+            yield Violation(t.at("classification"), t.name, None, f"table '{t.name}' states no classification; add 'classification: phi|administrative|public_social' to the table (the default for its columns)")
 
 
 @rule("SC107", "every PHI column is marked encrypted", "error")
@@ -32,7 +32,7 @@ def phi_encrypted(schema: Schema) -> Iterator[Violation]:
     for t in schema.tables:
         for col in t.columns:
             if col.classification == "phi" and not col.encrypted:
-                yield Violation(col.pos, t.name, col.name, f"PHI column '{t.name}.{col.name}' is not marked encrypted; add 'encrypted: true' (encrypted at rest and in transit)")
+                yield Violation(col.at("encrypted"), t.name, col.name, f"PHI column '{t.name}.{col.name}' is not marked encrypted; add 'encrypted: true' (encrypted at rest and in transit)")
 
 
 @rule("SC108", "a log table holds no PHI column", "error")
@@ -42,4 +42,4 @@ def log_without_phi(schema: Schema) -> Iterator[Violation]:
             continue
         for col in t.columns:
             if col.classification == "phi":
-                yield Violation(col.pos, t.name, col.name, f"log table '{t.name}' holds PHI column '{col.name}'; logs keep IDs only: store the id of the record instead, or move the column to a non-log table")
+                yield Violation(col.at("classification"), t.name, col.name, f"log table '{t.name}' holds PHI column '{col.name}'; logs keep IDs only: store the id of the record instead, or move the column to a non-log table")

@@ -15,7 +15,7 @@ def timestamptz_only(schema: Schema) -> Iterator[Violation]:
     for t in schema.tables:
         for col in t.columns:
             if col.type.base == "timestamp":
-                yield Violation(col.pos, t.name, col.name, f"'{t.name}.{col.name}' is {col.type.sql} (without time zone); write 'type: timestamptz' so instants stay correct across time zones")
+                yield Violation(col.at("type"), t.name, col.name, f"'{t.name}.{col.name}' is {col.type.sql} (without time zone); write 'type: timestamptz' so instants stay correct across time zones")
 
 
 @rule("SC103", "created_at and updated_at are timestamptz NOT NULL DEFAULT now()", "error")
@@ -26,8 +26,9 @@ def row_timestamp_defaults(schema: Schema) -> Iterator[Violation]:
                 continue
             col = t.column(name)
             fn = col.default.function if col.default else None
-            if col.type.sql != "timestamptz" or fn != "now()" or col.nullable:
-                yield Violation(col.pos, t.name, name, f"'{t.name}.{name}' must be 'type: timestamptz' with 'default: now()' and not nullable (or use 'timestamps: true' on the table)")
+            wrong = [key for key, bad in (("type", col.type.sql != "timestamptz"), ("default", fn != "now()"), ("nullable", col.nullable)) if bad]
+            if wrong:
+                yield Violation(col.at(wrong[0]), t.name, name, f"'{t.name}.{name}' must be 'type: timestamptz' with 'default: now()' and not nullable (or use 'timestamps: true' on the table)")
 
 
 @rule("SC104", "strings are text, never varchar(n) or char(n)", "error")
@@ -35,4 +36,4 @@ def text_not_varchar(schema: Schema) -> Iterator[Violation]:
     for t in schema.tables:
         for col in t.columns:
             if col.type.base in ("varchar", "char"):
-                yield Violation(col.pos, t.name, col.name, f"'{t.name}.{col.name}' is {col.type.sql}; write 'type: text' (add a CHECK on length(...) if a limit matters)")
+                yield Violation(col.at("type"), t.name, col.name, f"'{t.name}.{col.name}' is {col.type.sql}; write 'type: text' (add a CHECK on length(...) if a limit matters)")

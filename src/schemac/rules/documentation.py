@@ -12,14 +12,14 @@ from .base import Violation, rule
 def described(schema: Schema) -> Iterator[Violation]:
     for t in schema.tables:
         if not (t.description or "").strip():
-            yield Violation(t.pos, t.name, None, f"table '{t.name}' has no description; add 'description:' saying what it holds and why")
+            yield Violation(t.at("description"), t.name, None, f"table '{t.name}' has no description; add 'description:' saying what it holds and why")
         for col in t.columns:
             if not (col.description or "").strip():
-                yield Violation(col.pos, t.name, col.name, f"column '{t.name}.{col.name}' has no description; add 'description:' saying what it holds")
+                yield Violation(col.at("description"), t.name, col.name, f"column '{t.name}.{col.name}' has no description; add 'description:' saying what it holds")
 
 
 @rule("SC115", "every table states its retention", "error")
 def retention_stated(schema: Schema) -> Iterator[Violation]:
     for t in schema.tables:
         if not (t.retention or "").strip():
-            yield Violation(t.pos, t.name, None, f"table '{t.name}' states no retention; add 'retention:' saying how long rows are kept and how they are deleted")
+            yield Violation(t.at("retention"), t.name, None, f"table '{t.name}' states no retention; add 'retention:' saying how long rows are kept and how they are deleted")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..model import Schema, Table
 from .base import Violation, rule
 
-USER_REFERENCE = re.compile(r"^(?:\w+_)?doctor_id$|^user_id$")
+USER_REFERENCE = re.compile(r"^(?:\w+_)?(?:doctor|user)_id$")  # doctor_id, user_id, assigned_user_id, referring_doctor_id
 
 
 @rule("SC101", "primary key is one uuid column defaulting to gen_random_uuid()", "error")
@@ -24,7 +24,7 @@ def uuid_primary_key(schema: Schema) -> Iterator[Violation]:
         col = t.column(pk.columns[0])
         fn = col.default.function if col.default else None
         if col.type.sql != "uuid" or fn != "gen_random_uuid()":
-            yield Violation(col.pos, t.name, col.name, f"primary key '{t.name}.{col.name}' is {col.type.sql} with default {fn or (col.default.sql if col.default else 'none')}; make it 'type: uuid' with 'default: gen_random_uuid()'")
+            yield Violation(col.at("type" if col.type.sql != "uuid" else "default"), t.name, col.name, f"primary key '{t.name}.{col.name}' is {col.type.sql} with default {fn or (col.default.sql if col.default else 'none')}; make it 'type: uuid' with 'default: gen_random_uuid()'")
 
 
 @rule("SC112", "doctor and user references are foreign keys to auth.users(id)", "error")
@@ -34,7 +34,7 @@ def user_reference_foreign_key(schema: Schema) -> Iterator[Violation]:
             if not USER_REFERENCE.match(col.name):
                 continue
             if not any(fk.columns == (col.name,) and fk.ref_qualified == "auth.users" and fk.ref_columns == ("id",) for fk in t.foreign_keys):
-                yield Violation(col.pos, t.name, col.name, f"'{t.name}.{col.name}' names a user but is not a foreign key to auth.users(id); add 'references: auth.users.id' (and an on_delete) to the column")
+                yield Violation(col.at("references"), t.name, col.name, f"'{t.name}.{col.name}' names a user but is not a foreign key to auth.users(id); add 'references: auth.users.id' (and an on_delete) to the column")
 
 
 @rule("SC113", "every foreign key is covered by an index starting with its columns", "warning")

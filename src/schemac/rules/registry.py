@@ -22,6 +22,7 @@ RULES: tuple[Rule, ...] = tuple(
             access.rls_enabled,
             access.phi_policies,
             access.no_anon_phi,
+            access.phi_operations_explained,
             keys.user_reference_foreign_key,
             keys.foreign_key_index,
             documentation.described,
