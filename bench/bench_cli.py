@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def median_seconds(cmd: list[str], cwd: str, runs: int, fresh_out: bool = False) -> float:
     """Median wall time of `cmd`; with fresh_out, each run writes into a new output directory."""
+    subprocess.run(cmd if not fresh_out else [*cmd, "--out", "warmup"], cwd=cwd, check=True, capture_output=True)  # warm caches
     times = []
     for i in range(runs):
         run_cmd = [*cmd, "--out", f"fresh{i}"] if fresh_out else cmd
