@@ -226,6 +226,24 @@ BREAKAGES = [
     ("CREATE RULE r AS ON INSERT TO patients DO ALSO NOTIFY patients_inserted", "rule patients.r: in the database but not in the spec"),
     ("CREATE TRIGGER sneaky BEFORE DELETE ON patients FOR EACH ROW EXECUTE FUNCTION public.schemac_set_updated_at()", "trigger patients.sneaky: in the database but not in the spec"),
     ("CREATE POLICY sneaky ON patients FOR SELECT USING (true)", "policy patients.sneaky: in the database but not in the spec"),
+    (
+        "DROP INDEX patients_doctor_id_phone_idx; CREATE INDEX patients_doctor_id_phone_idx ON patients (doctor_id, phone text_pattern_ops)",
+        "index patients.patients_doctor_id_phone_idx: definition: the database has 'USING btree (doctor_id, phone text_pattern_ops)'",
+    ),
+    (
+        "DROP INDEX audit_logs_action_idx; CREATE INDEX audit_logs_action_idx ON audit_logs (action COLLATE \"C\")",
+        "index audit_logs.audit_logs_action_idx: definition: the database has 'USING btree (action COLLATE \"C\")'",
+    ),
+    (
+        "ALTER TABLE webhook_idempotency DROP CONSTRAINT webhook_idempotency_provider_event_id_key, "
+        "ADD CONSTRAINT webhook_idempotency_provider_event_id_key UNIQUE NULLS NOT DISTINCT (provider, event_id)",
+        "unique constraint webhook_idempotency.webhook_idempotency_provider_event_id_key: definition: the database has "
+        "'UNIQUE NULLS NOT DISTINCT (provider, event_id)'; the spec says 'UNIQUE (provider, event_id)'",
+    ),
+    (
+        "ALTER TABLE blocked_times DROP CONSTRAINT blocked_times_pkey, ADD CONSTRAINT blocked_times_pkey PRIMARY KEY (id) INCLUDE (reason)",
+        "primary key blocked_times.blocked_times_pkey: definition: the database has 'PRIMARY KEY (id) INCLUDE (reason)'; the spec says 'PRIMARY KEY (id)'",
+    ),
 ]
 
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 import psycopg
 
 from .db.apply import apply_migrations, read_migrations
-from .db.catalog import LiveConstraint, LiveFunction, LiveSchema, LiveTable, read_functions, read_schema
+from .db.catalog import LiveConstraint, LiveFunction, LiveSchema, LiveTable, index_tail, read_functions, read_schema
 from .db.server import has_auth_users, install_supabase_stand_in, throwaway_server
-from .emit.sql import column_comment, table_comment, updated_at_function_sql
+from .emit.sql import column_comment, render_index, table_comment, updated_at_function_sql
 from .matching import differ, pair_by_name
 from .outputs import compare
 from .pipeline import render_outputs
@@ -43,6 +43,8 @@ class Normalized:
     defaults: dict[tuple[str, str], str | None]
     checks: dict[tuple[str, str], str]
     predicates: dict[tuple[str, str], str]
+    index_definitions: dict[tuple[str, str], str] = field(default_factory=dict)  # from USING on
+    key_definitions: dict[tuple[str, str], str] = field(default_factory=dict)  # PRIMARY KEY (...) / UNIQUE (...)
     policies: dict[tuple[str, str], ExpectedPolicy] = field(default_factory=dict)
     functions: dict[str, LiveFunction] = field(default_factory=dict)
 
@@ -110,6 +112,8 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
     defaults: dict[tuple[str, str], str | None] = {}
     checks: dict[tuple[str, str], str] = {}
     predicates: dict[tuple[str, str], str] = {}
+    index_definitions: dict[tuple[str, str], str] = {}
+    key_definitions: dict[tuple[str, str], str] = {}
     conn.execute("BEGIN")
     try:
         for i, table in enumerate(schema.tables):
@@ -133,17 +137,30 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
                     (f"pg_temp.{tmp}", ch.name),
                 ).fetchone()[0]
             for j, ix in enumerate(table.indexes):
-                if ix.where:
-                    cols_sql = ", ".join(quote_ident(c) for c in ix.columns)
-                    conn.execute(f"CREATE INDEX schemac_norm_{i}_{j} ON {tmp} ({cols_sql}) WHERE ({ix.where})")
-                    predicates[(table.name, ix.name)] = conn.execute(
-                        "SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = %s::regclass",
-                        (f"pg_temp.schemac_norm_{i}_{j}",),
-                    ).fetchone()[0]
+                temp_index = f"schemac_norm_{i}_{j}"
+                conn.execute(render_index(table, ix, on=tmp, name=temp_index))
+                predicate, definition = conn.execute(
+                    "SELECT pg_get_expr(indpred, indrelid), pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = %s::regclass",
+                    (f"pg_temp.{temp_index}",),
+                ).fetchone()
+                if predicate is not None:
+                    predicates[(table.name, ix.name)] = predicate
+                index_definitions[(table.name, ix.name)] = index_tail(definition)
+            keys = [("PRIMARY KEY", table.primary_key)] if table.primary_key else []
+            keys += [("UNIQUE", u) for u in table.uniques]
+            for j, (kind, key) in enumerate(keys):
+                temp_key = f"schemac_norm_{i}_key{j}"
+                conn.execute(f"ALTER TABLE {tmp} ADD CONSTRAINT {temp_key} {kind} ({', '.join(quote_ident(c) for c in key.columns)})")
+                key_definitions[(table.name, key.name)] = conn.execute(
+                    "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
+                    (f"pg_temp.{tmp}", temp_key),
+                ).fetchone()[0]
         functions = _expected_functions(conn, schema)
     finally:
         conn.execute("ROLLBACK")
-    return Normalized(defaults, checks, predicates, normalize_policies(conn, schema), functions)
+    return Normalized(
+        defaults, checks, predicates, index_definitions, key_definitions, normalize_policies(conn, schema), functions
+    )
 
 
 def _expected_functions(conn: psycopg.Connection, schema: Schema) -> dict[str, LiveFunction]:
@@ -214,6 +231,9 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[st
         differ(diffs, f"index {t}.{name}: uniqueness", unique[li.unique], unique[ix.unique])
         differ(diffs, f"index {t}.{name}: method", li.method, ix.using)
         differ(diffs, f"index {t}.{name}: predicate", li.predicate, norm.predicates.get((t, name)))
+        # operator classes, collations, INCLUDE columns: only the whole definition shows them
+        if (li.columns, li.unique, li.method, li.predicate) == (ix.columns, ix.unique, ix.using, norm.predicates.get((t, name))):
+            differ(diffs, f"index {t}.{name}: definition", li.definition, norm.index_definitions[(t, name)])
 
     triggers = {trg.name: trg for trg in table.triggers}
     for name, trg, ltr in pair_by_name(lambda n: f"trigger {t}.{n}", triggers, lt.triggers, diffs):
@@ -254,6 +274,9 @@ def _compare_constraints(table: Table, lt: LiveTable, norm: Normalized, diffs: l
             continue
         if exp[0] in ("p", "u"):
             differ(diffs, f"{label(name)}: columns", lc.columns, exp[1])
+            if lc.columns == exp[1]:  # INCLUDE, NULLS NOT DISTINCT, index parameters: only the definition shows them
+                live_def = lc.definition.split(" DEFERRABLE")[0]  # deferrability is compared on its own below
+                differ(diffs, f"{label(name)}: definition", live_def, norm.key_definitions[(t, name)])
         elif exp[0] == "f":
             _compare_foreign_key(label(name), exp, lc, diffs)
         else:

@@ -42,6 +42,7 @@ class LiveIndex:
     unique: bool
     method: str
     predicate: str | None
+    definition: str = ""  # pg_get_indexdef from USING on: method, columns, operator classes, collations, INCLUDE, WHERE
 
 
 @dataclass
@@ -124,11 +125,11 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
     _read_constraints(conn, schema, tables)
     _read_rules(conn, schema, tables)
 
-    for table, name, cols, unique, method, predicate in conn.execute(
+    for table, name, cols, unique, method, predicate, definition in conn.execute(
         """SELECT t.relname, i.relname,
                   ARRAY(SELECT pg_get_indexdef(x.indexrelid, k.i::int + 1, true)
                         FROM generate_subscripts(x.indkey, 1) k(i) ORDER BY k.i),
-                  x.indisunique, am.amname, pg_get_expr(x.indpred, x.indrelid)
+                  x.indisunique, am.amname, pg_get_expr(x.indpred, x.indrelid), pg_get_indexdef(x.indexrelid)
            FROM pg_index x
            JOIN pg_class i ON i.oid = x.indexrelid
            JOIN pg_class t ON t.oid = x.indrelid
@@ -139,7 +140,7 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
            ORDER BY t.relname, i.relname""",
         (schema,),
     ):
-        tables[table].indexes[name] = LiveIndex(tuple(c.strip('"') for c in cols), unique, method, predicate)
+        tables[table].indexes[name] = LiveIndex(tuple(c.strip('"') for c in cols), unique, method, predicate, index_tail(definition))
 
     for table, name, tgtype, func, enabled in conn.execute(
         """SELECT c.relname, t.tgname, t.tgtype, p.pronamespace::regnamespace::text || '.' || p.proname, t.tgenabled
@@ -252,6 +253,11 @@ def read_functions(conn: psycopg.Connection, schema: str) -> dict[str, LiveFunct
         settings = ", ".join(config) if config else None
         functions[key] = LiveFunction(body, language, secdef, settings, returns, VOLATILITY[volatility])
     return functions
+
+
+def index_tail(definition: str) -> str:
+    """The part of pg_get_indexdef that does not name the index or its table."""
+    return definition[definition.index(" USING ") + 1 :]
 
 
 def _qualify(regclass_text: str | None) -> str | None:

@@ -162,10 +162,11 @@ def _foreign_key_sql(fk: ForeignKey) -> str:
     )
 
 
-def render_index(table: Table, ix: Index) -> str:
+def render_index(table: Table, ix: Index, on: str | None = None, name: str | None = None) -> str:
+    """CREATE INDEX for the migration; verify passes `on`/`name` to build the same index on a temporary table."""
     unique = "UNIQUE " if ix.unique else ""
     s = (
-        f"CREATE {unique}INDEX IF NOT EXISTS {quote_ident(ix.name)} ON {qualified('public', table.name)} "
+        f"CREATE {unique}INDEX IF NOT EXISTS {quote_ident(name or ix.name)} ON {on or qualified('public', table.name)} "
         f"USING {ix.using} ({_idents(ix.columns)})"
     )
     if ix.where:
