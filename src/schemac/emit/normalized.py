@@ -1,42 +1,110 @@
 """compiled/schema.json: the fully resolved schema as plain JSON, for the docs site and other tools.
 
-Pure. Every default and inherited classification is filled in (it is the model),
-source positions are left out (they move with every edit of the YAML), and keys
-keep the model's field order, so the same spec always gives the same bytes.
-The shape is documented in the README; bump SCHEMA_JSON_VERSION on any change
-that is not a pure addition.
+Pure. Every default and inherited classification is filled in (it is the model);
+source positions are left out (they move with every edit of the YAML). The shape
+is written out here key by key rather than derived from the model's fields, so a
+refactor of model.py cannot change it unnoticed; it is documented in the README.
+Bump SCHEMA_JSON_VERSION on any change that is not a pure addition.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
-from ..model import ColumnType, Schema
+from ..model import Column, Schema, Table
 
 SCHEMA_JSON_PATH = "schema.json"
 SCHEMA_JSON_VERSION = 1
 
-# Model fields that are not schema facts: source positions and output configuration.
-OMITTED_FIELDS = frozenset({"pos", "keys", "doc_targets"})
-
 
 def render_schema_json(schema: Schema) -> str:
     """The schema as indented JSON with a trailing newline."""
-    plain = to_plain(schema)
-    document = {"version": SCHEMA_JSON_VERSION, **{k: plain[k] for k in ("source", "source_sha256", "enums", "tables")}}
+    document = {
+        "version": SCHEMA_JSON_VERSION,
+        "source": schema.source,
+        "source_sha256": schema.source_sha256,
+        "enums": [{"name": e.name, "values": list(e.values), "description": e.description} for e in schema.enums],
+        "tables": [_table(t) for t in schema.tables],
+    }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_plain(value: Any) -> Any:
-    """A model value as JSON data: dataclasses become objects, tuples lists."""
-    if isinstance(value, ColumnType):
-        return {"sql": value.sql, "base": value.base, "params": list(value.params), "array": value.array}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name not in OMITTED_FIELDS}
-    if isinstance(value, (list, tuple)):
-        return [to_plain(v) for v in value]
+def _table(t: Table) -> dict[str, Any]:
+    pk = t.primary_key
+    return {
+        "name": t.name,
+        "description": t.description,
+        "classification": t.classification,
+        "retention": t.retention,
+        "log": t.log,
+        "rls": t.rls,
+        "timestamps": t.timestamps,
+        "columns": [_column(c) for c in t.columns],
+        "primary_key": {"name": pk.name, "columns": list(pk.columns)} if pk else None,
+        "uniques": [{"name": u.name, "columns": list(u.columns)} for u in t.uniques],
+        "checks": [{"name": c.name, "expression": c.expression, "description": c.description, "enum": c.enum} for c in t.checks],
+        "foreign_keys": [
+            {
+                "name": fk.name,
+                "columns": list(fk.columns),
+                "ref_schema": fk.ref_schema,
+                "ref_table": fk.ref_table,
+                "ref_columns": list(fk.ref_columns),
+                "on_delete": fk.on_delete,
+            }
+            for fk in t.foreign_keys
+        ],
+        "indexes": [
+            {
+                "name": ix.name,
+                "columns": list(ix.columns),
+                "unique": ix.unique,
+                "where": ix.where,
+                "using": ix.using,
+                "description": ix.description,
+            }
+            for ix in t.indexes
+        ],
+        "triggers": [
+            {"name": tr.name, "timing": tr.timing, "events": list(tr.events), "function": tr.function} for tr in t.triggers
+        ],
+        "policies": [
+            {
+                "name": p.name,
+                "operations": list(p.operations),
+                "roles": list(p.roles),
+                "owner": p.owner,
+                "using": p.using,
+                "with_check": p.with_check,
+                "description": p.description,
+            }
+            for p in t.policies
+        ],
+        "user_operations": list(t.user_operations),
+        "user_operations_reason": t.user_operations_reason,
+    }
+
+
+def _column(c: Column) -> dict[str, Any]:
+    default = c.default
+    return {
+        "name": c.name,
+        "type": {"sql": c.type.sql, "base": c.type.base, "params": list(c.type.params), "array": c.type.array},
+        "nullable": c.nullable,
+        "default": {"sql": default.sql, "function": default.function, "value": _canonical(default.value)} if default else None,
+        "description": c.description,
+        "classification": c.classification,
+        "encrypted": c.encrypted,
+        "enum": c.enum,
+        "generated_by": c.generated_by,
+    }
+
+
+def _canonical(value: Any) -> Any:
+    """A literal default with its mapping keys sorted, the order the SQL default uses."""
     if isinstance(value, dict):
-        return {str(k): to_plain(v) for k, v in sorted(value.items())}
+        return {k: _canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
     return value
