@@ -21,8 +21,8 @@ def resolve_foreign_keys(tables: dict[str, Table], specs: dict[str, TableSpec], 
         spec = specs[tname]
         fks: list[ForeignKey] = []
         for col_name, col in spec.columns.items():
-            if col.references is None:
-                continue
+            if col.references is None or not table.has_column(col_name):
+                continue  # a column that failed to build has its own error already
             path = ("tables", tname, "columns", col_name, "references")
             parts = col.references.rsplit(".", 1)
             if len(parts) != 2 or not all(parts):
