@@ -21,8 +21,8 @@ def resolve_foreign_keys(tables: dict[str, Table], specs: dict[str, TableSpec], 
         spec = specs[tname]
         fks: list[ForeignKey] = []
         for col_name, col in spec.columns.items():
-            if col.references is None or not table.has_column(col_name):
-                continue  # a column that failed to build has its own error already
+            if col.references is None:
+                continue
             path = ("tables", tname, "columns", col_name, "references")
             parts = col.references.rsplit(".", 1)
             if len(parts) != 2 or not all(parts):
@@ -96,6 +96,8 @@ def _foreign_key(
             return None
         types = [ref.column(c).type for c in ref_columns]
     for c, t in zip(columns, types):
+        if not table.has_column(c):
+            return None  # the column failed to build and has its own error; its target was still checked above
         mine = table.column(c).type
         if mine != t:
             problems.add(path, f"'{tname}.{c}' is {mine.sql} but the referenced column is {t.sql}; make the types match")
