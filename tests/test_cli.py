@@ -186,3 +186,33 @@ def test_outputs_do_not_depend_on_the_hash_seed_or_the_folder(tmp_path):
         results.append(existing_files(str(work / "compiled")))
     assert results[0] == results[1]
     assert len(results[0]) == 7
+
+
+def test_compile_refuses_a_symlinked_output_folder(project):
+    (project / "real").mkdir()
+    (project / "link").symlink_to(project / "real")
+    result = run("compile", "--out", "link")
+    assert result.exit_code == 2
+    assert "it is a symbolic link" in result.output
+    assert (project / "link").is_symlink() and os.listdir(project / "real") == []
+
+
+def test_check_reports_links_and_fifos_in_the_output_folder_without_hanging(project):
+    run("compile")
+    os.symlink("/nonexistent", project / "compiled" / "broken")
+    os.mkfifo(project / "compiled" / "pipe")
+    result = run("check")
+    assert result.exit_code == 1
+    assert "extra: compiled/broken" in result.output and "extra: compiled/pipe" in result.output
+
+
+@pytest.mark.parametrize("fmt, expected", [
+    ("github", "::error file=schema.yaml,line=4,col=11,title=SPEC the spec is invalid::unknown column type 'nope'"),
+    ("json", '"code": "SPEC"'),
+])
+def test_lint_reports_spec_errors_in_the_format_asked_for(tmp_path, fmt, expected):
+    (tmp_path / "schema.yaml").write_text("tables:\n  t:\n    columns:\n      a: {type: nope, classification: phi}\n")
+    exe = shutil.which("schemac", path=os.path.dirname(sys.executable))
+    result = subprocess.run([exe, "lint", "--format", fmt], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert expected in result.stdout

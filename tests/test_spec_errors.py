@@ -305,4 +305,37 @@ def test_a_spec_file_name_with_a_line_break_never_reaches_the_outputs(tmp_path):
     spec.write_text("tables:\n  t:\n    classification: phi\n    columns: {id: {type: uuid}}\n")
     with pytest.raises(SpecErrors) as info:
         load_schema(str(spec))
-    assert [e.message for e in info.value.errors] == ["the spec's file name contains a control character; rename the file"]
+    assert [e.message for e in info.value.errors] == [
+        "the spec's file name may hold only letters, digits, '.', '_', '-' and spaces; rename the file"
+    ]
+
+
+@pytest.mark.parametrize("name", ["a\u2028b.yaml", "a--><img src=x>.yaml", "x\x1b[2J.yaml"])
+def test_spec_file_names_that_could_break_a_comment_are_refused(tmp_path, name):
+    from schemac.pipeline import load_schema
+
+    spec = tmp_path / name
+    spec.write_text("tables:\n  t:\n    classification: phi\n    columns: {id: {type: uuid}}\n")
+    with pytest.raises(SpecErrors):
+        load_schema(str(spec))
+
+
+def test_messages_escape_control_characters_from_the_spec():
+    errs = errors_of(table('b: {type: "\\e]0;pwned\\a text\\nschema.yaml:1:1: all good"}\n'))
+    assert len(errs) == 1
+    assert "\x1b" not in errs[0] and "\n" not in errs[0] and "\x07" not in errs[0]
+    assert "\\x1b]0;pwned\\x07" in errs[0] and "\\nschema.yaml:1:1: all good" in errs[0]
+
+
+def test_a_numeric_default_that_overflows_the_column_is_refused():
+    assert errors_of(table("n: {type: 'numeric(3,1)', default: 12345.6}\n")) == [
+        "schema.yaml:10:33: 12345.6 does not fit numeric(3,1): at most 2 digits before the decimal point"
+    ]
+    assert errors_of(table("n: {type: 'numeric(3,1)', default: 99.94}\nbad: {type: nope}\n"))[0].startswith("schema.yaml:11")
+
+
+def test_a_backslash_in_an_expression_is_refused_even_inside_a_string():
+    extra = "checks:\n  - expression: " + _yaml_str("name <> 'a\\' AND name <> ';DROP TABLE x;--'") + "\n"
+    assert errors_of(table("name: {type: text}\n", extra=extra)) == [
+        "schema.yaml:12:9: check expression rejected: backslashes are not allowed in expressions (not even in strings); write the value without one"
+    ]

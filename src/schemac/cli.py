@@ -14,7 +14,7 @@ from .inject import Document, InjectError, read_documents
 from .outputs import Stale, compare, document_stale, replace_problem, write_outputs
 from .pipeline import lint_schema, load_schema, render_outputs
 from .rules import RULES
-from .rules.report import FORMATS, render, summary
+from .rules.report import FORMATS, render, spec_errors_as_findings, summary
 
 app = typer.Typer(
     add_completion=False,
@@ -80,6 +80,8 @@ def _refuse_unsafe_out(spec: str, out: str) -> None:
     """compile replaces the output directory whole: never let that be a folder holding the spec or the working directory."""
     target = Path(out).resolve()
     problem = replace_problem(out)
+    if Path(out).is_symlink():
+        problem = "it is a symbolic link (the link itself would be replaced); pass the folder it points to"
     for precious in (Path(spec).resolve().parent, Path.cwd().resolve()):
         if target == precious or target in precious.parents:
             problem = "it holds the spec or the working directory"
@@ -144,6 +146,12 @@ def lint(
     if fmt not in FORMATS:
         typer.echo(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
+    if fmt != "text" and Path(spec).is_file():
+        try:
+            load_schema(spec)
+        except SpecErrors as exc:  # CI and tools get the spec's own errors in the format they asked for
+            sys.stdout.write(render(spec_errors_as_findings(exc), fmt, spec))
+            raise typer.Exit(1)
     result = lint_schema(_build(spec))
     sys.stdout.write(render(result, fmt, spec))
     if fmt == "text":

@@ -148,6 +148,11 @@ def _literal_sql(value: Any, ctype: ColumnType, enum: Enum | None) -> str:
             return f"!'{value}' is not a number"
         if not d.is_finite():
             return "!numeric defaults must be finite numbers"
+        if ctype.params:
+            precision, scale = ctype.params
+            whole_digits = len(str(abs(int(d.quantize(decimal.Decimal(1).scaleb(-scale), decimal.ROUND_HALF_UP))))) if abs(d) >= 1 else 0
+            if whole_digits > precision - scale:
+                return f"!{value} does not fit {ctype.sql}: at most {precision - scale} digits before the decimal point"
         return str(d)
     if base == "boolean":
         if not isinstance(value, bool):

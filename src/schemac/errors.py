@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -25,7 +26,16 @@ class SpecError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.pos}: {self.message}"
+        return f"{self.pos}: {printable(self.message)}"
+
+
+def printable(text: str) -> str:
+    """Control and line-separator characters as escapes, so a value from the spec cannot forge output lines or
+    send terminal escape sequences."""
+    return "".join(
+        ch if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp") else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
 
 
 class SpecErrors(Exception):

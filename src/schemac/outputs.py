@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 
@@ -20,18 +21,30 @@ class Stale:
     diff: str
 
 
+NOT_A_FILE = "\x00(not a regular file)"  # never equal to generated text, so such an entry is always reported
+
+
 def existing_files(out_dir: str) -> dict[str, str]:
-    """Every file under out_dir, by relative path (forward slashes)."""
+    """Every entry under out_dir, by relative path (forward slashes); symlinks, FIFOs and unreadable files are not followed."""
     found = {}
     if not os.path.isdir(out_dir):
         return found
-    for root, _dirs, files in os.walk(out_dir):
-        for f in files:
+    for root, dirs, files in os.walk(out_dir):
+        for f in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
             full = os.path.join(root, f)
             rel = os.path.relpath(full, out_dir).replace(os.sep, "/")
-            with open(full, encoding="utf-8", errors="replace", newline="") as fh:
-                found[rel] = fh.read()
+            found[rel] = _read_regular(full)
     return found
+
+
+def _read_regular(path: str) -> str:
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return NOT_A_FILE
+        with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+            return fh.read()
+    except OSError:
+        return NOT_A_FILE
 
 
 def compare(out_dir: str, expected: dict[str, str]) -> list[Stale]:

@@ -6,6 +6,7 @@ Pure apart from reading the spec file; writing and comparing outputs is in outpu
 from __future__ import annotations
 
 import os
+import re
 
 from .build import build_schema
 from .errors import Pos, SpecError, SpecErrors
@@ -20,6 +21,9 @@ from .model import Schema
 from .rules import LintResult, run_rules
 
 
+SAFE_FILE_NAME = re.compile(r"[\w.\- ]+")
+
+
 def load_schema(spec_path: str) -> Schema:
     """Read, validate and resolve a spec file; raises SpecErrors.
 
@@ -29,9 +33,11 @@ def load_schema(spec_path: str) -> Schema:
     with open(spec_path, "rb") as fh:
         raw = fh.read()
     name = os.path.basename(spec_path)
-    if any(ch < " " or ch == "\x7f" for ch in name):
-        # the name is written into every generated file's header: no line breaks or control characters
-        raise SpecErrors([SpecError(Pos(repr(spec_path), 1, 1), "the spec's file name contains a control character; rename the file")])
+    if not SAFE_FILE_NAME.fullmatch(name):
+        # the name is written into every generated file's header (SQL, TypeScript and HTML comments)
+        raise SpecErrors(
+            [SpecError(Pos(repr(spec_path), 1, 1), "the spec's file name may hold only letters, digits, '.', '_', '-' and spaces; rename the file")]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

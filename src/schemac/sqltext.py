@@ -60,6 +60,9 @@ def expression_problem(expr: str) -> str | None:
         return "the expression is empty"
     if "\x00" in expr:
         return "the expression contains a NUL character"
+    if "\\" in expr:
+        # inside a quoted string a backslash is an escape when standard_conforming_strings is off
+        return "backslashes are not allowed in expressions (not even in strings); write the value without one"
     depth = 0
     i, n = 0, len(expr)
     while i < n:
@@ -74,8 +77,6 @@ def expression_problem(expr: str) -> str | None:
                     end += 2
                     continue
                 break
-            if ch == "'" and i > 0 and expr[i - 1] in "eE" and "\\" in expr[i:end]:
-                return "escape-string literals (E'...') with backslashes are not allowed in expressions; use a plain string"
             i = end + 1
             continue
         if ch == ";":
@@ -84,8 +85,6 @@ def expression_problem(expr: str) -> str | None:
             return "comments are not allowed inside an expression"
         if ch == "$" and (i == 0 or not (expr[i - 1].isalnum() or expr[i - 1] == "_")):
             return "dollar quoting ($$) is not allowed inside an expression"
-        if ch == "\\":
-            return "backslashes are not allowed outside string literals"
         if ch == "(":
             depth += 1
         elif ch == ")":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..errors import SpecErrors
 from .engine import Finding, LintResult
 
 FORMATS = ("text", "github", "json")
@@ -16,6 +17,11 @@ def render(result: LintResult, fmt: str, spec_path: str) -> str:
     if fmt == "json":
         return json.dumps(as_json(result, spec_path), indent=2, sort_keys=True) + "\n"
     return "".join(text_line(f) + "\n" for f in result.findings)
+
+
+def spec_errors_as_findings(exc: SpecErrors) -> LintResult:
+    """A spec that does not build, as findings (code SPEC), so `--format github|json` still reports it."""
+    return LintResult([Finding(e.pos, "SPEC", "error", "the spec is invalid", e.message, "") for e in exc.errors])
 
 
 def text_line(f: Finding) -> str:
