@@ -104,5 +104,8 @@ def test_policies_are_rendered_when_present(repo_schema):
 def test_cells_cannot_break_a_table():
     assert code("a || b") == "<code>a &#124;&#124; b</code>"
     assert code("x `y` \\ *z*") == "<code>x &#96;y&#96; &#92; &#42;z&#42;</code>"
-    assert cell("a | <b>\\") == "a &#124; &lt;b&gt;\\\\"
+    assert cell("a | <b>\\") == "a &#124; &lt;b&gt;&#92;"
+    assert cell("[x](javascript:alert(1)) ![t](http://e/t.png)") == "&#91;x&#93;(javascript:alert(1)) !&#91;t&#93;(http://e/t.png)"
+    assert cell("# h *e* _f_ reason_for_visit `a|b` `c`") == "&#35; h &#42;e&#42; &#95;f&#95; reason_for_visit <code>a&#124;b</code> `c`"
+    assert cell("1. item") == "1&#46; item" and cell("- item") == "&#45; item"
     assert anchor("webhook_idempotency", "event_id") == "webhook_idempotency-event_id"
