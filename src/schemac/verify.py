@@ -5,8 +5,8 @@ normalized form: the expected ones are rendered by creating them on temporary
 tables in a transaction that is rolled back, so both sides are spelled by the
 same PostgreSQL. Index, key and trigger definitions are built on those temporary
 tables from the emitter's own statements too. The updated_at trigger function is
-compared the same way: the
-emitter's own CREATE FUNCTION is run in pg_temp and read back with the same reader.
+compared the same way: the emitter's own CREATE FUNCTION is run in pg_temp and read
+back with the same reader.
 
 A database given by URL is never given the Supabase stand-in unasked: its SQL
 grants privileges on every table of `public`.
