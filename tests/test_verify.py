@@ -173,7 +173,45 @@ BREAKAGES = [
         "index messages.messages_conversation_id_created_at_idx: columns",
     ),
     ("DROP TRIGGER patients_set_updated_at ON patients", "trigger patients.patients_set_updated_at: missing from the database"),
-    ("ALTER TABLE appointments DISABLE TRIGGER appointments_set_updated_at", "trigger appointments.appointments_set_updated_at: the database has 'disabled'"),
+    (
+        "ALTER TABLE appointments DISABLE TRIGGER appointments_set_updated_at",
+        "trigger appointments.appointments_set_updated_at: firing: the database has 'disabled'; the spec says 'enabled'",
+    ),
+    (
+        "ALTER TABLE patients ENABLE REPLICA TRIGGER patients_set_updated_at",
+        "trigger patients.patients_set_updated_at: firing: the database has 'replica'; the spec says 'enabled'",
+    ),
+    (
+        "ALTER TABLE patients ENABLE ALWAYS TRIGGER patients_set_updated_at",
+        "trigger patients.patients_set_updated_at: firing: the database has 'always'; the spec says 'enabled'",
+    ),
+    (
+        "CREATE OR REPLACE TRIGGER patients_set_updated_at BEFORE UPDATE ON patients FOR EACH ROW WHEN (false) "
+        "EXECUTE FUNCTION public.schemac_set_updated_at()",
+        "trigger patients.patients_set_updated_at: definition: the database has "
+        "'BEFORE UPDATE ON patients FOR EACH ROW WHEN (false) EXECUTE FUNCTION schemac_set_updated_at()'; "
+        "the spec says 'BEFORE UPDATE ON patients FOR EACH ROW EXECUTE FUNCTION schemac_set_updated_at()'",
+    ),
+    (
+        "CREATE OR REPLACE TRIGGER patients_set_updated_at BEFORE UPDATE OF name ON patients FOR EACH ROW "
+        "EXECUTE FUNCTION public.schemac_set_updated_at()",
+        "trigger patients.patients_set_updated_at: definition: the database has "
+        "'BEFORE UPDATE OF name ON patients FOR EACH ROW EXECUTE FUNCTION schemac_set_updated_at()'",
+    ),
+    (
+        "CREATE OR REPLACE TRIGGER patients_set_updated_at BEFORE UPDATE ON patients FOR EACH STATEMENT "
+        "EXECUTE FUNCTION public.schemac_set_updated_at()",
+        "trigger patients.patients_set_updated_at: definition: the database has "
+        "'BEFORE UPDATE ON patients FOR EACH STATEMENT EXECUTE FUNCTION schemac_set_updated_at()'",
+    ),
+    (
+        # the spec's trigger cannot be built for comparison without its function: verify still reports, not crashes
+        "CREATE FUNCTION public.other_fn() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; "
+        "DROP FUNCTION public.schemac_set_updated_at() CASCADE; "
+        "CREATE TRIGGER patients_set_updated_at BEFORE UPDATE ON patients FOR EACH ROW EXECUTE FUNCTION public.other_fn()",
+        "trigger patients.patients_set_updated_at: the database has 'BEFORE UPDATE -> public.other_fn'; "
+        "the spec says 'BEFORE UPDATE -> public.schemac_set_updated_at'",
+    ),
     (
         "CREATE OR REPLACE FUNCTION public.schemac_set_updated_at() RETURNS trigger LANGUAGE plpgsql SET search_path = '' "
         "AS $$BEGIN RETURN NEW; END$$",
@@ -217,6 +255,17 @@ BREAKAGES = [
         "function public.schemac_set_updated_at(x integer): in the database but not in the spec",
     ),
     ("ALTER TABLE messages DISABLE ROW LEVEL SECURITY", "table messages: row level security: the database has 'disabled'; the spec says 'enabled'"),
+    (
+        "ALTER TABLE patients FORCE ROW LEVEL SECURITY",
+        "table patients: forced row level security: the database has 'forced'; the spec says 'not forced'",
+    ),
+    (
+        "ALTER TABLE patients OWNER TO authenticated",
+        "table patients: owner: the database has 'authenticated'; the spec says 'a role other than anon, authenticated "
+        "and service_role (owners bypass row level security)'",
+    ),
+    ("ALTER TABLE messages OWNER TO anon", "table messages: owner: the database has 'anon'"),
+    ("ALTER TABLE audit_logs OWNER TO service_role", "table audit_logs: owner: the database has 'service_role'"),
     ("COMMENT ON COLUMN patients.name IS 'just a name'", "column patients.name: comment: the database has 'just a name'"),
     ("COMMENT ON TABLE audit_logs IS NULL", "table audit_logs: comment: the database has none"),
     ("CREATE VIEW public.all_phones AS SELECT phone FROM patients", "view all_phones: in the database but not in the spec"),
@@ -258,6 +307,45 @@ def test_breaking_the_database_makes_verify_fail_and_name_it(db_url, statement, 
     assert result.exit_code == 1, result.output
     assert expected in result.output, result.output
     assert "difference(s) between the database and" in result.output
+
+
+@pytest.mark.parametrize(
+    "definition, expected",
+    [
+        (
+            ["CREATE TRIGGER t BEFORE UPDATE ON public.patients FOR EACH ROW EXECUTE FUNCTION f()", "t", "public.patients"],
+            "BEFORE UPDATE ON patients FOR EACH ROW EXECUTE FUNCTION f()",
+        ),
+        (  # a temporary table: pg_temp.x from PostgreSQL 16, pg_temp_N.x before
+            ["CREATE TRIGGER t BEFORE UPDATE ON pg_temp.tmp FOR EACH ROW EXECUTE FUNCTION f()", "t", "pg_temp_3.tmp", "pg_temp.tmp"],
+            "BEFORE UPDATE ON patients FOR EACH ROW EXECUTE FUNCTION f()",
+        ),
+        (
+            ["CREATE TRIGGER t BEFORE UPDATE ON pg_temp_3.tmp FOR EACH ROW EXECUTE FUNCTION f()", "t", "pg_temp_3.tmp", "pg_temp.tmp"],
+            "BEFORE UPDATE ON patients FOR EACH ROW EXECUTE FUNCTION f()",
+        ),
+        (  # a quoted column in UPDATE OF that reads like the ON clause is not taken for it
+            [
+                'CREATE TRIGGER "Odd name" BEFORE UPDATE OF "a ON public.patients b" ON public.patients FOR EACH ROW EXECUTE FUNCTION f()',
+                '"Odd name"',
+                "public.patients",
+            ],
+            'BEFORE UPDATE OF "a ON public.patients b" ON patients FOR EACH ROW EXECUTE FUNCTION f()',
+        ),
+        (
+            [
+                "CREATE CONSTRAINT TRIGGER t AFTER INSERT ON public.patients DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION f()",
+                "t",
+                "public.patients",
+            ],
+            "CONSTRAINT AFTER INSERT ON patients DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION f()",
+        ),
+    ],
+)
+def test_trigger_definitions_are_compared_without_the_trigger_and_schema_names(definition, expected):
+    from schemac.db.catalog import trigger_tail
+
+    assert trigger_tail(definition, "patients") == expected
 
 
 def test_verify_compares_the_trigger_function_body_up_to_whitespace(db_url):

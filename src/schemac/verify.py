@@ -3,8 +3,10 @@
 Expressions (defaults, CHECKs, index predicates) are compared in the server's own
 normalized form: the expected ones are rendered by creating them on temporary
 tables in a transaction that is rolled back, so both sides are spelled by the
-same PostgreSQL. The updated_at trigger function is compared the same way: the
-emitter's own CREATE FUNCTION is run in pg_temp and read back with the same reader.
+same PostgreSQL. Index, key and trigger definitions are built on those temporary
+tables from the emitter's own statements too. The updated_at trigger function is
+compared the same way: the emitter's own CREATE FUNCTION is run in pg_temp and read
+back with the same reader.
 
 A database given by URL is never given the Supabase stand-in unasked: its SQL
 grants privileges on every table of `public`.
@@ -18,9 +20,19 @@ from dataclasses import dataclass, field
 import psycopg
 
 from .db.apply import apply_migrations, read_migrations
-from .db.catalog import LiveConstraint, LiveFunction, LiveSchema, LiveTable, index_tail, read_functions, read_schema
+from .db.catalog import (
+    TRIGGER_DEFINITION,
+    LiveConstraint,
+    LiveFunction,
+    LiveSchema,
+    LiveTable,
+    index_tail,
+    read_functions,
+    read_schema,
+    trigger_tail,
+)
 from .db.server import has_auth_users, install_supabase_stand_in, throwaway_server
-from .emit.sql import column_comment, render_index, table_comment, updated_at_function_sql
+from .emit.sql import column_comment, render_index, render_trigger, table_comment, updated_at_function_sql
 from .matching import differ, pair_by_name
 from .outputs import compare
 from .pipeline import render_outputs
@@ -47,6 +59,9 @@ class Normalized:
     key_definitions: dict[tuple[str, str], str] = field(default_factory=dict)  # PRIMARY KEY (...) / UNIQUE (...)
     policies: dict[tuple[str, str], ExpectedPolicy] = field(default_factory=dict)
     functions: dict[str, LiveFunction] = field(default_factory=dict)
+    # from the timing keyword on (see trigger_tail), or why the server could not create the trigger
+    trigger_definitions: dict[tuple[str, str], str] = field(default_factory=dict)
+    trigger_problems: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 class Refused(Exception):
@@ -114,6 +129,8 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
     predicates: dict[tuple[str, str], str] = {}
     index_definitions: dict[tuple[str, str], str] = {}
     key_definitions: dict[tuple[str, str], str] = {}
+    trigger_definitions: dict[tuple[str, str], str] = {}
+    trigger_problems: dict[tuple[str, str], str] = {}
     conn.execute("BEGIN")
     try:
         for i, table in enumerate(schema.tables):
@@ -155,12 +172,45 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
                     "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
                     (f"pg_temp.{tmp}", temp_key),
                 ).fetchone()[0]
+            _expected_triggers(conn, table, tmp, trigger_definitions, trigger_problems)
         functions = _expected_functions(conn, schema)
     finally:
         conn.execute("ROLLBACK")
     return Normalized(
-        defaults, checks, predicates, index_definitions, key_definitions, normalize_policies(conn, schema), functions
+        defaults,
+        checks,
+        predicates,
+        index_definitions,
+        key_definitions,
+        normalize_policies(conn, schema),
+        functions,
+        trigger_definitions,
+        trigger_problems,
     )
+
+
+def _expected_triggers(
+    conn: psycopg.Connection, table: Table, tmp: str, definitions: dict[tuple[str, str], str], problems: dict[tuple[str, str], str]
+) -> None:
+    """The emitter's CREATE TRIGGER run on the temporary table and read back like a live one.
+
+    It calls the live trigger function, which may be missing or not return trigger (reported on its own):
+    then the trigger's definition cannot be checked, and the reason is kept instead.
+    """
+    for trg in table.triggers:
+        conn.execute("SAVEPOINT schemac_trigger")
+        try:
+            conn.execute(render_trigger(table, trg, on=tmp))
+            definition = conn.execute(
+                f"SELECT {TRIGGER_DEFINITION} FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE t.tgrelid = %s::regclass AND t.tgname = %s",
+                (f"pg_temp.{tmp}", trg.name),
+            ).fetchone()[0]
+            definitions[(table.name, trg.name)] = trigger_tail(definition, table.name)
+            conn.execute("RELEASE SAVEPOINT schemac_trigger")
+        except psycopg.Error as exc:
+            conn.execute("ROLLBACK TO SAVEPOINT schemac_trigger")
+            problems[(table.name, trg.name)] = str(exc).strip().splitlines()[0]
 
 
 def _expected_functions(conn: psycopg.Connection, schema: Schema) -> dict[str, LiveFunction]:
@@ -201,14 +251,26 @@ def _compare_functions(expected: dict[str, LiveFunction], live: dict[str, LiveFu
     return len(pairs)
 
 
+API_ROLES = ("anon", "authenticated", "service_role")
+
 KINDS = {"p": "primary key", "u": "unique constraint", "f": "foreign key", "c": "check constraint", "x": "exclusion constraint"}
 
 
 def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[str]) -> int:
     t = table.name
-    checked = 2
+    checked = 4
     on_off = {True: "enabled", False: "disabled"}
     differ(diffs, f"table {t}: row level security", on_off[lt.rls], on_off[table.rls])
+    # FORCE makes RLS apply to the owner too; the migration never asks for it, so it is drift like any other
+    forced = {True: "forced", False: "not forced"}
+    differ(diffs, f"table {t}: forced row level security", forced[lt.force_rls], "not forced")
+    if lt.owner in API_ROLES:  # a table's owner bypasses its RLS (unless forced): an API role must not own one
+        differ(
+            diffs,
+            f"table {t}: owner",
+            lt.owner,
+            f"a role other than {', '.join(API_ROLES[:-1])} and {API_ROLES[-1]} (owners bypass row level security)",
+        )
     differ(diffs, f"table {t}: comment", lt.comment, table_comment(table))
 
     columns = {c.name: c for c in table.columns}
@@ -238,13 +300,18 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[st
     triggers = {trg.name: trg for trg in table.triggers}
     for name, trg, ltr in pair_by_name(lambda n: f"trigger {t}.{n}", triggers, lt.triggers, diffs):
         checked += 1
-        differ(
-            diffs,
-            f"trigger {t}.{name}",
-            f"{ltr.timing} {' OR '.join(ltr.events)} -> {ltr.function}",
-            f"{trg.timing} {' OR '.join(trg.events)} -> {trg.function}",
-        )
-        differ(diffs, f"trigger {t}.{name}", on_off[ltr.enabled], "enabled")
+        live_summary = f"{ltr.timing} {' OR '.join(ltr.events)} -> {ltr.function}"
+        spec_summary = f"{trg.timing} {' OR '.join(trg.events)} -> {trg.function}"
+        differ(diffs, f"trigger {t}.{name}", live_summary, spec_summary)
+        # only the migration's own state, 'O': it fires on origin and local changes, not under replication roles
+        differ(diffs, f"trigger {t}.{name}: firing", ltr.firing, "enabled")
+        if live_summary != spec_summary:
+            continue
+        # row or statement level, UPDATE OF columns, WHEN: only the whole definition shows them
+        if (t, name) in norm.trigger_problems:
+            diffs.append(f"trigger {t}.{name}: the spec's definition could not be checked on this database: {norm.trigger_problems[(t, name)]}")
+        else:
+            differ(diffs, f"trigger {t}.{name}: definition", ltr.definition, norm.trigger_definitions[(t, name)])
 
     checked += compare_policies(table, lt.policies, norm.policies, diffs)
     pair_by_name(lambda n: f"rule {t}.{n}", {}, lt.rules, diffs)  # the spec has no rules: every one is extra

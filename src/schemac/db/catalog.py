@@ -50,7 +50,8 @@ class LiveTrigger:
     timing: str
     events: tuple[str, ...]
     function: str
-    enabled: bool
+    firing: str  # tgenabled as a word: enabled (origin and local), disabled, replica, always
+    definition: str = ""  # pg_get_triggerdef from the timing keyword on, table unqualified (see trigger_tail)
 
 
 @dataclass
@@ -66,6 +67,8 @@ class LivePolicy:
 class LiveTable:
     comment: str | None
     rls: bool
+    force_rls: bool = False  # relforcerowsecurity: RLS applies to the owner too
+    owner: str = ""
     columns: dict[str, LiveColumn] = field(default_factory=dict)
     constraints: dict[str, LiveConstraint] = field(default_factory=dict)
     indexes: dict[str, LiveIndex] = field(default_factory=dict)
@@ -94,18 +97,20 @@ class LiveSchema:
 ON_DELETE = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 MATCH = {"s": "SIMPLE", "f": "FULL", "p": "PARTIAL"}
 VOLATILITY = {"i": "IMMUTABLE", "s": "STABLE", "v": "VOLATILE"}
+FIRING = {"O": "enabled", "D": "disabled", "R": "replica", "A": "always"}  # pg_trigger.tgenabled
 
 
 def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
     """Introspect every table, column, constraint, index, trigger, policy and function of `schema`."""
     tables: dict[str, LiveTable] = {}
-    for name, comment, rls in conn.execute(
-        """SELECT c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity
+    for name, comment, rls, force_rls, owner in conn.execute(
+        """SELECT c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity, c.relforcerowsecurity,
+                  c.relowner::regrole::text
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname""",
         (schema,),
     ):
-        tables[name] = LiveTable(comment, rls)
+        tables[name] = LiveTable(comment, rls, force_rls, owner)
 
     for table, col, typ, notnull, default, comment, collation in conn.execute(
         """SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
@@ -142,17 +147,18 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
     ):
         tables[table].indexes[name] = LiveIndex(tuple(c.strip('"') for c in cols), unique, method, predicate, index_tail(definition))
 
-    for table, name, tgtype, func, enabled in conn.execute(
-        """SELECT c.relname, t.tgname, t.tgtype, p.pronamespace::regnamespace::text || '.' || p.proname, t.tgenabled
-           FROM pg_trigger t
-           JOIN pg_class c ON c.oid = t.tgrelid
-           JOIN pg_namespace n ON n.oid = c.relnamespace
-           JOIN pg_proc p ON p.oid = t.tgfoid
-           WHERE n.nspname = %s AND NOT t.tgisinternal
-           ORDER BY c.relname, t.tgname""",
+    for table, name, tgtype, func, enabled, definition in conn.execute(
+        f"""SELECT c.relname, t.tgname, t.tgtype, p.pronamespace::regnamespace::text || '.' || p.proname, t.tgenabled,
+                   {TRIGGER_DEFINITION}
+            FROM pg_trigger t
+            JOIN pg_class c ON c.oid = t.tgrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_proc p ON p.oid = t.tgfoid
+            WHERE n.nspname = %s AND NOT t.tgisinternal
+            ORDER BY c.relname, t.tgname""",
         (schema,),
     ):
-        tables[table].triggers[name] = LiveTrigger(*_decode_tgtype(tgtype), func, enabled != "D")
+        tables[table].triggers[name] = LiveTrigger(*_decode_tgtype(tgtype), func, FIRING[enabled], trigger_tail(definition, table))
 
     for table, name, permissive, roles, cmd, qual, check in conn.execute(
         """SELECT tablename, policyname, permissive = 'PERMISSIVE', roles, cmd, qual, with_check
@@ -258,6 +264,45 @@ def read_functions(conn: psycopg.Connection, schema: str) -> dict[str, LiveFunct
 def index_tail(definition: str) -> str:
     """The part of pg_get_indexdef that does not name the index or its table."""
     return definition[definition.index(" USING ") + 1 :]
+
+
+# A trigger's definition with the names that pg_get_triggerdef may write for it and its table, for
+# trigger_tail; over pg_trigger t JOIN pg_class c JOIN pg_namespace n. The table is always schema-qualified
+# (non-pretty), a temporary one as pg_temp.x from PostgreSQL 16 and as pg_temp_N.x before.
+TRIGGER_DEFINITION = (
+    "ARRAY[pg_get_triggerdef(t.oid), quote_ident(t.tgname), quote_ident(n.nspname) || '.' || quote_ident(c.relname)]"
+    " || CASE WHEN n.oid = pg_my_temp_schema() THEN ARRAY['pg_temp.' || quote_ident(c.relname)] ELSE '{}' END"
+)
+
+
+def trigger_tail(definition: list[str], table: str) -> str:
+    """pg_get_triggerdef from the timing keyword on, naming neither the trigger nor the table's schema.
+
+    `definition` is what TRIGGER_DEFINITION selects; the table is written as the bare name `table`, so a
+    trigger built on a temporary table reads the same as the one on the real table.
+    """
+    text, trigger_sql, *table_spellings = definition
+    for head, kind in (("CREATE TRIGGER ", ""), ("CREATE CONSTRAINT TRIGGER ", "CONSTRAINT ")):
+        if text.startswith(f"{head}{trigger_sql} "):
+            text = kind + text[len(head) + len(trigger_sql) + 1 :]
+            break
+    for table_sql in table_spellings:
+        on = f" ON {table_sql} "
+        at = _outside_quotes(text, on)  # the event list before it may hold a quoted column named like it
+        if at >= 0:
+            return f"{text[:at]} ON {table} {text[at + len(on):]}"
+    return text
+
+
+def _outside_quotes(text: str, needle: str) -> int:
+    """Index of the first occurrence of needle that does not start inside a double-quoted identifier, or -1."""
+    quoted = False
+    for i, ch in enumerate(text):
+        if not quoted and text.startswith(needle, i):
+            return i
+        if ch == '"':
+            quoted = not quoted
+    return -1
 
 
 def _qualify(regclass_text: str | None) -> str | None:

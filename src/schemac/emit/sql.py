@@ -7,7 +7,7 @@ expressions and are always wrapped in parentheses.
 
 from __future__ import annotations
 
-from ..model import CLASSIFICATION_LABELS, UPDATED_AT_FUNCTION, Column, ForeignKey, Index, Policy, Schema, Table
+from ..model import CLASSIFICATION_LABELS, UPDATED_AT_FUNCTION, Column, ForeignKey, Index, Policy, Schema, Table, Trigger
 from ..sqltext import qualified, quote_ident, quote_literal
 
 MIGRATION_PATH = "migrations/001_initial_schema.sql"
@@ -128,11 +128,7 @@ def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
     for ix in table.indexes:
         out.append(render_index(table, ix))
     for trg in table.triggers:
-        fschema, fname = trg.function.split(".")
-        out.append(
-            f"CREATE OR REPLACE TRIGGER {quote_ident(trg.name)} {trg.timing} {' OR '.join(trg.events)} ON {name} "
-            f"FOR EACH ROW EXECUTE FUNCTION {qualified(fschema, fname)}();"
-        )
+        out.append(render_trigger(table, trg))
     if table.rls:
         out.append(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;")
     out.append(f"COMMENT ON TABLE {name} IS {quote_literal(table_comment(table))};")
@@ -172,6 +168,15 @@ def render_index(table: Table, ix: Index, on: str | None = None, name: str | Non
     if ix.where:
         s += f" WHERE ({ix.where})"
     return s + ";"
+
+
+def render_trigger(table: Table, trg: Trigger, on: str | None = None, name: str | None = None) -> str:
+    """CREATE OR REPLACE TRIGGER for the migration; verify passes `on`/`name` to build the same trigger on a temporary table."""
+    fschema, fname = trg.function.split(".")
+    return (
+        f"CREATE OR REPLACE TRIGGER {quote_ident(name or trg.name)} {trg.timing} {' OR '.join(trg.events)} "
+        f"ON {on or qualified('public', table.name)} FOR EACH ROW EXECUTE FUNCTION {qualified(fschema, fname)}();"
+    )
 
 
 def _deferred_foreign_key(table: Table, fk: ForeignKey) -> str:
