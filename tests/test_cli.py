@@ -201,9 +201,11 @@ def test_check_reports_links_and_fifos_in_the_output_folder_without_hanging(proj
     run("compile")
     os.symlink("/nonexistent", project / "compiled" / "broken")
     os.mkfifo(project / "compiled" / "pipe")
+    (project / "compiled" / "empty").mkdir()
     result = run("check")
     assert result.exit_code == 1
     assert "extra: compiled/broken" in result.output and "extra: compiled/pipe" in result.output
+    assert "extra: compiled/empty/" in result.output
 
 
 @pytest.mark.parametrize("fmt, expected", [

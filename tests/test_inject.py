@@ -340,3 +340,15 @@ def test_a_successful_write_replaces_folder_and_pages_and_leaves_nothing_staged(
     write_outputs(str(tmp_path / "compiled"), {"a.sql": "new\n"}, {str(page): "new\n"})
     assert _tree(tmp_path) == {"compiled/a.sql": b"new\n", "page.md": b"new\n"}
     assert page.stat().st_mode & 0o777 == 0o640
+
+
+def test_markers_inside_a_fenced_code_block_are_not_markers():
+    doc = (
+        "How to mark a page:\n\n```markdown\n" + BEGIN + "\n" + END + "\n```\n\n"
+        "~~~~\n" + BEGIN + "\n~~~\n" + END + "\n~~~~\n\n"
+        + BEGIN + "\nold\n" + END + "\nafter\n"
+    )
+    out = inject(doc, "NEW\n", "page.md")
+    documented = doc[: doc.rindex(BEGIN)]  # both fenced examples, untouched
+    assert out.startswith(documented)
+    assert "old" not in out and out.count("NEW") == 1 and out.endswith(END + "\nafter\n")

@@ -389,3 +389,10 @@ def test_verify_with_an_unreachable_database_fails_cleanly():
     result = verify("--database-url", "postgresql://nobody@127.0.0.1:1/nothing?connect_timeout=2")
     assert result.exit_code == 1
     assert "verify failed: OperationalError" in result.output
+
+
+def test_verify_without_compiled_migrations_says_so_before_starting_a_database(tmp_path):
+    result = verify("--out", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1
+    assert f"no compiled migrations in {tmp_path / 'nowhere'}/migrations; run `schemac compile`" in result.output
+    assert "started a throwaway PostgreSQL" not in result.output

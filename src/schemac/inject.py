@@ -40,8 +40,29 @@ class Document:
 
 
 def _marker_lines(text: str, marker: str) -> list[re.Match[str]]:
-    """Lines consisting of the marker alone (mentions of it inside prose do not count)."""
-    return list(re.finditer(r"^[ \t]*" + re.escape(marker) + r"[ \t]*(\r?\n|$)", text, re.M))
+    """Lines consisting of the marker alone; mentions in prose or inside fenced code blocks (a page
+    documenting the markers) do not count."""
+    fences = _fenced_ranges(text)
+    found = re.finditer(r"^[ \t]*" + re.escape(marker) + r"[ \t]*(\r?\n|$)", text, re.M)
+    return [m for m in found if not any(start <= m.start() < end for start, end in fences)]
+
+
+FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})", re.M)
+
+
+def _fenced_ranges(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of CommonMark fenced code blocks; an unclosed fence runs to the end."""
+    ranges, opening = [], None
+    for m in FENCE.finditer(text):
+        fence = m.group(1)
+        if opening is None:
+            opening = m
+        elif fence[0] == opening.group(1)[0] and len(fence) >= len(opening.group(1)):
+            ranges.append((opening.start(), m.end()))
+            opening = None
+    if opening is not None:
+        ranges.append((opening.start(), len(text)))
+    return ranges
 
 
 def _line_col(text: str, offset: int) -> str:

@@ -30,6 +30,8 @@ def existing_files(out_dir: str) -> dict[str, str]:
     if not os.path.isdir(out_dir):
         return found
     for root, dirs, files in os.walk(out_dir):
+        if root != out_dir and not dirs and not files:  # an empty folder: compile would not keep it either
+            found[os.path.relpath(root, out_dir).replace(os.sep, "/") + "/"] = NOT_A_FILE
         for f in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
             full = os.path.join(root, f)
             rel = os.path.relpath(full, out_dir).replace(os.sep, "/")

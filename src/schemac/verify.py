@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from .db.apply import apply_migrations, read_migrations
+from .db.apply import Migration, apply_migrations, read_migrations
 from .db.catalog import (
     TRIGGER_DEFINITION,
     LiveConstraint,
@@ -72,16 +72,19 @@ def run_verify(
     schema: Schema, out_dir: str, database_url: str | None, apply: bool = True, install_stand_in: bool = False
 ) -> Report:
     """Verify against the given database, or a throwaway server that always gets the Supabase stand-in."""
+    report = Report()
+    migrations = _migrations_to_apply(schema, out_dir, report) if apply else []
+    if report.differences:  # missing or stale: say so before starting or touching any database
+        return report
     with contextlib.ExitStack() as stack:
-        report = Report()
         throwaway = database_url is None
         if throwaway:
             database_url = stack.enter_context(throwaway_server())
             report.notes.append("started a throwaway PostgreSQL with the Supabase stand-in")
         with psycopg.connect(database_url, autocommit=True) as conn:
             _ensure_auth_users(conn, throwaway, install_stand_in, report)
-            if apply and not _apply(conn, schema, out_dir, report):
-                return report
+            if apply:
+                _apply(conn, migrations, report)
             live = read_schema(conn)
             normalized = normalize_expressions(conn, schema)
         report.checked = compare_schema(schema, live, normalized, report.differences)
@@ -102,24 +105,28 @@ def _ensure_auth_users(conn: psycopg.Connection, throwaway: bool, install: bool,
         report.notes.append("auth.users was missing: installed the Supabase stand-in (--install-stand-in)")
 
 
-def _apply(conn: psycopg.Connection, schema: Schema, out_dir: str, report: Report) -> bool:
-    """Apply the compiled migrations not yet applied; False (and why, in report) when they are missing or stale."""
+def _migrations_to_apply(schema: Schema, out_dir: str, report: Report) -> list[Migration]:
+    """The compiled migrations, or none (and why, in report) when they are missing or not what the spec compiles to."""
     migrations = read_migrations(out_dir)
     if not migrations:
         report.differences.append(f"no compiled migrations in {out_dir}/migrations; run `schemac compile`")
-        return False
+        return []
     stale = [s.path for s in compare(out_dir, render_outputs(schema)) if s.path.startswith("migrations/")]
     if stale:
         report.differences.append(
             f"{out_dir}/{stale[0]} is not what the spec compiles to; nothing was applied: run `schemac compile` before verifying"
         )
-        return False
+        return []
+    return migrations
+
+
+def _apply(conn: psycopg.Connection, migrations: list[Migration], report: Report) -> None:
+    """Apply the compiled migrations not yet recorded as applied."""
     applied, problems = apply_migrations(conn, migrations)
     report.differences += problems
     report.notes.append(
         f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else " (all already applied)")
     )
-    return True
 
 
 def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalized:
