@@ -13,9 +13,9 @@ import random
 import pytest
 import yaml
 
-from schemac.build import build_schema
+from schemac.resolve.schema import build_schema
 from schemac.errors import SpecErrors
-from schemac.load import load_yaml
+from schemac.spec.load import load_yaml
 from schemac.pipeline import lint_schema, render_outputs
 
 from conftest import REPO_SPEC

@@ -24,7 +24,7 @@ from schemac.db.catalog import read_schema
 from schemac.emit.sql import MIGRATION_PATH
 from schemac.outputs import existing_files
 from schemac.pipeline import load_schema, render_outputs
-from schemac.verify import compare_schema, normalize_expressions
+from schemac.verify.run import compare_schema, normalize_expressions
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "schema.yaml").exists())

@@ -16,7 +16,7 @@ BLOCKED_BY_REFERENCE = (psycopg.errors.RestrictViolation, psycopg.errors.Foreign
 from schemac.db.apply import run_sql
 from schemac.db.catalog import read_schema
 from schemac.emit.sql import MIGRATION_PATH
-from schemac.verify import compare_schema, normalize_expressions
+from schemac.verify.run import compare_schema, normalize_expressions
 
 
 def new_user(conn) -> uuid.UUID:

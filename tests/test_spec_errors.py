@@ -7,8 +7,8 @@ import textwrap
 import pytest
 
 from schemac.errors import SpecErrors
-from schemac.load import load_yaml
-from schemac.build import build_schema
+from schemac.spec.load import load_yaml
+from schemac.resolve.schema import build_schema
 
 HEADER = """\
 version: 1

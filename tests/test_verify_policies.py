@@ -6,7 +6,7 @@ import psycopg
 from helpers import run_cli
 
 from schemac.outputs import write_atomically
-from schemac.verify import run_verify
+from schemac.verify.run import run_verify
 
 from conftest import REPO_SPEC, ROOT
 

@@ -182,7 +182,7 @@ def verify(
     started and removed afterwards. A database given by URL gets the stand-in only
     with --install-stand-in; without auth.users verify stops and changes nothing.
     """
-    from .verify import Refused, run_verify
+    from .verify.run import Refused, run_verify
 
     schema = _load(spec, lint=False)  # verify compares the database with the spec; compliance is lint's job
     try:

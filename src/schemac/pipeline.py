@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 
-from .build import build_schema
+from .resolve.schema import build_schema
 from .errors import Pos, SpecError, SpecErrors
 from .emit.inventory import INVENTORY_JSON_PATH, INVENTORY_MD_PATH, render_inventory_json, render_inventory_markdown
 from .emit.markdown import DB_SCHEMA_PATH, render_db_schema
@@ -16,7 +16,7 @@ from .emit.normalized import SCHEMA_JSON_PATH, render_schema_json
 from .emit.spec_schema import SPEC_SCHEMA_PATH, render_spec_schema
 from .emit.sql import MIGRATION_PATH, render_migration
 from .emit.typescript import TYPESCRIPT_PATH, render_typescript
-from .load import load_yaml
+from .spec.load import load_yaml
 from .model import Schema
 from .rules import LintResult, run_rules
 

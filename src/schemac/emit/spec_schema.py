@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from ..spec import Spec
+from ..spec.language import Spec
 
 SPEC_SCHEMA_PATH = "schemac.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

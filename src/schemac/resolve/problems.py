@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .errors import SpecError
-from .load import Loaded, Path
-from .sqltext import identifier_problem
+from ..errors import SpecError
+from ..spec.load import Loaded, Path
+from ..sqltext import identifier_problem
 
 
 class Problems:

@@ -13,13 +13,13 @@ from typing import Any
 
 from . import naming
 from .column_types import TYPE_LIST, build_default, parse_type, type_range_problem
-from .errors import SpecError, SpecErrors
+from ..errors import SpecError, SpecErrors
 from .foreign_keys import resolve_foreign_keys
-from .grammar import kind_of, validate, validate_each, validate_tables
-from .inject import normalise, path_problem
+from ..spec.grammar import kind_of, validate, validate_each, validate_tables
+from ..inject import normalise, path_problem
 from .lint_config import MIN_REASON_WORDS, build_lint
-from .load import Loaded, Path
-from .model import (
+from ..spec.load import Loaded, Path
+from ..model import (
     UPDATED_AT_FUNCTION,
     USER_OPERATIONS,
     Check,
@@ -37,8 +37,8 @@ from .model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from .spec import ColumnSpec, DocsSpec, EnumSpec, Spec, TableSpec
-from .sqltext import expression_problem, quote_literal
+from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, Spec, TableSpec
+from ..sqltext import expression_problem, quote_literal
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.

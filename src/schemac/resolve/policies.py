@@ -12,10 +12,10 @@ import dataclasses
 import difflib
 
 from . import naming
-from .errors import SpecError
-from .model import Policy, Table
-from .spec import PolicySpec, TableSpec
-from .sqltext import expression_problem, qualified, quote_ident
+from ..errors import SpecError
+from ..model import Policy, Table
+from ..spec.language import PolicySpec, TableSpec
+from ..sqltext import expression_problem, qualified, quote_ident
 
 UID = "(SELECT auth.uid())"  # the sub-select form Supabase recommends: evaluated once per statement
 USES_USING = ("select", "update", "delete", "all")

@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .model import LintConfig, Table, Waiver
-from .rules.registry import RULES_BY_CODE
-from .spec import LintSpec
+from ..model import LintConfig, Table, Waiver
+from ..rules.registry import RULES_BY_CODE
+from ..spec.language import LintSpec
 
 MIN_REASON_WORDS = 3
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Pos, SpecError, SpecErrors
+from ..errors import Pos, SpecError, SpecErrors
 
 Path = tuple[str | int, ...]
 

@@ -9,11 +9,11 @@ import re
 import uuid
 from typing import Any
 
-from .grammar import kind_of
-from .load import Path
-from .model import ColumnType, Default, Enum
+from ..spec.grammar import kind_of
+from ..spec.load import Path
+from ..model import ColumnType, Default, Enum
 from .problems import Problems
-from .sqltext import quote_literal
+from ..sqltext import quote_literal
 
 # The closed list of default functions, and the column types each may fill.
 DEFAULT_FUNCTIONS: dict[str, tuple[str, ...]] = {

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from .db.apply import Migration, apply_migrations, read_migrations
-from .db.catalog import (
+from ..db.apply import Migration, apply_migrations, read_migrations
+from ..db.catalog import (
     TRIGGER_DEFINITION,
     LiveConstraint,
     LiveFunction,
@@ -31,14 +31,14 @@ from .db.catalog import (
     read_schema,
     trigger_tail,
 )
-from .db.server import has_auth_users, install_supabase_stand_in, throwaway_server
-from .emit.sql import column_comment, render_index, render_trigger, table_comment, updated_at_function_sql
+from ..db.server import has_auth_users, install_supabase_stand_in, throwaway_server
+from ..emit.sql import column_comment, render_index, render_trigger, table_comment, updated_at_function_sql
 from .matching import differ, pair_by_name
-from .outputs import compare
-from .pipeline import render_outputs
-from .model import UPDATED_AT_FUNCTION, Schema, Table
-from .sqltext import qualified, quote_ident
-from .verify_policies import ExpectedPolicy, compare_policies, normalize_policies
+from ..outputs import compare
+from ..pipeline import render_outputs
+from ..model import UPDATED_AT_FUNCTION, Schema, Table
+from ..sqltext import qualified, quote_ident
+from .policies import ExpectedPolicy, compare_policies, normalize_policies
 
 
 @dataclass

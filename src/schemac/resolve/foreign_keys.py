@@ -6,10 +6,10 @@ import dataclasses
 import difflib
 
 from . import naming
-from .load import Path
-from .model import ColumnType, ForeignKey, Table
+from ..spec.load import Path
+from ..model import ColumnType, ForeignKey, Table
 from .problems import Problems, explicit_name
-from .spec import TableSpec
+from ..spec.language import TableSpec
 
 # Tables outside the spec that a foreign key may point at: Supabase's users.
 EXTERNAL_TABLES: dict[str, dict[str, ColumnType]] = {"auth.users": {"id": ColumnType("uuid")}}

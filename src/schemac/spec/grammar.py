@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .load import Path
-from .problems import Problems
-from .spec import CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, PolicySpec, TableSpec, UniqueSpec
+from ..resolve.problems import Problems
+from .language import CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, PolicySpec, TableSpec, UniqueSpec
 
 # Table sections that are lists of items, each validated on its own.
 LIST_SECTIONS = {"unique": UniqueSpec, "checks": CheckSpec, "foreign_keys": ForeignKeySpec, "indexes": IndexSpec, "policies": PolicySpec}

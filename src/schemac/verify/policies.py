@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import psycopg
 
-from .db.catalog import LivePolicy
-from .emit.sql import create_policy_sql
+from ..db.catalog import LivePolicy
+from ..emit.sql import create_policy_sql
 from .matching import differ, pair_by_name
-from .model import Policy, Schema, Table
-from .sqltext import qualified, quote_ident
+from ..model import Policy, Schema, Table
+from ..sqltext import qualified, quote_ident
 
 
 @dataclass(frozen=True)

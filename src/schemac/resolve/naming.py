@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .sqltext import MAX_IDENTIFIER_BYTES
+from ..sqltext import MAX_IDENTIFIER_BYTES
 
 
 def fit(name: str) -> str:
