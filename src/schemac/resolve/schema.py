@@ -38,7 +38,8 @@ from ..model import (
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
 from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, Spec, TableSpec
-from ..sqltext import expression_problem, quote_literal
+from ..sqltext import quote_literal
+from .expressions import CHECK, INDEX_PREDICATE, Scope
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
@@ -225,21 +226,21 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
         if known(u.columns, upath + ("columns",), "unique constraint") and explicit_name(u.name, upath, problems):
             uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath)))
 
+    scope = Scope(name, frozenset(col_names))
     for i, c in enumerate(spec.checks):
         chpath = path + ("checks", i)
-        problem = expression_problem(c.expression)
-        if problem:
-            problems.add(chpath + ("expression",), f"check expression rejected: {problem}")
+        expression = problems.expression(chpath + ("expression",), c.expression, CHECK, scope)
+        if expression is None:
             continue
         if explicit_name(c.name, chpath, problems):
             label = c.name or (f"check{i + 1}" if len(spec.checks) > 1 else "row")
-            checks.append(Check(c.name or naming.check(name, label), c.expression.strip(), c.description, None, pos(chpath)))
+            checks.append(Check(c.name or naming.check(name, label), expression, c.description, None, pos(chpath)))
 
     indexes = []
     for i, ix in enumerate(spec.indexes):
         ipath = path + ("indexes", i)
-        if ix.where is not None and (problem := expression_problem(ix.where)):
-            problems.add(ipath + ("where",), f"index predicate rejected: {problem}")
+        where = None
+        if ix.where is not None and (where := problems.expression(ipath + ("where",), ix.where, INDEX_PREDICATE, scope)) is None:
             continue
         if known(ix.columns, ipath + ("columns",), "index") and explicit_name(ix.name, ipath, problems):
             indexes.append(
@@ -247,7 +248,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
                     ix.name or naming.index(name, tuple(ix.columns), ix.unique),
                     tuple(ix.columns),
                     ix.unique,
-                    ix.where.strip() if ix.where else None,
+                    where,
                     ix.using,
                     ix.description,
                     pos(ipath),
