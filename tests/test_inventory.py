@@ -59,7 +59,7 @@ def test_readers_follow_select_policies(tmp_path):
           - {name: write, for: [insert], to: [anon], with_check: "true"}
     """
     schema = load_schema(str(write_spec(tmp_path, spec)))
-    assert readers(schema.table("notes")) == ("anon", "authenticated", "service_role")
+    assert readers(schema.table("notes")) == ("public", "service_role")  # as the policy grants it: every role
     assert readers(schema.table("secrets")) == ("anon", "authenticated", "service_role")
     assert readers(schema.table("hidden")) == ("service_role",)
     md = render_outputs(schema)[INVENTORY_MD_PATH]

@@ -79,10 +79,14 @@ def test_wrong_type_of_value():
     ]
 
 
-def test_wrong_literal_value():
+def test_unknown_classification():
     assert errors_of(table("name: {type: text, classification: secret}\n")) == [
-        "schema.yaml:10:26: 'classification' cannot be 'secret'; expected 'phi', 'administrative' or 'public_social'"
+        "schema.yaml:10:26: unknown classification 'secret'; the phi profile's classes are: phi, administrative, "
+        "public_social (set your own with top-level 'classifications:' under profile general or none)"
     ]
+    assert errors_of(table("name: {type: text, classification: administratve}\n"))[0].startswith(
+        "schema.yaml:10:26: unknown classification 'administratve'; did you mean 'administrative'?"
+    )
 
 
 def test_unknown_column_type():
@@ -183,9 +187,42 @@ def test_default_of_wrong_type():
     ]
 
 
+DEFAULT_EXPRESSION_TAIL = (
+    "is a default expression, and only a literal or one of now(), current_date, gen_random_uuid(), auth.uid() is "
+    "supported as a default (other expressions are not in the spec language yet; README: Limitations)"
+)
+
+
 def test_default_function_outside_the_closed_list():
     assert errors_of(table("at: {type: timestamptz, default: clock_timestamp()}\n")) == [
-        "schema.yaml:10:31: 'clock_timestamp()' is not a supported default function; use one of: now(), current_date, gen_random_uuid(), auth.uid()"
+        f"schema.yaml:10:31: 'clock_timestamp()' {DEFAULT_EXPRESSION_TAIL}"
+    ]
+
+
+def test_a_default_expression_is_called_one_not_a_bad_timestamp():
+    """The issue's report: `now() + interval '7 days'` was 'not a timestamp'."""
+    assert errors_of(table("at: {type: timestamptz, default: \"now() + interval '7 days'\"}\n")) == [
+        f"schema.yaml:10:31: 'now() + interval '7 days'' {DEFAULT_EXPRESSION_TAIL}"
+    ]
+    assert errors_of(table("at: {type: timestamptz, default: CURRENT_TIMESTAMP}\n")) == [
+        f"schema.yaml:10:31: 'CURRENT_TIMESTAMP' {DEFAULT_EXPRESSION_TAIL}"
+    ]
+
+
+def test_a_postgresql_feature_key_is_named_not_matched_to_a_far_away_key():
+    """`generated` used to get "did you mean 'encrypted'?"."""
+    [error] = errors_of(table("total: {type: integer, generated: a + b}\n"))
+    assert error.startswith("schema.yaml:10:30: unknown key 'generated'; a generated column is not in the spec language yet (README: Limitations); allowed keys here:")
+    assert "did you mean" not in error
+    [error] = errors_of(table("nme: {type: text, descripton: x}\n"))
+    assert "did you mean 'description'?" in error
+
+
+@pytest.mark.parametrize("target", ["auth.users", "patients"])
+def test_references_to_a_table_without_its_column(target):
+    """`references: auth.users` used to be "unknown table 'auth'"."""
+    assert errors_of(table(f"user_id: {{type: uuid, references: {target}}}\n")) == [
+        f"schema.yaml:10:29: 'references: {target}' names a table but not its column; write 'references: {target}.id'"
     ]
 
 

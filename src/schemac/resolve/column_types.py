@@ -12,6 +12,7 @@ from typing import Any
 from ..spec.grammar import kind_of
 from ..spec.load import Path
 from ..model import ColumnType, Default, Enum
+from .expressions import calls_a_function
 from .problems import Problems
 from ..sqltext import quote_literal
 
@@ -83,8 +84,8 @@ def build_default(value: Any, ctype: ColumnType, enum: Enum | None, path: Path, 
             problems.add(path, f"{fn} cannot be the default of a {ctype.sql} column; it fills {', '.join(DEFAULT_FUNCTIONS[fn])} columns")
             return None
         return Default(fn, function=fn)
-    if isinstance(value, str) and re.fullmatch(r"[A-Za-z_][\w.]*\(.*\)", value.strip()):
-        problems.add(path, f"'{value}' is not a supported default function; use one of: {', '.join(DEFAULT_FUNCTIONS)}")
+    if isinstance(value, str) and (re.fullmatch(r"[A-Za-z_][\w.]*\(.*\)", value.strip()) or calls_a_function(value)):
+        problems.add(path, f"'{value}' is a default expression, and only a literal or one of {', '.join(DEFAULT_FUNCTIONS)} is supported as a default (other expressions are not in the spec language yet; README: Limitations)")
         return None
     sql = _literal_sql(value, ctype, enum)
     if isinstance(sql, str) and not sql.startswith("!"):

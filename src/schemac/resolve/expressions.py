@@ -389,3 +389,29 @@ def _shape(node: Any) -> Any:
     if isinstance(node, ast.Node):
         return (type(node).__name__,) + tuple((s, _shape(getattr(node, s))) for s in type(node).__slots__ if s != "location")
     return node
+
+
+def calls_a_function(text: str) -> bool:
+    """Whether text parses as one SQL expression that calls a function (now() + interval '1 day',
+    CURRENT_TIMESTAMP): tells a default *expression* from a literal that merely fails to parse as one."""
+    try:
+        node = _parse_one(text)
+    except (_Refused, RecursionError):
+        return False
+    if isinstance(node, list):
+        return False
+    found = False
+
+    def visit(n: Any) -> None:
+        nonlocal found
+        if isinstance(n, (ast.FuncCall, ast.SQLValueFunction)):
+            found = True
+        elif isinstance(n, ast.Node):
+            for name in n:
+                visit(getattr(n, name))
+        elif isinstance(n, tuple):
+            for item in n:
+                visit(item)
+
+    visit(node)
+    return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from . import naming
@@ -20,6 +21,8 @@ from ..inject import normalise, path_problem
 from .lint_config import MIN_REASON_WORDS, build_lint
 from ..spec.load import Loaded, Path
 from ..model import (
+    CLASSIFICATIONS,
+    PROFILES,
     UPDATED_AT_FUNCTION,
     USER_OPERATIONS,
     Check,
@@ -34,6 +37,7 @@ from ..model import (
     Table,
     Trigger,
     Unique,
+    default_vocabulary,
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
@@ -67,7 +71,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     table_specs = validate_tables(data.get("tables", {}), problems, broken_columns)
 
     enums = _build_enums(enum_specs, problems)
-    tables = [_build_table(name, spec, enums, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
+    vocabulary = _vocabulary(data, problems)
+    tables = [_build_table(name, spec, enums, vocabulary, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
     tables_by_name = {t.name: t for t in tables if t is not None}
     all_table_names = set(data.get("tables", {}) or {})
     resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems)
@@ -84,8 +89,55 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         source=source_name,
         source_sha256=hashlib.sha256(source_bytes).hexdigest(),
         lint=lint,
+        profile=vocabulary.profile,
+        classifications=vocabulary.classes,
         doc_targets=doc_targets,
     )
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The profile and its classes: which classes a column may carry, and whether it must carry one."""
+
+    profile: str
+    classes: tuple[str, ...]
+
+    @property
+    def required(self) -> bool:
+        return self.profile == "phi"
+
+
+def _vocabulary(data: dict, problems: Problems) -> Vocabulary:
+    """The spec's profile and classification vocabulary; the PHI profile keeps its three classes."""
+    profile = data.get("profile", "phi")
+    if profile not in PROFILES:
+        profile = "phi"  # already reported by the grammar
+    raw = data.get("classifications")
+    if not isinstance(raw, list) or not raw or not all(isinstance(c, str) for c in raw):
+        return Vocabulary(profile, default_vocabulary(profile))  # a wrong shape is reported by the grammar
+    classes = tuple(raw)
+    for i, c in enumerate(classes):
+        if problems.name(("classifications", i), c, "classification") and c in classes[:i]:
+            problems.add(("classifications", i), f"classification '{c}' is listed twice; list each class once")
+    if profile == "phi" and classes != CLASSIFICATIONS:
+        problems.add(
+            ("classifications",),
+            f"the phi profile's classes are {', '.join(CLASSIFICATIONS)} (its rules are written for them); remove 'classifications', or choose 'profile: general' for your own",
+        )
+        return Vocabulary(profile, CLASSIFICATIONS)
+    return Vocabulary(profile, classes)
+
+
+def _classification(stated: str | None, path: Path, vocabulary: Vocabulary, problems: Problems) -> str | None:
+    """A stated class, checked against the vocabulary (None when not stated or not in it)."""
+    if stated is None:
+        return None
+    if stated not in vocabulary.classes:
+        close = difflib.get_close_matches(stated, vocabulary.classes, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        problems.add(path, f"unknown classification '{stated}'; {hint}the {vocabulary.profile} profile's classes are: {', '.join(vocabulary.classes)} (set your own with top-level 'classifications:' under profile general or none)")
+        return None
+    return stated
 
 
 def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
@@ -132,7 +184,7 @@ def _build_enums(specs: dict[str, EnumSpec], problems: Problems) -> dict[str, En
 # ---------------------------------------------------------------- tables
 
 
-def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: Problems, broken: set[str]) -> Table | None:
+def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], vocabulary: Vocabulary, problems: Problems, broken: set[str]) -> Table | None:
     path: Path = ("tables", name)
     pos = problems.loaded.pos
     problems.name(path, name, "table")
@@ -143,7 +195,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
     pk_columns: list[str] = []
     for col_name, col in spec.columns.items():
         cpath = path + ("columns", col_name)
-        column = _build_column(name, col_name, col, spec, enums, cpath, problems)
+        column = _build_column(name, col_name, col, spec, enums, vocabulary, cpath, problems)
         if column is None:
             continue
         columns.append(column)
@@ -178,7 +230,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
                     False,
                     Default("now()", function="now()"),
                     "When the row was created." if ts == "created_at" else "When the row was last changed (maintained by trigger).",
-                    "administrative",
+                    "administrative" if vocabulary.profile == "phi" else (spec.classification if spec.classification in vocabulary.classes else None),
                     False,
                     None,
                     pos(path + ("timestamps",)),
@@ -262,7 +314,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
     return Table(
         name=name,
         description=spec.description,
-        classification=spec.classification,
+        classification=_classification(spec.classification, path + ("classification",), vocabulary, problems),
         retention=spec.retention,
         log=spec.log,
         rls=spec.rls,
@@ -296,7 +348,7 @@ def _user_operations_reason(spec: TableSpec, path: Path, problems: Problems) -> 
 
 
 def _build_column(
-    table: str, name: str, spec: ColumnSpec, tspec: TableSpec, enums: dict[str, Enum], path: Path, problems: Problems
+    table: str, name: str, spec: ColumnSpec, tspec: TableSpec, enums: dict[str, Enum], vocabulary: Vocabulary, path: Path, problems: Problems
 ) -> Column | None:
     ok = problems.name(path, name, "column")
     if ok and name in SYSTEM_COLUMNS:
@@ -323,12 +375,16 @@ def _build_column(
         if problem := type_range_problem(ctype):
             problems.add(path + ("type",), f"{problem}; PostgreSQL would refuse 'type: {spec.type}'")
             return None
-    classification = spec.classification or tspec.classification
-    if classification is None:
+    if spec.classification is not None:
+        classification = _classification(spec.classification, path + ("classification",), vocabulary, problems)
+        ok = ok and classification is not None
+    else:
+        classification = tspec.classification if tspec.classification in vocabulary.classes else None
+    if classification is None and spec.classification is None and vocabulary.required:
         problems.add(
             path,
-            f"column '{name}' has no classification; add 'classification: phi|administrative|public_social' "
-            "to the column, or a default 'classification' to the table",
+            f"column '{name}' has no classification; add 'classification: {'|'.join(vocabulary.classes)}' "
+            "to the column, or a default 'classification' to the table (or choose 'profile: general' or 'none', where classification is optional)",
         )
         return None
     if spec.on_delete is not None and spec.references is None:

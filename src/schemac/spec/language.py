@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Classification = Literal["phi", "administrative", "public_social"]
+Classification = str  # a class of the spec's vocabulary (see Spec.classifications); checked when the model is built
+Profile = Literal["phi", "general", "none"]
 OnDelete = Literal["cascade", "restrict", "set null", "set default", "no action"]
 Operation = Literal["select", "insert", "update", "delete", "all"]
 Role = Literal["anon", "authenticated", "service_role", "public"]
@@ -53,7 +54,7 @@ class ColumnSpec(SpecModel):
     description: str | None = None
     """What the column holds; becomes a COMMENT in the database."""
     classification: Classification | None = None
-    """phi, administrative or public_social; inherited from the table when omitted."""
+    """A class of the vocabulary (phi, administrative or public_social under the PHI profile); inherited from the table when omitted."""
     encrypted: bool = False
     """Marks PHI that must be encrypted at rest (and in transit)."""
 
@@ -220,6 +221,10 @@ class Spec(SpecModel):
 
     version: Literal[1] = 1
     """Version of the spec language."""
+    profile: Profile = "phi"
+    """The compliance profile: `phi` (the clinic's rules, classification required), `general` (common good practice, classification optional) or `none` (no rules)."""
+    classifications: list[str] | None = Field(default=None, min_length=1)
+    """The classification vocabulary, most sensitive first; `phi`, `administrative`, `public_social` under the PHI profile (which allows no other), `pii`, `confidential`, `internal`, `public` by default otherwise."""
     enums: dict[str, EnumSpec] = Field(default_factory=dict)
     """Named enums, used by columns through `enum:`."""
     tables: dict[str, TableSpec] = Field(min_length=1)
