@@ -201,3 +201,47 @@ def verify(
         typer.echo(f"{len(report.differences)} difference(s) between the database and {spec}.", err=True)
         raise typer.Exit(1)
     typer.echo(f"verified: the database matches {spec} ({report.checked} catalog facts checked)")
+
+
+@app.command("import")
+def import_(
+    database_url: str = typer.Option(..., "--database-url", envvar="SCHEMAC_DATABASE_URL", help="The database to read."),
+    schema: list[str] = typer.Option(["public"], "--schema", help="A schema to import (repeatable); public by default."),
+    output: str = typer.Option("schema.yaml", "--output", help="The spec file to write."),
+    force: bool = typer.Option(False, "--force", help="Overwrite --output when it exists."),
+) -> None:
+    """Write a schema.yaml from a live database, and report what the spec language cannot say.
+
+    Classification is read back from comments schemac wrote. Objects the spec cannot
+    say (functions, views, triggers, ...) are listed and written into the file as
+    commented SQL, so nothing is silently lost. The database is only read.
+    """
+    import os
+    import tempfile
+
+    import psycopg
+
+    from .db.importing import import_database, report_lines
+
+    if os.path.exists(output) and not force:
+        typer.echo(f"{output} exists; pass --force to overwrite it, or choose another --output", err=True)
+        raise typer.Exit(1)
+    try:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            imported = import_database(conn, tuple(dict.fromkeys(schema)), os.path.basename(output))
+    except SpecErrors as exc:
+        for e in exc.errors:
+            typer.echo(str(e), err=True)
+        typer.echo("import produced a spec that does not build (a schemac bug); nothing written.", err=True)
+        raise typer.Exit(1)
+    except psycopg.Error as exc:
+        typer.echo(f"import failed: {type(exc).__name__}: {exc}".rstrip(), err=True)
+        raise typer.Exit(1)
+    folder = os.path.dirname(os.path.abspath(output))
+    fd, staged = tempfile.mkstemp(prefix=".schemac-import-", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(imported.text)
+    os.replace(staged, output)
+    for line in report_lines(imported):
+        typer.echo(line)
+    typer.echo(f"wrote {output}")

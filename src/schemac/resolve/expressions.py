@@ -387,8 +387,12 @@ def _shape(node: Any) -> Any:
     if isinstance(node, tuple):
         return tuple(_shape(n) for n in node)
     if isinstance(node, ast.Node):
-        return (type(node).__name__,) + tuple((s, _shape(getattr(node, s))) for s in type(node).__slots__ if s != "location")
+        return (type(node).__name__,) + tuple((s, _shape(getattr(node, s))) for s in type(node).__slots__ if s not in LOCATION_SLOTS)
     return node
+
+
+# Source offsets in the tree (PostgreSQL 18 adds list_start/list_end to ARRAY[...] and IN lists): not meaning.
+LOCATION_SLOTS = frozenset({"location", "list_start", "list_end", "rexpr_list_start", "rexpr_list_end"})
 
 
 def calls_a_function(text: str) -> bool:

@@ -1,0 +1,691 @@
+"""Read a live database into the model: the same `schemac.model.Schema` a spec builds.
+
+One model, one differ: `schemac import` writes this Schema out as schema.yaml, and any
+comparison of a database with a spec is a comparison of two Schemas. What the spec
+language cannot say (yet) is not dropped silently: each such object comes back as a
+`LeftOut` with the reason and its SQL, which import writes into the file as comments.
+
+Classification is read back from the comments schemac writes (`[PHI] ...`, and the
+table comment's `Classification: ...` part); other comments become descriptions verbatim.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+import psycopg
+from pglast import ast, parser
+
+from ..errors import Pos
+from ..model import (
+    CLASSIFICATIONS,
+    GENERAL_CLASSIFICATIONS,
+    UPDATED_AT_FUNCTION,
+    Check,
+    Column,
+    ColumnType,
+    Default,
+    Enum,
+    ForeignKey,
+    Index,
+    Policy,
+    PrimaryKey,
+    Schema,
+    Table,
+    Trigger,
+    Unique,
+    classification_label,
+)
+from ..resolve import naming
+from ..resolve.column_types import build_default, parse_type
+from ..resolve.expressions import CHECK, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
+from ..resolve.foreign_keys import EXTERNAL_TABLES
+from ..sqltext import identifier_problem, qualified, quote_ident
+from .catalog import LiveSchema, LiveTable, read_schema
+
+HERE = Pos("database", 1, 1)  # models read from a catalog have no spec position
+ROLES = ("anon", "authenticated", "service_role", "public")
+INDEX_METHODS = ("btree", "gin", "gist", "hash", "brin")
+SUPABASE_SCHEMAS = ("auth", "storage")  # managed by Supabase; the app may attach policies and triggers to their tables
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A database object the spec language cannot say yet, with why and its SQL."""
+
+    kind: str  # table, column, default, constraint, index, trigger, policy, function, view, sequence, type, extension, rule, comment
+    table: str | None  # schema-qualified table it belongs to, when it belongs to one
+    name: str
+    reason: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class Inspection:
+    schema: Schema
+    left_out: tuple[LeftOut, ...]
+
+
+def inspect_schema(conn: psycopg.Connection, schemas: tuple[str, ...] = ("public",)) -> Schema:
+    """The model of what the database holds in `schemas` (only what the spec language can say)."""
+    return inspect_database(conn, schemas).schema
+
+
+def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("public",), source: str = "database") -> Inspection:
+    """The model of the database, and everything in `schemas` (and attached to Supabase's tables) it leaves out."""
+    left: list[LeftOut] = []
+    live = read_schema(conn, "public") if "public" in schemas else LiveSchema({}, {})
+    extra = _column_extras(conn)
+    reader = _TableReader(live, extra, left)
+    tables = [t for name in sorted(live.tables) if (t := reader.table(name, live.tables[name])) is not None]
+    tables = reader.resolve_foreign_keys(tables)
+    tables = [reader.policies(t, tables) for t in tables]
+    for other in schemas:
+        if other != "public":
+            _left_out_schema(conn, other, left)
+    if "public" in schemas:
+        _left_out_others(conn, live, reader, left)
+    _supabase_attachments(conn, left)
+    profile, vocabulary = _profile(tables)
+    schema = Schema(
+        tables=tuple(tables),
+        enums=tuple(reader.enums.values()),
+        source=source,
+        source_sha256="",
+        profile=profile,
+        classifications=vocabulary,
+    )
+    return Inspection(schema, tuple(left))
+
+
+# ---------------------------------------------------------------- comments
+
+
+TAG = re.compile(r"^\[(?P<tag>[^\]\n]+)\](?: (?P<rest>.*))?$", re.S)
+TABLE_COMMENT = re.compile(
+    r"^(?P<description>.*?) Classification: (?P<classes>[^.]*)\.(?P<log> Log table: holds IDs, never PHI\.)?(?: Retention: (?P<retention>.*))?$", re.S
+)
+LABEL_TO_CLASS = {classification_label(c): c for c in CLASSIFICATIONS + GENERAL_CLASSIFICATIONS}
+
+
+def read_column_comment(comment: str | None, tagged: bool) -> tuple[str | None, bool, str | None]:
+    """(classification, encrypted, description) from a column comment; tags only count in a schemac-tagged table."""
+    if comment is None or not tagged:
+        return None, False, comment
+    m = TAG.match(comment)
+    if not m:
+        return None, False, comment
+    tag, rest = m["tag"], m["rest"]
+    if tag == "ENCRYPTED PHI: encrypted at rest and in transit":
+        return "phi", True, rest
+    label, _, encrypted = tag.partition(", ")
+    if encrypted not in ("", "encrypted") or label not in LABEL_TO_CLASS:
+        return None, False, comment
+    return LABEL_TO_CLASS[label], encrypted == "encrypted", rest
+
+
+def read_table_comment(comment: str | None, name: str) -> tuple[bool, str | None, bool, str | None]:
+    """(written by schemac, description, log, retention) from a table comment."""
+    if comment is None:
+        return False, None, False, None
+    m = TABLE_COMMENT.match(comment)
+    if not m or not all(c.strip() in LABEL_TO_CLASS for c in m["classes"].split(",")):
+        return False, comment, False, None
+    description = m["description"]
+    return True, (None if description == name else description), bool(m["log"]), m["retention"]
+
+
+# ---------------------------------------------------------------- tables
+
+
+@dataclass
+class _Extra:
+    identity: str  # '', 'a' (always), 'd' (by default)
+    generated: str  # '', 's' (stored), 'v' (virtual)
+
+
+def _column_extras(conn: psycopg.Connection) -> dict[tuple[str, str], _Extra]:
+    """Identity and generated columns of public: catalog.py does not read them, and a default would hide neither."""
+    rows = conn.execute(
+        """SELECT c.relname, a.attname, a.attidentity, a.attgenerated
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"""
+    ).fetchall()
+    return {(t, c): _Extra(i, g) for t, c, i, g in rows}
+
+
+class _Collector:
+    """Stands in for resolve's Problems when a resolver helper is reused: keeps the messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def add(self, _path, message: str) -> None:
+        self.messages.append(message)
+
+
+def catalog_type(text: str) -> ColumnType | None:
+    """A format_type() spelling as the model's ColumnType, or None when the spec cannot say it."""
+    spelled = re.sub(r"^time without time zone", "time", text)
+    spelled = re.sub(r"^character varying", "varchar", spelled)
+    spelled = re.sub(r"^character(?= |\(|\[|$)", "char", spelled)
+    ctype = parse_type(spelled)
+    return ctype if ctype is not None and ctype.catalog == text else None
+
+
+ENUM_CHECK = re.compile(r"^\((?P<col>\w+) = ANY \(ARRAY\[(?P<values>.*)\]\)\)$", re.S)
+ENUM_VALUE = re.compile(r"'((?:[^']|'')*)'::text")
+
+
+class _TableReader:
+    def __init__(self, live: LiveSchema, extra: dict[tuple[str, str], _Extra], left: list[LeftOut]):
+        self.live = live
+        self.extra = extra
+        self.left = left
+        self.enums: dict[str, Enum] = {}
+        self.used_functions: set[str] = set()
+
+    def out(self, kind: str, table: str | None, name: str, reason: str, sql: str) -> None:
+        self.left.append(LeftOut(kind, f"public.{table}" if table else None, name, reason, sql))
+
+    def table(self, name: str, lt: LiveTable) -> Table | None:
+        qname = qualified("public", name)
+        if problem := identifier_problem(name):
+            self.out("table", name, name, f"the table name {problem}", table_sql(name, lt))
+            return None
+        tagged, description, log, retention = read_table_comment(lt.comment, name)
+        columns: list[Column] = []
+        for cname, lc in lt.columns.items():
+            column = self.column(name, cname, lc, tagged)
+            if column is not None:
+                columns.append(column)
+        names = {c.name for c in columns}
+        if not columns:
+            self.out("table", name, name, "no column of it can be said in the spec language", table_sql(name, lt))
+            return None
+
+        primary_key, uniques, checks = None, [], []
+        for con_name, con in lt.constraints.items():
+            sql = f"ALTER TABLE {qname} ADD CONSTRAINT {quote_ident(con_name)} {con.definition};"
+            missing = [c for c in con.columns if c not in names]
+            if con.kind == "f":
+                continue  # once every table is read
+            if missing:
+                self.out("constraint", name, con_name, f"it is on column {missing[0]}, which is left out", sql)
+            elif con.kind == "p" and con.definition == f"PRIMARY KEY ({_idents(con.columns)})":
+                primary_key = PrimaryKey(naming.primary_key(name), con.columns, HERE)
+                if con_name != primary_key.name:
+                    self.out("constraint", name, con_name, f"a primary key is always named {primary_key.name} in the spec", sql)
+            elif con.kind == "u" and con.definition == f"UNIQUE ({_idents(con.columns)})" and con.deferrable == "NOT DEFERRABLE":
+                uniques.append(Unique(con_name, con.columns, HERE))
+            elif con.kind == "c" and con.valid and con.enforced and con.inherited:
+                check = self.check(name, con_name, con.expression or "", columns, names)
+                if check is None:
+                    self.out("constraint", name, con_name, "the check expression is not one the spec can hold", sql)
+                else:
+                    checks.append(check)
+            else:
+                self.out("constraint", name, con_name, _constraint_reason(con), sql)
+        columns = [self.enum_of(name, c, checks) for c in columns]
+        checks = [ch for ch in checks if ch.enum is None or any(c.enum == ch.enum for c in columns)]
+        # the order build gives them: enum checks in column order, then the others; column uniques first
+        position = {c.name: i for i, c in enumerate(columns)}
+        enum_column = {naming.check(name, c.name): c.name for c in columns if c.enum}
+        checks.sort(key=lambda ch: (0, position[enum_column[ch.name]], "") if ch.enum else (1, 0, ch.name))
+        uniques.sort(key=lambda u: _shorthand_first(name, columns, u.columns, u.name, naming.unique))
+
+        indexes = []
+        for ix_name, ix in lt.indexes.items():
+            index = self.index(name, ix_name, ix, names)
+            if index is not None:
+                indexes.append(index)
+
+        timestamps, triggers = self.timestamps(name, lt, columns)
+        if timestamps:
+            columns = [c for c in columns if c.name not in ("created_at", "updated_at")] + [
+                replace(c, generated_by="timestamps", description=_TIMESTAMP_DESCRIPTIONS[c.name]) for c in columns if c.name in ("created_at", "updated_at")
+            ]
+        for trg_name, trg in lt.triggers.items():
+            if not any(t.name == trg_name for t in triggers):
+                self.out("trigger", name, trg_name, "triggers other than the updated_at one are not in the spec language yet", f"CREATE TRIGGER {quote_ident(trg_name)} {trg.definition.replace(f' ON {name} ', f' ON {qname} ', 1)};")
+        for rule_name, definition in lt.rules.items():
+            self.out("rule", name, rule_name, "rewrite rules are not in the spec language", definition)
+        if lt.force_rls:
+            self.out("table", name, name, "FORCE ROW LEVEL SECURITY is not in the spec language", f"ALTER TABLE {qname} FORCE ROW LEVEL SECURITY;")
+
+        return Table(
+            name=name,
+            description=description,
+            classification=_most_common(columns),
+            retention=retention,
+            log=log,
+            rls=lt.rls,
+            timestamps=timestamps,
+            columns=tuple(columns),
+            primary_key=primary_key,
+            uniques=tuple(uniques),
+            checks=tuple(checks),
+            foreign_keys=(),
+            indexes=tuple(indexes),
+            triggers=triggers,
+            policies=(),
+            pos=HERE,
+        )
+
+    def column(self, table: str, name: str, lc, tagged: bool) -> Column | None:
+        sql = f"ALTER TABLE {qualified('public', table)} ADD COLUMN {quote_ident(name)} {lc.type}" + ("" if lc.nullable else " NOT NULL") + (f" DEFAULT {lc.default}" if lc.default else "") + ";"
+        extra = self.extra.get((table, name), _Extra("", ""))
+        ctype = catalog_type(lc.type)
+        reason = None
+        if problem := identifier_problem(name):
+            reason = f"the column name {problem}"
+        elif ctype is None:
+            reason = f"type {lc.type} is not in the spec language yet"
+        elif lc.collation != "default":
+            reason = f"collation {lc.collation} is not in the spec language yet"
+        elif extra.identity:
+            reason = "identity columns are not in the spec language yet"
+        elif extra.generated:
+            reason = "generated columns are not in the spec language yet"
+        if reason:
+            self.out("column", table, name, reason, sql)
+            return None
+        classification, encrypted, description = read_column_comment(lc.comment, tagged)
+        default = None
+        if lc.default is not None:
+            default = self.default(table, name, lc.default, ctype)
+        return Column(name, ctype, lc.nullable, default, description, classification, encrypted, None, HERE)
+
+    def default(self, table: str, column: str, text: str, ctype: ColumnType) -> Default | None:
+        sql = f"ALTER TABLE {qualified('public', table)} ALTER COLUMN {quote_ident(column)} SET DEFAULT {text};"
+        value = default_value(text)
+        if value is _NOT_A_VALUE:
+            why = "serial columns (a sequence's nextval) are not in the spec language yet" if text.startswith("nextval(") else "this default expression is not in the spec language yet"
+            self.out("default", table, column, why, sql)
+            return None
+        collector = _Collector()
+        default = build_default(value, ctype, None, (), collector)
+        if default is None:
+            self.out("default", table, column, "; ".join(collector.messages), sql)
+        return default
+
+    def check(self, table: str, name: str, expression: str, columns: list[Column], names: set[str]) -> Check | None:
+        m = ENUM_CHECK.match(expression)
+        if m and m["col"] in names and name == naming.check(table, m["col"]):
+            values = tuple(v.replace("''", "'") for v in ENUM_VALUE.findall(m["values"]))
+            col = next(c for c in columns if c.name == m["col"])
+            if col.type == ColumnType("text") and m["values"] == ", ".join(f"'{v.replace(chr(39), chr(39) * 2)}'::text" for v in values) and len(set(values)) == len(values):
+                return Check(name, "", None, self.enum_for(table, m["col"], values), HERE)
+        parsed = read_expression(expression, CHECK, Scope(table, frozenset(names)))
+        if not isinstance(parsed, Expression):
+            return None
+        return Check(name, parsed.sql, None, None, HERE)
+
+    def enum_for(self, table: str, column: str, values: tuple[str, ...]) -> str:
+        """The enum for these values: an existing one with the same values, or a new one named after the column."""
+        for e in self.enums.values():
+            if e.values == values:
+                return e.name
+        name = column if column not in self.enums else naming.fit(f"{table}_{column}")
+        self.enums[name] = Enum(name, values, None, HERE)
+        return name
+
+    def enum_of(self, table: str, column: Column, checks: list[Check]) -> Column:
+        """A text column whose CHECK lists its values is an enum column; the check becomes the enum's own."""
+        for i, ch in enumerate(checks):
+            if ch.enum and ch.name == naming.check(table, column.name):
+                values = ", ".join(_quote(v) for v in self.enums[ch.enum].values)
+                checks[i] = Check(ch.name, f'"{column.name}" IN ({values})', f"{column.name} is one of the values of enum {ch.enum}", ch.enum, HERE)
+                default = column.default
+                if default is not None and default.value not in self.enums[ch.enum].values:
+                    return column
+                return replace(column, enum=ch.enum)
+        return column
+
+    def index(self, table: str, name: str, ix, names: set[str]) -> Index | None:
+        sql = f"CREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote_ident(name)} ON {qualified('public', table)} {ix.definition};"
+        plain = f"USING {ix.method} ({_idents(ix.columns)})"
+        if ix.method not in INDEX_METHODS or not all(c in names for c in ix.columns) or not ix.definition.startswith(plain):
+            self.out("index", table, name, "expression indexes, operator classes, INCLUDE, sort orders and collations are not in the spec language yet", sql)
+            return None
+        where = None
+        if ix.predicate is not None:
+            parsed = read_expression(ix.predicate, INDEX_PREDICATE, Scope(table, frozenset(names)))
+            if not isinstance(parsed, Expression) or ix.definition != f"{plain} WHERE {ix.predicate}":
+                self.out("index", table, name, "the index predicate is not one the spec can hold", sql)
+                return None
+            where = parsed.sql
+        elif ix.definition != plain:
+            self.out("index", table, name, "index options (NULLS NOT DISTINCT, storage parameters, tablespace) are not in the spec language yet", sql)
+            return None
+        return Index(name, ix.columns, ix.unique, where, ix.method, None, HERE)
+
+    def timestamps(self, table: str, lt: LiveTable, columns: list[Column]) -> tuple[bool, tuple[Trigger, ...]]:
+        """`timestamps: true` when the table has schemac's created_at / updated_at and its trigger, exactly."""
+        trigger_name = naming.updated_at_trigger(table)
+        trg = lt.triggers.get(trigger_name)
+        by_name = {c.name: c for c in columns}
+        shaped = all(
+            n in by_name and by_name[n].type == ColumnType("timestamptz") and not by_name[n].nullable and by_name[n].default == Default("now()", function="now()")
+            for n in ("created_at", "updated_at")
+        )
+        if not (shaped and trg and trg.function == UPDATED_AT_FUNCTION and trg.timing == "BEFORE" and trg.events == ("UPDATE",) and trg.firing == "enabled"):
+            return False, ()
+        function_name = UPDATED_AT_FUNCTION.split(".")[1]
+        if trg.definition not in (f"BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {f}()" for f in (UPDATED_AT_FUNCTION, function_name)):
+            return False, ()
+        self.used_functions.add(UPDATED_AT_FUNCTION.split(".")[1])
+        return True, (Trigger(trigger_name, "BEFORE", ("UPDATE",), UPDATED_AT_FUNCTION),)
+
+    def resolve_foreign_keys(self, tables: list[Table]) -> list[Table]:
+        by_name = {t.name: t for t in tables}
+        result = []
+        for t in tables:
+            fks = []
+            for con_name, con in self.live.tables[t.name].constraints.items():
+                if con.kind != "f":
+                    continue
+                sql = f"ALTER TABLE {qualified('public', t.name)} ADD CONSTRAINT {quote_ident(con_name)} {con.definition};"
+                ref_schema, ref_table = con.ref_table.split(".", 1)
+                target = by_name.get(ref_table) if ref_schema == "public" else None
+                reason = None
+                if not all(t.has_column(c) for c in con.columns):
+                    reason = "it is on a column that is left out"
+                elif con.ref_table in EXTERNAL_TABLES:
+                    if not all(c in EXTERNAL_TABLES[con.ref_table] for c in con.ref_columns):
+                        reason = f"it references columns of {con.ref_table} the spec does not know"
+                elif target is None:
+                    reason = f"it references {con.ref_table}, which is not a table of the spec"
+                elif not all(target.has_column(c) for c in con.ref_columns):
+                    reason = f"it references a column of {ref_table} that is left out"
+                if reason is None and con.ref_table not in EXTERNAL_TABLES:
+                    mine = [t.column(c).type for c in con.columns]
+                    if mine != [target.column(c).type for c in con.ref_columns]:
+                        reason = "its columns and the referenced ones differ in type, which the spec does not allow"
+                if reason is None and con.on_delete == "set null" and not all(t.column(c).nullable for c in con.columns):
+                    reason = "ON DELETE SET NULL on a NOT NULL column always fails, and the spec refuses it"
+                if reason is None:
+                    expected = _fk_definition(con.columns, con.ref_table, con.ref_columns, con.on_delete)
+                    if con.definition != expected or con.deferrable != "NOT DEFERRABLE" or not con.valid or not con.enforced:
+                        reason = "ON UPDATE, MATCH FULL, DEFERRABLE and NOT VALID foreign keys are not in the spec language yet"
+                if reason:
+                    self.out("constraint", t.name, con_name, reason, sql)
+                    continue
+                fks.append(ForeignKey(con_name, con.columns, ref_schema, ref_table, con.ref_columns, con.on_delete, HERE))
+            result.append(replace(t, foreign_keys=tuple(sorted(fks, key=lambda fk: _shorthand_first(t.name, t.columns, fk.columns, fk.name, naming.foreign_key)))))
+        return result
+
+    def policies(self, table: Table, tables: list[Table]) -> Table:
+        lt = self.live.tables[table.name]
+        scope = Scope(table.name, frozenset(c.name for c in table.columns), {t.name: frozenset(c.name for c in t.columns) for t in tables})
+        result = []
+        for name, lp in lt.policies.items():
+            sql = policy_sql(qualified("public", table.name), name, lp)
+            reason = None
+            if problem := identifier_problem(name):
+                reason = f"the policy name {problem}"
+            elif not lp.permissive:
+                reason = "restrictive policies are not in the spec language yet"
+            elif not set(lp.roles) <= set(ROLES):
+                reason = f"policies for roles other than {', '.join(ROLES)} are not in the spec language yet"
+            using = check = None
+            if reason is None and lp.using is not None:
+                parsed = read_expression(lp.using, POLICY_USING, scope)
+                reason = None if isinstance(parsed, Expression) else "its USING expression is not one the spec can hold"
+                using = parsed.sql if isinstance(parsed, Expression) else None
+            if reason is None and lp.with_check is not None:
+                parsed = read_expression(lp.with_check, POLICY_WITH_CHECK, scope)
+                reason = None if isinstance(parsed, Expression) else "its WITH CHECK expression is not one the spec can hold"
+                check = parsed.sql if isinstance(parsed, Expression) else None
+            if reason:
+                self.out("policy", table.name, name, reason, sql)
+                continue
+            result.append(Policy(name, (lp.command.lower(),), lp.roles, None, using, check, None, HERE))
+        return replace(table, policies=tuple(sorted(result, key=lambda p: p.name)))
+
+
+_TIMESTAMP_DESCRIPTIONS = {"created_at": "When the row was created.", "updated_at": "When the row was last changed (maintained by trigger)."}
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _idents(names) -> str:
+    return ", ".join(_ident_as_catalog(n) for n in names)
+
+
+def _ident_as_catalog(name: str) -> str:
+    """How pg_get_constraintdef / pg_get_indexdef write an identifier: bare when it needs no quotes."""
+    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) and name not in _RESERVED else quote_ident(name)
+
+
+# Words pg_get_*def quote even in lower case (the reserved ones a column is likely to be named).
+_RESERVED = frozenset(
+    "all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create "
+    "current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc "
+    "distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral "
+    "leading limit localtime localtimestamp not null offset on only or order placing primary references returning "
+    "select session_user some symmetric system_user table then to trailing true union unique user using variadic "
+    "when where window with".split()
+)
+
+
+def _fk_definition(columns, ref_table: str, ref_columns, on_delete: str) -> str:
+    schema, table = ref_table.split(".", 1)
+    target = _ident_as_catalog(table) if schema == "public" else f"{_ident_as_catalog(schema)}.{_ident_as_catalog(table)}"
+    s = f"FOREIGN KEY ({_idents(columns)}) REFERENCES {target}({_idents(ref_columns)})"
+    return s + ("" if on_delete == "no action" else f" ON DELETE {on_delete.upper()}")
+
+
+def written_on_column(table: str, columns: tuple[str, ...], name: str, derive) -> bool:
+    """Whether the spec writes this key on its column (`unique: true`, `references:`): one column, derived name."""
+    return len(columns) == 1 and name == derive(table, columns)
+
+
+def _shorthand_first(table: str, all_columns, columns: tuple[str, ...], name: str, derive) -> tuple:
+    """Sort key in build's order: keys written on a column first, in column order; then the table's own, by name."""
+    if written_on_column(table, columns, name, derive):
+        position = {c.name: i for i, c in enumerate(all_columns)}
+        return (0, position.get(columns[0], 0), "")
+    return (1, 0, name)
+
+
+def _constraint_reason(con) -> str:
+    if con.kind == "x":
+        return "exclusion constraints are not in the spec language yet"
+    if con.deferrable != "NOT DEFERRABLE":
+        return "deferrable constraints are not in the spec language yet"
+    if not con.valid or not con.enforced:
+        return "NOT VALID and NOT ENFORCED constraints are not in the spec language"
+    if con.kind == "c":
+        return "NO INHERIT checks are not in the spec language"
+    return "INCLUDE columns, NULLS NOT DISTINCT and index options on keys are not in the spec language yet"
+
+
+def _most_common(columns: list[Column]) -> str | None:
+    classes = Counter(c.classification for c in columns if c.classification is not None)
+    if not classes:
+        return None
+    best = max(classes.values())
+    return sorted(c for c, n in classes.items() if n == best)[0]
+
+
+def _profile(tables: list[Table]) -> tuple[str, tuple[str, ...]]:
+    """phi when every column carries one of the PHI profile's classes (a schemac-compiled clinic database); else general."""
+    columns = [c for t in tables for c in t.columns]
+    if columns and all(c.classification in CLASSIFICATIONS for c in columns):
+        return "phi", CLASSIFICATIONS
+    used = {c.classification for c in columns if c.classification}
+    return "general", GENERAL_CLASSIFICATIONS + tuple(sorted(used - set(GENERAL_CLASSIFICATIONS)))
+
+
+# ---------------------------------------------------------------- defaults
+
+
+_NOT_A_VALUE = object()
+FUNCTION_DEFAULTS = {"now()": "now()", "gen_random_uuid()": "gen_random_uuid()", "auth.uid()": "auth.uid()", "CURRENT_DATE": "current_date"}
+
+
+def default_value(text: str):
+    """The spec value of a catalog default (pg_get_expr), or _NOT_A_VALUE when it is an expression the spec cannot hold."""
+    if text in FUNCTION_DEFAULTS:
+        return FUNCTION_DEFAULTS[text]
+    try:
+        node = parser.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
+    except Exception:
+        return _NOT_A_VALUE
+    cast = None
+    if isinstance(node, ast.TypeCast):
+        cast = ".".join(n.sval for n in node.typeName.names)
+        node = node.arg
+    if not isinstance(node, ast.A_Const) or node.isnull:
+        return _NOT_A_VALUE
+    val = node.val
+    if isinstance(val, ast.Boolean):
+        return bool(val.boolval)
+    if isinstance(val, ast.Integer):
+        return int(val.ival)
+    if isinstance(val, ast.Float):
+        return val.fval
+    text_value = val.sval
+    if cast in ("json", "jsonb", "pg_catalog.json", "pg_catalog.jsonb"):
+        try:
+            return json.loads(text_value)
+        except ValueError:
+            return _NOT_A_VALUE
+    if text_value == "{}" and node is not None and cast is not None and _is_array_cast(text):
+        return []
+    if cast in ("int2", "int4", "int8", "pg_catalog.int2", "pg_catalog.int4", "pg_catalog.int8"):
+        return int(text_value)
+    if cast in ("numeric", "pg_catalog.numeric"):
+        return text_value
+    if _is_array_cast(text):
+        return _NOT_A_VALUE
+    return text_value
+
+
+def _is_array_cast(text: str) -> bool:
+    return text.endswith("[]")
+
+
+# ---------------------------------------------------------------- what is left out
+
+
+def table_sql(name: str, lt: LiveTable, schema: str = "public") -> str:
+    """CREATE TABLE for a table the spec cannot hold, rebuilt from the catalog (columns and constraints)."""
+    lines = [
+        f"{quote_ident(c)} {col.type}" + ("" if col.nullable else " NOT NULL") + (f" DEFAULT {col.default}" if col.default else "")
+        for c, col in lt.columns.items()
+    ]
+    lines += [f"CONSTRAINT {quote_ident(n)} {con.definition}" for n, con in lt.constraints.items()]
+    out = f"CREATE TABLE {qualified(schema, name)} (\n  " + ",\n  ".join(lines) + "\n);"
+    for ix_name, ix in lt.indexes.items():
+        out += f"\nCREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote_ident(ix_name)} ON {qualified(schema, name)} {ix.definition};"
+    for p_name, lp in lt.policies.items():
+        out += "\n" + policy_sql(qualified(schema, name), p_name, lp)
+    if lt.rls:
+        out += f"\nALTER TABLE {qualified(schema, name)} ENABLE ROW LEVEL SECURITY;"
+    return out
+
+
+def policy_sql(table_sql_name: str, name: str, lp) -> str:
+    roles = ", ".join(r if r == "public" else quote_ident(r) for r in lp.roles)
+    s = f"CREATE POLICY {quote_ident(name)} ON {table_sql_name} AS {'PERMISSIVE' if lp.permissive else 'RESTRICTIVE'} FOR {lp.command} TO {roles}"
+    if lp.using is not None:
+        s += f" USING ({lp.using})"
+    if lp.with_check is not None:
+        s += f" WITH CHECK ({lp.with_check})"
+    return s + ";"
+
+
+def _left_out_schema(conn: psycopg.Connection, schema: str, left: list[LeftOut]) -> None:
+    """Another schema's tables: the spec language holds only public today."""
+    live = read_schema(conn, schema)
+    for name, lt in sorted(live.tables.items()):
+        left.append(LeftOut("table", f"{schema}.{name}", name, "tables outside public are not in the spec language yet", table_sql(name, lt, schema)))
+    _programmable(conn, schema, live, set(), left)
+
+
+def _left_out_others(conn: psycopg.Connection, live: LiveSchema, reader: _TableReader, left: list[LeftOut]) -> None:
+    _programmable(conn, "public", live, reader.used_functions, left)
+
+
+def _programmable(conn: psycopg.Connection, schema: str, live: LiveSchema, used_functions: set[str], left: list[LeftOut]) -> None:
+    """Functions, views, sequences, types and extensions of a schema, each with its definition."""
+    for name, args, definition in conn.execute(
+        """SELECT p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid)
+           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = %s AND p.prokind IN ('f', 'p')
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+           ORDER BY 1, 2""",
+        (schema,),
+    ):
+        if name in used_functions and not args:
+            continue
+        left.append(LeftOut("function", None, f"{schema}.{name}({args})", "functions are not in the spec language yet", definition.strip() + ";"))
+    for name, kind, definition in conn.execute(
+        """SELECT c.relname, c.relkind, pg_get_viewdef(c.oid, true)
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = %s AND c.relkind IN ('v', 'm')
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+           ORDER BY 1""",
+        (schema,),
+    ):
+        what = "VIEW" if kind == "v" else "MATERIALIZED VIEW"
+        left.append(LeftOut("view", None, f"{schema}.{name}", "views are not in the spec language yet", f"CREATE {what} {qualified(schema, name)} AS\n{definition.strip()}"))
+    for (name,) in conn.execute(
+        """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = %s AND c.relkind = 'S'
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
+           ORDER BY 1""",
+        (schema,),
+    ):
+        left.append(LeftOut("sequence", None, f"{schema}.{name}", "sequences are not in the spec language yet", f"CREATE SEQUENCE {qualified(schema, name)};"))
+    for name, kind, definition in conn.execute(
+        """SELECT t.typname, t.typtype,
+                  CASE t.typtype
+                    WHEN 'e' THEN 'AS ENUM (' || (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) || ')'
+                    WHEN 'd' THEN 'AS ' || format_type(t.typbasetype, t.typtypmod)
+                      || coalesce(' ' || (SELECT string_agg(pg_get_constraintdef(c.oid), ' ') FROM pg_constraint c WHERE c.contypid = t.oid), '')
+                    ELSE '' END
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE n.nspname = %s AND (t.typtype IN ('e', 'd', 'r', 'm')
+                 OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c')))
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
+           ORDER BY 1""",
+        (schema,),
+    ):
+        verb = "DOMAIN" if kind == "d" else "TYPE"
+        sql = f"CREATE {verb} {qualified(schema, name)} {definition};" if definition else f"-- type {schema}.{name} (see the database)"
+        left.append(LeftOut("type", None, f"{schema}.{name}", "enum types, domains and composite types are not in the spec language yet", sql))
+    for name, ext_schema in conn.execute(
+        """SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+           WHERE n.nspname = %s AND e.extname <> 'plpgsql' ORDER BY 1""",
+        (schema,),
+    ):
+        left.append(LeftOut("extension", None, name, "extensions are not in the spec language yet", f"CREATE EXTENSION IF NOT EXISTS {quote_ident(name)} WITH SCHEMA {quote_ident(ext_schema)};"))
+
+
+def _supabase_attachments(conn: psycopg.Connection, left: list[LeftOut]) -> None:
+    """Policies on Supabase's own tables (storage.objects) and the app's triggers on them (auth.users): the app's schema too."""
+    for schema, table, name, permissive, roles, cmd, qual, check in conn.execute(
+        """SELECT schemaname, tablename, policyname, permissive = 'PERMISSIVE', roles, cmd, qual, with_check
+           FROM pg_policies WHERE schemaname = ANY(%s) ORDER BY 1, 2, 3""",
+        (list(SUPABASE_SCHEMAS),),
+    ):
+        from .catalog import LivePolicy
+
+        lp = LivePolicy(cmd, tuple(sorted(roles)), qual, check, permissive)
+        left.append(LeftOut("policy", f"{schema}.{table}", name, "policies on tables outside public are not in the spec language yet", policy_sql(qualified(schema, table), name, lp)))
+    for schema, table, name, definition in conn.execute(
+        """SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid)
+           FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+           JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_namespace pn ON pn.oid = p.pronamespace
+           WHERE n.nspname = ANY(%s) AND NOT t.tgisinternal AND NOT pn.nspname = ANY(%s) ORDER BY 1, 2, 3""",
+        (list(SUPABASE_SCHEMAS), list(SUPABASE_SCHEMAS)),
+    ):
+        left.append(LeftOut("trigger", f"{schema}.{table}", name, "triggers on tables outside public are not in the spec language yet", definition + ";"))
