@@ -22,6 +22,7 @@ from schemac.emit.sql import MIGRATION_PATH
 from schemac.pipeline import load_schema, render_outputs
 
 FIXTURES = Path(__file__).resolve().parent / "import_fixtures"
+SUPABASE_EXTRAS = FIXTURES / "_supabase.sql"  # Supabase's own objects the Supabase fixtures use, in both databases
 KINDS = ("tables", "columns", "constraints", "indexes", "policies")
 # which report kinds account for a difference of each catalog kind
 REPORTED_AS = {
@@ -40,6 +41,7 @@ class Result:
     totals: dict[str, int] = field(default_factory=dict)
     exact: dict[str, int] = field(default_factory=dict)
     differences: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, table, name)
+    extras: list[tuple[str, str, str]] = field(default_factory=list)  # in the copy only (kind, table, name)
 
     def share(self, kind: str) -> float:
         return self.exact[kind] / self.totals[kind] if self.totals[kind] else 1.0
@@ -62,6 +64,10 @@ class Result:
                 if kind in ("constraints", "indexes") and any((k, qualified, name) in reported for k in ("constraint", "index")):
                     continue
                 out.append((kind, table, name))
+        for kind, table, name in self.extras:
+            # the copy's form of something reported (a primary key under its spec name): fine when the table has one
+            if not any(item.table == f"public.{table}" and item.kind in REPORTED_AS[kind] for item in self.imported.left_out):
+                out.append((kind, table, name))
         return out
 
 
@@ -73,6 +79,7 @@ def round_trip(pg_server: str, original_sql: str, tmp_path: Path) -> Result:
     with scratch_database(pg_server, "schemac_original") as original_url, scratch_database(pg_server, "schemac_copy") as copy_url:
         with psycopg.connect(original_url, autocommit=True) as conn:
             install_supabase_stand_in(conn)
+            run_sql(conn, SUPABASE_EXTRAS.read_text(encoding="utf-8"))
             run_sql(conn, original_sql)
             imported = import_database(conn, ("public",))
             original = read_schema(conn, "public")
@@ -81,6 +88,7 @@ def round_trip(pg_server: str, original_sql: str, tmp_path: Path) -> Result:
         schema = load_schema(str(spec_path))
         with psycopg.connect(copy_url, autocommit=True) as conn:
             install_supabase_stand_in(conn)
+            run_sql(conn, SUPABASE_EXTRAS.read_text(encoding="utf-8"))
             run_sql(conn, render_outputs(schema)[MIGRATION_PATH])
             copy = read_schema(conn, "public")
     result = Result(imported, imported.text)
@@ -112,7 +120,7 @@ def compare(original: LiveSchema, copy: LiveSchema, result: Result) -> None:
             for name in theirs:
                 if name not in mine:
                     table_exact = False
-                    result.differences.append((kind, tname, name))
+                    result.extras.append((kind, tname, name))
         result.totals["tables"] += 1
         if table_exact:
             result.exact["tables"] += 1
@@ -132,7 +140,7 @@ def main() -> int:
     from schemac.db.server import throwaway_server
 
     with throwaway_server() as url:
-        for path in sorted(FIXTURES.glob("*.sql")):
+        for path in sorted(FIXTURES.glob("[!_]*.sql")):
             with tempfile.TemporaryDirectory() as tmp:
                 result = round_trip(url, path.read_text(encoding="utf-8"), Path(tmp))
             print(shares_line(path.stem, result))
