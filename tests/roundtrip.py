@@ -26,8 +26,8 @@ SUPABASE_EXTRAS = FIXTURES / "_supabase.sql"  # Supabase's own objects the Supab
 KINDS = ("tables", "columns", "constraints", "indexes", "policies")
 # which report kinds account for a difference of each catalog kind
 REPORTED_AS = {
-    "tables": ("table",),
-    "columns": ("column", "default", "table"),
+    "tables": ("table", "comment"),
+    "columns": ("column", "default", "comment", "table"),
     "constraints": ("constraint", "table", "column"),
     "indexes": ("index", "table", "column"),
     "policies": ("policy", "table"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from ..emit.spec_yaml import render_spec
+from ..emit.spec_yaml import counted, render_spec
 from ..resolve.schema import build_schema
 from ..spec.load import load_yaml
 from .inspector import Inspection, LeftOut, inspect_database
@@ -51,7 +51,7 @@ def report_lines(imported: Imported) -> list[str]:
     ]
     if not imported.left_out:
         return lines + ["nothing left out: the spec says everything the database holds in these schemas"]
-    counts = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in imported.counts().items())
+    counts = ", ".join(counted(n, kind) for kind, n in imported.counts().items())
     lines.append(f"not expressed ({counts}); written into the file as commented SQL:")
     for item in imported.left_out:
         where = f" on {item.table}" if item.table else ""

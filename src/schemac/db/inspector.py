@@ -44,6 +44,7 @@ from ..resolve.column_types import build_default, parse_type
 from ..resolve.expressions import CHECK, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
 from ..resolve.foreign_keys import EXTERNAL_TABLES
 from ..sqltext import identifier_problem, qualified, quote_ident
+from ..spec.load import control_character
 from .catalog import LiveSchema, LiveTable, read_schema
 
 HERE = Pos("database", 1, 1)  # models read from a catalog have no spec position
@@ -196,7 +197,7 @@ class _TableReader:
         if problem := identifier_problem(name):
             self.out("table", name, name, f"the table name {problem}", table_sql(name, lt))
             return None
-        tagged, description, log, retention = read_table_comment(lt.comment, name)
+        tagged, description, log, retention = read_table_comment(self.writable_comment(name, None, lt.comment), name)
         columns: list[Column] = []
         for cname, lc in lt.columns.items():
             column = self.column(name, cname, lc, tagged)
@@ -293,15 +294,25 @@ class _TableReader:
         if reason:
             self.out("column", table, name, reason, sql)
             return None
-        classification, encrypted, description = read_column_comment(lc.comment, tagged)
+        classification, encrypted, description = read_column_comment(self.writable_comment(table, name, lc.comment), tagged)
         default = None
         if lc.default is not None:
             default = self.default(table, name, lc.default, ctype)
         return Column(name, ctype, lc.nullable, default, description, classification, encrypted, None, HERE)
 
+    def writable_comment(self, table: str, column: str | None, comment: str | None) -> str | None:
+        """The comment, or None (reported) when it holds a control character the spec language refuses."""
+        if comment is None or (code := control_character(comment)) is None:
+            return comment
+        target = qualified("public", table) + (f".{quote_ident(column)}" if column else "")
+        self.out("comment", table, column or table, f"it holds the control character {code}, which a spec cannot", f"COMMENT ON {'COLUMN' if column else 'TABLE'} {target} IS {_quote(comment)};")
+        return None
+
     def default(self, table: str, column: str, text: str, ctype: ColumnType) -> Default | None:
         sql = f"ALTER TABLE {qualified('public', table)} ALTER COLUMN {quote_ident(column)} SET DEFAULT {text};"
         value = default_value(text)
+        if isinstance(value, str) and control_character(value):
+            value = _NOT_A_VALUE
         if value is _NOT_A_VALUE:
             why = "serial columns (a sequence's nextval) are not in the spec language yet" if text.startswith("nextval(") else "this default expression is not in the spec language yet"
             self.out("default", table, column, why, sql)

@@ -18,6 +18,14 @@ from ..model import USER_OPERATIONS, Column, Schema, Table
 from ..resolve import naming
 
 
+def counted(n: int, kind: str) -> str:
+    """'1 policy', '5 policies', '2 indexes'."""
+    if n == 1:
+        return f"{n} {kind}"
+    plural = kind[:-1] + "ies" if kind.endswith("y") else kind + "es" if kind.endswith(("x", "s")) else kind + "s"
+    return f"{n} {plural}"
+
+
 def render_spec(schema: Schema, left_out: Iterable = (), header: str = "") -> str:
     """schema.yaml for the model; `left_out` (kind, table, name, reason, sql) follows as comments."""
     data: dict = {"version": 1, "profile": schema.profile}
@@ -154,7 +162,7 @@ def _index(t: Table, ix) -> dict:
 
 def _left_out_comments(left: list) -> str:
     counts = Counter(item.kind for item in left)
-    summary = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in sorted(counts.items()))
+    summary = ", ".join(counted(n, kind) for kind, n in sorted(counts.items()))
     out = [
         "",
         "# ---------------------------------------------------------------------------------------------",
