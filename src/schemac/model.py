@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Pos
+from .sqltext import quote_ident
 
 CLASSIFICATIONS = ("phi", "administrative", "public_social")  # the PHI profile's vocabulary, most sensitive first
 GENERAL_CLASSIFICATIONS = ("pii", "confidential", "internal", "public")  # the general profile's default vocabulary
@@ -40,25 +41,41 @@ class Positioned:
 
 @dataclass(frozen=True)
 class ColumnType:
-    """A column's PostgreSQL type. `sql` is how the migration spells it; `catalog` is how format_type() prints it."""
+    """A column's PostgreSQL type. `sql` is how the migration spells it; `catalog` is how format_type() prints it.
 
-    base: str  # text, varchar, char, smallint, integer, bigint, boolean, uuid, date, time, timestamp, timestamptz, json, jsonb, numeric
+    `schema` is set for a type that lives outside pg_catalog: a native enum type, a domain, or an
+    extension's type (citext in `extensions`); `sql` qualifies it, `catalog` does when it is not in public.
+    """
+
+    base: str  # text, varchar, char, smallint, integer, bigint, boolean, uuid, date, time, timestamp, timestamptz, json, jsonb, numeric, ...
     params: tuple[int, ...] = ()  # (length,) for varchar/char, (precision, scale) for numeric
     array: bool = False
+    schema: str | None = None  # the schema of a user-defined or extension type
 
     @property
     def sql(self) -> str:
-        s = self.base
+        if self.schema is not None:
+            s = f"{_ident(self.schema)}.{_ident(self.base)}"
+        else:
+            s = self.base
         if self.params:
             s += "(" + ",".join(str(p) for p in self.params) + ")"
         return s + ("[]" if self.array else "")
 
     @property
     def catalog(self) -> str:
-        s = CATALOG_TYPE_NAMES.get(self.base, self.base)
+        if self.schema is not None:
+            # names are snake_case (the spec refuses others), which format_type() prints bare
+            s = self.base if self.schema == "public" else f"{self.schema}.{self.base}"
+        else:
+            s = CATALOG_TYPE_NAMES.get(self.base, self.base)
         if self.params:
             s += "(" + ",".join(str(p) for p in self.params) + ")"
         return s + ("[]" if self.array else "")
+
+
+def _ident(name: str) -> str:
+    return quote_ident(name)
 
 
 CATALOG_TYPE_NAMES = {
@@ -67,16 +84,33 @@ CATALOG_TYPE_NAMES = {
     "timestamptz": "timestamp with time zone",
     "varchar": "character varying",
     "char": "character",
+    "real": "real",
+    "double precision": "double precision",
+    "timetz": "time with time zone",
 }
 
 
 @dataclass(frozen=True)
 class Default:
-    """A column default: a literal value or one of a closed list of functions."""
+    """A column default: a literal value, one of a closed list of functions, or an expression read by PostgreSQL's parser."""
 
     sql: str  # the SQL expression, already quoted and cast
     function: str | None = None  # 'now()', 'gen_random_uuid()', ... when a function
     value: Any = None  # the Python literal when not a function
+    expression: bool = False  # written as `default_expression` (or a serial column's nextval)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """GENERATED ALWAYS | BY DEFAULT AS IDENTITY with its sequence options (None: PostgreSQL's default)."""
+
+    generated: str  # 'always' | 'by default'
+    start: int | None = None
+    increment: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    cache: int | None = None
+    cycle: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +126,15 @@ class Column(Positioned):
     pos: Pos = field(compare=False)
     generated_by: str | None = None  # 'timestamps' for created_at / updated_at added by the table flag
     keys: Keys = field(default=(), compare=False)
+    identity: Identity | None = None
+    serial: str | None = None  # 'smallserial' | 'serial' | 'bigserial': the owned sequence and its nextval default
+    generated: str | None = None  # GENERATED ALWAYS AS (expression) STORED
+    collation: str | None = None
+
+    @property
+    def writable(self) -> bool:
+        """Whether INSERT and UPDATE may set the column (not GENERATED ALWAYS, as identity or expression)."""
+        return self.generated is None and not (self.identity is not None and self.identity.generated == "always")
 
 
 @dataclass(frozen=True)
@@ -126,6 +169,10 @@ class ForeignKey:
     ref_columns: tuple[str, ...]
     on_delete: str  # cascade | restrict | set null | set default | no action
     pos: Pos = field(compare=False)
+    on_update: str = "no action"
+    match: str = "simple"  # simple | full
+    deferrable: bool = False
+    initially_deferred: bool = False
 
     @property
     def ref_qualified(self) -> str:
@@ -226,6 +273,16 @@ class Enum:
     values: tuple[str, ...]
     description: str | None
     pos: Pos = field(compare=False)
+    native: bool = False  # a PostgreSQL enum type in public rather than text + CHECK
+
+
+@dataclass(frozen=True)
+class Extension:
+    """CREATE EXTENSION name WITH SCHEMA schema."""
+
+    name: str
+    schema: str
+    pos: Pos = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -267,6 +324,7 @@ class Schema:
     profile: str = "phi"  # the compliance profile: phi | general | none
     classifications: tuple[str, ...] = CLASSIFICATIONS  # the vocabulary, most sensitive first
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
+    extensions: tuple[Extension, ...] = ()
 
     @property
     def classification_required(self) -> bool:

@@ -11,6 +11,7 @@ import re
 
 from ..model import Column, ForeignKey, Schema, Table
 from ..model import classification_label as class_words
+from .sql import identity_options
 from .mdtext import cell, code
 from .mdtext import comment as comment_text
 
@@ -52,6 +53,7 @@ def render_reference(schema: Schema) -> str:
         *(_table_section(t) for t in schema.tables),
         _external_section(schema),
         _enums_section(schema),
+        _extensions_section(schema),
     ]
     return "\n".join(p for p in parts if p)
 
@@ -236,14 +238,29 @@ def _facts(table: Table) -> str:
 
 
 def _default(column: Column) -> str:
+    """The default, or how the database fills the column (identity, serial's sequence, generation)."""
+    if column.identity is not None:
+        options = identity_options(column.identity)
+        return code(f"GENERATED {column.identity.generated.upper()} AS IDENTITY{options}")
+    if column.generated is not None:
+        return code(f"GENERATED ALWAYS AS ({column.generated}) STORED")
     return code(column.default.sql) if column.default else ""
+
+
+def _type(column: Column) -> str:
+    text = code(column.serial or column.type.sql)
+    if column.collation is not None:
+        text += f" collate {code(column.collation)}"
+    if column.enum:
+        text += f" (enum [{column.enum}](#{anchor('enum', column.enum)}))"
+    return text
 
 
 def _columns(table: Table) -> str:
     rows = [
         (
             f'<a id="{anchor(table.name, c.name)}"></a>{code(c.name)}',
-            code(c.type.sql) + (f" (enum [{c.enum}](#{anchor('enum', c.enum)}))" if c.enum else ""),
+            _type(c),
             "yes" if c.nullable else "no",
             _default(c),
             classification_label(c.classification),
@@ -271,10 +288,22 @@ def _foreign_keys(table: Table) -> str:
     if not table.foreign_keys:
         return ""
     rows = [
-        (code(fk.name), _codes(fk.columns), f"{_target_link(fk)} ({_codes(fk.ref_columns)})", fk.on_delete)
+        (code(fk.name), _codes(fk.columns), f"{_target_link(fk)} ({_codes(fk.ref_columns)})", _fk_actions(fk))
         for fk in table.foreign_keys
     ]
     return "#### Foreign keys\n\n" + _table(("Name", "Columns", "References", "On delete"), rows)
+
+
+def _fk_actions(fk: ForeignKey) -> str:
+    """The ON DELETE action, then whatever differs from PostgreSQL's defaults."""
+    parts = [fk.on_delete]
+    if fk.on_update != "no action":
+        parts.append(f"on update {fk.on_update}")
+    if fk.match != "simple":
+        parts.append(f"match {fk.match}")
+    if fk.deferrable:
+        parts.append("deferrable initially " + ("deferred" if fk.initially_deferred else "immediate"))
+    return "; ".join(parts)
 
 
 def _indexes(table: Table) -> str:
@@ -348,7 +377,21 @@ def _enums_section(schema: Schema) -> str:
     if not schema.enums:
         return ""
     rows = [
-        (f'<a id="{anchor("enum", e.name)}"></a>{code(e.name)}', _codes(e.values), cell(e.description))
+        (
+            f'<a id="{anchor("enum", e.name)}"></a>{code(e.name)}',
+            _codes(e.values),
+            ("PostgreSQL enum type. " if e.native else "") + cell(e.description),
+        )
         for e in schema.enums
     ]
-    return "## Enums\n\nStored as text with a CHECK constraint listing the values.\n\n" + _table(("Enum", "Values", "Description"), rows)
+    intro = "Stored as text with a CHECK constraint listing the values"
+    if any(e.native for e in schema.enums):
+        intro += ", or as a PostgreSQL enum type where marked"
+    return f"## Enums\n\n{intro}.\n\n" + _table(("Enum", "Values", "Description"), rows)
+
+
+def _extensions_section(schema: Schema) -> str:
+    if not schema.extensions:
+        return ""
+    rows = [(code(e.name), code(e.schema)) for e in schema.extensions]
+    return "## Extensions\n\n" + _table(("Extension", "Schema"), rows)

@@ -24,7 +24,8 @@ def render_schema_json(schema: Schema) -> str:
         "version": SCHEMA_JSON_VERSION,
         "source": schema.source,
         "source_sha256": schema.source_sha256,
-        "enums": [{"name": e.name, "values": list(e.values), "description": e.description} for e in schema.enums],
+        "enums": [{"name": e.name, "values": list(e.values), "description": e.description, "native": e.native} for e in schema.enums],
+        "extensions": [{"name": e.name, "schema": e.schema} for e in schema.extensions],
         "tables": [_table(t) for t in schema.tables],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -52,6 +53,10 @@ def _table(t: Table) -> dict[str, Any]:
                 "ref_table": fk.ref_table,
                 "ref_columns": list(fk.ref_columns),
                 "on_delete": fk.on_delete,
+                "on_update": fk.on_update,
+                "match": fk.match,
+                "deferrable": fk.deferrable,
+                "initially_deferred": fk.initially_deferred,
             }
             for fk in t.foreign_keys
         ],
@@ -90,15 +95,27 @@ def _column(c: Column) -> dict[str, Any]:
     default = c.default
     return {
         "name": c.name,
-        "type": {"sql": c.type.sql, "base": c.type.base, "params": list(c.type.params), "array": c.type.array},
+        "type": {"sql": c.type.sql, "base": c.type.base, "params": list(c.type.params), "array": c.type.array, "schema": c.type.schema},
         "nullable": c.nullable,
-        "default": {"sql": default.sql, "function": default.function, "value": _canonical(default.value)} if default else None,
+        "default": {"sql": default.sql, "function": default.function, "value": _canonical(default.value), "expression": default.expression} if default else None,
         "description": c.description,
         "classification": c.classification,
         "encrypted": c.encrypted,
         "enum": c.enum,
         "generated_by": c.generated_by,
+        "identity": _identity(c),
+        "serial": c.serial,
+        "generated": c.generated,
+        "collation": c.collation,
     }
+
+
+def _identity(c: Column) -> dict[str, Any] | None:
+    i = c.identity
+    if i is None:
+        return None
+    return {"generated": i.generated, "start": i.start, "increment": i.increment, "min_value": i.min_value,
+            "max_value": i.max_value, "cache": i.cache, "cycle": i.cycle}
 
 
 def _canonical(value: Any) -> Any:

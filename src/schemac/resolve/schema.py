@@ -7,13 +7,14 @@ with its position and raised together, so one run shows them all.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from . import naming
-from .column_types import TYPE_LIST, build_default, parse_type, type_range_problem
+from .column_types import EXTENSION_TYPES, SERIAL_TYPES, TYPE_LIST, build_default, parse_type, type_range_problem
 from ..errors import SpecError, SpecErrors
 from .foreign_keys import resolve_foreign_keys
 from ..spec.grammar import kind_of, validate, validate_each, validate_tables
@@ -31,6 +32,8 @@ from ..model import (
     Default,
     DocTarget,
     Enum,
+    Extension,
+    Identity,
     Index,
     PrimaryKey,
     Schema,
@@ -41,9 +44,9 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, Spec, TableSpec
-from ..sqltext import quote_literal
-from .expressions import CHECK, INDEX_PREDICATE, Scope
+from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, ExtensionSpec, IdentitySpec, Spec, TableSpec
+from ..sqltext import quote_ident, quote_literal
+from .expressions import CHECK, DEFAULT, GENERATED, INDEX_PREDICATE, Scope
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
@@ -59,10 +62,11 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
+    extensions = _build_extensions(validate_each(ExtensionSpec, data.get("extensions", {}), ("extensions",), problems), problems)
     if "tables" not in data:
         problems.add((), "missing required key 'tables'; list the tables of the schema under it")
     elif not data["tables"]:
@@ -72,7 +76,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
 
     enums = _build_enums(enum_specs, problems)
     vocabulary = _vocabulary(data, problems)
-    tables = [_build_table(name, spec, enums, vocabulary, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
+    context = Context(enums, {e.name: e for e in extensions}, vocabulary)
+    tables = [_build_table(name, spec, context, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
     tables_by_name = {t.name: t for t in tables if t is not None}
     all_table_names = set(data.get("tables", {}) or {})
     resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems)
@@ -92,6 +97,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         profile=vocabulary.profile,
         classifications=vocabulary.classes,
         doc_targets=doc_targets,
+        extensions=extensions,
     )
 
 
@@ -140,6 +146,24 @@ def _classification(stated: str | None, path: Path, vocabulary: Vocabulary, prob
     return stated
 
 
+@dataclass(frozen=True)
+class Context:
+    """What a table's columns may name beyond the table itself: enums and extensions."""
+
+    enums: dict[str, Enum]
+    extensions: dict[str, Extension]
+    vocabulary: "Vocabulary"
+
+
+def _build_extensions(specs: dict[str, ExtensionSpec], problems: Problems) -> tuple[Extension, ...]:
+    extensions = []
+    for name, spec in specs.items():
+        path = ("extensions", name)
+        if problems.name(path, name, "extension") & problems.name(path + ("schema",), spec.schema_, "schema"):
+            extensions.append(Extension(name, spec.schema_, problems.loaded.pos(path)))
+    return tuple(extensions)
+
+
 def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
     if value is not None and not isinstance(value, dict):
         problems.add(("docs",), f"'docs' must be a mapping, e.g. docs: {{inject: [docs/schema.md]}} (got {kind_of(value)})")
@@ -176,15 +200,17 @@ def _build_enums(specs: dict[str, EnumSpec], problems: Problems) -> dict[str, En
                 problems.add(path + ("values", i), f"enum value '{value}' is listed twice; remove the duplicate")
             if value == "" or "\x00" in value:
                 problems.add(path + ("values", i), "enum values must be non-empty text without NUL characters")
+            elif spec.native and len(value.encode("utf-8")) > 63:
+                problems.add(path + ("values", i), "a PostgreSQL enum type's labels are at most 63 bytes; shorten the value or drop 'native: true'")
             seen.add(value)
-        enums[name] = Enum(name, tuple(spec.values), spec.description, problems.loaded.pos(path))
+        enums[name] = Enum(name, tuple(spec.values), spec.description, problems.loaded.pos(path), native=spec.native)
     return enums
 
 
 # ---------------------------------------------------------------- tables
 
 
-def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], vocabulary: Vocabulary, problems: Problems, broken: set[str]) -> Table | None:
+def _build_table(name: str, spec: TableSpec, context: Context, problems: Problems, broken: set[str]) -> Table | None:
     path: Path = ("tables", name)
     pos = problems.loaded.pos
     problems.name(path, name, "table")
@@ -195,7 +221,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], vocabulary:
     pk_columns: list[str] = []
     for col_name, col in spec.columns.items():
         cpath = path + ("columns", col_name)
-        column = _build_column(name, col_name, col, spec, enums, vocabulary, cpath, problems)
+        column = _build_column(name, col_name, col, spec, context, cpath, problems)
         if column is None:
             continue
         columns.append(column)
@@ -203,8 +229,8 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], vocabulary:
             pk_columns.append(col_name)
         if col.unique:
             uniques.append(Unique(naming.unique(name, (col_name,)), (col_name,), pos(cpath + ("unique",))))
-        if column.enum:
-            values = ", ".join(quote_literal(v) for v in enums[column.enum].values)
+        if column.enum and not context.enums[column.enum].native:
+            values = ", ".join(quote_literal(v) for v in context.enums[column.enum].values)
             checks.append(
                 Check(
                     naming.check(name, col_name),
@@ -230,7 +256,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], vocabulary:
                     False,
                     Default("now()", function="now()"),
                     "When the row was created." if ts == "created_at" else "When the row was last changed (maintained by trigger).",
-                    "administrative" if vocabulary.profile == "phi" else (spec.classification if spec.classification in vocabulary.classes else None),
+                    "administrative" if context.vocabulary.profile == "phi" else (spec.classification if spec.classification in context.vocabulary.classes else None),
                     False,
                     None,
                     pos(path + ("timestamps",)),
@@ -314,7 +340,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], vocabulary:
     return Table(
         name=name,
         description=spec.description,
-        classification=_classification(spec.classification, path + ("classification",), vocabulary, problems),
+        classification=_classification(spec.classification, path + ("classification",), context.vocabulary, problems),
         retention=spec.retention,
         log=spec.log,
         rls=spec.rls,
@@ -348,25 +374,31 @@ def _user_operations_reason(spec: TableSpec, path: Path, problems: Problems) -> 
 
 
 def _build_column(
-    table: str, name: str, spec: ColumnSpec, tspec: TableSpec, enums: dict[str, Enum], vocabulary: Vocabulary, path: Path, problems: Problems
+    table: str, name: str, spec: ColumnSpec, tspec: TableSpec, context: Context, path: Path, problems: Problems
 ) -> Column | None:
     ok = problems.name(path, name, "column")
     if ok and name in SYSTEM_COLUMNS:
         problems.add(path, f"'{name}' is a PostgreSQL system column name; every table already has one: rename the column")
         ok = False
+    enums = context.enums
     if spec.enum is not None and spec.type is not None and parse_type(spec.type) != ColumnType("text"):
         problems.add(path + ("type",), f"an enum column is stored as text; remove 'type: {spec.type}' (keep 'enum: {spec.enum}')")
         return None
+    serial = None
     if spec.enum is not None:
         if spec.enum not in enums:
             close = difflib.get_close_matches(spec.enum, sorted(enums), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "declare it under 'enums:'"
             problems.add(path + ("enum",), f"unknown enum '{spec.enum}'; {hint}")
             return None
-        ctype = ColumnType("text")
+        ctype = ColumnType(spec.enum, schema="public") if enums[spec.enum].native else ColumnType("text")
     elif spec.type is None:
         problems.add(path, f"column '{name}' needs a 'type' (or an 'enum')")
         return None
+    elif " ".join(spec.type.lower().split()) in SERIAL_TYPES:
+        serial = " ".join(spec.type.lower().split())
+        ctype = ColumnType(SERIAL_TYPES[serial])
+        serial = {"serial2": "smallserial", "serial4": "serial", "serial8": "bigserial"}.get(serial, serial)
     else:
         ctype = parse_type(spec.type)
         if ctype is None:
@@ -375,25 +407,71 @@ def _build_column(
         if problem := type_range_problem(ctype):
             problems.add(path + ("type",), f"{problem}; PostgreSQL would refuse 'type: {spec.type}'")
             return None
+        if ctype.schema == "?":
+            extension = EXTENSION_TYPES[ctype.base]
+            if extension not in context.extensions:
+                problems.add(path + ("type",), f"{ctype.base} comes from the {extension} extension; declare it: 'extensions: {{{extension}: {{schema: extensions}}}}'")
+                return None
+            ctype = dataclasses.replace(ctype, schema=context.extensions[extension].schema)
     if spec.classification is not None:
-        classification = _classification(spec.classification, path + ("classification",), vocabulary, problems)
+        classification = _classification(spec.classification, path + ("classification",), context.vocabulary, problems)
         ok = ok and classification is not None
     else:
-        classification = tspec.classification if tspec.classification in vocabulary.classes else None
-    if classification is None and spec.classification is None and vocabulary.required:
+        classification = tspec.classification if tspec.classification in context.vocabulary.classes else None
+    if classification is None and spec.classification is None and context.vocabulary.required:
         problems.add(
             path,
-            f"column '{name}' has no classification; add 'classification: {'|'.join(vocabulary.classes)}' "
+            f"column '{name}' has no classification; add 'classification: {'|'.join(context.vocabulary.classes)}' "
             "to the column, or a default 'classification' to the table (or choose 'profile: general' or 'none', where classification is optional)",
         )
         return None
-    if spec.on_delete is not None and spec.references is None:
-        problems.add(path + ("on_delete",), "'on_delete' needs 'references' on the same column")
-    if spec.on_delete == "set null" and not spec.nullable:
-        problems.add(path + ("on_delete",), f"'on_delete: set null' needs a nullable column; add 'nullable: true' to '{name}'")
+    for key in ("on_delete", "on_update", "match"):
+        if getattr(spec, key) is not None and spec.references is None:
+            problems.add(path + (key,), f"'{key}' needs 'references' on the same column")
+    for key in ("deferrable", "initially_deferred"):
+        if getattr(spec, key) and spec.references is None:
+            problems.add(path + (key,), f"'{key}' needs 'references' on the same column")
+    if spec.initially_deferred and not spec.deferrable:
+        problems.add(path + ("initially_deferred",), "'initially_deferred: true' needs 'deferrable: true' as well")
+    for key in ("on_delete", "on_update"):
+        if getattr(spec, key) == "set null" and not spec.nullable:
+            problems.add(path + (key,), f"'{key}: set null' needs a nullable column; add 'nullable: true' to '{name}'")
+    value_sources = [k for k in ("default", "default_expression", "identity", "generated") if getattr(spec, k) is not None]
+    if serial:
+        value_sources.insert(0, "type")
+    if len(value_sources) > 1:
+        first, second = value_sources[:2]
+        what = f"'type: {serial}' makes a sequence default" if first == "type" else f"'{first}'"
+        problems.add(path + (second,), f"{what} and '{second}' both decide the column's value; keep one")
+        return None
     default = None
     if spec.default is not None:
         default = build_default(spec.default, ctype, enums.get(spec.enum) if spec.enum else None, path + ("default",), problems)
+    elif spec.default_expression is not None:
+        sql = problems.expression(path + ("default_expression",), spec.default_expression, DEFAULT, Scope(table))
+        default = Default(sql, expression=True) if sql is not None else None
+    identity = None
+    if spec.identity is not None:
+        identity = _identity(spec.identity)
+        if ctype.array or ctype.base not in ("smallint", "integer", "bigint"):
+            problems.add(path + ("identity",), f"an identity column must be smallint, integer or bigint, not {ctype.sql}")
+    if (identity or serial) and spec.nullable:
+        problems.add(path + ("nullable",), f"an {'identity' if identity else 'serial'} column is always NOT NULL; remove 'nullable: true'")
+    generated = None
+    if spec.generated is not None:
+        own = frozenset(tspec.columns) | (frozenset(("created_at", "updated_at")) if tspec.timestamps else frozenset())
+        generated = problems.expression(path + ("generated",), spec.generated, GENERATED, Scope(table, own - {name}))
+    collation = None
+    if spec.collation is not None:
+        if ctype.base not in ("text", "varchar", "char", "citext") or spec.enum is not None:
+            problems.add(path + ("collation",), f"a collation applies to text types, not {ctype.sql}; remove 'collation'")
+        elif not spec.collation or "\x00" in spec.collation or len(spec.collation.encode()) > 63:
+            problems.add(path + ("collation",), "a collation is a name such as C, POSIX or und-x-icu")
+        else:
+            collation = spec.collation
+    if serial:
+        sequence = naming.serial_sequence(table, name)
+        default = Default(f"nextval({quote_literal(sequence)}::regclass)", function="nextval", expression=True)
     if not ok:
         return None
     return Column(
@@ -407,7 +485,17 @@ def _build_column(
         enum=spec.enum,
         pos=problems.loaded.pos(path),
         keys=problems.keys(path, spec),
+        identity=identity,
+        serial=serial,
+        generated=generated,
+        collation=collation,
     )
+
+
+def _identity(spec: str | IdentitySpec) -> Identity:
+    if isinstance(spec, str):
+        return Identity(spec)
+    return Identity(spec.generated, spec.start, spec.increment, spec.min_value, spec.max_value, spec.cache, spec.cycle)
 
 
 def _check_relation_names(tables: dict[str, Table], problems: Problems) -> None:
