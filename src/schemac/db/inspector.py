@@ -29,7 +29,9 @@ from ..model import (
     ColumnType,
     Default,
     Enum,
+    Extension,
     ForeignKey,
+    Identity,
     Index,
     Policy,
     PrimaryKey,
@@ -40,8 +42,8 @@ from ..model import (
     classification_label,
 )
 from ..resolve import naming
-from ..resolve.column_types import build_default, parse_type
-from ..resolve.expressions import CHECK, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
+from ..resolve.column_types import EXTENSION_TYPES, build_default, parse_type
+from ..resolve.expressions import CHECK, DEFAULT, GENERATED, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
 from ..resolve.foreign_keys import EXTERNAL_TABLES
 from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
@@ -80,10 +82,26 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
     left: list[LeftOut] = []
     live = read_schema(conn, "public") if "public" in schemas else LiveSchema({}, {})
     extra = _column_extras(conn)
-    reader = _TableReader(live, extra, left)
+    native_enums = {
+        name: tuple(labels)
+        for name, labels in conn.execute(
+            """SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_type t
+               JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
+               WHERE n.nspname = 'public' GROUP BY t.typname"""
+        )
+        if identifier_problem(name) is None and all(len(v.encode()) <= 63 and v and control_character(v) is None for v in labels)
+    }
+    extensions = dict(
+        conn.execute(
+            "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'"
+        ).fetchall()
+    )
+    reader = _TableReader(live, extra, left, native_enums, extensions)
     tables = [t for name in sorted(live.tables) if (t := reader.table(name, live.tables[name])) is not None]
     tables = reader.resolve_foreign_keys(tables)
     tables = [reader.policies(t, tables) for t in tables]
+    for name, labels in sorted(native_enums.items()):  # enum types no column uses are part of the schema too
+        reader.enums.setdefault(name, Enum(name, labels, None, HERE, native=True))
     for other in schemas:
         if other != "public":
             _left_out_schema(conn, other, left)
@@ -91,6 +109,8 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         _left_out_others(conn, live, reader, left)
     _supabase_attachments(conn, left)
     profile, vocabulary = _profile(tables)
+    used = {EXTENSION_TYPES[c.type.base] for t in tables for c in t.columns if c.type.schema and c.type.base in EXTENSION_TYPES}
+    wanted = sorted(name for name, where in extensions.items() if name in used or where in schemas)
     schema = Schema(
         tables=tuple(tables),
         enums=tuple(reader.enums.values()),
@@ -98,6 +118,7 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         source_sha256="",
         profile=profile,
         classifications=vocabulary,
+        extensions=tuple(Extension(name, extensions[name], HERE) for name in wanted),
     )
     return Inspection(schema, tuple(left))
 
@@ -146,16 +167,50 @@ def read_table_comment(comment: str | None, name: str) -> tuple[bool, str | None
 class _Extra:
     identity: str  # '', 'a' (always), 'd' (by default)
     generated: str  # '', 's' (stored), 'v' (virtual)
+    sequence: str | None = None  # the sequence the column owns (serial or identity)
+    options: tuple | None = None  # that sequence's (start, increment, min, max, cache, cycle, type)
 
 
 def _column_extras(conn: psycopg.Connection) -> dict[tuple[str, str], _Extra]:
-    """Identity and generated columns of public: catalog.py does not read them, and a default would hide neither."""
+    """Identity, generated and serial columns of public: catalog.py does not read them, and a default would hide them."""
     rows = conn.execute(
-        """SELECT c.relname, a.attname, a.attidentity, a.attgenerated
+        """SELECT c.relname, a.attname, a.attidentity, a.attgenerated, s.relname,
+                  q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle, format_type(q.seqtypid, NULL)
            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+           LEFT JOIN pg_depend d ON d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass
+                AND d.deptype IN ('a', 'i') AND EXISTS (SELECT 1 FROM pg_class x WHERE x.oid = d.objid AND x.relkind = 'S')
+           LEFT JOIN pg_class s ON s.oid = d.objid
+           LEFT JOIN pg_sequence q ON q.seqrelid = s.oid
            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"""
     ).fetchall()
-    return {(t, c): _Extra(i, g) for t, c, i, g in rows}
+    return {(t, c): _Extra(i, g, seq, tuple(opts) if seq else None) for t, c, i, g, seq, *opts in rows}
+
+
+# PostgreSQL's sequence defaults for an ascending sequence of each integer type
+SEQUENCE_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
+SERIAL_OF = {"smallint": "smallserial", "integer": "serial", "bigint": "bigserial"}
+
+
+def identity_of(kind: str, options: tuple) -> Identity | None:
+    """The model's Identity for attidentity and the sequence options, None where PostgreSQL's default (None: not expressible)."""
+    start, increment, minimum, maximum, cache, cycle, type_name = options
+    if increment < 0:
+        return None  # descending: its defaults differ; not read back
+    return Identity(
+        "always" if kind == "a" else "by default",
+        None if start == minimum else start,
+        None if increment == 1 else increment,
+        None if minimum == 1 else minimum,
+        None if maximum == SEQUENCE_MAX.get(type_name) else maximum,
+        None if cache == 1 else cache,
+        bool(cycle),
+    )
+
+
+def plain_sequence(options: tuple) -> bool:
+    """A sequence with every option at PostgreSQL's default (what serial creates)."""
+    start, increment, minimum, maximum, cache, cycle, type_name = options
+    return (start, increment, minimum, maximum, cache, cycle) == (1, 1, 1, SEQUENCE_MAX.get(type_name), 1, False)
 
 
 class _Collector:
@@ -182,12 +237,14 @@ ENUM_VALUE = re.compile(r"'((?:[^']|'')*)'::text")
 
 
 class _TableReader:
-    def __init__(self, live: LiveSchema, extra: dict[tuple[str, str], _Extra], left: list[LeftOut]):
+    def __init__(self, live: LiveSchema, extra: dict[tuple[str, str], _Extra], left: list[LeftOut], native_enums=None, extensions=None):
         self.live = live
         self.extra = extra
         self.left = left
         self.enums: dict[str, Enum] = {}
         self.used_functions: set[str] = set()
+        self.native_enums: dict[str, tuple[str, ...]] = native_enums or {}  # public's enum types -> labels
+        self.extensions: dict[str, str] = extensions or {}  # extension -> its schema
 
     def out(self, kind: str, table: str | None, name: str, reason: str, sql: str) -> None:
         self.left.append(LeftOut(kind, f"public.{table}" if table else None, name, reason, sql))
@@ -279,26 +336,58 @@ class _TableReader:
     def column(self, table: str, name: str, lc, tagged: bool) -> Column | None:
         sql = f"ALTER TABLE {qualified('public', table)} ADD COLUMN {quote_ident(name)} {lc.type}" + ("" if lc.nullable else " NOT NULL") + (f" DEFAULT {lc.default}" if lc.default else "") + ";"
         extra = self.extra.get((table, name), _Extra("", ""))
-        ctype = catalog_type(lc.type)
+        ctype, enum = self.column_type(lc.type)
         reason = None
+        identity = None
         if problem := identifier_problem(name):
             reason = f"the column name {problem}"
         elif ctype is None:
             reason = f"type {lc.type} is not in the spec language yet"
-        elif lc.collation != "default":
-            reason = f"collation {lc.collation} is not in the spec language yet"
+        elif extra.generated and extra.generated != "s":
+            reason = "virtual generated columns are not in the spec language yet"
         elif extra.identity:
-            reason = "identity columns are not in the spec language yet"
-        elif extra.generated:
-            reason = "generated columns are not in the spec language yet"
+            identity = identity_of(extra.identity, extra.options) if extra.options else None
+            if identity is None:
+                reason = "a descending identity sequence is not in the spec language yet"
         if reason:
             self.out("column", table, name, reason, sql)
             return None
         classification, encrypted, description = read_column_comment(self.writable_comment(table, name, lc.comment), tagged)
-        default = None
-        if lc.default is not None:
-            default = self.default(table, name, lc.default, ctype)
-        return Column(name, ctype, lc.nullable, default, description, classification, encrypted, None, HERE)
+        collation = None if lc.collation == "default" else _unquote(lc.collation)
+        default, serial, generated = None, None, None
+        if extra.generated and lc.default is not None:
+            parsed = read_expression(lc.default, GENERATED, Scope(table, frozenset(self.live.tables[table].columns) - {name}))
+            if not isinstance(parsed, Expression):
+                self.out("column", table, name, "its generation expression is not one the spec can hold", sql)
+                return None
+            generated = parsed.sql
+        elif lc.default is not None and extra.sequence and lc.default == f"nextval({_quote(extra.sequence)}::regclass)" and \
+                extra.sequence == naming.serial_sequence(table, name) and ctype.base in SERIAL_OF and plain_sequence(extra.options):
+            serial = SERIAL_OF[ctype.base]
+            default = Default(f"nextval({_quote(extra.sequence)}::regclass)", function="nextval", expression=True)
+        elif lc.default is not None:
+            default = self.default(table, name, lc.default, ctype, enum)
+        return Column(
+            name, ctype, lc.nullable, default, description, classification, encrypted, enum.name if enum else None, HERE,
+            identity=identity, serial=serial, generated=generated, collation=collation,
+        )
+
+    def column_type(self, text: str) -> tuple[ColumnType | None, Enum | None]:
+        """The model type of a format_type() spelling: built-in, a native enum of public, or an extension's type."""
+        array = text.endswith("[]")
+        core = text[:-2] if array else text
+        if core in self.native_enums and not array:
+            values = self.native_enums[core]
+            enum = self.enums.get(core)
+            if enum is None:
+                enum = self.enums[core] = Enum(core, values, None, HERE, native=True)
+            return ColumnType(core, schema="public"), enum
+        schema, _, base = core.rpartition(".")
+        if base in EXTENSION_TYPES and EXTENSION_TYPES[base] in self.extensions:
+            ext_schema = self.extensions[EXTENSION_TYPES[base]]
+            ctype = ColumnType(base, (), array, schema=ext_schema)
+            return (ctype if ctype.catalog == text else None), None
+        return catalog_type(text), None
 
     def writable_comment(self, table: str, column: str | None, comment: str | None) -> str | None:
         """The comment, or None (reported) when it holds a control character the spec language refuses."""
@@ -308,20 +397,19 @@ class _TableReader:
         self.out("comment", table, column or table, f"it holds the control character {code}, which a spec cannot", f"COMMENT ON {'COLUMN' if column else 'TABLE'} {target} IS {_quote(comment)};")
         return None
 
-    def default(self, table: str, column: str, text: str, ctype: ColumnType) -> Default | None:
+    def default(self, table: str, column: str, text: str, ctype: ColumnType, enum: Enum | None) -> Default | None:
+        """A literal the spec writes as `default: value` when it renders back to the same SQL; else `default_expression`."""
         sql = f"ALTER TABLE {qualified('public', table)} ALTER COLUMN {quote_ident(column)} SET DEFAULT {text};"
-        value = default_value(text)
-        if isinstance(value, str) and control_character(value):
-            value = _NOT_A_VALUE
-        if value is _NOT_A_VALUE:
-            why = "serial columns (a sequence's nextval) are not in the spec language yet" if text.startswith("nextval(") else "this default expression is not in the spec language yet"
-            self.out("default", table, column, why, sql)
+        value = default_value(text, ctype)
+        if value is not _NOT_A_VALUE and not (isinstance(value, str) and control_character(value)):
+            default = build_default(value, ctype, enum, (), _Collector())
+            if default is not None:
+                return default
+        parsed = read_expression(text, DEFAULT, Scope(table))
+        if not isinstance(parsed, Expression):
+            self.out("default", table, column, "the default expression is not one the spec can hold", sql)
             return None
-        collector = _Collector()
-        default = build_default(value, ctype, None, (), collector)
-        if default is None:
-            self.out("default", table, column, "; ".join(collector.messages), sql)
-        return default
+        return Default(parsed.sql, expression=True)
 
     def check(self, table: str, name: str, expression: str, columns: list[Column], names: set[str]) -> Check | None:
         m = ENUM_CHECK.match(expression)
@@ -416,16 +504,19 @@ class _TableReader:
                     mine = [t.column(c).type for c in con.columns]
                     if mine != [target.column(c).type for c in con.ref_columns]:
                         reason = "its columns and the referenced ones differ in type, which the spec does not allow"
-                if reason is None and con.on_delete == "set null" and not all(t.column(c).nullable for c in con.columns):
-                    reason = "ON DELETE SET NULL on a NOT NULL column always fails, and the spec refuses it"
-                if reason is None:
-                    expected = _fk_definition(con.columns, con.ref_table, con.ref_columns, con.on_delete)
-                    if con.definition != expected or con.deferrable != "NOT DEFERRABLE" or not con.valid or not con.enforced:
-                        reason = "ON UPDATE, MATCH FULL, DEFERRABLE and NOT VALID foreign keys are not in the spec language yet"
+                if reason is None and "set null" in (con.on_delete, con.on_update) and not all(t.column(c).nullable for c in con.columns):
+                    reason = "SET NULL on a NOT NULL column always fails, and the spec refuses it"
+                fk = ForeignKey(
+                    con_name, con.columns, ref_schema, ref_table, con.ref_columns, con.on_delete, HERE,
+                    on_update=con.on_update, match=(con.match or "SIMPLE").lower(),
+                    deferrable=con.deferrable != "NOT DEFERRABLE", initially_deferred=con.deferrable.endswith("DEFERRED"),
+                )
+                if reason is None and (con.definition != _fk_definition(fk) or not con.valid or not con.enforced or fk.match == "partial"):
+                    reason = "this form of foreign key (SET NULL/SET DEFAULT on some columns, NOT VALID) is not in the spec language yet"
                 if reason:
                     self.out("constraint", t.name, con_name, reason, sql)
                     continue
-                fks.append(ForeignKey(con_name, con.columns, ref_schema, ref_table, con.ref_columns, con.on_delete, HERE))
+                fks.append(fk)
             result.append(replace(t, foreign_keys=tuple(sorted(fks, key=lambda fk: _shorthand_first(t.name, t.columns, fk.columns, fk.name, naming.foreign_key)))))
         return result
 
@@ -485,11 +576,25 @@ _RESERVED = frozenset(
 )
 
 
-def _fk_definition(columns, ref_table: str, ref_columns, on_delete: str) -> str:
-    schema, table = ref_table.split(".", 1)
-    target = _ident_as_catalog(table) if schema == "public" else f"{_ident_as_catalog(schema)}.{_ident_as_catalog(table)}"
-    s = f"FOREIGN KEY ({_idents(columns)}) REFERENCES {target}({_idents(ref_columns)})"
-    return s + ("" if on_delete == "no action" else f" ON DELETE {on_delete.upper()}")
+def _fk_definition(fk: ForeignKey) -> str:
+    """pg_get_constraintdef's spelling of the foreign key: MATCH, ON UPDATE, ON DELETE, DEFERRABLE in its order."""
+    target = _ident_as_catalog(fk.ref_table) if fk.ref_schema == "public" else f"{_ident_as_catalog(fk.ref_schema)}.{_ident_as_catalog(fk.ref_table)}"
+    s = f"FOREIGN KEY ({_idents(fk.columns)}) REFERENCES {target}({_idents(fk.ref_columns)})"
+    if fk.match == "full":
+        s += " MATCH FULL"
+    if fk.on_update != "no action":
+        s += f" ON UPDATE {fk.on_update.upper()}"
+    if fk.on_delete != "no action":
+        s += f" ON DELETE {fk.on_delete.upper()}"
+    if fk.deferrable:
+        s += " DEFERRABLE"
+    if fk.initially_deferred:
+        s += " INITIALLY DEFERRED"
+    return s
+
+
+def _unquote(name: str) -> str:
+    return name[1:-1].replace('""', '"') if name.startswith('"') and name.endswith('"') else name
 
 
 def written_on_column(table: str, columns: tuple[str, ...], name: str, derive) -> bool:
@@ -541,10 +646,16 @@ _NOT_A_VALUE = object()
 FUNCTION_DEFAULTS = {"now()": "now()", "gen_random_uuid()": "gen_random_uuid()", "auth.uid()": "auth.uid()", "CURRENT_DATE": "current_date"}
 
 
-def default_value(text: str):
-    """The spec value of a catalog default (pg_get_expr), or _NOT_A_VALUE when it is an expression the spec cannot hold."""
+# base types whose literal defaults build_default writes exactly as pg_get_expr prints them back
+LITERAL_BASES = frozenset({"text", "varchar", "char", "smallint", "integer", "bigint", "boolean", "numeric", "json", "jsonb", "uuid"})
+
+
+def default_value(text: str, ctype: ColumnType):
+    """The spec value of a catalog default (pg_get_expr), or _NOT_A_VALUE when it is better kept as an expression."""
     if text in FUNCTION_DEFAULTS:
         return FUNCTION_DEFAULTS[text]
+    if ctype.base not in LITERAL_BASES and ctype.schema != "public":
+        return _NOT_A_VALUE
     try:
         node = parser.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
     except Exception:
@@ -622,10 +733,10 @@ def _left_out_schema(conn: psycopg.Connection, schema: str, left: list[LeftOut])
 
 
 def _left_out_others(conn: psycopg.Connection, live: LiveSchema, reader: _TableReader, left: list[LeftOut]) -> None:
-    _programmable(conn, "public", live, reader.used_functions, left)
+    _programmable(conn, "public", live, reader.used_functions, left, {e.name for e in reader.enums.values() if e.native})
 
 
-def _programmable(conn: psycopg.Connection, schema: str, live: LiveSchema, used_functions: set[str], left: list[LeftOut]) -> None:
+def _programmable(conn: psycopg.Connection, schema: str, live: LiveSchema, used_functions: set[str], left: list[LeftOut], known_types: set[str] = frozenset()) -> None:
     """Functions, views, sequences, types and extensions of a schema, each with its definition."""
     for name, args, definition in conn.execute(
         """SELECT p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid)
@@ -670,15 +781,11 @@ def _programmable(conn: psycopg.Connection, schema: str, live: LiveSchema, used_
            ORDER BY 1""",
         (schema,),
     ):
+        if name in known_types:
+            continue
         verb = "DOMAIN" if kind == "d" else "TYPE"
         sql = f"CREATE {verb} {qualified(schema, name)} {definition};" if definition else f"-- type {schema}.{name} (see the database)"
-        left.append(LeftOut("type", None, f"{schema}.{name}", "enum types, domains and composite types are not in the spec language yet", sql))
-    for name, ext_schema in conn.execute(
-        """SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-           WHERE n.nspname = %s AND e.extname <> 'plpgsql' ORDER BY 1""",
-        (schema,),
-    ):
-        left.append(LeftOut("extension", None, name, "extensions are not in the spec language yet", f"CREATE EXTENSION IF NOT EXISTS {quote_ident(name)} WITH SCHEMA {quote_ident(ext_schema)};"))
+        left.append(LeftOut("type", None, f"{schema}.{name}", "domains, composite and range types (and enum types the spec cannot name) are not in the spec language yet", sql))
 
 
 def _supabase_attachments(conn: psycopg.Connection, left: list[LeftOut]) -> None:

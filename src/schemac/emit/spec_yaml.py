@@ -16,6 +16,7 @@ import yaml
 
 from ..model import USER_OPERATIONS, Column, Schema, Table
 from ..resolve import naming
+from ..resolve.column_types import EXTENSION_TYPES
 
 
 def counted(n: int, kind: str) -> str:
@@ -31,8 +32,12 @@ def render_spec(schema: Schema, left_out: Iterable = (), header: str = "") -> st
     data: dict = {"version": 1, "profile": schema.profile}
     if schema.profile != "phi" and schema.classifications != _general_default():
         data["classifications"] = list(schema.classifications)
+    if schema.extensions:
+        data["extensions"] = {x.name: {"schema": x.schema} for x in schema.extensions}
     if schema.enums:
-        data["enums"] = {e.name: _drop_none({"description": e.description, "values": list(e.values)}) for e in schema.enums}
+        data["enums"] = {
+            e.name: _drop_none({"description": e.description, "values": list(e.values), "native": True if e.native else None}) for e in schema.enums
+        }
     data["tables"] = {t.name: _table(t) for t in schema.tables}
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
     out = "# yaml-language-server: $schema=compiled/schemac.schema.json\n"
@@ -90,7 +95,7 @@ def _table(t: Table) -> dict:
             "name": fk.name,
             "columns": list(fk.columns),
             "references": {"table": fk.ref_table if fk.ref_schema == "public" else fk.ref_qualified, "columns": list(fk.ref_columns)},
-            "on_delete": fk.on_delete,
+            **_fk_options(fk),
         }
         for fk in t.foreign_keys
         if fk.columns[0] not in column_fks or column_fks[fk.columns[0]] is not fk
@@ -121,12 +126,24 @@ def _column(t: Table, c: Column, primary_key: bool, unique: bool, fk) -> dict:
     out: dict = {}
     if c.enum:
         out["enum"] = c.enum
+    elif c.serial:
+        out["type"] = c.serial
     else:
-        out["type"] = c.type.sql
+        out["type"] = c.type.base if c.type.schema and c.type.base in EXTENSION_TYPES and not c.type.array else (c.type.base + "[]" if c.type.schema and c.type.base in EXTENSION_TYPES else c.type.sql)
     if c.nullable:
         out["nullable"] = True
-    if c.default is not None:
+    if c.serial:
+        pass  # the sequence's nextval is the type's own default
+    elif c.default is not None and c.default.expression:
+        out["default_expression"] = c.default.sql
+    elif c.default is not None:
         out["default"] = c.default.function if c.default.function else c.default.value
+    if c.identity is not None:
+        out["identity"] = _identity(c.identity)
+    if c.generated is not None:
+        out["generated"] = c.generated
+    if c.collation is not None:
+        out["collation"] = c.collation
     if primary_key:
         out["primary_key"] = True
     if unique:
@@ -134,8 +151,7 @@ def _column(t: Table, c: Column, primary_key: bool, unique: bool, fk) -> dict:
     if fk is not None:
         target = fk.ref_table if fk.ref_schema == "public" else fk.ref_qualified
         out["references"] = f"{target}.{fk.ref_columns[0]}"
-        if fk.on_delete != "no action":
-            out["on_delete"] = fk.on_delete
+        out.update(_fk_options(fk))
     if c.description is not None:
         out["description"] = c.description
     if c.classification is not None and c.classification != t.classification:
@@ -143,6 +159,36 @@ def _column(t: Table, c: Column, primary_key: bool, unique: bool, fk) -> dict:
     if c.encrypted:
         out["encrypted"] = True
     return out
+
+
+def _fk_options(fk) -> dict:
+    """on_delete, on_update, match, deferrable, initially_deferred: each only when not PostgreSQL's default."""
+    out: dict = {}
+    if fk.on_delete != "no action":
+        out["on_delete"] = fk.on_delete
+    if fk.on_update != "no action":
+        out["on_update"] = fk.on_update
+    if fk.match != "simple":
+        out["match"] = fk.match
+    if fk.deferrable:
+        out["deferrable"] = True
+    if fk.initially_deferred:
+        out["initially_deferred"] = True
+    return out
+
+
+def _identity(identity) -> str | dict:
+    options = {
+        "start": identity.start,
+        "increment": identity.increment,
+        "min_value": identity.min_value,
+        "max_value": identity.max_value,
+        "cache": identity.cache,
+        "cycle": True if identity.cycle else None,
+    }
+    if all(v is None for v in options.values()):
+        return identity.generated
+    return {"generated": identity.generated, **_drop_none(options)}
 
 
 def _index(t: Table, ix) -> dict:
