@@ -274,9 +274,7 @@ class _TableReader:
             if missing:
                 self.out("constraint", name, con_name, f"it is on column {missing[0]}, which is left out", sql)
             elif con.kind == "p" and con.definition == f"PRIMARY KEY ({_idents(con.columns)})":
-                primary_key = PrimaryKey(naming.primary_key(name), con.columns, HERE)
-                if con_name != primary_key.name:
-                    self.out("constraint", name, con_name, f"a primary key is always named {primary_key.name} in the spec", sql)
+                primary_key = PrimaryKey(con_name, con.columns, HERE)
             elif con.kind == "u" and con.definition == f"UNIQUE ({_idents(con.columns)})" and con.deferrable == "NOT DEFERRABLE":
                 uniques.append(Unique(con_name, con.columns, HERE))
             elif con.kind == "c" and con.valid and con.enforced and con.inherited:

@@ -84,6 +84,8 @@ def _table(t: Table) -> dict:
     }
     if len(pk) > 1:
         out["primary_key"] = list(pk)
+    if t.primary_key and t.primary_key.name != naming.primary_key(t.name):
+        out["primary_key_name"] = t.primary_key.name
     uniques = [{"columns": list(u.columns), "name": u.name} for u in t.uniques if not _on_column(t.name, u.columns, u.name, naming.unique)]
     if uniques:
         out["unique"] = uniques

@@ -282,18 +282,24 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         return ok
 
     primary_key = None
+    pk_name = naming.primary_key(name)
+    if spec.primary_key_name is not None:
+        if problems.name(path + ("primary_key_name",), spec.primary_key_name, "constraint"):
+            pk_name = spec.primary_key_name
+        if spec.primary_key is None and not pk_columns:
+            problems.add(path + ("primary_key_name",), "'primary_key_name' names a primary key, but the table has none; add 'primary_key: true' to its column (or 'primary_key: [...]' here), or remove the name")
     if spec.primary_key is not None:
         if pk_columns:
             problems.add(path + ("primary_key",), "the primary key is given both here and by 'primary_key: true' on a column; keep one")
         elif known(spec.primary_key, path + ("primary_key",), "primary_key"):
-            primary_key = PrimaryKey(naming.primary_key(name), tuple(spec.primary_key), pos(path + ("primary_key",)))
+            primary_key = PrimaryKey(pk_name, tuple(spec.primary_key), pos(path + ("primary_key",)))
     elif len(pk_columns) > 1:
         problems.add(
             path + ("columns", pk_columns[1], "primary_key"),
             f"more than one column says primary_key: true; for a composite key write 'primary_key: [{', '.join(pk_columns)}]' on the table",
         )
     elif pk_columns:
-        primary_key = PrimaryKey(naming.primary_key(name), tuple(pk_columns), pos(path + ("columns", pk_columns[0], "primary_key")))
+        primary_key = PrimaryKey(pk_name, tuple(pk_columns), pos(path + ("columns", pk_columns[0], "primary_key")))
     if primary_key:
         for c in columns:
             if c.name in primary_key.columns and c.nullable:
