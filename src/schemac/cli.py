@@ -187,13 +187,14 @@ def verify(
     started and removed afterwards. A database given by URL gets the stand-in only
     with --install-stand-in; without auth.users verify stops and changes nothing.
     """
+    from .db.server import ServerStartError
     from .verify.run import Refused, run_verify
 
     schema = _load(spec, lint=False)  # verify compares the database with the spec; compliance is lint's job
     try:
         report = run_verify(schema, out, database_url, apply=apply, install_stand_in=install_stand_in)
-    except Refused as exc:
-        typer.echo(str(exc), err=True)
+    except (Refused, ServerStartError) as exc:
+        typer.echo(f"verify: {exc}" if isinstance(exc, ServerStartError) else str(exc), err=True)
         raise typer.Exit(1)
     except Exception as exc:  # database errors are reported, not dumped
         typer.echo(f"verify failed: {type(exc).__name__}: {exc}".rstrip(), err=True)
