@@ -148,6 +148,9 @@ def source_index(text: str, start: int, end: int, style: str | None, value: str,
         if header_end is None:
             return None
         body_start = header_end.end()
+    if value and offset >= len(value):  # just past the end (e.g. "at end of input"): after the last character
+        last = source_index(text, start, end, style, value, len(value) - 1)
+        return None if last is None else last + 1
     j = body_start
     for i, ch in enumerate(value[: offset + 1]):
         while j < end:
@@ -190,6 +193,9 @@ def _syntax_error(exc: yaml.YAMLError, text: str, file: str, lines: LineIndex) -
         return SpecErrors([SpecError(Pos(file, line, col), f"YAML cannot contain the control character U+{code:04X}; remove it")])
     context = getattr(exc, "context", None) or ""
     context_mark = getattr(exc, "context_mark", None)
+    if "simple key" in context and context_mark is not None:
+        line, col = lines.position(context_mark.index)
+        return SpecErrors([SpecError(Pos(file, line, col), "this key has no ':' after it on its line (or is longer than 1024 characters); write 'key: value'")])
     if "quoted scalar" in context and context_mark is not None:
         line, col = lines.position(context_mark.index)
         return SpecErrors([SpecError(Pos(file, line, col), "this quoted text is never closed; add the closing quote")])
