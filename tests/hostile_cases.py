@@ -37,7 +37,7 @@ POLICIES_END = len(BASE)
 
 def q(text: str) -> str:
     """A YAML double-quoted scalar holding text (the marker survives)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\u2028", "\\L") + '"'
 
 
 def with_column(line: str) -> str:
