@@ -172,11 +172,21 @@ def _beyond_expression(stmt: ast.Node) -> int | None:
             continue
         value = getattr(stmt, slot)
         if value:
-            first = value[0] if isinstance(value, tuple) else value
-            return getattr(first, "location", None) or len(PREFIX)
+            return _first_location(value) or len(PREFIX)
     if stmt.all or stmt.groupDistinct:
         return len(PREFIX)
     return None
+
+
+def _first_location(node: Any) -> int | None:
+    """The smallest source location inside a node (clauses such as INTO have none of their own)."""
+    if isinstance(node, tuple):
+        found = [loc for n in node if (loc := _first_location(n)) is not None]
+        return min(found) if found else None
+    if not isinstance(node, ast.Node):
+        return None
+    found = [loc for slot in type(node).__slots__ if (loc := (getattr(node, slot) if slot == "location" else _first_location(getattr(node, slot)))) is not None and loc >= 0]
+    return min(found) if found else None
 
 
 class _Checker:
