@@ -53,7 +53,7 @@ def test_identity_and_serial_fill_keys(applied):
     with pytest.raises(psycopg.errors.GeneratedAlways):  # identity ALWAYS refuses a given value
         c.execute("INSERT INTO accounts (id, email, handle, nickname) VALUES (9, 'b@example.org', 'b', 'B')")
     c.execute("INSERT INTO orders (account_id) VALUES (1)")
-    c.execute("INSERT INTO orders (account_id) VALUES (1)")
+    c.execute("INSERT INTO orders (account_id, starts_at, ends_at) VALUES (1, '2026-01-02 09:00+00', '2026-01-02 09:30+00')")
     assert c.execute("SELECT id, code FROM orders ORDER BY id").fetchall() == [(1, 1000), (2, 1005)]
     # serial: the sequence PostgreSQL names and owns, exactly as `serial` creates it
     assert c.execute("SELECT pg_get_serial_sequence('public.orders', 'id')").fetchone()[0] == "public.orders_id_seq"
@@ -86,14 +86,33 @@ def test_foreign_key_options_in_the_catalog_and_in_behaviour(applied):
 def test_native_enum_citext_and_collation_behave(applied):
     c = applied
     assert c.execute("SELECT 'pro'::plan::text, enum_range(NULL::plan)::text[]").fetchone() == ("pro", ["free", "pro", "it's"])
-    c.execute("INSERT INTO accounts (email, handle, nickname, plan) VALUES ('A@example.org', 'b', 'n', 'pro')")
+    c.execute("INSERT INTO accounts (email, handle, nickname, plan) VALUES ('A@example.org', 'b', 'n1', 'pro')")
     with pytest.raises(psycopg.errors.UniqueViolation):  # citext: the same address in other case is a duplicate
-        c.execute("INSERT INTO accounts (email, handle, nickname) VALUES ('a@EXAMPLE.org', 'a', 'n')")
+        c.execute("INSERT INTO accounts (email, handle, nickname) VALUES ('a@EXAMPLE.org', 'a', 'n2')")
     with pytest.raises(psycopg.errors.InvalidTextRepresentation):
-        c.execute("INSERT INTO accounts (email, handle, nickname, plan) VALUES ('c@example.org', 'c', 'n', 'gold')")
-    c.execute("INSERT INTO accounts (email, handle, nickname) VALUES ('d@example.org', 'B', 'n')")
+        c.execute("INSERT INTO accounts (email, handle, nickname, plan) VALUES ('c@example.org', 'c', 'n3', 'gold')")
+    c.execute("INSERT INTO accounts (email, handle, nickname) VALUES ('d@example.org', 'C', 'n4')")
     # COLLATE "C": byte order, upper case first
-    assert [r[0] for r in c.execute("SELECT handle FROM accounts ORDER BY handle")] == ["B", "b"]
+    assert [r[0] for r in c.execute("SELECT handle FROM accounts ORDER BY handle")] == ["C", "b"]
+    assert c.execute("SELECT attcollation::regcollation::text FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'handle'").fetchone()[0] == '"C"'
+
+
+
+def test_indexes_and_exclusion_behave(applied):
+    c = applied
+    c.execute("INSERT INTO accounts (email, handle, nickname) VALUES ('a@example.org', 'Ann', 'n')")
+    with pytest.raises(psycopg.errors.UniqueViolation):  # unique on lower(handle)
+        c.execute("INSERT INTO accounts (email, handle, nickname) VALUES ('b@example.org', 'ann', 'n')")
+    with pytest.raises(psycopg.errors.UniqueViolation):  # NULLS NOT DISTINCT: NULL mood twice with one nickname is a duplicate
+        c.execute("INSERT INTO accounts (email, handle, nickname) VALUES ('c@example.org', 'c', 'n')")
+    c.execute("INSERT INTO accounts (email, handle, nickname) VALUES ('d@example.org', 'd', 'm')")
+    orders = "INSERT INTO orders (account_id, starts_at, ends_at) VALUES (1, %s, %s)"
+    c.execute(orders, ("2026-01-01 09:00+00", "2026-01-01 09:30+00"))
+    c.execute(orders, ("2026-01-01 09:30+00", "2026-01-01 10:00+00"))  # adjacent: [) ranges do not overlap
+    with pytest.raises(psycopg.errors.ExclusionViolation):
+        c.execute(orders, ("2026-01-01 09:15+00", "2026-01-01 09:45+00"))
+    methods = dict(c.execute("SELECT i.relname, am.amname FROM pg_class i JOIN pg_am am ON am.oid = i.relam WHERE i.relname LIKE 'accounts_%%idx'"))
+    assert {methods[n] for n in ("accounts_search_idx", "accounts_created_idx", "accounts_ip_idx", "accounts_active_idx")} == {"gin", "brin", "hash", "gist"}
 
 
 HAND_MADE = {
@@ -124,6 +143,49 @@ HAND_MADE = {
     "collation": ('ALTER TABLE accounts ALTER COLUMN handle TYPE text COLLATE "POSIX"', "column accounts.handle: collation"),
     "type": ("ALTER TABLE accounts ALTER COLUMN score TYPE real", "column accounts.score: type"),
     "extension schema": ("ALTER EXTENSION citext SET SCHEMA public", "extension citext: schema"),
+    "index expression": (
+        "DROP INDEX accounts_handle_lower_uidx; CREATE UNIQUE INDEX accounts_handle_lower_uidx ON accounts (upper(handle))",
+        "index accounts.accounts_handle_lower_uidx: columns",
+    ),
+    "index opclass": (
+        "DROP INDEX accounts_nickname_pattern_idx; CREATE INDEX accounts_nickname_pattern_idx ON accounts (nickname) INCLUDE (score)",
+        "index accounts.accounts_nickname_pattern_idx: definition",
+    ),
+    "index include": (
+        "DROP INDEX accounts_nickname_pattern_idx; CREATE INDEX accounts_nickname_pattern_idx ON accounts (nickname text_pattern_ops)",
+        "index accounts.accounts_nickname_pattern_idx: columns",  # pg_index lists INCLUDE columns after the key columns
+    ),
+    "index order and nulls": (
+        'DROP INDEX accounts_recent_idx; CREATE INDEX accounts_recent_idx ON accounts (created, handle COLLATE "POSIX")',
+        "index accounts.accounts_recent_idx: definition",
+    ),
+    "index collation": (
+        "DROP INDEX accounts_recent_idx; CREATE INDEX accounts_recent_idx ON accounts (created DESC NULLS FIRST, handle)",
+        "index accounts.accounts_recent_idx: definition",
+    ),
+    "index method": (
+        "DROP INDEX accounts_nickname_trgm_idx; CREATE INDEX accounts_nickname_trgm_idx ON accounts USING gist (nickname extensions.gist_trgm_ops)",
+        "index accounts.accounts_nickname_trgm_idx: method",
+    ),
+    "index nulls not distinct": (
+        "DROP INDEX accounts_avatar_handle_uidx; CREATE UNIQUE INDEX accounts_avatar_handle_uidx ON accounts (avatar, handle)",
+        "index accounts.accounts_avatar_handle_uidx: definition",
+    ),
+    "unique nulls not distinct": (
+        "ALTER TABLE accounts DROP CONSTRAINT accounts_mood_nickname_key, ADD CONSTRAINT accounts_mood_nickname_key UNIQUE (mood, nickname)",
+        "unique constraint accounts.accounts_mood_nickname_key: definition",
+    ),
+    "exclusion operator": (
+        "ALTER TABLE orders DROP CONSTRAINT orders_no_overlap_excl, ADD CONSTRAINT orders_no_overlap_excl "
+        "EXCLUDE USING gist (account_id WITH =, tstzrange(starts_at, ends_at) WITH =) WHERE (code > 0)",
+        "exclusion constraint orders.orders_no_overlap_excl: definition",
+    ),
+    "exclusion predicate": (
+        "ALTER TABLE orders DROP CONSTRAINT orders_no_overlap_excl, ADD CONSTRAINT orders_no_overlap_excl "
+        "EXCLUDE USING gist (account_id WITH =, tstzrange(starts_at, ends_at) WITH &&)",
+        "exclusion constraint orders.orders_no_overlap_excl: definition",
+    ),
+    "exclusion dropped": ("ALTER TABLE orders DROP CONSTRAINT orders_no_overlap_excl", "exclusion constraint orders.orders_no_overlap_excl: missing"),
 }
 
 
@@ -182,3 +244,26 @@ def test_construct_errors_are_positioned_and_say_how_to_fix(tmp_path, column, me
 def test_native_enum_default_must_be_a_value(tmp_path):
     spec = "version: 1\nenums:\n  e: {values: [a, b], native: true}\n" + BASE.split("\n", 2)[2] + "      x: {enum: e, default: c}\n"
     assert any("default 'c' is not a value of enum e" in e for e in build_errors(tmp_path, spec))
+
+
+TABLE = BASE + "      name: {type: text}\n      during: {type: tstzrange}\n"
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("indexes: [{columns: [{expression: 'lower(nmae)'}]}]", "the index expression names unknown column 'nmae' of table 't'; did you mean 'name'?"),
+        ("indexes: [{columns: [{expression: 'now()'}]}]", "now() is not immutable; an index expression may only use immutable functions"),
+        ("indexes: [{columns: [{column: name, expression: 'lower(name)'}]}]", "needs either 'column' or 'expression'"),
+        ("indexes: [{columns: [{column: nam}]}]", "index names unknown column 'nam' of table 't'; did you mean 'name'?"),
+        ("indexes: [{columns: [name], nulls_not_distinct: true}]", "'nulls_not_distinct' applies to unique indexes"),
+        ("indexes: [{columns: [name], using: gin, include: [id]}]", "INCLUDE columns need a btree, gist or spgist index, not gin"),
+        ("indexes: [{columns: [{column: name, opclass: 'x; drop'}]}]", "'x; drop' is not an operator class name"),
+        ("exclude: [{elements: [{column: during, with: '&& ; DROP TABLE t'}]}]", "is not an operator; write one such as =, && or <>"),
+        ("exclude: [{elements: [{column: during, with: '--'}]}]", "'--' is not an operator"),
+        ("exclude: [{elements: [{column: during, with: '&&'}], where: 'random() > 0'}]", "random() is not immutable"),
+    ],
+)
+def test_index_and_exclusion_errors(tmp_path, extra, message):
+    errors = build_errors(tmp_path, TABLE + "    " + extra + "\n")
+    assert any(message in e for e in errors), errors

@@ -149,6 +149,7 @@ class Unique:
     name: str
     columns: tuple[str, ...]
     pos: Pos = field(compare=False)
+    nulls_not_distinct: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,12 +181,49 @@ class ForeignKey:
 
 
 @dataclass(frozen=True)
+class IndexElement:
+    """A column or an expression (canonical SQL) of an index or exclusion constraint, with its options."""
+
+    column: str | None
+    expression: str | None = None
+    opclass: str | None = None
+    collation: str | None = None
+    order: str | None = None  # asc | desc
+    nulls: str | None = None  # first | last
+
+    @property
+    def label(self) -> str:
+        """How docs and the index's `columns` name it: the column, or the expression."""
+        return self.column if self.column is not None else self.expression  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
 class Index:
     name: str
-    columns: tuple[str, ...]
+    columns: tuple[str, ...]  # each element's label: the column name, or the expression's SQL
     unique: bool
     where: str | None
     using: str
+    description: str | None
+    pos: Pos = field(compare=False)
+    elements: tuple[IndexElement, ...] = ()  # empty: plain columns, as `columns` says
+    include: tuple[str, ...] = ()
+    nulls_not_distinct: bool = False
+
+    @property
+    def plain(self) -> bool:
+        """Only plain columns, no options: what a key (or a foreign key's covering index) can be made of."""
+        return not self.elements or all(e == IndexElement(e.column) for e in self.elements)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """EXCLUDE USING method (element WITH operator, ...) WHERE (predicate)."""
+
+    name: str
+    using: str
+    elements: tuple[tuple[IndexElement, str], ...]  # (element, operator)
+    where: str | None
     description: str | None
     pos: Pos = field(compare=False)
 
@@ -242,6 +280,7 @@ class Table(Positioned):
     user_operations: tuple[str, ...] = USER_OPERATIONS
     user_operations_reason: str | None = None  # why users do not perform the operations left out
     keys: Keys = field(default=(), compare=False)
+    exclusions: tuple[Exclusion, ...] = ()
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -256,7 +295,7 @@ class Table(Positioned):
         """Column sets PostgreSQL treats as keys: the primary key, unique constraints, full unique indexes."""
         keys = [self.primary_key.columns] if self.primary_key else []
         keys += [u.columns for u in self.uniques]
-        keys += [ix.columns for ix in self.indexes if ix.unique and ix.where is None]
+        keys += [ix.columns for ix in self.indexes if ix.unique and ix.where is None and ix.plain]
         return keys
 
     @property

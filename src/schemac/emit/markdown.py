@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from ..model import Column, ForeignKey, Schema, Table
+from ..model import Column, ForeignKey, Index, Schema, Table
 from ..model import classification_label as class_words
-from .sql import identity_options
+from .sql import element_sql, exclusion_sql, identity_options
 from .mdtext import cell, code
 from .mdtext import comment as comment_text
 
@@ -277,7 +277,8 @@ def _constraints(table: Table) -> str:
     rows = []
     if table.primary_key:
         rows.append((code(table.primary_key.name), "primary key", _codes(table.primary_key.columns), ""))
-    rows += [(code(u.name), "unique", _codes(u.columns), "") for u in table.uniques]
+    rows += [(code(u.name), "unique" + (" (nulls not distinct)" if u.nulls_not_distinct else ""), _codes(u.columns), "") for u in table.uniques]
+    rows += [(code(x.name), "exclusion", code(exclusion_sql(x)), cell(x.description)) for x in table.exclusions]
     rows += [(code(c.name), "check", code(c.expression), cell(c.description)) for c in table.checks]
     if not rows:
         return ""
@@ -312,8 +313,8 @@ def _indexes(table: Table) -> str:
     rows = [
         (
             code(ix.name),
-            _codes(ix.columns),
-            "yes" if ix.unique else "no",
+            _index_columns(ix),
+            ("yes, nulls not distinct" if ix.nulls_not_distinct else "yes") if ix.unique else "no",
             ix.using,
             code(ix.where) if ix.where else "",
             cell(ix.description),
@@ -321,6 +322,14 @@ def _indexes(table: Table) -> str:
         for ix in table.indexes
     ]
     return "#### Indexes\n\n" + _table(("Name", "Columns", "Unique", "Method", "Where", "Description"), rows)
+
+
+def _index_columns(ix: Index) -> str:
+    """The key columns (with their options, when any), then INCLUDE columns."""
+    text = ", ".join(code(element_sql(e)) for e in ix.elements) if ix.elements else _codes(ix.columns)
+    if ix.include:
+        text += f"; include {_codes(ix.include)}"
+    return text
 
 
 def _triggers(table: Table) -> str:

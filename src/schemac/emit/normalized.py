@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Column, Schema, Table
+from ..model import Column, IndexElement, Schema, Table
 
 SCHEMA_JSON_PATH = "schema.json"
 SCHEMA_JSON_VERSION = 1
@@ -43,7 +43,17 @@ def _table(t: Table) -> dict[str, Any]:
         "timestamps": t.timestamps,
         "columns": [_column(c) for c in t.columns],
         "primary_key": {"name": pk.name, "columns": list(pk.columns)} if pk else None,
-        "uniques": [{"name": u.name, "columns": list(u.columns)} for u in t.uniques],
+        "uniques": [{"name": u.name, "columns": list(u.columns), "nulls_not_distinct": u.nulls_not_distinct} for u in t.uniques],
+        "exclusions": [
+            {
+                "name": x.name,
+                "using": x.using,
+                "elements": [{**_element(e), "operator": op} for e, op in x.elements],
+                "where": x.where,
+                "description": x.description,
+            }
+            for x in t.exclusions
+        ],
         "checks": [{"name": c.name, "expression": c.expression, "description": c.description, "enum": c.enum} for c in t.checks],
         "foreign_keys": [
             {
@@ -68,6 +78,9 @@ def _table(t: Table) -> dict[str, Any]:
                 "where": ix.where,
                 "using": ix.using,
                 "description": ix.description,
+                "elements": [_element(e) for e in ix.elements] if ix.elements else [_element(IndexElement(c)) for c in ix.columns],
+                "include": list(ix.include),
+                "nulls_not_distinct": ix.nulls_not_distinct,
             }
             for ix in t.indexes
         ],
@@ -108,6 +121,10 @@ def _column(c: Column) -> dict[str, Any]:
         "generated": c.generated,
         "collation": c.collation,
     }
+
+
+def _element(e: IndexElement) -> dict[str, Any]:
+    return {"column": e.column, "expression": e.expression, "opclass": e.opclass, "collation": e.collation, "order": e.order, "nulls": e.nulls}
 
 
 def _identity(c: Column) -> dict[str, Any] | None:

@@ -7,7 +7,21 @@ expressions and are always wrapped in parentheses.
 
 from __future__ import annotations
 
-from ..model import UPDATED_AT_FUNCTION, Column, ForeignKey, Identity, Index, Policy, Schema, Table, Trigger, classification_label
+from ..model import (
+    UPDATED_AT_FUNCTION,
+    Column,
+    Exclusion,
+    ForeignKey,
+    Identity,
+    Index,
+    IndexElement,
+    Policy,
+    Schema,
+    Table,
+    Trigger,
+    classification_label,
+    Unique,
+)
 from ..sqltext import qualified, quote_ident, quote_literal
 
 MIGRATION_PATH = "migrations/001_initial_schema.sql"
@@ -158,7 +172,9 @@ def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
     if table.primary_key:
         lines.append(f"CONSTRAINT {quote_ident(table.primary_key.name)} PRIMARY KEY ({_idents(table.primary_key.columns)})")
     for u in table.uniques:
-        lines.append(f"CONSTRAINT {quote_ident(u.name)} UNIQUE ({_idents(u.columns)})")
+        lines.append(f"CONSTRAINT {quote_ident(u.name)} {unique_sql(u)}")
+    for ex in table.exclusions:
+        lines.append(f"CONSTRAINT {quote_ident(ex.name)} {exclusion_sql(ex)}")
     for fk in foreign_keys:
         lines.append(_foreign_key_sql(fk))
     for ch in table.checks:
@@ -227,13 +243,45 @@ def _foreign_key_sql(fk: ForeignKey) -> str:
     return s
 
 
+def unique_sql(u: Unique) -> str:
+    """UNIQUE [NULLS NOT DISTINCT] (columns); verify adds the same to a temporary table."""
+    return f"UNIQUE{' NULLS NOT DISTINCT' if u.nulls_not_distinct else ''} ({_idents(u.columns)})"
+
+
+def exclusion_sql(ex: Exclusion) -> str:
+    """EXCLUDE USING method (element WITH operator, ...) [WHERE (...)]; operators were checked to be operator characters."""
+    s = f"EXCLUDE USING {ex.using} ({', '.join(f'{element_sql(e)} WITH {op}' for e, op in ex.elements)})"
+    if ex.where:
+        s += f" WHERE ({ex.where})"
+    return s
+
+
+def element_sql(e: IndexElement) -> str:
+    """A column or (expression) with COLLATE, operator class, ASC/DESC and NULLS FIRST/LAST."""
+    s = quote_ident(e.column) if e.column is not None else f"({e.expression})"
+    if e.collation is not None:
+        s += f" COLLATE {quote_ident(e.collation)}"
+    if e.opclass is not None:
+        s += " " + ".".join(quote_ident(part) for part in e.opclass.split("."))
+    if e.order is not None:
+        s += f" {e.order.upper()}"
+    if e.nulls is not None:
+        s += f" NULLS {e.nulls.upper()}"
+    return s
+
+
 def render_index(table: Table, ix: Index, on: str | None = None, name: str | None = None) -> str:
     """CREATE INDEX for the migration; verify passes `on`/`name` to build the same index on a temporary table."""
     unique = "UNIQUE " if ix.unique else ""
+    elements = ", ".join(element_sql(e) for e in ix.elements) if ix.elements else _idents(ix.columns)
     s = (
         f"CREATE {unique}INDEX IF NOT EXISTS {quote_ident(name or ix.name)} ON {on or qualified('public', table.name)} "
-        f"USING {ix.using} ({_idents(ix.columns)})"
+        f"USING {ix.using} ({elements})"
     )
+    if ix.include:
+        s += f" INCLUDE ({_idents(ix.include)})"
+    if ix.nulls_not_distinct:
+        s += " NULLS NOT DISTINCT"
     if ix.where:
         s += f" WHERE ({ix.where})"
     return s + ";"

@@ -50,6 +50,7 @@ class Place:
 
 CHECK = Place("check expression")
 INDEX_PREDICATE = Place("index predicate", immutable_only=True)
+INDEX_EXPRESSION = Place("index expression", immutable_only=True)
 POLICY_USING = Place("policy using expression", subqueries=True)
 POLICY_WITH_CHECK = Place("policy with_check expression", subqueries=True)
 DEFAULT = Place("default expression", column_refs=False)
@@ -172,11 +173,21 @@ def _beyond_expression(stmt: ast.Node) -> int | None:
             continue
         value = getattr(stmt, slot)
         if value:
-            first = value[0] if isinstance(value, tuple) else value
-            return getattr(first, "location", None) or len(PREFIX)
+            return _first_location(value) or len(PREFIX)
     if stmt.all or stmt.groupDistinct:
         return len(PREFIX)
     return None
+
+
+def _first_location(node: Any) -> int | None:
+    """The smallest source location inside a node (clauses such as INTO have none of their own)."""
+    if isinstance(node, tuple):
+        found = [loc for n in node if (loc := _first_location(n)) is not None]
+        return min(found) if found else None
+    if not isinstance(node, ast.Node):
+        return None
+    found = [loc for slot in type(node).__slots__ if (loc := (getattr(node, slot) if slot == "location" else _first_location(getattr(node, slot)))) is not None and loc >= 0]
+    return min(found) if found else None
 
 
 class _Checker:

@@ -40,6 +40,10 @@ def index(table: str, columns: tuple[str, ...], unique_: bool) -> str:
     return fit(f"{table}_{'_'.join(columns)}_{'uidx' if unique_ else 'idx'}")
 
 
+def exclusion(table: str, label: str) -> str:
+    return fit(f"{table}_{label}_excl")
+
+
 def updated_at_trigger(table: str) -> str:
     return fit(f"{table}_set_updated_at")
 

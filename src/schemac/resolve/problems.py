@@ -42,6 +42,11 @@ class Problems:
 
     def name(self, path: Path, name: str, what: str) -> bool:
         problem = identifier_problem(name)
+        if problem is None and name == "__proto__":
+            problem = (
+                "'__proto__' cannot be used: in the generated TypeScript it becomes an object key, and a JavaScript object "
+                "literal treats that key as its prototype, so the entry (and its classification) would silently vanish; rename it"
+            )
         if problem:
             self.add(path, f"{what} name {problem}")
             return False

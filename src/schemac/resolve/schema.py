@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -32,9 +33,12 @@ from ..model import (
     Default,
     DocTarget,
     Enum,
+    Exclusion,
     Extension,
     Identity,
     Index,
+    IndexElement,
+    LintConfig,
     PrimaryKey,
     Schema,
     Table,
@@ -44,9 +48,9 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, ExtensionSpec, IdentitySpec, Spec, TableSpec
+from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec
 from ..sqltext import quote_ident, quote_literal
-from .expressions import CHECK, DEFAULT, GENERATED, INDEX_PREDICATE, Scope
+from .expressions import CHECK, DEFAULT, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, Scope
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
@@ -86,7 +90,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     lint = build_lint(data.get("lint"), tables_by_name, all_table_names, problems)
     doc_targets = _build_doc_targets(docs_spec, problems)
     if problems.errors:
-        raise SpecErrors(problems.errors)
+        partial = _clean_part(tables_by_name, enums, lint, problems, loaded, source_bytes, source_name)
+        raise SpecErrors(problems.errors, partial)
     ordered = tuple(tables_by_name[name] for name in table_specs)
     return Schema(
         tables=ordered,
@@ -162,6 +167,26 @@ def _build_extensions(specs: dict[str, ExtensionSpec], problems: Problems) -> tu
         if problems.name(path, name, "extension") & problems.name(path + ("schema",), spec.schema_, "schema"):
             extensions.append(Extension(name, spec.schema_, problems.loaded.pos(path)))
     return tuple(extensions)
+
+
+def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConfig, problems: Problems, loaded: Loaded,
+                source_bytes: bytes, source_name: str) -> Schema | None:
+    """The tables with no error anywhere in their part of the file, as a Schema compliance rules can check."""
+    raw = loaded.data.get("tables") if isinstance(loaded.data, dict) else None
+    if not isinstance(raw, dict):
+        return None
+    starts = sorted((loaded.key_pos[("tables", n)].line, n) for n in raw if ("tables", n) in loaded.key_pos)
+    bad_lines = sorted(e.pos.line for e in problems.errors)
+    clean = []
+    for i, (line, name) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else float("inf")
+        if name in tables and not any(line <= b < end for b in bad_lines):
+            clean.append(tables[name])
+    if not clean:
+        return None
+    names = {t.name for t in clean}
+    waivers = tuple(w for w in lint.waivers if w.table in names)  # a waiver of a left-out table would look unused
+    return Schema(tuple(clean), tuple(enums.values()), source_name, hashlib.sha256(source_bytes).hexdigest(), LintConfig(lint.severities, waivers))
 
 
 def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
@@ -266,7 +291,8 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
     col_names = {c.name for c in columns} | set(spec.columns)
     quiet = broken  # columns that already have a grammar error: no "unknown column" noise for them
 
-    def known(cols: list[str], where: Path, what: str) -> bool:
+    def known(cols: list[str], where: Path, what: str, exact: bool = False) -> bool:
+        """Every column exists (an error at where + (i,), or at where itself when exact) and none is listed twice."""
         ok = True
         for i, c in enumerate(cols):
             if c in quiet:
@@ -274,7 +300,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
             elif c not in col_names:
                 close = difflib.get_close_matches(c, sorted(col_names), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; columns of {name}: {', '.join(sorted(col_names))}"
-                problems.add(where + (i,), f"{what} names unknown column '{c}' of table '{name}'{hint}")
+                problems.add(where if exact else where + (i,), f"{what} names unknown column '{c}' of table '{name}'{hint}")
                 ok = False
         if len(set(cols)) != len(cols):
             problems.add(where, f"{what} lists a column twice; list each column once")
@@ -308,7 +334,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
     for i, u in enumerate(spec.unique):
         upath = path + ("unique", i)
         if known(u.columns, upath + ("columns",), "unique constraint") and explicit_name(u.name, upath, problems):
-            uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath)))
+            uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath), u.nulls_not_distinct))
 
     scope = Scope(name, frozenset(col_names))
     for i, c in enumerate(spec.checks):
@@ -326,18 +352,52 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         where = None
         if ix.where is not None and (where := problems.expression(ipath + ("where",), ix.where, INDEX_PREDICATE, scope)) is None:
             continue
-        if known(ix.columns, ipath + ("columns",), "index") and explicit_name(ix.name, ipath, problems):
+        elements = [_index_element(e, ipath + ("columns", j), scope, known, problems) for j, e in enumerate(ix.columns)]
+        plain_names = [e.column for e in elements if e is not None and e.column is not None]
+        if ix.nulls_not_distinct and not ix.unique:
+            problems.add(ipath + ("nulls_not_distinct",), "'nulls_not_distinct' applies to unique indexes; add 'unique: true' or remove it")
+        if ix.include and ix.using not in ("btree", "gist", "spgist"):
+            problems.add(ipath + ("include",), f"INCLUDE columns need a btree, gist or spgist index, not {ix.using}")
+        if len(set(plain_names)) != len(plain_names) and all(isinstance(e, str) for e in ix.columns):
+            problems.add(ipath + ("columns",), "index lists a column twice; list each column once")
+            continue
+        if None in elements or not known(ix.include, ipath + ("include",), "index include"):
+            continue
+        if explicit_name(ix.name, ipath, problems):
+            labels = tuple(e.label for e in elements)
+            detailed = tuple(elements) if any(e != IndexElement(e.column) for e in elements) else ()
             indexes.append(
                 Index(
-                    ix.name or naming.index(name, tuple(ix.columns), ix.unique),
-                    tuple(ix.columns),
+                    ix.name or naming.index(name, tuple(e.column or "expr" for e in elements), ix.unique),
+                    labels,
                     ix.unique,
                     where,
                     ix.using,
                     ix.description,
                     pos(ipath),
+                    elements=detailed,
+                    include=tuple(ix.include),
+                    nulls_not_distinct=ix.nulls_not_distinct,
                 )
             )
+
+    exclusions = []
+    for i, ex in enumerate(spec.exclude):
+        epath = path + ("exclude", i)
+        where = None
+        if ex.where is not None and (where := problems.expression(epath + ("where",), ex.where, INDEX_PREDICATE, scope)) is None:
+            continue
+        pairs = []
+        for j, el in enumerate(ex.elements):
+            element = _index_element(el, epath + ("elements", j), scope, known, problems)
+            if not OPERATOR_RE.fullmatch(el.with_) or "--" in el.with_ or "/*" in el.with_:
+                problems.add(epath + ("elements", j, "with"), f"'{el.with_}' is not an operator; write one such as =, && or <>")
+                element = None
+            pairs.append((element, el.with_))
+        if any(e is None for e, _ in pairs) or not explicit_name(ex.name, epath, problems):
+            continue
+        label = "_".join(e.column or "expr" for e, _ in pairs)  # type: ignore[union-attr]
+        exclusions.append(Exclusion(ex.name or naming.exclusion(name, label), ex.using, tuple(pairs), where, ex.description, pos(epath)))  # type: ignore[arg-type]
 
     triggers = ()
     if spec.timestamps:
@@ -363,7 +423,38 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         user_operations=tuple(dict.fromkeys(spec.user_operations)),
         user_operations_reason=_user_operations_reason(spec, path, problems),
         keys=problems.keys(path, spec),
+        exclusions=tuple(exclusions),
     )
+
+
+# PostgreSQL's operator characters (an operator name may not contain -- or /*, which start comments)
+OPERATOR_RE = re.compile(r"[-+*/<>=~!@#%^&|`?]{1,63}")
+NAME_RE = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?")
+
+
+def _index_element(spec: str | IndexElementSpec, path: Path, scope: Scope, known, problems: Problems) -> IndexElement | None:
+    """A column name, or a mapping with a column or an expression and its options; None after reporting a problem."""
+    if isinstance(spec, str):
+        return IndexElement(spec) if known([spec], path, "index", exact=True) else None
+    if (spec.column is None) == (spec.expression is None):
+        problems.add(path, "an index element needs either 'column' or 'expression'; give one of them")
+        return None
+    if spec.column is not None and not known([spec.column], path + ("column",), "index", exact=True):
+        return None
+    expression = None
+    if spec.expression is not None:
+        expression = problems.expression(path + ("expression",), spec.expression, INDEX_EXPRESSION, scope)
+        if expression is None:
+            return None
+    for key in ("opclass", "collation"):
+        value = getattr(spec, key)
+        if value is not None and not NAME_RE.fullmatch(value) and not (key == "collation" and COLLATION_RE.fullmatch(value)):
+            problems.add(path + (key,), f"'{value}' is not {'an operator class' if key == 'opclass' else 'a collation'} name; write e.g. {'text_pattern_ops or extensions.gin_trgm_ops' if key == 'opclass' else 'C or und-x-icu'}")
+            return None
+    return IndexElement(spec.column, expression, spec.opclass, spec.collation, spec.order, spec.nulls)
+
+
+COLLATION_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,62}")
 
 
 def _user_operations_reason(spec: TableSpec, path: Path, problems: Problems) -> str | None:
@@ -523,8 +614,10 @@ def _check_relation_names(tables: dict[str, Table], problems: Problems) -> None:
             claim(u.name, f"a unique constraint on {t.name}", u.pos)
         for ix in t.indexes:
             claim(ix.name, f"an index on {t.name}", ix.pos)
+        for ex in t.exclusions:
+            claim(ex.name, f"an exclusion constraint on {t.name}", ex.pos)
         seen: set[str] = set()
-        named = [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.checks, *t.foreign_keys]
+        named = [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.checks, *t.foreign_keys, *t.exclusions]
         for c in named:
             if c.name in seen:
                 problems.errors.append(SpecError(c.pos, f"constraint name '{c.name}' is used twice on table {t.name}; give one of them another name"))

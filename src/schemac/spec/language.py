@@ -106,16 +106,37 @@ class ColumnSpec(SpecModel):
     """Marks PHI that must be encrypted at rest (and in transit)."""
 
 
-class IndexSpec(SpecModel):
-    """An index on one or more columns."""
+class IndexElementSpec(SpecModel):
+    """One element of an index (or exclusion constraint): a column or an expression, with its options."""
 
-    columns: list[str] = Field(min_length=1)
-    """Indexed columns, in order."""
+    column: str | None = None
+    """A column of the table (or give `expression`)."""
+    expression: str | None = None
+    """An SQL expression over the table's columns, e.g. lower(email); immutable functions only."""
+    opclass: str | None = None
+    """Operator class, e.g. text_pattern_ops, jsonb_path_ops, or extensions.gin_trgm_ops."""
+    collation: str | None = None
+    """Collation of this element, e.g. C."""
+    order: Literal["asc", "desc"] | None = None
+    """Sort order (btree)."""
+    nulls: Literal["first", "last"] | None = None
+    """Where NULLs sort (btree)."""
+
+
+class IndexSpec(SpecModel):
+    """An index on one or more columns or expressions."""
+
+    columns: list[str | IndexElementSpec] = Field(min_length=1)
+    """Indexed columns, in order: a column name, or a mapping with `column` or `expression` and options."""
     unique: bool = False
     """A unique index."""
+    nulls_not_distinct: bool = False
+    """A unique index that treats NULLs as equal (NULLS NOT DISTINCT)."""
+    include: list[str] = Field(default_factory=list)
+    """Non-key columns stored in the index (INCLUDE), for index-only scans."""
     where: str | None = None
     """A SQL predicate: makes this a partial index."""
-    using: Literal["btree", "gin", "gist", "hash", "brin"] = "btree"
+    using: Literal["btree", "gin", "gist", "hash", "brin", "spgist"] = "btree"
     """The index method."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
@@ -123,11 +144,37 @@ class IndexSpec(SpecModel):
     """Why the index exists (which query it serves)."""
 
 
+class ExclusionElementSpec(IndexElementSpec):
+    """One element of an exclusion constraint: a column or expression and the operator two rows may not both satisfy."""
+
+    with_: str = Field(alias="with")
+    """The operator, e.g. = or && (overlaps)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
+
+
+class ExclusionSpec(SpecModel):
+    """An exclusion constraint: no two rows may match on every element's operator (e.g. overlapping bookings)."""
+
+    elements: list[ExclusionElementSpec] = Field(min_length=1)
+    """The elements, e.g. [{column: doctor_id, with: "="}, {expression: "tstzrange(starts_at, ends_at)", with: "&&"}]."""
+    using: Literal["gist", "spgist", "btree", "hash"] = "gist"
+    """The index method; gist for ranges (btree_gist adds = on scalars)."""
+    where: str | None = None
+    """A SQL predicate: only rows that satisfy it are constrained."""
+    name: str | None = None
+    """Explicit name; derived from the table when omitted."""
+    description: str | None = None
+    """The rule the constraint enforces, in words."""
+
+
 class UniqueSpec(SpecModel):
     """A table-level UNIQUE constraint over one or more columns."""
 
     columns: list[str] = Field(min_length=1)
     """The columns whose combination must be unique."""
+    nulls_not_distinct: bool = False
+    """Treat NULLs as equal, so only one row may have NULL there (NULLS NOT DISTINCT)."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
 
@@ -219,6 +266,8 @@ class TableSpec(SpecModel):
     """Table-level CHECK constraints."""
     foreign_keys: list[ForeignKeySpec] = Field(default_factory=list)
     """Table-level (composite) foreign keys."""
+    exclude: list[ExclusionSpec] = Field(default_factory=list)
+    """Exclusion constraints (EXCLUDE USING gist ...), e.g. against double booking."""
     indexes: list[IndexSpec] = Field(default_factory=list)
     """Indexes."""
     policies: list[PolicySpec] = Field(default_factory=list)

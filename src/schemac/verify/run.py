@@ -34,7 +34,7 @@ from ..db.catalog import (
     trigger_tail,
 )
 from ..db.server import has_auth_users, install_supabase_stand_in, throwaway_server
-from ..emit.sql import column_comment, column_sql, render_index, render_trigger, table_comment, updated_at_function_sql
+from ..emit.sql import column_comment, column_sql, exclusion_sql, render_index, unique_sql, render_trigger, table_comment, updated_at_function_sql
 from .matching import differ, pair_by_name
 from ..outputs import compare
 from ..pipeline import render_outputs
@@ -67,6 +67,7 @@ class Normalized:
     trigger_problems: dict[tuple[str, str], str] = field(default_factory=dict)
     columns: dict[tuple[str, str], LiveColumn] = field(default_factory=dict)  # each column as the migration defines it
     unbuilt: dict[str, str] = field(default_factory=dict)  # table -> why its columns could not be built here
+    index_columns: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # as pg_get_indexdef names each key column
 
 
 class Refused(Exception):
@@ -145,6 +146,7 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
     trigger_problems: dict[tuple[str, str], str] = {}
     columns: dict[tuple[str, str], LiveColumn] = {}
     unbuilt: dict[str, str] = {}
+    index_columns: dict[tuple[str, str], tuple[str, ...]] = {}
     conn.execute("BEGIN")
     try:
         for i, table in enumerate(schema.tables):
@@ -173,18 +175,22 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
             for j, ix in enumerate(table.indexes):
                 temp_index = f"schemac_norm_{i}_{j}"
                 conn.execute(render_index(table, ix, on=tmp, name=temp_index))
-                predicate, definition = conn.execute(
-                    "SELECT pg_get_expr(indpred, indrelid), pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = %s::regclass",
+                predicate, definition, index_cols = conn.execute(
+                    "SELECT pg_get_expr(indpred, indrelid), pg_get_indexdef(indexrelid), "
+                    "ARRAY(SELECT pg_get_indexdef(x.indexrelid, k.i::int + 1, true) FROM generate_subscripts(x.indkey, 1) k(i) ORDER BY k.i) "
+                    "FROM pg_index x WHERE indexrelid = %s::regclass",
                     (f"pg_temp.{temp_index}",),
                 ).fetchone()
+                index_columns[(table.name, ix.name)] = tuple(c.strip('"') for c in index_cols)
                 if predicate is not None:
                     predicates[(table.name, ix.name)] = predicate
                 index_definitions[(table.name, ix.name)] = index_tail(definition)
-            keys = [("PRIMARY KEY", table.primary_key)] if table.primary_key else []
-            keys += [("UNIQUE", u) for u in table.uniques]
-            for j, (kind, key) in enumerate(keys):
+            keys = [(f"PRIMARY KEY ({', '.join(quote_ident(c) for c in table.primary_key.columns)})", table.primary_key)] if table.primary_key else []
+            keys += [(unique_sql(u), u) for u in table.uniques]
+            keys += [(exclusion_sql(ex), ex) for ex in table.exclusions]
+            for j, (definition, key) in enumerate(keys):
                 temp_key = f"schemac_norm_{i}_key{j}"
-                conn.execute(f"ALTER TABLE {tmp} ADD CONSTRAINT {temp_key} {kind} ({', '.join(quote_ident(c) for c in key.columns)})")
+                conn.execute(f"ALTER TABLE {tmp} ADD CONSTRAINT {temp_key} {definition}")
                 key_definitions[(table.name, key.name)] = conn.execute(
                     "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
                     (f"pg_temp.{tmp}", temp_key),
@@ -205,6 +211,7 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
         trigger_problems,
         columns,
         unbuilt,
+        index_columns,
     )
 
 
@@ -339,12 +346,13 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[st
     for name, ix, li in pair_by_name(lambda n: f"index {t}.{n}", indexes, lt.indexes, diffs):
         checked += 1
         unique = {True: "unique", False: "not unique"}
-        differ(diffs, f"index {t}.{name}: columns", li.columns, ix.columns)
+        expected_columns = norm.index_columns[(t, name)]
+        differ(diffs, f"index {t}.{name}: columns", li.columns, expected_columns)
         differ(diffs, f"index {t}.{name}: uniqueness", unique[li.unique], unique[ix.unique])
         differ(diffs, f"index {t}.{name}: method", li.method, ix.using)
         differ(diffs, f"index {t}.{name}: predicate", li.predicate, norm.predicates.get((t, name)))
         # operator classes, collations, INCLUDE columns: only the whole definition shows them
-        if (li.columns, li.unique, li.method, li.predicate) == (ix.columns, ix.unique, ix.using, norm.predicates.get((t, name))):
+        if (li.columns, li.unique, li.method, li.predicate) == (expected_columns, ix.unique, ix.using, norm.predicates.get((t, name))):
             differ(diffs, f"index {t}.{name}: definition", li.definition, norm.index_definitions[(t, name)])
 
     triggers = {trg.name: trg for trg in table.triggers}
@@ -379,6 +387,8 @@ def _compare_constraints(table: Table, lt: LiveTable, norm: Normalized, diffs: l
         expected[fk.name] = ("f", fk.columns, fk.ref_qualified, fk.ref_columns, fk.on_delete, fk.on_update, fk.match, fk.deferrable, fk.initially_deferred)
     for ch in table.checks:
         expected[ch.name] = ("c", norm.checks[(t, ch.name)])
+    for ex in table.exclusions:
+        expected[ex.name] = ("x",)
 
     def label(name: str) -> str:
         kind = expected[name][0] if name in expected else lt.constraints[name].kind
@@ -396,6 +406,9 @@ def _compare_constraints(table: Table, lt: LiveTable, norm: Normalized, diffs: l
                 differ(diffs, f"{label(name)}: definition", live_def, norm.key_definitions[(t, name)])
         elif exp[0] == "f":
             _compare_foreign_key(label(name), exp, lc, diffs)
+        elif exp[0] == "x":  # method, elements, operators, operator classes, predicate: the whole definition
+            live_def = lc.definition.split(" DEFERRABLE")[0]
+            differ(diffs, f"{label(name)}: definition", live_def, norm.key_definitions[(t, name)])
         else:
             differ(diffs, f"{label(name)}: expression", lc.expression, exp[1])
             differ(diffs, f"{label(name)}: inheritance", "INHERIT" if lc.inherited else "NO INHERIT", "INHERIT")
