@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 
 import psycopg
 from pglast import ast, parser
+from pglast.enums import SortByDir, SortByNulls
+from pglast.stream import RawStream
 
 from ..errors import Pos
 from ..model import (
@@ -29,10 +31,12 @@ from ..model import (
     ColumnType,
     Default,
     Enum,
+    Exclusion,
     Extension,
     ForeignKey,
     Identity,
     Index,
+    IndexElement,
     Policy,
     PrimaryKey,
     Schema,
@@ -43,7 +47,7 @@ from ..model import (
 )
 from ..resolve import naming
 from ..resolve.column_types import EXTENSION_TYPES, build_default, parse_type
-from ..resolve.expressions import CHECK, DEFAULT, GENERATED, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
+from ..resolve.expressions import CHECK, DEFAULT, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
 from ..resolve.foreign_keys import EXTERNAL_TABLES
 from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
@@ -265,7 +269,7 @@ class _TableReader:
             self.out("table", name, name, "no column of it can be said in the spec language", table_sql(name, lt))
             return None
 
-        primary_key, uniques, checks = None, [], []
+        primary_key, uniques, checks, exclusions = None, [], [], []
         for con_name, con in lt.constraints.items():
             sql = f"ALTER TABLE {qname} ADD CONSTRAINT {quote_ident(con_name)} {con.definition};"
             missing = [c for c in con.columns if c not in names]
@@ -275,8 +279,10 @@ class _TableReader:
                 self.out("constraint", name, con_name, f"it is on column {missing[0]}, which is left out", sql)
             elif con.kind == "p" and con.definition == f"PRIMARY KEY ({_idents(con.columns)})":
                 primary_key = PrimaryKey(con_name, con.columns, HERE)
-            elif con.kind == "u" and con.definition == f"UNIQUE ({_idents(con.columns)})" and con.deferrable == "NOT DEFERRABLE":
-                uniques.append(Unique(con_name, con.columns, HERE))
+            elif con.kind == "u" and con.definition in (f"UNIQUE ({_idents(con.columns)})", f"UNIQUE NULLS NOT DISTINCT ({_idents(con.columns)})") and con.deferrable == "NOT DEFERRABLE":
+                uniques.append(Unique(con_name, con.columns, HERE, "NULLS NOT DISTINCT" in con.definition))
+            elif con.kind == "x" and con.deferrable == "NOT DEFERRABLE" and (exclusion := self.exclusion(name, con_name, con, names)) is not None:
+                exclusions.append(exclusion)
             elif con.kind == "c" and con.valid and con.enforced and con.inherited:
                 check = self.check(name, con_name, con.expression or "", columns, names)
                 if check is None:
@@ -291,7 +297,7 @@ class _TableReader:
         position = {c.name: i for i, c in enumerate(columns)}
         enum_column = {naming.check(name, c.name): c.name for c in columns if c.enum}
         checks.sort(key=lambda ch: (0, position[enum_column[ch.name]], "") if ch.enum else (1, 0, ch.name))
-        uniques.sort(key=lambda u: _shorthand_first(name, columns, u.columns, u.name, naming.unique))
+        uniques.sort(key=lambda u: (1, 0, u.name) if u.nulls_not_distinct else _shorthand_first(name, columns, u.columns, u.name, naming.unique))
 
         indexes = []
         for ix_name, ix in lt.indexes.items():
@@ -329,6 +335,7 @@ class _TableReader:
             triggers=triggers,
             policies=(),
             pos=HERE,
+            exclusions=tuple(sorted(exclusions, key=lambda x: x.name)),
         )
 
     def column(self, table: str, name: str, lc, tagged: bool) -> Column | None:
@@ -444,21 +451,61 @@ class _TableReader:
 
     def index(self, table: str, name: str, ix, names: set[str]) -> Index | None:
         sql = f"CREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote_ident(name)} ON {qualified('public', table)} {ix.definition};"
-        plain = f"USING {ix.method} ({_idents(ix.columns)})"
-        if ix.method not in INDEX_METHODS or not all(c in names for c in ix.columns) or not ix.definition.startswith(plain):
-            self.out("index", table, name, "expression indexes, operator classes, INCLUDE, sort orders and collations are not in the spec language yet", sql)
+        try:
+            stmt = parser.parse_sql(f"CREATE INDEX x ON t {ix.definition}")[0].stmt
+            elements = [self.element(table, e, names) for e in stmt.indexParams]
+            include = tuple(e.name for e in stmt.indexIncludingParams or ())
+        except Exception:
+            elements, include, stmt = [None], (), None
+        reason = None
+        if stmt is None or None in elements or not all(c in names for c in include) or stmt.options:
+            reason = "its elements or options (storage parameters, a tablespace) are not ones the spec can hold"
+        elif ix.method not in INDEX_METHODS + ("spgist",):
+            reason = f"the {ix.method} index method is not in the spec language"
+        where = None
+        if reason is None and stmt.whereClause is not None:
+            parsed = read_expression(RawStream()(stmt.whereClause), INDEX_PREDICATE, Scope(table, frozenset(names)))
+            if isinstance(parsed, Expression):
+                where = parsed.sql
+            else:
+                reason = "the index predicate is not one the spec can hold"
+        if reason:
+            self.out("index", table, name, reason, sql)
+            return None
+        labels = tuple(e.label for e in elements)
+        detailed = tuple(elements) if any(e != IndexElement(e.column) for e in elements) else ()
+        return Index(name, labels, ix.unique, where, ix.method, None, HERE, elements=detailed, include=include, nulls_not_distinct=bool(stmt.nulls_not_distinct))
+
+    def element(self, table: str, e, names: set[str]) -> IndexElement | None:
+        """An index or exclusion element (pglast IndexElem) as the model's IndexElement; None when the spec cannot say it."""
+        if e.opclassopts:
+            return None
+        opclass = ".".join(n.sval for n in e.opclass) if e.opclass else None
+        collation = ".".join(n.sval for n in e.collation) if e.collation else None
+        order = {SortByDir.SORTBY_ASC: "asc", SortByDir.SORTBY_DESC: "desc"}.get(e.ordering)
+        nulls = {SortByNulls.SORTBY_NULLS_FIRST: "first", SortByNulls.SORTBY_NULLS_LAST: "last"}.get(e.nulls_ordering)
+        if e.name is not None:
+            return IndexElement(e.name, None, opclass, collation, order, nulls) if e.name in names else None
+        parsed = read_expression(RawStream()(e.expr), INDEX_EXPRESSION, Scope(table, frozenset(names)))
+        if not isinstance(parsed, Expression):
+            return None
+        return IndexElement(None, parsed.sql, opclass, collation, order, nulls)
+
+    def exclusion(self, table: str, name: str, con, names: set[str]) -> Exclusion | None:
+        try:
+            node = parser.parse_sql(f"ALTER TABLE t ADD CONSTRAINT x {con.definition}")[0].stmt.cmds[0].def_
+            pairs = [(self.element(table, e, names), ".".join(o.sval for o in ops)) for e, ops in node.exclusions]
+        except Exception:
+            return None
+        if any(e is None for e, _ in pairs) or node.options or node.access_method not in ("gist", "spgist", "btree", "hash"):
             return None
         where = None
-        if ix.predicate is not None:
-            parsed = read_expression(ix.predicate, INDEX_PREDICATE, Scope(table, frozenset(names)))
-            if not isinstance(parsed, Expression) or ix.definition != f"{plain} WHERE {ix.predicate}":
-                self.out("index", table, name, "the index predicate is not one the spec can hold", sql)
+        if node.where_clause is not None:
+            parsed = read_expression(RawStream()(node.where_clause), INDEX_PREDICATE, Scope(table, frozenset(names)))
+            if not isinstance(parsed, Expression):
                 return None
             where = parsed.sql
-        elif ix.definition != plain:
-            self.out("index", table, name, "index options (NULLS NOT DISTINCT, storage parameters, tablespace) are not in the spec language yet", sql)
-            return None
-        return Index(name, ix.columns, ix.unique, where, ix.method, None, HERE)
+        return Exclusion(name, node.access_method, tuple(pairs), where, None, HERE)
 
     def timestamps(self, table: str, lt: LiveTable, columns: list[Column]) -> tuple[bool, tuple[Trigger, ...]]:
         """`timestamps: true` when the table has schemac's created_at / updated_at and its trigger, exactly."""

@@ -61,7 +61,7 @@ def _drop_none(d: dict) -> dict:
 
 def _table(t: Table) -> dict:
     pk = t.primary_key.columns if t.primary_key else ()
-    column_uniques = {u.columns[0] for u in t.uniques if _on_column(t.name, u.columns, u.name, naming.unique)}
+    column_uniques = {u.columns[0] for u in t.uniques if not u.nulls_not_distinct and _on_column(t.name, u.columns, u.name, naming.unique)}
     column_fks = {fk.columns[0]: fk for fk in t.foreign_keys if _on_column(t.name, fk.columns, fk.name, naming.foreign_key)}
     enum_checks = {ch.name for ch in t.checks if ch.enum}
     out: dict = {}
@@ -86,7 +86,11 @@ def _table(t: Table) -> dict:
         out["primary_key"] = list(pk)
     if t.primary_key and t.primary_key.name != naming.primary_key(t.name):
         out["primary_key_name"] = t.primary_key.name
-    uniques = [{"columns": list(u.columns), "name": u.name} for u in t.uniques if not _on_column(t.name, u.columns, u.name, naming.unique)]
+    uniques = [
+        _drop_none({"columns": list(u.columns), "name": u.name, "nulls_not_distinct": True if u.nulls_not_distinct else None})
+        for u in t.uniques
+        if u.nulls_not_distinct or not _on_column(t.name, u.columns, u.name, naming.unique)
+    ]
     if uniques:
         out["unique"] = uniques
     checks = [_drop_none({"name": ch.name, "expression": ch.expression, "description": ch.description}) for ch in t.checks if ch.name not in enum_checks]
@@ -107,6 +111,9 @@ def _table(t: Table) -> dict:
     indexes = [_index(t, ix) for ix in t.indexes]
     if indexes:
         out["indexes"] = indexes
+    exclusions = [_exclusion(t, x) for x in t.exclusions]
+    if exclusions:
+        out["exclude"] = exclusions
     if t.user_operations != USER_OPERATIONS:
         out["user_operations"] = list(t.user_operations)
     if t.user_operations_reason is not None:
@@ -163,6 +170,20 @@ def _column(t: Table, c: Column, primary_key: bool, unique: bool, fk) -> dict:
     return out
 
 
+def _exclusion(t: Table, x) -> dict:
+    elements = [{**({"column": e.column} if isinstance(_element(e), str) else _element(e)), "with": op} for e, op in x.elements]
+    out: dict = {"elements": elements}
+    if x.using != "gist":
+        out["using"] = x.using
+    if x.where is not None:
+        out["where"] = x.where
+    if x.name != naming.exclusion(t.name, "_".join(e.column or "expr" for e, _ in x.elements)):
+        out["name"] = x.name
+    if x.description is not None:
+        out["description"] = x.description
+    return out
+
+
 def _fk_options(fk) -> dict:
     """on_delete, on_update, match, deferrable, initially_deferred: each only when not PostgreSQL's default."""
     out: dict = {}
@@ -193,15 +214,27 @@ def _identity(identity) -> str | dict:
     return {"generated": identity.generated, **_drop_none(options)}
 
 
+def _element(e) -> str | dict:
+    """A plain column as its name; anything else as a mapping of the keys it sets."""
+    if e.column is not None and (e.opclass, e.collation, e.order, e.nulls) == (None, None, None, None):
+        return e.column
+    return _drop_none({"column": e.column, "expression": e.expression, "opclass": e.opclass, "collation": e.collation, "order": e.order, "nulls": e.nulls})
+
+
 def _index(t: Table, ix) -> dict:
-    out: dict = {"columns": list(ix.columns)}
+    out: dict = {"columns": [_element(e) for e in ix.elements] if ix.elements else list(ix.columns)}
     if ix.unique:
         out["unique"] = True
+    if ix.nulls_not_distinct:
+        out["nulls_not_distinct"] = True
+    if ix.include:
+        out["include"] = list(ix.include)
     if ix.where is not None:
         out["where"] = ix.where
     if ix.using != "btree":
         out["using"] = ix.using
-    if ix.name != naming.index(t.name, ix.columns, ix.unique):
+    derived = tuple(e.column or "expr" for e in ix.elements) if ix.elements else ix.columns
+    if ix.name != naming.index(t.name, derived, ix.unique):
         out["name"] = ix.name
     if ix.description is not None:
         out["description"] = ix.description

@@ -27,7 +27,7 @@ DEFAULT_FUNCTIONS: dict[str, tuple[str, ...]] = {
 # Built-in types without parameters beyond the classic ones; ranges, network and text-search types included.
 PLAIN_TYPES = (
     "real|double precision|bytea|inet|cidr|macaddr|interval|tsvector|tsquery|timetz|"
-    "int4range|int8range|numrange|tsrange|tstzrange|daterange"
+    "int4range|int8range|numrange|tsrange|tstzrange|daterange|bpchar"
 )
 TYPE_RE = re.compile(
     r"^(?P<base>text|varchar|char|smallint|integer|bigint|boolean|uuid|date|time|timestamptz|timestamp|jsonb|json|numeric|"
@@ -46,7 +46,7 @@ EXTENSION_TYPES = {"citext": "citext", "hstore": "hstore", "ltree": "ltree"}
 TYPE_LIST = (
     "text, integer, bigint, smallint, boolean, uuid, date, time, timestamptz, jsonb, numeric(p,s), varchar(n), char(n), "
     "timestamp, json, real, double precision, bytea, inet, cidr, macaddr, interval, tsvector, tsquery, timetz, "
-    "int4range, int8range, numrange, tsrange, tstzrange, daterange, serial, bigserial, smallserial, "
+    "int4range, int8range, numrange, tsrange, tstzrange, daterange, bpchar, serial, bigserial, smallserial, "
     "an extension's citext, hstore or ltree, or any of them with []"
 )
 
