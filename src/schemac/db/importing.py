@@ -43,12 +43,16 @@ def import_database(conn: psycopg.Connection, schemas: tuple[str, ...], file_nam
 def report_lines(imported: Imported) -> list[str]:
     """The import report: totals, then each object left out with why."""
     schema = imported.inspection.schema
-    lines = [
-        f"imported {len(schema.tables)} tables, {sum(len(t.columns) for t in schema.tables)} columns, "
-        f"{sum(len(t.uniques) + len(t.checks) + len(t.foreign_keys) + (1 if t.primary_key else 0) for t in schema.tables)} constraints, "
-        f"{sum(len(t.indexes) for t in schema.tables)} indexes, {sum(len(t.policies) for t in schema.tables)} policies, "
-        f"{len(schema.enums)} enums (profile {schema.profile})"
+    constraints = sum(len(t.uniques) + len(t.checks) + len(t.foreign_keys) + len(t.exclusions) + (1 if t.primary_key else 0) for t in schema.tables)
+    parts = [
+        counted(len(schema.tables), "table"),
+        counted(sum(len(t.columns) for t in schema.tables), "column"),
+        counted(constraints, "constraint"),
+        counted(sum(len(t.indexes) for t in schema.tables), "index"),
+        counted(sum(len(t.policies) for t in schema.tables), "policy"),
+        counted(len(schema.enums), "enum"),
     ]
+    lines = [f"imported {', '.join(parts)} (profile {schema.profile})"]
     if not imported.left_out:
         return lines + ["nothing left out: the spec says everything the database holds in these schemas"]
     counts = ", ".join(counted(n, kind) for kind, n in imported.counts().items())

@@ -110,8 +110,12 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         if other != "public":
             _left_out_schema(conn, other, left)
     if "public" in schemas:
-        _left_out_others(conn, live, reader, left)
-    _supabase_attachments(conn, left)
+        with conn.transaction():
+            conn.execute("SET LOCAL search_path TO ''")
+            _left_out_others(conn, live, reader, left)
+    with conn.transaction():
+        conn.execute("SET LOCAL search_path TO ''")  # the definitions below then name every object with its schema
+        _supabase_attachments(conn, left)
     profile, vocabulary = _profile(tables)
     used = {EXTENSION_TYPES[c.type.base] for t in tables for c in t.columns if c.type.schema and c.type.base in EXTENSION_TYPES}
     wanted = sorted(name for name, where in extensions.items() if name in used or where in schemas)

@@ -16,6 +16,7 @@ GENERAL_SEVERITIES: dict[str, str] = {
     "SC109": "warning",  # RLS on every table
     "SC113": "warning",  # foreign keys covered by an index
     "SC115": "warning",  # retention stated where the most sensitive class is held
+    "SC130": "warning",  # identity rather than serial for new keys
 }
 
 
