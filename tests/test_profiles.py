@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from helpers import build_errors, lint_spec, write_spec
+from test_typescript import npx  # noqa: F401 (the fixture: npm ci'd TypeScript toolchain)
 
 from schemac.db.apply import run_sql
 from schemac.emit.inventory import INVENTORY_JSON_PATH
@@ -114,3 +115,33 @@ def test_the_repo_schema_is_the_phi_profile(repo_schema):
     assert repo_schema.profile == "phi"
     assert repo_schema.classifications == ("phi", "administrative", "public_social")
     assert all(c.classification is not None for t in repo_schema.tables for c in t.columns)
+
+
+GENERAL_USAGE = """import { type Database, type Redacted, type SensitiveColumns, ColumnClassification } from "../../compiled/types/database"
+
+type Users = Database["public"]["Tables"]["users"]["Row"]
+const email: SensitiveColumns<"users"> = "email"
+const cls: "pii" = ColumnClassification.users.email
+const unclassified: null = ColumnClassification.orders.note
+function log(row: Partial<Redacted<"users">>) { return row }
+declare const user: Users
+log({ id: user.id })
+// @ts-expect-error (TS2322) pii is left out of Redacted
+log({ id: user.id, email: user.email })
+export { email, cls, unclassified }
+"""
+
+
+def test_general_profile_typescript_typechecks(tmp_path, npx):
+    """The vocabulary's union, null for unclassified columns, SensitiveColumns and Redacted, with the real tsc."""
+    from test_typescript import DIRECTIVE, expected_errors, run_tsc, scratch_project, tsc_errors
+
+    from schemac.emit.typescript import render_typescript
+
+    schema = load_schema(str(write_spec(tmp_path, SHOP)))
+    ts = render_typescript(schema)
+    result = run_tsc(npx, scratch_project(tmp_path / "ok", ts, GENERAL_USAGE))
+    assert result.returncode == 0, result.stdout  # an unused @ts-expect-error would fail it too (TS2578)
+    stripped = "\n".join(DIRECTIVE.sub(r"\1// (directive removed)", line) for line in GENERAL_USAGE.splitlines()) + "\n"
+    result = run_tsc(npx, scratch_project(tmp_path / "stripped", ts, stripped))
+    assert {(line, code) for _file, line, code in tsc_errors(result)} == expected_errors(GENERAL_USAGE), result.stdout
