@@ -161,7 +161,8 @@ def test_docs_inject_entries_are_checked_with_positions(tmp_path):
         "version: 1\n"
         "docs:\n"
         "  inject: [notes.txt, /etc/x.md, a.md, a.md]\n"
-        "tables: {t: {classification: phi, columns: {a: {type: text}}}}\n"
+        "tables: {t: {columns: {a: {type: text}}}}\n"
+        "profile: none\n"  # only the docs entries are wrong here: no compliance findings for the table
     )
     result = CliRunner().invoke(app, ["validate", "--spec", str(spec)])
     assert result.exit_code == 1
@@ -186,7 +187,8 @@ def test_spellings_of_one_path_are_duplicates_at_their_position(tmp_path):
         "    - docs/./a.md\n"
         "    - docs//a.md\n"
         "    - docs/sub/../a.md\n"
-        "tables: {t: {classification: phi, columns: {a: {type: text}}}}\n"
+        "tables: {t: {columns: {a: {type: text}}}}\n"
+        "profile: none\n"  # only the docs entries are wrong here: no compliance findings for the table
     )
     result = CliRunner().invoke(app, ["validate", "--spec", str(spec)])
     assert result.exit_code == 1

@@ -145,3 +145,16 @@ def test_general_profile_typescript_typechecks(tmp_path, npx):
     stripped = "\n".join(DIRECTIVE.sub(r"\1// (directive removed)", line) for line in GENERAL_USAGE.splitlines()) + "\n"
     result = run_tsc(npx, scratch_project(tmp_path / "stripped", ts, stripped))
     assert {(line, code) for _file, line, code in tsc_errors(result)} == expected_errors(GENERAL_USAGE), result.stdout
+
+
+def test_a_spec_error_elsewhere_does_not_bring_back_the_phi_rules(tmp_path):
+    """With a broken table, the tables that built are still linted: under the spec's profile, not the phi one."""
+    from typer.testing import CliRunner
+
+    from schemac.cli import app
+
+    spec = write_spec(tmp_path, SHOP.replace("      note: {type: text, nullable: true}", "      note: {type: txt, nullable: true}"))
+    result = CliRunner().invoke(app, ["validate", "--spec", str(spec)])
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if " SC1" in line] == []  # general: warnings only, and not printed as errors
+    assert "unknown column type 'txt'" in result.output

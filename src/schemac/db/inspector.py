@@ -437,7 +437,10 @@ class _TableReader:
         for e in self.enums.values():
             if e.values == values:
                 return e.name
-        name = column if column not in self.enums else naming.fit(f"{table}_{column}")
+        taken = set(self.enums) | set(self.native_enums)  # a PostgreSQL enum type keeps its own name
+        name = column if column not in taken else naming.fit(f"{table}_{column}")
+        while name in taken:
+            name = naming.fit(name + "_values")
         self.enums[name] = Enum(name, values, None, HERE)
         return name
 

@@ -90,7 +90,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     lint = build_lint(data.get("lint"), tables_by_name, all_table_names, problems)
     doc_targets = _build_doc_targets(docs_spec, problems)
     if problems.errors:
-        partial = _clean_part(tables_by_name, enums, lint, problems, loaded, source_bytes, source_name)
+        partial = _clean_part(tables_by_name, enums, lint, problems, loaded, source_bytes, source_name, vocabulary)
         raise SpecErrors(problems.errors, partial)
     ordered = tuple(tables_by_name[name] for name in table_specs)
     return Schema(
@@ -170,7 +170,7 @@ def _build_extensions(specs: dict[str, ExtensionSpec], problems: Problems) -> tu
 
 
 def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConfig, problems: Problems, loaded: Loaded,
-                source_bytes: bytes, source_name: str) -> Schema | None:
+                source_bytes: bytes, source_name: str, vocabulary: Vocabulary) -> Schema | None:
     """The tables with no error anywhere in their part of the file, as a Schema compliance rules can check."""
     raw = loaded.data.get("tables") if isinstance(loaded.data, dict) else None
     if not isinstance(raw, dict):
@@ -186,7 +186,10 @@ def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConf
         return None
     names = {t.name for t in clean}
     waivers = tuple(w for w in lint.waivers if w.table in names)  # a waiver of a left-out table would look unused
-    return Schema(tuple(clean), tuple(enums.values()), source_name, hashlib.sha256(source_bytes).hexdigest(), LintConfig(lint.severities, waivers))
+    return Schema(
+        tuple(clean), tuple(enums.values()), source_name, hashlib.sha256(source_bytes).hexdigest(), LintConfig(lint.severities, waivers),
+        profile=vocabulary.profile, classifications=vocabulary.classes,
+    )
 
 
 def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
