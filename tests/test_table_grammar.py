@@ -62,6 +62,17 @@ def test_identity_and_serial_fill_keys(applied):
     assert c.execute("SELECT attidentity FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'code'").fetchone()[0] == "d"
 
 
+def test_timestamps_under_other_names(applied):
+    c = applied
+    c.execute("INSERT INTO accounts (email, handle, nickname) VALUES ('a@example.org', 'a', 'n')")
+    c.execute("INSERT INTO orders (account_id) VALUES (1)")
+    c.execute("UPDATE orders SET last_update = '2000-01-01Z', inserted_at = '2000-01-01Z'")
+    c.execute("UPDATE orders SET other_id = NULL")
+    inserted, updated = c.execute("SELECT inserted_at, last_update FROM orders").fetchone()
+    assert inserted.year == 2000 and updated.year >= 2026  # the trigger sets only the 'updated' column
+    assert c.execute("SELECT count(*) FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname IN ('created_at', 'updated_at')").fetchone()[0] == 0
+
+
 def test_foreign_key_options_in_the_catalog_and_in_behaviour(applied):
     c = applied
     rows = dict(
@@ -185,6 +196,12 @@ HAND_MADE = {
         "EXCLUDE USING gist (account_id WITH =, tstzrange(starts_at, ends_at) WITH &&)",
         "exclusion constraint orders.orders_no_overlap_excl: definition",
     ),
+    "timestamp trigger function": (
+        "CREATE OR REPLACE FUNCTION public.schemac_set_last_update() RETURNS trigger LANGUAGE plpgsql SET search_path = '' "
+        "AS $f$BEGIN NEW.last_update := now() - interval '1 day'; RETURN NEW; END;$f$",
+        "function public.schemac_set_last_update: body",
+    ),
+    "timestamp trigger": ("DROP TRIGGER orders_set_last_update ON orders", "trigger orders.orders_set_last_update: missing"),
     "exclusion dropped": ("ALTER TABLE orders DROP CONSTRAINT orders_no_overlap_excl", "exclusion constraint orders.orders_no_overlap_excl: missing"),
 }
 
@@ -267,3 +284,49 @@ TABLE = BASE + "      name: {type: text}\n      during: {type: tstzrange}\n"
 def test_index_and_exclusion_errors(tmp_path, extra, message):
     errors = build_errors(tmp_path, TABLE + "    " + extra + "\n")
     assert any(message in e for e in errors), errors
+
+
+COMMENTED = """
+version: 1
+comments: {classification_tag: TAG, table_details: DETAILS}
+tables:
+  notes:
+    description: Notes, as the application's own migration described them.
+    classification: administrative
+    retention: One year.
+    columns:
+      id: {type: bigint, primary_key: true, identity: always, description: "Row id."}
+      body: {type: text, classification: phi, encrypted: true, description: "The note's text."}
+      plain: {type: text, nullable: true}
+"""
+
+
+@pytest.mark.parametrize(
+    "tag, details, table_comment, body_comment, plain_comment",
+    [
+        ("none", "false", "Notes, as the application's own migration described them.", "The note's text.", None),
+        ("end", "false", "Notes, as the application's own migration described them.",
+         "The note's text. [ENCRYPTED PHI: encrypted at rest and in transit]", "[administrative]"),
+        ("start", "true", "Notes, as the application's own migration described them. Classification: PHI, administrative. Retention: One year.",
+         "[ENCRYPTED PHI: encrypted at rest and in transit] The note's text.", "[administrative]"),
+    ],
+)
+def test_comments_verbatim_or_tagged(tmp_path, conn, tag, details, table_comment, body_comment, plain_comment):
+    from helpers import write_spec
+
+    schema = load_schema(str(write_spec(tmp_path, COMMENTED.replace("TAG", tag).replace("DETAILS", details))))
+    run_sql(conn, render_migration(schema))
+    comments = dict(conn.execute(
+        "SELECT attname, col_description(attrelid, attnum) FROM pg_attribute WHERE attrelid = 'notes'::regclass AND attnum > 0 "
+        "UNION ALL SELECT '-', obj_description('notes'::regclass, 'pg_class')"
+    ))
+    assert (comments["-"], comments["body"], comments["plain"]) == (table_comment, body_comment, plain_comment)
+    assert differences(conn, schema) == []
+    conn.execute("COMMENT ON COLUMN notes.body IS 'edited by hand'")
+    assert any(d.startswith("column notes.body: comment") for d in differences(conn, schema))
+
+
+def test_timestamp_column_names_are_checked(tmp_path):
+    errors = build_errors(tmp_path, BASE.replace("    columns:", "    timestamps: {created: Bad Name, updated: x}\n    columns:") + "      x: {type: text}\n")
+    assert any("timestamp column name 'Bad Name' is not a valid name" in e for e in errors), errors
+    assert any("'x' is added by 'timestamps'; remove this column or set timestamps: false" in e for e in errors), errors

@@ -7,6 +7,7 @@ dataclasses, so two versions of a schema can be compared as plain values.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -269,6 +270,9 @@ class Table(Positioned):
     user_operations_reason: str | None = None  # why users do not perform the operations left out
     keys: Keys = field(default=(), compare=False)
     exclusions: tuple[Exclusion, ...] = ()
+    timestamp_columns: tuple[str, str] = ("created_at", "updated_at")  # (created, updated) when timestamps is on
+    classification_tag: str = "start"  # where column comments carry the classification: start | end | none
+    comment_details: bool = True  # the table comment adds classification mix, log note and retention
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -364,3 +368,13 @@ class Schema:
 
 
 UPDATED_AT_FUNCTION = "public.schemac_set_updated_at"
+
+
+def updated_at_function(column: str) -> str:
+    """The trigger function that sets `column` to now(): one per column name, updated_at's keeps its name."""
+    if column == "updated_at":
+        return UPDATED_AT_FUNCTION
+    name = f"schemac_set_{column}"
+    if len(name.encode("utf-8")) > 63:
+        name = name.encode("utf-8")[:54].decode("utf-8", "ignore") + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"public.{name}"

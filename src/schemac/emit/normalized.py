@@ -41,6 +41,7 @@ def _table(t: Table) -> dict[str, Any]:
         "log": t.log,
         "rls": t.rls,
         "timestamps": t.timestamps,
+        "timestamp_columns": list(t.timestamp_columns) if t.timestamps else None,
         "columns": [_column(c) for c in t.columns],
         "primary_key": {"name": pk.name, "columns": list(pk.columns)} if pk else None,
         "uniques": [{"name": u.name, "columns": list(u.columns), "nulls_not_distinct": u.nulls_not_distinct} for u in t.uniques],

@@ -23,7 +23,7 @@ from ..inject import normalise, path_problem
 from .lint_config import MIN_REASON_WORDS, build_lint
 from ..spec.load import Loaded, Path
 from ..model import (
-    UPDATED_AT_FUNCTION,
+    updated_at_function,
     USER_OPERATIONS,
     Check,
     Column,
@@ -45,7 +45,7 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec
+from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, EnumSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TimestampsSpec
 from ..sqltext import quote_ident, quote_literal
 from .expressions import CHECK, DEFAULT, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, Scope
 
@@ -63,7 +63,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
@@ -76,9 +76,14 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     table_specs = validate_tables(data.get("tables", {}), problems, broken_columns)
 
     enums = _build_enums(enum_specs, problems)
+    comments = _validate_section(CommentsSpec, data.get("comments"), "comments", problems) or CommentsSpec()
     context = Context(enums, {e.name: e for e in extensions})
     tables = [_build_table(name, spec, context, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
-    tables_by_name = {t.name: t for t in tables if t is not None}
+    tables_by_name = {
+        t.name: dataclasses.replace(t, classification_tag=comments.classification_tag, comment_details=comments.table_details)
+        for t in tables
+        if t is not None
+    }
     all_table_names = set(data.get("tables", {}) or {})
     resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems)
     _check_relation_names(tables_by_name, problems)
@@ -135,6 +140,14 @@ def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConf
     names = {t.name for t in clean}
     waivers = tuple(w for w in lint.waivers if w.table in names)  # a waiver of a left-out table would look unused
     return Schema(tuple(clean), tuple(enums.values()), source_name, hashlib.sha256(source_bytes).hexdigest(), LintConfig(lint.severities, waivers))
+
+
+def _validate_section(model, value: Any, key: str, problems: Problems):
+    """A top-level mapping section validated on its own (its parsed value is needed, not only its errors)."""
+    if value is not None and not isinstance(value, dict):
+        problems.add((key,), f"'{key}' must be a mapping (got {kind_of(value)})")
+        return None
+    return validate(model, value or {}, (key,), problems)
 
 
 def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
@@ -214,13 +227,16 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
                 )
             )
 
-    if spec.timestamps:
-        for ts in ("created_at", "updated_at"):
+    stamps = _timestamp_columns(spec)
+    if stamps:
+        for ts, label in zip(stamps, ("created", "updated")):
             if ts in spec.columns:
                 problems.add(
                     path + ("columns", ts),
-                    f"'{ts}' is added by 'timestamps: true'; remove this column or set timestamps: false",
+                    f"'{ts}' is added by 'timestamps'; remove this column or set timestamps: false",
                 )
+                continue
+            if not problems.name(path + ("timestamps",) + ((label,) if isinstance(spec.timestamps, TimestampsSpec) else ()), ts, "timestamp column"):
                 continue
             columns.append(
                 Column(
@@ -228,7 +244,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
                     ColumnType("timestamptz"),
                     False,
                     Default("now()", function="now()"),
-                    "When the row was created." if ts == "created_at" else "When the row was last changed (maintained by trigger).",
+                    "When the row was created." if label == "created" else "When the row was last changed (maintained by trigger).",
                     "administrative",
                     False,
                     None,
@@ -236,6 +252,8 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
                     generated_by="timestamps",
                 )
             )
+        if stamps[0] == stamps[1]:
+            problems.add(path + ("timestamps",), "the created and updated timestamp columns need different names")
     col_names = {c.name for c in columns} | set(spec.columns)
     quiet = broken  # columns that already have a grammar error: no "unknown column" noise for them
 
@@ -342,8 +360,8 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         exclusions.append(Exclusion(ex.name or naming.exclusion(name, label), ex.using, tuple(pairs), where, ex.description, pos(epath)))  # type: ignore[arg-type]
 
     triggers = ()
-    if spec.timestamps:
-        triggers = (Trigger(naming.updated_at_trigger(name), "BEFORE", ("UPDATE",), UPDATED_AT_FUNCTION),)
+    if stamps:
+        triggers = (Trigger(naming.updated_at_trigger(name, stamps[1]), "BEFORE", ("UPDATE",), updated_at_function(stamps[1])),)
 
     return Table(
         name=name,
@@ -352,7 +370,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         retention=spec.retention,
         log=spec.log,
         rls=spec.rls,
-        timestamps=spec.timestamps,
+        timestamps=bool(stamps),
         columns=tuple(columns),
         primary_key=primary_key,
         uniques=tuple(uniques),
@@ -366,7 +384,17 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         user_operations_reason=_user_operations_reason(spec, path, problems),
         keys=problems.keys(path, spec),
         exclusions=tuple(exclusions),
+        timestamp_columns=stamps or ("created_at", "updated_at"),
     )
+
+
+def _timestamp_columns(spec: TableSpec) -> tuple[str, str] | None:
+    """(created, updated) column names when the table has timestamps."""
+    if spec.timestamps is False:
+        return None
+    if spec.timestamps is True:
+        return ("created_at", "updated_at")
+    return (spec.timestamps.created, spec.timestamps.updated)
 
 
 # PostgreSQL's operator characters (an operator name may not contain -- or /*, which start comments)
@@ -494,7 +522,7 @@ def _build_column(
         problems.add(path + ("nullable",), f"an {'identity' if identity else 'serial'} column is always NOT NULL; remove 'nullable: true'")
     generated = None
     if spec.generated is not None:
-        own = frozenset(tspec.columns) | (frozenset(("created_at", "updated_at")) if tspec.timestamps else frozenset())
+        own = frozenset(tspec.columns) | frozenset(_timestamp_columns(tspec) or ())
         generated = problems.expression(path + ("generated",), spec.generated, GENERATED, Scope(table, own - {name}))
     collation = None
     if spec.collation is not None:

@@ -34,11 +34,11 @@ from ..db.catalog import (
     trigger_tail,
 )
 from ..db.server import has_auth_users, install_supabase_stand_in, throwaway_server
-from ..emit.sql import column_comment, column_sql, exclusion_sql, render_index, unique_sql, render_trigger, table_comment, updated_at_function_sql
+from ..emit.sql import column_comment, column_sql, exclusion_sql, render_index, unique_sql, render_trigger, table_comment, timestamp_update_columns, updated_at_function_sql
 from .matching import differ, pair_by_name
 from ..outputs import compare
 from ..pipeline import render_outputs
-from ..model import UPDATED_AT_FUNCTION, Schema, Table
+from ..model import Schema, Table, updated_at_function
 from ..resolve import naming
 from ..sqltext import qualified, quote_ident
 from .policies import ExpectedPolicy, compare_policies, normalize_policies
@@ -240,13 +240,17 @@ def _expected_triggers(
 
 
 def _expected_functions(conn: psycopg.Connection, schema: Schema) -> dict[str, LiveFunction]:
-    """The updated_at function as the emitter writes it, created in pg_temp and read back like the live one."""
-    if not any(t.timestamps for t in schema.tables):
+    """The timestamp trigger functions as the emitter writes them, created in pg_temp and read back like the live ones."""
+    columns = timestamp_update_columns(schema)
+    if not columns:
         return {}
-    name = UPDATED_AT_FUNCTION.split(".")[1]
-    conn.execute(updated_at_function_sql(qualified("pg_temp", name)))
+    names = []
+    for column in columns:
+        names.append(updated_at_function(column).split(".")[1])
+        conn.execute(updated_at_function_sql(qualified("pg_temp", names[-1]), column))
     temp_schema = conn.execute("SELECT pg_my_temp_schema()::regnamespace::text").fetchone()[0]
-    return {name: read_functions(conn, temp_schema)[name]}
+    temp = read_functions(conn, temp_schema)
+    return {name: temp[name] for name in names}
 
 
 def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: list[str]) -> int:
@@ -338,7 +342,7 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[st
         differ(diffs, f"column {t}.{name}: owned sequence", lc.sequence, built.sequence if c.serial else lc.sequence if c.identity else None)
         if lc.sequence is not None and built.sequence is not None:
             differ(diffs, f"column {t}.{name}: sequence", lc.sequence_options, built.sequence_options)
-        differ(diffs, f"column {t}.{name}: comment", lc.comment, column_comment(c))
+        differ(diffs, f"column {t}.{name}: comment", lc.comment, column_comment(c, table.classification_tag))
 
     checked += _compare_constraints(table, lt, norm, diffs)
 
