@@ -96,6 +96,10 @@ def test_foreign_key_options_in_the_catalog_and_in_behaviour(applied):
 
 def test_native_enum_citext_and_collation_behave(applied):
     c = applied
+    with pytest.raises(psycopg.errors.CheckViolation):  # the domain's CHECK, on the column and inside its array
+        c.execute("INSERT INTO accounts (email, handle, nickname) VALUES ('not-an-address', 'z', 'z')")
+    with pytest.raises(psycopg.errors.CheckViolation):
+        c.execute("INSERT INTO accounts (email, handle, nickname, backup_emails) VALUES ('z@example.org', 'z', 'z', ARRAY['nope'])")
     assert c.execute("SELECT 'pro'::plan::text, enum_range(NULL::plan)::text[]").fetchone() == ("pro", ["free", "pro", "it's"])
     c.execute("INSERT INTO accounts (email, handle, nickname, plan) VALUES ('A@example.org', 'b', 'n1', 'pro')")
     with pytest.raises(psycopg.errors.UniqueViolation):  # citext: the same address in other case is a duplicate
@@ -202,6 +206,8 @@ HAND_MADE = {
         "function public.schemac_set_last_update: body",
     ),
     "timestamp trigger": ("DROP TRIGGER orders_set_last_update ON orders", "trigger orders.orders_set_last_update: missing"),
+    "domain check": ("ALTER DOMAIN email_address DROP CONSTRAINT email_address_check", "domain email_address: definition"),
+    "domain not null": ("ALTER DOMAIN score_value SET NOT NULL", "domain score_value: definition"),
     "exclusion dropped": ("ALTER TABLE orders DROP CONSTRAINT orders_no_overlap_excl", "exclusion constraint orders.orders_no_overlap_excl: missing"),
 }
 
@@ -250,6 +256,7 @@ tables:
         ("{type: integer, collation: C}", "a collation applies to text types, not integer"),
         ("{type: timestamptz, default: 'now() + 1'}", "if 'now() + 1' is SQL to evaluate, write 'default_expression: \"now() + 1\"'"),
         ("{type: inet, default: '10.0.0.1'}", "write the SQL under 'default_expression' instead"),
+        ("{type: emial}", "unknown column type 'emial'"),
     ],
 )
 def test_construct_errors_are_positioned_and_say_how_to_fix(tmp_path, column, message):
@@ -330,3 +337,10 @@ def test_timestamp_column_names_are_checked(tmp_path):
     errors = build_errors(tmp_path, BASE.replace("    columns:", "    timestamps: {created: Bad Name, updated: x}\n    columns:") + "      x: {type: text}\n")
     assert any("timestamp column name 'Bad Name' is not a valid name" in e for e in errors), errors
     assert any("'x' is added by 'timestamps'; remove this column or set timestamps: false" in e for e in errors), errors
+
+
+def test_domain_errors(tmp_path):
+    spec = "version: 1\ndomains:\n  d: {type: text, check: 'length(x) > 0'}\n  e: {type: nope}\n" + BASE.split("\n", 2)[2]
+    errors = build_errors(tmp_path, spec)
+    assert any("the domain check names unknown column 'x'" in e for e in errors), errors
+    assert any("unknown column type 'nope'" in e and e.startswith("schema.yaml:4:") for e in errors), errors

@@ -40,6 +40,7 @@ class ColumnType:
     params: tuple[int, ...] = ()  # (length,) for varchar/char, (precision, scale) for numeric
     array: bool = False
     schema: str | None = None  # the schema of a user-defined or extension type
+    of: "ColumnType | None" = None  # a domain's underlying type (what TypeScript and literal defaults go by)
 
     @property
     def sql(self) -> str:
@@ -307,6 +308,17 @@ class Enum:
 
 
 @dataclass(frozen=True)
+class Domain:
+    """CREATE DOMAIN public.name AS type [CHECK (expression over VALUE)]."""
+
+    name: str
+    type: ColumnType
+    check: str | None
+    description: str | None
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
 class Extension:
     """CREATE EXTENSION name WITH SCHEMA schema."""
 
@@ -353,6 +365,7 @@ class Schema:
     lint: LintConfig = LintConfig()
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
     extensions: tuple[Extension, ...] = ()
+    domains: tuple[Domain, ...] = ()
 
     def table(self, name: str) -> Table:
         for t in self.tables:

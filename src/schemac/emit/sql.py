@@ -11,6 +11,7 @@ from ..model import (
     CLASSIFICATION_LABELS,
     UPDATED_AT_FUNCTION,
     Column,
+    Domain,
     Exclusion,
     ForeignKey,
     Identity,
@@ -91,6 +92,7 @@ def render_migration(schema: Schema) -> str:
     ]
     out += render_extensions(schema)
     out += render_enum_types(schema)
+    out += render_domains(schema)
     for column in timestamp_update_columns(schema):
         out.append(_updated_at_function(column))
     created: set[str] = set()
@@ -173,6 +175,32 @@ def render_enum_types(schema: Schema) -> list[str]:
             f"DO {tag}\nBEGIN\n"
             "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace\n"
             f"                 WHERE n.nspname = 'public' AND t.typname = {quote_literal(enum.name)}) THEN\n"
+            f"    {create};\n"
+            "  END IF;\n"
+            f"END\n{tag};\n"
+        )
+    return out
+
+
+def domain_sql(name_sql: str, domain: Domain) -> str:
+    """CREATE DOMAIN ... AS type [CHECK (...)]; verify runs it for a temporary copy too."""
+    s = f"CREATE DOMAIN {name_sql} AS {domain.type.sql}"
+    if domain.check is not None:
+        s += f" CHECK ({domain.check})"
+    return s
+
+
+def render_domains(schema: Schema) -> list[str]:
+    """Each domain, created unless a type of that name exists."""
+    out = []
+    for domain in schema.domains:
+        create = domain_sql(qualified("public", domain.name), domain)
+        tag = _dollar_tag(create)
+        out.append(
+            f"-- domain {domain.name}\n"
+            f"DO {tag}\nBEGIN\n"
+            "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace\n"
+            f"                 WHERE n.nspname = 'public' AND t.typname = {quote_literal(domain.name)}) THEN\n"
             f"    {create};\n"
             "  END IF;\n"
             f"END\n{tag};\n"

@@ -31,6 +31,7 @@ from ..model import (
     Default,
     DocTarget,
     Enum,
+    Domain,
     Exclusion,
     Extension,
     Identity,
@@ -45,9 +46,9 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, EnumSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TimestampsSpec
+from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TimestampsSpec
 from ..sqltext import quote_ident, quote_literal
-from .expressions import CHECK, DEFAULT, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, Scope
+from .expressions import CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, Scope
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
@@ -63,7 +64,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
@@ -78,6 +79,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     enums = _build_enums(enum_specs, problems)
     comments = _validate_section(CommentsSpec, data.get("comments"), "comments", problems) or CommentsSpec()
     context = Context(enums, {e.name: e for e in extensions})
+    domains = _build_domains(validate_each(DomainSpec, data.get("domains", {}), ("domains",), problems), context, problems)
+    context = Context(enums, context.extensions, domains)
     tables = [_build_table(name, spec, context, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
     tables_by_name = {
         t.name: dataclasses.replace(t, classification_tag=comments.classification_tag, comment_details=comments.table_details)
@@ -102,6 +105,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         lint=lint,
         doc_targets=doc_targets,
         extensions=extensions,
+        domains=tuple(domains.values()),
     )
 
 
@@ -111,6 +115,7 @@ class Context:
 
     enums: dict[str, Enum]
     extensions: dict[str, Extension]
+    domains: dict[str, Domain] = dataclasses.field(default_factory=dict)
 
 
 def _build_extensions(specs: dict[str, ExtensionSpec], problems: Problems) -> tuple[Extension, ...]:
@@ -467,19 +472,9 @@ def _build_column(
         ctype = ColumnType(SERIAL_TYPES[serial])
         serial = {"serial2": "smallserial", "serial4": "serial", "serial8": "bigserial"}.get(serial, serial)
     else:
-        ctype = parse_type(spec.type)
+        ctype = _resolve_type(spec.type, path + ("type",), context, problems)
         if ctype is None:
-            problems.add(path + ("type",), f"unknown column type '{spec.type}'; use one of: {TYPE_LIST}")
             return None
-        if problem := type_range_problem(ctype):
-            problems.add(path + ("type",), f"{problem}; PostgreSQL would refuse 'type: {spec.type}'")
-            return None
-        if ctype.schema == "?":
-            extension = EXTENSION_TYPES[ctype.base]
-            if extension not in context.extensions:
-                problems.add(path + ("type",), f"{ctype.base} comes from the {extension} extension; declare it: 'extensions: {{{extension}: {{schema: extensions}}}}'")
-                return None
-            ctype = dataclasses.replace(ctype, schema=context.extensions[extension].schema)
     classification = spec.classification or tspec.classification
     if classification is None:
         problems.add(
@@ -509,14 +504,15 @@ def _build_column(
         return None
     default = None
     if spec.default is not None:
-        default = build_default(spec.default, ctype, enums.get(spec.enum) if spec.enum else None, path + ("default",), problems)
+        literal_type = dataclasses.replace(ctype.of, array=ctype.array) if ctype.of is not None else ctype  # a domain's literal is its type's
+        default = build_default(spec.default, literal_type, enums.get(spec.enum) if spec.enum else None, path + ("default",), problems)
     elif spec.default_expression is not None:
         sql = problems.expression(path + ("default_expression",), spec.default_expression, DEFAULT, Scope(table))
         default = Default(sql, expression=True) if sql is not None else None
     identity = None
     if spec.identity is not None:
         identity = _identity(spec.identity)
-        if ctype.array or ctype.base not in ("smallint", "integer", "bigint"):
+        if ctype.array or (ctype.of or ctype).base not in ("smallint", "integer", "bigint"):
             problems.add(path + ("identity",), f"an identity column must be smallint, integer or bigint, not {ctype.sql}")
     if (identity or serial) and spec.nullable:
         problems.add(path + ("nullable",), f"an {'identity' if identity else 'serial'} column is always NOT NULL; remove 'nullable: true'")
@@ -526,7 +522,7 @@ def _build_column(
         generated = problems.expression(path + ("generated",), spec.generated, GENERATED, Scope(table, own - {name}))
     collation = None
     if spec.collation is not None:
-        if ctype.base not in ("text", "varchar", "char", "citext") or spec.enum is not None:
+        if (ctype.of or ctype).base not in ("text", "varchar", "char", "citext") or spec.enum is not None:
             problems.add(path + ("collation",), f"a collation applies to text types, not {ctype.sql}; remove 'collation'")
         elif not spec.collation or "\x00" in spec.collation or len(spec.collation.encode()) > 63:
             problems.add(path + ("collation",), "a collation is a name such as C, POSIX or und-x-icu")
@@ -553,6 +549,50 @@ def _build_column(
         generated=generated,
         collation=collation,
     )
+
+
+def _resolve_type(text: str, path: Path, context: Context, problems: Problems) -> ColumnType | None:
+    """A spec type string as a ColumnType: built-in, a declared domain, or an extension's type."""
+    words = " ".join(text.strip().split())
+    name, array = (words[:-2], True) if words.endswith("[]") else (words, False)
+    if name in context.domains:
+        domain = context.domains[name]
+        return ColumnType(name, (), array, schema="public", of=domain.type)
+    ctype = parse_type(text)
+    if ctype is None:
+        domains = f"; or a domain: {', '.join(sorted(context.domains))}" if context.domains else ""
+        problems.add(path, f"unknown column type '{text}'; use one of: {TYPE_LIST}{domains}")
+        return None
+    if problem := type_range_problem(ctype):
+        problems.add(path, f"{problem}; PostgreSQL would refuse 'type: {text}'")
+        return None
+    if ctype.schema == "?":
+        extension = EXTENSION_TYPES[ctype.base]
+        if extension not in context.extensions:
+            problems.add(path, f"{ctype.base} comes from the {extension} extension; declare it: 'extensions: {{{extension}: {{schema: extensions}}}}'")
+            return None
+        ctype = dataclasses.replace(ctype, schema=context.extensions[extension].schema)
+    return ctype
+
+
+def _build_domains(specs: dict[str, DomainSpec], context: Context, problems: Problems) -> dict[str, Domain]:
+    domains: dict[str, Domain] = {}
+    for name, spec in specs.items():
+        path = ("domains", name)
+        if not problems.name(path, name, "domain"):
+            continue
+        if name in context.enums:
+            problems.add(path, f"'{name}' is already an enum; give the domain another name")
+            continue
+        ctype = _resolve_type(spec.type, path + ("type",), Context(context.enums, context.extensions, {}), problems)
+        check = None
+        if spec.check is not None:
+            check = problems.expression(path + ("check",), spec.check, DOMAIN_CHECK, Scope(f"domain {name}", frozenset({"value"})))
+            if check is None:
+                continue
+        if ctype is not None:
+            domains[name] = Domain(name, ctype, check, spec.description, problems.loaded.pos(path))
+    return domains
 
 
 def _identity(spec: str | IdentitySpec) -> Identity:

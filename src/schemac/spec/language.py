@@ -34,6 +34,17 @@ class EnumSpec(SpecModel):
     """A PostgreSQL enum type (CREATE TYPE ... AS ENUM) instead of text with a CHECK; application SQL can then cast to it (`::name`)."""
 
 
+class DomainSpec(SpecModel):
+    """A named type with a rule (CREATE DOMAIN name AS type CHECK (...)); columns use it through `type:`."""
+
+    type: str
+    """The underlying type, e.g. text or citext."""
+    check: str | None = None
+    """A SQL boolean expression over VALUE, e.g. VALUE ~ '^[^@]+@[^@]+$'."""
+    description: str | None = None
+    """What the domain stands for."""
+
+
 class ExtensionSpec(SpecModel):
     """A PostgreSQL extension the schema needs (CREATE EXTENSION IF NOT EXISTS ... WITH SCHEMA ...)."""
 
@@ -346,6 +357,8 @@ class Spec(SpecModel):
     """PostgreSQL extensions, by name (citext, pg_trgm, btree_gist, ...), each with the schema it lives in."""
     enums: dict[str, EnumSpec] = Field(default_factory=dict)
     """Named enums, used by columns through `enum:`."""
+    domains: dict[str, DomainSpec] = Field(default_factory=dict)
+    """Named domains (a type with a CHECK), used by columns through `type:`."""
     tables: dict[str, TableSpec] = Field(min_length=1)
     """The tables, by name."""
     lint: LintSpec = Field(default_factory=LintSpec)

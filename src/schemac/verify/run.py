@@ -22,6 +22,7 @@ import psycopg
 from ..db.apply import Migration, apply_migrations, read_migrations
 from ..db.catalog import (
     COLUMNS_SQL,
+    DOMAINS_SQL,
     TRIGGER_DEFINITION,
     LiveColumn,
     LiveConstraint,
@@ -34,7 +35,7 @@ from ..db.catalog import (
     trigger_tail,
 )
 from ..db.server import has_auth_users, install_supabase_stand_in, throwaway_server
-from ..emit.sql import column_comment, column_sql, exclusion_sql, render_index, unique_sql, render_trigger, table_comment, timestamp_update_columns, updated_at_function_sql
+from ..emit.sql import column_comment, column_sql, domain_sql, exclusion_sql, render_index, unique_sql, render_trigger, table_comment, timestamp_update_columns, updated_at_function_sql
 from .matching import differ, pair_by_name
 from ..outputs import compare
 from ..pipeline import render_outputs
@@ -68,6 +69,7 @@ class Normalized:
     columns: dict[tuple[str, str], LiveColumn] = field(default_factory=dict)  # each column as the migration defines it
     unbuilt: dict[str, str] = field(default_factory=dict)  # table -> why its columns could not be built here
     index_columns: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # as pg_get_indexdef names each key column
+    domains: dict[str, str] = field(default_factory=dict)  # each domain as the migration defines it, read like a live one
 
 
 class Refused(Exception):
@@ -197,6 +199,7 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
                 ).fetchone()[0]
             _expected_triggers(conn, table, tmp, trigger_definitions, trigger_problems)
         functions = _expected_functions(conn, schema)
+        domains = _expected_domains(conn, schema)
     finally:
         conn.execute("ROLLBACK")
     return Normalized(
@@ -212,6 +215,7 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
         columns,
         unbuilt,
         index_columns,
+        domains,
     )
 
 
@@ -237,6 +241,22 @@ def _expected_triggers(
         except psycopg.Error as exc:
             conn.execute("ROLLBACK TO SAVEPOINT schemac_trigger")
             problems[(table.name, trg.name)] = str(exc).strip().splitlines()[0]
+
+
+def _expected_domains(conn: psycopg.Connection, schema: Schema) -> dict[str, str]:
+    """The migration's CREATE DOMAIN run in pg_temp and read back with the live reader."""
+    unbuildable = {}
+    for domain in schema.domains:
+        conn.execute("SAVEPOINT schemac_domain")
+        try:
+            conn.execute(domain_sql(qualified("pg_temp", domain.name), domain))
+            conn.execute("RELEASE SAVEPOINT schemac_domain")
+        except psycopg.Error as exc:  # e.g. its type's extension is not where the spec says
+            conn.execute("ROLLBACK TO SAVEPOINT schemac_domain")
+            unbuildable[domain.name] = f"(the spec's domain cannot be built on this database: {str(exc).strip().splitlines()[0]})"
+    if not schema.domains:
+        return {}
+    return dict(conn.execute(DOMAINS_SQL + " n.oid = pg_my_temp_schema()").fetchall()) | unbuildable
 
 
 def _expected_functions(conn: psycopg.Connection, schema: Schema) -> dict[str, LiveFunction]:
@@ -266,6 +286,10 @@ def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: li
     for name, kind in sorted(live.others.items()):
         diffs.append(f"{kind} {name}: in the database but not in the spec")
     checked += _compare_enums(schema, live, diffs)
+    pairs = pair_by_name(lambda n: f"domain {n}", {d.name: d for d in schema.domains}, live.domains, diffs)
+    for name, _domain, definition in pairs:
+        differ(diffs, f"domain {name}: definition", definition, norm.domains[name])
+    checked += len(pairs)
     checked += _compare_extensions(schema, live, diffs)
 
     return checked + _compare_functions(norm.functions, live.functions, diffs)
