@@ -148,3 +148,23 @@ def test_a_server_that_never_starts_is_one_line_and_leaves_nothing(tmp_path):
     assert result.stderr.startswith("verify: the throwaway PostgreSQL did not start: "), result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert servers_in(long_tmp) == [] and postgres_under(long_tmp) == []
+
+
+def test_compile_on_a_full_disk_is_one_line_and_changes_nothing(tmp_path):
+    """A file-size limit makes the staging writes fail as on a full disk (Python turns SIGXFSZ into an OSError)."""
+    import resource
+
+    (tmp_path / "schema.yaml").write_text((ROOT / "schema.yaml").read_text())
+    subprocess.run([SCHEMAC, "compile"], cwd=tmp_path, check=True, capture_output=True)
+    before = tree(tmp_path / "compiled")
+    (tmp_path / "schema.yaml").write_text((ROOT / "schema.yaml").read_text().replace("version: 1", "version: 1\n# changed", 1))
+
+    def small_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    result = subprocess.run([SCHEMAC, "compile"], cwd=tmp_path, capture_output=True, text=True, preexec_fn=small_disk, timeout=120)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "nothing written" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree(tmp_path / "compiled") == before
+    assert sorted(os.listdir(tmp_path)) == ["compiled", "schema.yaml"]
