@@ -7,6 +7,7 @@ dataclasses, so two versions of a schema can be compared as plain values.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,7 @@ class ColumnType:
     params: tuple[int, ...] = ()  # (length,) for varchar/char, (precision, scale) for numeric
     array: bool = False
     schema: str | None = None  # the schema of a user-defined or extension type
+    of: "ColumnType | None" = None  # a domain's underlying type (what TypeScript and literal defaults go by)
 
     @property
     def sql(self) -> str:
@@ -281,6 +283,9 @@ class Table(Positioned):
     user_operations_reason: str | None = None  # why users do not perform the operations left out
     keys: Keys = field(default=(), compare=False)
     exclusions: tuple[Exclusion, ...] = ()
+    timestamp_columns: tuple[str, str] = ("created_at", "updated_at")  # (created, updated) when timestamps is on
+    classification_tag: str = "start"  # where column comments carry the classification: start | end | none
+    comment_details: bool = True  # the table comment adds classification mix, log note and retention
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -313,6 +318,17 @@ class Enum:
     description: str | None
     pos: Pos = field(compare=False)
     native: bool = False  # a PostgreSQL enum type in public rather than text + CHECK
+
+
+@dataclass(frozen=True)
+class Domain:
+    """CREATE DOMAIN public.name AS type [CHECK (expression over VALUE)]."""
+
+    name: str
+    type: ColumnType
+    check: str | None
+    description: str | None
+    pos: Pos = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -364,6 +380,7 @@ class Schema:
     classifications: tuple[str, ...] = CLASSIFICATIONS  # the vocabulary, most sensitive first
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
     extensions: tuple[Extension, ...] = ()
+    domains: tuple[Domain, ...] = ()
 
     @property
     def classification_required(self) -> bool:
@@ -389,3 +406,13 @@ class Schema:
 
 
 UPDATED_AT_FUNCTION = "public.schemac_set_updated_at"
+
+
+def updated_at_function(column: str) -> str:
+    """The trigger function that sets `column` to now(): one per column name, updated_at's keeps its name."""
+    if column == "updated_at":
+        return UPDATED_AT_FUNCTION
+    name = f"schemac_set_{column}"
+    if len(name.encode("utf-8")) > 63:
+        name = name.encode("utf-8")[:54].decode("utf-8", "ignore") + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"public.{name}"

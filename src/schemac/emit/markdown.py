@@ -53,6 +53,7 @@ def render_reference(schema: Schema) -> str:
         *(_table_section(t) for t in schema.tables),
         _external_section(schema),
         _enums_section(schema),
+        _domains_section(schema),
         _extensions_section(schema),
     ]
     return "\n".join(p for p in parts if p)
@@ -397,6 +398,16 @@ def _enums_section(schema: Schema) -> str:
     if any(e.native for e in schema.enums):
         intro += ", or as a PostgreSQL enum type where marked"
     return f"## Enums\n\n{intro}.\n\n" + _table(("Enum", "Values", "Description"), rows)
+
+
+def _domains_section(schema: Schema) -> str:
+    if not schema.domains:
+        return ""
+    rows = [
+        (f'<a id="{anchor("domain", d.name)}"></a>{code(d.name)}', code(d.type.sql), code(d.check) if d.check else "", cell(d.description))
+        for d in schema.domains
+    ]
+    return "## Domains\n\n" + _table(("Domain", "Type", "Check", "Description"), rows)
 
 
 def _extensions_section(schema: Schema) -> str:

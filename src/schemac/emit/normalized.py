@@ -26,6 +26,7 @@ def render_schema_json(schema: Schema) -> str:
         "source_sha256": schema.source_sha256,
         "enums": [{"name": e.name, "values": list(e.values), "description": e.description, "native": e.native} for e in schema.enums],
         "extensions": [{"name": e.name, "schema": e.schema} for e in schema.extensions],
+        "domains": [{"name": d.name, "type": d.type.sql, "check": d.check, "description": d.description} for d in schema.domains],
         "tables": [_table(t) for t in schema.tables],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -41,6 +42,7 @@ def _table(t: Table) -> dict[str, Any]:
         "log": t.log,
         "rls": t.rls,
         "timestamps": t.timestamps,
+        "timestamp_columns": list(t.timestamp_columns) if t.timestamps else None,
         "columns": [_column(c) for c in t.columns],
         "primary_key": {"name": pk.name, "columns": list(pk.columns)} if pk else None,
         "uniques": [{"name": u.name, "columns": list(u.columns), "nulls_not_distinct": u.nulls_not_distinct} for u in t.uniques],

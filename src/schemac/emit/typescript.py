@@ -95,6 +95,9 @@ def ts_type(column: Column) -> str:
     """The TypeScript type of a column's value, without `| null`."""
     if column.enum:
         base = f'Database["{SCHEMA}"]["Enums"]["{column.enum}"]'
+    elif column.type.of is not None:
+        # the generator types a domain as its underlying type; an array of one it cannot resolve
+        base = "unknown" if column.type.array else scalar_type(column.type.of)
     else:
         base = scalar_type(column.type)
     return base + "[]" if column.type.array else base

@@ -51,6 +51,7 @@ class Place:
 CHECK = Place("check expression")
 INDEX_PREDICATE = Place("index predicate", immutable_only=True)
 INDEX_EXPRESSION = Place("index expression", immutable_only=True)
+DOMAIN_CHECK = Place("domain check")  # its one "column" is VALUE
 POLICY_USING = Place("policy using expression", subqueries=True)
 POLICY_WITH_CHECK = Place("policy with_check expression", subqueries=True)
 DEFAULT = Place("default expression", column_refs=False)
@@ -354,7 +355,7 @@ def canonical_sql(node: ast.Node) -> str:
     if _unprintable(sql):
         raise _Refused(ExpressionProblem(0, "the expression holds a control character outside a string; remove it"))
     again = _parse_one(sql)
-    if isinstance(again, list) or _shape(again) != _shape(node):
+    if isinstance(again, list) or tree_shape(again) != tree_shape(node):
         raise _Refused(ExpressionProblem(0, "the expression cannot be written back unchanged by PostgreSQL's deparser; simplify it"))
     return sql
 
@@ -393,12 +394,12 @@ def _unprintable(text: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
 
 
-def _shape(node: Any) -> Any:
+def tree_shape(node: Any) -> Any:
     """A tree as plain data without source locations, for comparing two parses."""
     if isinstance(node, tuple):
-        return tuple(_shape(n) for n in node)
+        return tuple(tree_shape(n) for n in node)
     if isinstance(node, ast.Node):
-        return (type(node).__name__,) + tuple((s, _shape(getattr(node, s))) for s in type(node).__slots__ if s not in LOCATION_SLOTS)
+        return (type(node).__name__,) + tuple((s, tree_shape(getattr(node, s))) for s in type(node).__slots__ if s not in LOCATION_SLOTS)
     return node
 
 

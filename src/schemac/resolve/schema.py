@@ -25,7 +25,7 @@ from ..spec.load import Loaded, Path
 from ..model import (
     CLASSIFICATIONS,
     PROFILES,
-    UPDATED_AT_FUNCTION,
+    updated_at_function,
     USER_OPERATIONS,
     Check,
     Column,
@@ -33,6 +33,7 @@ from ..model import (
     Default,
     DocTarget,
     Enum,
+    Domain,
     Exclusion,
     Extension,
     Identity,
@@ -48,9 +49,9 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec
+from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TimestampsSpec
 from ..sqltext import quote_ident, quote_literal
-from .expressions import CHECK, DEFAULT, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, Scope
+from .expressions import CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, Scope
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
@@ -66,7 +67,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
@@ -80,9 +81,16 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
 
     enums = _build_enums(enum_specs, problems)
     vocabulary = _vocabulary(data, problems)
-    context = Context(enums, {e.name: e for e in extensions}, vocabulary)
+    comments = _validate_section(CommentsSpec, data.get("comments"), "comments", problems) or CommentsSpec()
+    context = Context(enums, {e.name: e for e in extensions}, vocabulary=vocabulary)
+    domains = _build_domains(validate_each(DomainSpec, data.get("domains", {}), ("domains",), problems), context, problems)
+    context = Context(enums, context.extensions, domains, vocabulary=vocabulary)
     tables = [_build_table(name, spec, context, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
-    tables_by_name = {t.name: t for t in tables if t is not None}
+    tables_by_name = {
+        t.name: dataclasses.replace(t, classification_tag=comments.classification_tag, comment_details=comments.table_details)
+        for t in tables
+        if t is not None
+    }
     all_table_names = set(data.get("tables", {}) or {})
     resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems)
     _check_relation_names(tables_by_name, problems)
@@ -103,6 +111,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         classifications=vocabulary.classes,
         doc_targets=doc_targets,
         extensions=extensions,
+        domains=tuple(domains.values()),
     )
 
 
@@ -157,7 +166,8 @@ class Context:
 
     enums: dict[str, Enum]
     extensions: dict[str, Extension]
-    vocabulary: "Vocabulary"
+    domains: dict[str, Domain] = dataclasses.field(default_factory=dict)
+    vocabulary: "Vocabulary | None" = None  # always set by build_schema
 
 
 def _build_extensions(specs: dict[str, ExtensionSpec], problems: Problems) -> tuple[Extension, ...]:
@@ -190,6 +200,14 @@ def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConf
         tuple(clean), tuple(enums.values()), source_name, hashlib.sha256(source_bytes).hexdigest(), LintConfig(lint.severities, waivers),
         profile=vocabulary.profile, classifications=vocabulary.classes,
     )
+
+
+def _validate_section(model, value: Any, key: str, problems: Problems):
+    """A top-level mapping section validated on its own (its parsed value is needed, not only its errors)."""
+    if value is not None and not isinstance(value, dict):
+        problems.add((key,), f"'{key}' must be a mapping (got {kind_of(value)})")
+        return None
+    return validate(model, value or {}, (key,), problems)
 
 
 def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
@@ -269,13 +287,16 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
                 )
             )
 
-    if spec.timestamps:
-        for ts in ("created_at", "updated_at"):
+    stamps = _timestamp_columns(spec)
+    if stamps:
+        for ts, label in zip(stamps, ("created", "updated")):
             if ts in spec.columns:
                 problems.add(
                     path + ("columns", ts),
-                    f"'{ts}' is added by 'timestamps: true'; remove this column or set timestamps: false",
+                    f"'{ts}' is added by 'timestamps'; remove this column or set timestamps: false",
                 )
+                continue
+            if not problems.name(path + ("timestamps",) + ((label,) if isinstance(spec.timestamps, TimestampsSpec) else ()), ts, "timestamp column"):
                 continue
             columns.append(
                 Column(
@@ -283,7 +304,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
                     ColumnType("timestamptz"),
                     False,
                     Default("now()", function="now()"),
-                    "When the row was created." if ts == "created_at" else "When the row was last changed (maintained by trigger).",
+                    "When the row was created." if label == "created" else "When the row was last changed (maintained by trigger).",
                     "administrative" if context.vocabulary.profile == "phi" else (spec.classification if spec.classification in context.vocabulary.classes else None),
                     False,
                     None,
@@ -291,6 +312,8 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
                     generated_by="timestamps",
                 )
             )
+        if stamps[0] == stamps[1]:
+            problems.add(path + ("timestamps",), "the created and updated timestamp columns need different names")
     col_names = {c.name for c in columns} | set(spec.columns)
     quiet = broken  # columns that already have a grammar error: no "unknown column" noise for them
 
@@ -403,8 +426,8 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         exclusions.append(Exclusion(ex.name or naming.exclusion(name, label), ex.using, tuple(pairs), where, ex.description, pos(epath)))  # type: ignore[arg-type]
 
     triggers = ()
-    if spec.timestamps:
-        triggers = (Trigger(naming.updated_at_trigger(name), "BEFORE", ("UPDATE",), UPDATED_AT_FUNCTION),)
+    if stamps:
+        triggers = (Trigger(naming.updated_at_trigger(name, stamps[1]), "BEFORE", ("UPDATE",), updated_at_function(stamps[1])),)
 
     return Table(
         name=name,
@@ -413,7 +436,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         retention=spec.retention,
         log=spec.log,
         rls=spec.rls,
-        timestamps=spec.timestamps,
+        timestamps=bool(stamps),
         columns=tuple(columns),
         primary_key=primary_key,
         uniques=tuple(uniques),
@@ -427,7 +450,17 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         user_operations_reason=_user_operations_reason(spec, path, problems),
         keys=problems.keys(path, spec),
         exclusions=tuple(exclusions),
+        timestamp_columns=stamps or ("created_at", "updated_at"),
     )
+
+
+def _timestamp_columns(spec: TableSpec) -> tuple[str, str] | None:
+    """(created, updated) column names when the table has timestamps."""
+    if spec.timestamps is False:
+        return None
+    if spec.timestamps is True:
+        return ("created_at", "updated_at")
+    return (spec.timestamps.created, spec.timestamps.updated)
 
 
 # PostgreSQL's operator characters (an operator name may not contain -- or /*, which start comments)
@@ -500,19 +533,9 @@ def _build_column(
         ctype = ColumnType(SERIAL_TYPES[serial])
         serial = {"serial2": "smallserial", "serial4": "serial", "serial8": "bigserial"}.get(serial, serial)
     else:
-        ctype = parse_type(spec.type)
+        ctype = _resolve_type(spec.type, path + ("type",), context, problems)
         if ctype is None:
-            problems.add(path + ("type",), f"unknown column type '{spec.type}'; use one of: {TYPE_LIST}")
             return None
-        if problem := type_range_problem(ctype):
-            problems.add(path + ("type",), f"{problem}; PostgreSQL would refuse 'type: {spec.type}'")
-            return None
-        if ctype.schema == "?":
-            extension = EXTENSION_TYPES[ctype.base]
-            if extension not in context.extensions:
-                problems.add(path + ("type",), f"{ctype.base} comes from the {extension} extension; declare it: 'extensions: {{{extension}: {{schema: extensions}}}}'")
-                return None
-            ctype = dataclasses.replace(ctype, schema=context.extensions[extension].schema)
     if spec.classification is not None:
         classification = _classification(spec.classification, path + ("classification",), context.vocabulary, problems)
         ok = ok and classification is not None
@@ -546,24 +569,25 @@ def _build_column(
         return None
     default = None
     if spec.default is not None:
-        default = build_default(spec.default, ctype, enums.get(spec.enum) if spec.enum else None, path + ("default",), problems)
+        literal_type = dataclasses.replace(ctype.of, array=ctype.array) if ctype.of is not None else ctype  # a domain's literal is its type's
+        default = build_default(spec.default, literal_type, enums.get(spec.enum) if spec.enum else None, path + ("default",), problems)
     elif spec.default_expression is not None:
         sql = problems.expression(path + ("default_expression",), spec.default_expression, DEFAULT, Scope(table))
         default = Default(sql, expression=True) if sql is not None else None
     identity = None
     if spec.identity is not None:
         identity = _identity(spec.identity)
-        if ctype.array or ctype.base not in ("smallint", "integer", "bigint"):
+        if ctype.array or (ctype.of or ctype).base not in ("smallint", "integer", "bigint"):
             problems.add(path + ("identity",), f"an identity column must be smallint, integer or bigint, not {ctype.sql}")
     if (identity or serial) and spec.nullable:
         problems.add(path + ("nullable",), f"an {'identity' if identity else 'serial'} column is always NOT NULL; remove 'nullable: true'")
     generated = None
     if spec.generated is not None:
-        own = frozenset(tspec.columns) | (frozenset(("created_at", "updated_at")) if tspec.timestamps else frozenset())
+        own = frozenset(tspec.columns) | frozenset(_timestamp_columns(tspec) or ())
         generated = problems.expression(path + ("generated",), spec.generated, GENERATED, Scope(table, own - {name}))
     collation = None
     if spec.collation is not None:
-        if ctype.base not in ("text", "varchar", "char", "citext") or spec.enum is not None:
+        if (ctype.of or ctype).base not in ("text", "varchar", "char", "citext") or spec.enum is not None:
             problems.add(path + ("collation",), f"a collation applies to text types, not {ctype.sql}; remove 'collation'")
         elif not spec.collation or "\x00" in spec.collation or len(spec.collation.encode()) > 63:
             problems.add(path + ("collation",), "a collation is a name such as C, POSIX or und-x-icu")
@@ -590,6 +614,50 @@ def _build_column(
         generated=generated,
         collation=collation,
     )
+
+
+def _resolve_type(text: str, path: Path, context: Context, problems: Problems) -> ColumnType | None:
+    """A spec type string as a ColumnType: built-in, a declared domain, or an extension's type."""
+    words = " ".join(text.strip().split())
+    name, array = (words[:-2], True) if words.endswith("[]") else (words, False)
+    if name in context.domains:
+        domain = context.domains[name]
+        return ColumnType(name, (), array, schema="public", of=domain.type)
+    ctype = parse_type(text)
+    if ctype is None:
+        domains = f"; or a domain: {', '.join(sorted(context.domains))}" if context.domains else ""
+        problems.add(path, f"unknown column type '{text}'; use one of: {TYPE_LIST}{domains}")
+        return None
+    if problem := type_range_problem(ctype):
+        problems.add(path, f"{problem}; PostgreSQL would refuse 'type: {text}'")
+        return None
+    if ctype.schema == "?":
+        extension = EXTENSION_TYPES[ctype.base]
+        if extension not in context.extensions:
+            problems.add(path, f"{ctype.base} comes from the {extension} extension; declare it: 'extensions: {{{extension}: {{schema: extensions}}}}'")
+            return None
+        ctype = dataclasses.replace(ctype, schema=context.extensions[extension].schema)
+    return ctype
+
+
+def _build_domains(specs: dict[str, DomainSpec], context: Context, problems: Problems) -> dict[str, Domain]:
+    domains: dict[str, Domain] = {}
+    for name, spec in specs.items():
+        path = ("domains", name)
+        if not problems.name(path, name, "domain"):
+            continue
+        if name in context.enums:
+            problems.add(path, f"'{name}' is already an enum; give the domain another name")
+            continue
+        ctype = _resolve_type(spec.type, path + ("type",), Context(context.enums, context.extensions, {}), problems)
+        check = None
+        if spec.check is not None:
+            check = problems.expression(path + ("check",), spec.check, DOMAIN_CHECK, Scope(f"domain {name}", frozenset({"value"})))
+            if check is None:
+                continue
+        if ctype is not None:
+            domains[name] = Domain(name, ctype, check, spec.description, problems.loaded.pos(path))
+    return domains
 
 
 def _identity(spec: str | IdentitySpec) -> Identity:

@@ -35,6 +35,17 @@ class EnumSpec(SpecModel):
     """A PostgreSQL enum type (CREATE TYPE ... AS ENUM) instead of text with a CHECK; application SQL can then cast to it (`::name`)."""
 
 
+class DomainSpec(SpecModel):
+    """A named type with a rule (CREATE DOMAIN name AS type CHECK (...)); columns use it through `type:`."""
+
+    type: str
+    """The underlying type, e.g. text or citext."""
+    check: str | None = None
+    """A SQL boolean expression over VALUE, e.g. VALUE ~ '^[^@]+@[^@]+$'."""
+    description: str | None = None
+    """What the domain stands for."""
+
+
 class ExtensionSpec(SpecModel):
     """A PostgreSQL extension the schema needs (CREATE EXTENSION IF NOT EXISTS ... WITH SCHEMA ...)."""
 
@@ -224,7 +235,7 @@ class PolicySpec(SpecModel):
     """A row level security policy."""
 
     name: str
-    """Policy name, unique within the table."""
+    """Policy name, unique within the table; any text up to 63 bytes, e.g. "Allow logged-in read access"."""
     operations: list[Operation] = Field(min_length=1, alias="for")
     """Operations the policy covers: select, insert, update, delete (or all)."""
     to: list[Role] = Field(default_factory=lambda: ["authenticated"])
@@ -241,6 +252,15 @@ class PolicySpec(SpecModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
 
 
+class TimestampsSpec(SpecModel):
+    """Row timestamps under other names, e.g. {created: inserted_at, updated: last_update}."""
+
+    created: str = "created_at"
+    """The column set once, when the row is inserted."""
+    updated: str = "updated_at"
+    """The column the trigger sets on every UPDATE."""
+
+
 class TableSpec(SpecModel):
     """One table in the public schema."""
 
@@ -254,8 +274,8 @@ class TableSpec(SpecModel):
     """Marks a log table (audit, idempotency): it must hold IDs, never PHI."""
     rls: bool = True
     """Row level security; on unless explicitly turned off."""
-    timestamps: bool = False
-    """Adds created_at and updated_at (timestamptz, default now()) and the trigger that maintains updated_at."""
+    timestamps: bool | TimestampsSpec = False
+    """Adds created_at and updated_at (timestamptz, default now()) and the trigger that maintains updated_at; a mapping {created, updated} names the two columns otherwise."""
     columns: dict[str, ColumnSpec] = Field(min_length=1)
     """The table's columns, in order."""
     primary_key: list[str] | None = None
@@ -315,6 +335,15 @@ class LintSpec(SpecModel):
     """Rules waived for a named table or column, each with a reason."""
 
 
+class CommentsSpec(SpecModel):
+    """How COMMENT ON texts are written: schemac's tags (default) or the descriptions verbatim."""
+
+    classification_tag: Literal["start", "end", "none"] = "start"
+    """Where a column comment carries its classification tag ([PHI], [administrative], ...): before the description, after it, or not at all (the description verbatim)."""
+    table_details: bool = True
+    """Whether a table comment adds its classification mix, log-table note and retention after the description; false keeps the description verbatim."""
+
+
 class DocsSpec(SpecModel):
     """Where the generated schema reference goes besides compiled/."""
 
@@ -335,9 +364,13 @@ class Spec(SpecModel):
     """PostgreSQL extensions, by name (citext, pg_trgm, btree_gist, ...), each with the schema it lives in."""
     enums: dict[str, EnumSpec] = Field(default_factory=dict)
     """Named enums, used by columns through `enum:`."""
+    domains: dict[str, DomainSpec] = Field(default_factory=dict)
+    """Named domains (a type with a CHECK), used by columns through `type:`."""
     tables: dict[str, TableSpec] = Field(min_length=1)
     """The tables, by name."""
     lint: LintSpec = Field(default_factory=LintSpec)
     """Compliance rule severities and waivers (see `schemac lint`)."""
+    comments: CommentsSpec = Field(default_factory=CommentsSpec)
+    """How table and column comments are written in the database."""
     docs: DocsSpec = Field(default_factory=DocsSpec)
     """Documentation outputs beyond compiled/ (see `inject`)."""

@@ -22,6 +22,7 @@ import psycopg
 from ..db.apply import Migration, apply_migrations, read_migrations
 from ..db.catalog import (
     COLUMNS_SQL,
+    DOMAINS_SQL,
     TRIGGER_DEFINITION,
     LiveColumn,
     LiveConstraint,
@@ -34,11 +35,11 @@ from ..db.catalog import (
     trigger_tail,
 )
 from ..db.server import has_auth_users, install_supabase_stand_in, throwaway_server
-from ..emit.sql import column_comment, column_sql, exclusion_sql, render_index, unique_sql, render_trigger, table_comment, updated_at_function_sql
+from ..emit.sql import column_comment, column_sql, domain_sql, exclusion_sql, render_index, unique_sql, render_trigger, table_comment, timestamp_update_columns, updated_at_function_sql
 from .matching import differ, pair_by_name
 from ..outputs import compare
 from ..pipeline import render_outputs
-from ..model import UPDATED_AT_FUNCTION, Schema, Table
+from ..model import Schema, Table, updated_at_function
 from ..resolve import naming
 from ..sqltext import qualified, quote_ident
 from .policies import ExpectedPolicy, compare_policies, normalize_policies
@@ -68,6 +69,7 @@ class Normalized:
     columns: dict[tuple[str, str], LiveColumn] = field(default_factory=dict)  # each column as the migration defines it
     unbuilt: dict[str, str] = field(default_factory=dict)  # table -> why its columns could not be built here
     index_columns: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # as pg_get_indexdef names each key column
+    domains: dict[str, str] = field(default_factory=dict)  # each domain as the migration defines it, read like a live one
 
 
 class Refused(Exception):
@@ -197,6 +199,7 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
                 ).fetchone()[0]
             _expected_triggers(conn, table, tmp, trigger_definitions, trigger_problems)
         functions = _expected_functions(conn, schema)
+        domains = _expected_domains(conn, schema)
     finally:
         conn.execute("ROLLBACK")
     return Normalized(
@@ -212,6 +215,7 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
         columns,
         unbuilt,
         index_columns,
+        domains,
     )
 
 
@@ -239,14 +243,34 @@ def _expected_triggers(
             problems[(table.name, trg.name)] = str(exc).strip().splitlines()[0]
 
 
-def _expected_functions(conn: psycopg.Connection, schema: Schema) -> dict[str, LiveFunction]:
-    """The updated_at function as the emitter writes it, created in pg_temp and read back like the live one."""
-    if not any(t.timestamps for t in schema.tables):
+def _expected_domains(conn: psycopg.Connection, schema: Schema) -> dict[str, str]:
+    """The migration's CREATE DOMAIN run in pg_temp and read back with the live reader."""
+    unbuildable = {}
+    for domain in schema.domains:
+        conn.execute("SAVEPOINT schemac_domain")
+        try:
+            conn.execute(domain_sql(qualified("pg_temp", domain.name), domain))
+            conn.execute("RELEASE SAVEPOINT schemac_domain")
+        except psycopg.Error as exc:  # e.g. its type's extension is not where the spec says
+            conn.execute("ROLLBACK TO SAVEPOINT schemac_domain")
+            unbuildable[domain.name] = f"(the spec's domain cannot be built on this database: {str(exc).strip().splitlines()[0]})"
+    if not schema.domains:
         return {}
-    name = UPDATED_AT_FUNCTION.split(".")[1]
-    conn.execute(updated_at_function_sql(qualified("pg_temp", name)))
+    return dict(conn.execute(DOMAINS_SQL + " n.oid = pg_my_temp_schema()").fetchall()) | unbuildable
+
+
+def _expected_functions(conn: psycopg.Connection, schema: Schema) -> dict[str, LiveFunction]:
+    """The timestamp trigger functions as the emitter writes them, created in pg_temp and read back like the live ones."""
+    columns = timestamp_update_columns(schema)
+    if not columns:
+        return {}
+    names = []
+    for column in columns:
+        names.append(updated_at_function(column).split(".")[1])
+        conn.execute(updated_at_function_sql(qualified("pg_temp", names[-1]), column))
     temp_schema = conn.execute("SELECT pg_my_temp_schema()::regnamespace::text").fetchone()[0]
-    return {name: read_functions(conn, temp_schema)[name]}
+    temp = read_functions(conn, temp_schema)
+    return {name: temp[name] for name in names}
 
 
 def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: list[str]) -> int:
@@ -262,6 +286,10 @@ def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: li
     for name, kind in sorted(live.others.items()):
         diffs.append(f"{kind} {name}: in the database but not in the spec")
     checked += _compare_enums(schema, live, diffs)
+    pairs = pair_by_name(lambda n: f"domain {n}", {d.name: d for d in schema.domains}, live.domains, diffs)
+    for name, _domain, definition in pairs:
+        differ(diffs, f"domain {name}: definition", definition, norm.domains[name])
+    checked += len(pairs)
     checked += _compare_extensions(schema, live, diffs)
 
     return checked + _compare_functions(norm.functions, live.functions, diffs)
@@ -338,7 +366,7 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[st
         differ(diffs, f"column {t}.{name}: owned sequence", lc.sequence, built.sequence if c.serial else lc.sequence if c.identity else None)
         if lc.sequence is not None and built.sequence is not None:
             differ(diffs, f"column {t}.{name}: sequence", lc.sequence_options, built.sequence_options)
-        differ(diffs, f"column {t}.{name}: comment", lc.comment, column_comment(c))
+        differ(diffs, f"column {t}.{name}: comment", lc.comment, column_comment(c, table.classification_tag))
 
     checked += _compare_constraints(table, lt, norm, diffs)
 
