@@ -101,6 +101,18 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         ).fetchall()
     )
     reader = _TableReader(live, extra, left, native_enums, extensions)
+    reader.calls_app_functions = {
+        (table, policy): function
+        for table, policy, function in conn.execute(
+            """SELECT c.relname, p.polname, min(f.proname)
+               FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+               JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid AND d.refclassid = 'pg_proc'::regclass
+               JOIN pg_proc f ON f.oid = d.refobjid
+               WHERE c.relnamespace = 'public'::regnamespace AND f.pronamespace = 'public'::regnamespace
+                 AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.objid = f.oid AND x.deptype = 'e')
+               GROUP BY 1, 2"""
+        )
+    }
     tables = [t for name in sorted(live.tables) if (t := reader.table(name, live.tables[name])) is not None]
     tables = reader.resolve_foreign_keys(tables)
     tables = [reader.policies(t, tables) for t in tables]
@@ -118,6 +130,7 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         _supabase_attachments(conn, left)
     profile, vocabulary = _profile(tables)
     used = {EXTENSION_TYPES[c.type.base] for t in tables for c in t.columns if c.type.schema and c.type.base in EXTENSION_TYPES}
+    used |= _extensions_public_needs(conn)
     wanted = sorted(name for name, where in extensions.items() if name in used or where in schemas)
     schema = Schema(
         tables=tuple(tables),
@@ -129,6 +142,24 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         extensions=tuple(Extension(name, extensions[name], HERE) for name in wanted),
     )
     return Inspection(schema, tuple(left))
+
+
+def _extensions_public_needs(conn: psycopg.Connection) -> set[str]:
+    """Extensions an object of public depends on: a column's type, an index's operator class (btree_gist under an
+    exclusion constraint), a default's or a policy's function. Supabase's others in `extensions` are not the app's."""
+    rows = conn.execute(
+        """SELECT DISTINCT e.extname
+           FROM pg_depend d
+           JOIN pg_depend m ON m.classid = d.refclassid AND m.objid = d.refobjid AND m.deptype = 'e'
+           JOIN pg_extension e ON e.oid = m.refobjid
+           WHERE (d.classid = 'pg_class'::regclass AND d.objid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace))
+              OR (d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT oid FROM pg_constraint WHERE connamespace = 'public'::regnamespace))
+              OR (d.classid = 'pg_attrdef'::regclass AND d.objid IN
+                  (SELECT a.oid FROM pg_attrdef a JOIN pg_class c ON c.oid = a.adrelid WHERE c.relnamespace = 'public'::regnamespace))
+              OR (d.classid = 'pg_policy'::regclass AND d.objid IN
+                  (SELECT p.oid FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace = 'public'::regnamespace))"""
+    ).fetchall()
+    return {name for (name,) in rows}
 
 
 # ---------------------------------------------------------------- comments
@@ -253,6 +284,7 @@ class _TableReader:
         self.used_functions: set[str] = set()
         self.native_enums: dict[str, tuple[str, ...]] = native_enums or {}  # public's enum types -> labels
         self.extensions: dict[str, str] = extensions or {}  # extension -> its schema
+        self.calls_app_functions: dict[tuple[str, str], str] = {}  # (table, policy) -> a function of public it calls
 
     def out(self, kind: str, table: str | None, name: str, reason: str, sql: str) -> None:
         self.left.append(LeftOut(kind, f"public.{table}" if table else None, name, reason, sql))
@@ -579,8 +611,10 @@ class _TableReader:
         for name, lp in lt.policies.items():
             sql = policy_sql(qualified("public", table.name), name, lp)
             reason = None
-            if problem := identifier_problem(name):
-                reason = f"the policy name {problem}"
+            if len(name.encode("utf-8")) > 63 or control_character(name):
+                reason = "the policy name holds a control character, which a spec cannot"
+            elif (table.name, name) in self.calls_app_functions:
+                reason = f"it calls public.{self.calls_app_functions[(table.name, name)]}(), a function, which the spec cannot create yet"
             elif not lp.permissive:
                 reason = "restrictive policies are not in the spec language yet"
             elif not set(lp.roles) <= set(ROLES):
