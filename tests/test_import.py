@@ -111,7 +111,11 @@ def test_supabase_attachments_are_reported_and_kept_as_sql(conn):
     for item in imported.left_out:
         first_line = item.sql.splitlines()[0]
         assert f"#   {first_line}" in imported.text
-    assert "\n# Not expressed in the spec language (1 function, 5 policies, 1 trigger).\n" in imported.text
+    assert "\n# Not expressed in the spec language (1 function, 2 policies, 1 trigger).\n" in imported.text
+    # the profiles policies, named as Supabase writes them, are spec now
+    assert [p.name for p in imported.inspection.schema.table("profiles").policies] == [
+        "Public profiles are viewable by everyone.", "Users can insert their own profile.", "Users can update own profile."
+    ]
 
 
 def test_other_schemas_are_reported_whole(conn):
@@ -194,3 +198,12 @@ def test_cli_import_unreachable_database_is_a_clean_error(tmp_path):
     assert result.stderr.startswith("import failed: OperationalError")
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "schema.yaml").exists()
+
+
+def test_a_policy_calling_an_app_function_is_reported_not_written(conn):
+    """The Slack clone's `authorize(...)` policies: the function cannot be declared, so neither can they."""
+    _load(conn, read_fixture("supabase_slack_clone.sql"))
+    imported = import_database(conn, ("public",))
+    reported = {(i.table, i.name): i.reason for i in imported.left_out if i.kind == "policy"}
+    assert reported[("public.channels", "Allow authorized delete access")].startswith("it calls public.authorize()")
+    assert "Allow individual delete access" in [p.name for p in imported.inspection.schema.table("channels").policies]
