@@ -1,0 +1,78 @@
+"""Where compile's time goes, phase by phase, in one process.
+
+Runs the same steps `schemac compile` runs, in its order, on one spec and prints each
+phase's seconds (the median of --runs) as JSON, so bench/run.py can show the shares and
+how each phase grows with the spec. The phases are schemac's own functions, called as
+the CLI calls them.
+
+    python bench/phases.py spec.yaml [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import tempfile
+import time
+
+
+def one_run(spec: str) -> dict[str, float]:
+    from schemac import outputs
+    from schemac.emit import inventory, markdown, normalized, spec_schema, sql, typescript
+    from schemac.inject import read_documents
+    from schemac.pipeline import lint_schema
+    from schemac.resolve.schema import build_schema
+    from schemac.spec.load import load_yaml
+
+    times: dict[str, float] = {}
+
+    def timed(name, fn, *args):
+        start = time.perf_counter()
+        result = fn(*args)
+        times[name] = times.get(name, 0.0) + time.perf_counter() - start
+        return result
+
+    with open(spec, "rb") as fh:
+        raw = fh.read()
+    text = timed("read and decode", raw.decode, "utf-8")
+    loaded = timed("YAML with positions", load_yaml, text, spec)
+    schema = timed("build the model", build_schema, loaded, raw, os.path.basename(spec))
+    timed("rules", lint_schema, schema)
+    files = {
+        sql.MIGRATION_PATH: timed("migration SQL", sql.render_migration, schema),
+        inventory.INVENTORY_MD_PATH: timed("DATA_INVENTORY.md", inventory.render_inventory_markdown, schema),
+        inventory.INVENTORY_JSON_PATH: timed("data_inventory.json", inventory.render_inventory_json, schema),
+        markdown.DB_SCHEMA_PATH: timed("DB_SCHEMA.md", markdown.render_db_schema, schema),
+        normalized.SCHEMA_JSON_PATH: timed("schema.json", normalized.render_schema_json, schema),
+        spec_schema.SPEC_SCHEMA_PATH: timed("schemac.schema.json", spec_schema.render_spec_schema),
+        typescript.TYPESCRIPT_PATH: timed("database.ts", typescript.render_typescript, schema),
+    }
+    timed("injected pages", _documents, read_documents, spec, schema, markdown)
+    with tempfile.TemporaryDirectory() as work:
+        out = os.path.join(work, "compiled")
+        timed("compare with the output folder", outputs.compare, out, files)
+        timed("write the outputs", outputs.write_outputs, out, files, {})
+        timed("compare with the output folder", outputs.compare, out, files)  # as check does, on a full folder
+    return times
+
+
+def _documents(read_documents, spec, schema, markdown):
+    """The configured pages with their refreshed reference, as the CLI reads them."""
+    return read_documents(spec, schema, markdown.render_injected(schema), "compiled")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("spec")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    runs = [one_run(args.spec) for _ in range(args.runs)]
+    gc.collect()
+    print(json.dumps({name: statistics.median(r[name] for r in runs) for name in runs[0]}))
+
+
+if __name__ == "__main__":
+    main()
