@@ -56,7 +56,7 @@ def _build(spec: str):
 def _documents(spec: str, schema, out: str) -> list[Document]:
     """The configured hand-written pages with their refreshed reference; exit 1 when one cannot take it (or lies in out)."""
     try:
-        return read_documents(spec, schema, render_injected(schema), out)
+        return read_documents(spec, schema, lambda: render_injected(schema), out)
     except InjectError as exc:
         typer.echo(f"{exc} (nothing written)", err=True)
         raise typer.Exit(1)
