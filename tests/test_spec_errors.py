@@ -245,8 +245,8 @@ def test_every_problem_is_reported_in_one_run():
         ("tables: !!python/object:os.system x\n", "schema.yaml:1:9: the YAML tag 'tag:yaml.org,2002:python/object:os.system' is not supported; write a plain value"),
         ("x: &a [1]\ny: *a\ntables: {}\n", "schema.yaml:1:4: YAML anchors and aliases (&name / *name) are not supported; write the value out"),
         ("a: &a [*a]\n", "schema.yaml:1:4: YAML anchors and aliases (&name / *name) are not supported; write the value out"),
-        ("a: " + "[" * 70 + "]" * 70 + "\n", "schema.yaml:1:68: the YAML is nested too deeply; keep it under 64 levels"),
-        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "schema.yaml:1:1: the YAML is nested too deeply; keep it under 64 levels"),
+        ("a: " + "[" * 70 + "]" * 70 + "\n", "schema.yaml:1:68: the YAML is nested more than 64 levels deep here; flatten it"),
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "schema.yaml:1:68: the YAML is nested more than 64 levels deep here; flatten it"),
         ("tables: {}\n", "schema.yaml:1:1: 'tables' is empty; declare at least one table under it"),
     ],
     ids=["control-char", "python-tag", "alias", "recursive-alias", "deep", "very-deep", "no-tables"],
@@ -320,11 +320,16 @@ def test_spec_file_names_that_could_break_a_comment_are_refused(tmp_path, name):
         load_schema(str(spec))
 
 
-def test_messages_escape_control_characters_from_the_spec():
-    errs = errors_of(table('b: {type: "\\e]0;pwned\\a text\\nschema.yaml:1:1: all good"}\n'))
+def test_messages_escape_line_separators_from_the_spec():
+    errs = errors_of(table('b: {type: "text\\u2028schema.yaml:1:1: all good\\u202e"}\n'))
     assert len(errs) == 1
-    assert "\x1b" not in errs[0] and "\n" not in errs[0] and "\x07" not in errs[0]
-    assert "\\x1b]0;pwned\\x07" in errs[0] and "\\nschema.yaml:1:1: all good" in errs[0]
+    assert "\u2028" not in errs[0] and "\u202e" not in errs[0]
+    assert "\\u2028schema.yaml:1:1: all good\\u202e" in errs[0]
+
+
+def test_escaped_control_characters_are_refused_at_the_value():
+    errs = errors_of(table('b: {type: text, description: "\\e]0;pwned\\a text"}\n'))
+    assert errs == ["schema.yaml:10:36: text cannot contain the control character U+001B (here written as an escape); remove it"]
 
 
 def test_a_numeric_default_that_overflows_the_column_is_refused():
