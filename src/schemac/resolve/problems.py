@@ -21,9 +21,9 @@ class Problems:
         """Where each key the spec wrote under path is (YAML spelling, e.g. 'for'), so rules can point at it."""
         found = []
         for name, info in type(spec).model_fields.items():
-            key = path + (info.alias or name,)
-            if key in self.loaded.key_pos:
-                found.append((info.alias or name, self.loaded.key_pos[key]))
+            pos = self.loaded.key_position(path + (info.alias or name,))
+            if pos is not None:
+                found.append((info.alias or name, pos))
         return tuple(found)
 
     def name(self, path: Path, name: str, what: str) -> bool:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +41,7 @@ CORE_TAGS = {
     "tag:yaml.org,2002:seq",
 }
 SCALAR_TAGS = CORE_TAGS - {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+STR_TAG = "tag:yaml.org,2002:str"
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -88,8 +88,9 @@ class Loaded:
 
     file: str
     data: Any
-    key_pos: dict[Path, Pos] = field(default_factory=dict)
-    value_pos: dict[Path, Pos] = field(default_factory=dict)
+    # where each key and value starts, as a character index into `text` (made a Pos when asked for)
+    key_pos: dict[Path, int] = field(default_factory=dict)
+    value_pos: dict[Path, int] = field(default_factory=dict)
     errors: list[SpecError] = field(default_factory=list)  # duplicate keys etc.: reported with the rest
     # list -> original index of each item kept after invalid items were left out, so later paths still point right
     kept_items: dict[Path, list[int]] = field(default_factory=dict)
@@ -102,13 +103,24 @@ class Loaded:
         """Best position for a path: its key, else its value, else the nearest ancestor."""
         path = self._original(tuple(path))
         while True:
-            if path in self.key_pos:
-                return self.key_pos[path]
-            if path in self.value_pos:
-                return self.value_pos[path]
+            index = self.key_pos.get(path)
+            if index is None:
+                index = self.value_pos.get(path)
+            if index is not None:
+                return self.position(index)
             if not path:
                 return Pos(self.file, 1, 1)
             path = path[:-1]
+
+    def key_position(self, path: Path) -> Pos | None:
+        """Where the key at path was written, or None when the spec did not write it."""
+        index = self.key_pos.get(path)
+        return None if index is None else self.position(index)
+
+    def position(self, index: int) -> Pos:
+        """The position of a character index of the text (positions are kept as indexes until asked for)."""
+        line, col = self.lines.position(index) if self.lines is not None else (1, 1)
+        return Pos(self.file, line, col)
 
     def pos_in_value(self, path: Path, value: str, offset: int) -> Pos:
         """The position of character `offset` of the string `value` found at path; the value's start when unsure."""
@@ -119,9 +131,8 @@ class Loaded:
         start, end, style = span
         index = source_index(self.text, start, end, style, value, offset)
         if index is None:
-            return self.value_pos.get(path) or self.pos(path)
-        line, col = self.lines.position(index)
-        return Pos(self.file, line, col)
+            return self.pos(path)
+        return self.position(index)
 
     def _original(self, path: Path) -> Path:
         for k in range(len(path)):
@@ -224,25 +235,67 @@ def _runaway_quote(text: str, error_index: int, lines: LineIndex) -> SpecError |
     return SpecError(Pos("", line, col), f"this quoted text is not closed on its line and runs on to line {end_line}; add the closing quote")
 
 
+# Where PyYAML's pure-Python composer still reads the text (see _compose): characters its reader
+# refuses (libyaml's list differs), a byte order mark, and tabs (libyaml lets a plain scalar hold
+# one, PyYAML does not). Anchors make the walker track the nodes it has seen, to refuse aliases. `&` counts as an anchor at the start or after a space or flow
+# indicator, so "R&D" costs nothing and "Tom & Jerry" only the tracking.
+PYTHON_READER_REFUSES = yaml.reader.Reader.NON_PRINTABLE
+ANCHOR = re.compile(r"(?<![^\s\[\]{},])&")
+CSafeLoader = getattr(yaml, "CSafeLoader", None)  # None when PyYAML was built without libyaml
+# Inside flow collections ([...], {...}) the two scanners end plain scalars differently: PyYAML
+# at '?' and at ':' before a flow indicator, libyaml (following YAML 1.2) not. A flow collection
+# whose text has a '?' or a ':' not followed by a space is read by the Python composer.
+FLOW_DISAGREEMENT = re.compile(r"\?|:(?=\S)")
+
+
+class _ComposersDisagree(Exception):
+    """libyaml composed text that PyYAML reads differently; load again with PyYAML."""
+
+
+def _compose(text: str, fast: bool = True):
+    """The node tree, and whether libyaml composed it (else PyYAML's Python composer did).
+
+    libyaml's nodes carry the same tags and the same character indexes (positions are
+    computed from the index, see LineIndex), at a tenth of the cost. Any text libyaml
+    rejects is composed again by the Python composer, so every syntax error, and every
+    text only one of the two accepts, behaves exactly as it always did.
+    """
+    if fast and CSafeLoader is not None and "\ufeff" not in text and "\t" not in text and not PYTHON_READER_REFUSES.search(text):
+        loader = CSafeLoader(text)
+        try:
+            return loader.get_single_node(), True
+        except yaml.YAMLError:
+            pass
+        finally:
+            loader.dispose()
+    loader = yaml.SafeLoader(text)
+    try:
+        return loader.get_single_node(), False
+    finally:
+        loader.dispose()
+
+
 def load_yaml(text: str, file: str) -> Loaded:
     """Parse text; raise SpecErrors for syntax errors. Other problems are kept in `errors` (the first duplicate key wins)."""
     lines = LineIndex(text)
-    loader = None
     try:
-        loader = yaml.SafeLoader(text)
-        root = loader.get_single_node()
+        return _load(text, file, lines, fast=True)
+    except _ComposersDisagree:
+        return _load(text, file, lines, fast=False)
+
+
+def _load(text: str, file: str, lines: LineIndex, fast: bool) -> Loaded:
+    try:
+        root, by_libyaml = _compose(text, fast)
     except yaml.YAMLError as exc:
         raise _syntax_error(exc, text, file, lines) from None
     except RecursionError:
         raise SpecErrors([_too_deep(text, file, lines)]) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
     loaded = Loaded(file=file, data=None, text=text, lines=lines)
     if root is None:
         loaded.data = {}
         return loaded
-    walker = _Walker(loaded)
+    walker = _Walker(loaded, track_aliases=ANCHOR.search(text) is not None, check_flow=by_libyaml)
     loaded.data = walker.convert(root, ())
     return loaded
 
@@ -265,21 +318,24 @@ def _too_deep(text: str, file: str, lines: LineIndex) -> SpecError:
     return SpecError(Pos(file, 1, 1), message)
 
 
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode's Cc, less tab and line feed
+
+
 def control_character(value: str) -> str | None:
     """The first C0 (other than tab and line feed), DEL or C1 character in value, as U+XXXX, or None."""
-    for ch in value:
-        if unicodedata.category(ch) == "Cc" and ch not in "\t\n":
-            return f"U+{ord(ch):04X}"
-    return None
+    found = CONTROL_CHARACTER.search(value)
+    return None if found is None else f"U+{ord(found.group()):04X}"
 
 
 class _Walker:
     """Turns a composed node tree into dicts, lists and scalars, recording positions and problems."""
 
-    def __init__(self, loaded: Loaded):
+    def __init__(self, loaded: Loaded, track_aliases: bool = True, check_flow: bool = False):
         self.loaded = loaded
+        self.check_flow = check_flow  # libyaml composed the tree: refuse flow text PyYAML reads differently
         self.constructor = yaml.SafeLoader("")
-        self.seen: set[int] = set()
+        # an alias is the same node met twice; without anchors in the text there is none to meet
+        self.seen: set[int] | None = set() if track_aliases else None
 
     def at(self, mark) -> Pos:
         line, col = self.loaded.lines.position(mark.index)
@@ -289,17 +345,29 @@ class _Walker:
         self.loaded.errors.append(SpecError(self.at(node.start_mark), message))
 
     def convert(self, node: yaml.Node, path: Path) -> Any:
-        self.loaded.value_pos[path] = self.at(node.start_mark)
-        if id(node) in self.seen:
-            self.error(node, "YAML anchors and aliases (&name / *name) are not supported; write the value out")
-            return None
-        self.seen.add(id(node))
+        self.loaded.value_pos[path] = node.start_mark.index
+        if self.seen is not None:
+            if id(node) in self.seen:
+                self.error(node, "YAML anchors and aliases (&name / *name) are not supported; write the value out")
+                return None
+            self.seen.add(id(node))
+        if node.tag == STR_TAG and type(node) is yaml.ScalarNode and len(path) <= MAX_DEPTH:
+            # the common case, first: plain text (what construct_yaml_str returns is node.value)
+            start, value = node.start_mark, node.value
+            self.loaded.spans[path] = (start.index, node.end_mark.index, node.style or None)
+            if len(value) > MAX_VALUE_CHARS or CONTROL_CHARACTER.search(value) is not None:
+                return self.scalar(node)
+            return value
         if len(path) > MAX_DEPTH:
             self.error(node, f"the YAML is nested more than {MAX_DEPTH} levels deep here; flatten it")
             return None
         if node.tag not in CORE_TAGS:
             self.error(node, f"the YAML tag {node.tag!r} is not supported; write a plain value")
             return None
+        if self.check_flow and getattr(node, "flow_style", False) and FLOW_DISAGREEMENT.search(
+            self.loaded.text, node.start_mark.index, node.end_mark.index
+        ):
+            raise _ComposersDisagree
         if isinstance(node, yaml.MappingNode):
             if node.tag != "tag:yaml.org,2002:map":
                 self.error(node, f"the YAML tag {node.tag!r} cannot be put on a mapping; remove the tag")
@@ -313,14 +381,14 @@ class _Walker:
         if node.tag not in SCALAR_TAGS:
             self.error(node, f"the YAML tag {node.tag!r} needs a mapping or list, not a single value; remove the tag")
             return None
-        self.loaded.spans[path] = (node.start_mark.index, node.end_mark.index, node.style)
+        self.loaded.spans[path] = (node.start_mark.index, node.end_mark.index, node.style or None)  # libyaml: '' for plain
         return self.scalar(node)
 
     def mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         result: dict[str, Any] = {}
-        first_seen: dict[str, Pos] = {}
+        first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key_pos = self.at(key_node.start_mark)
+            key_pos = key_node.start_mark.index
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.error(key_node, "YAML merge keys (<<) are not supported; write the keys out")
                 continue
@@ -331,13 +399,13 @@ class _Walker:
                 self.error(key_node, f"this key is {len(key_node.value):,} characters long; keys are names: shorten it")
                 continue
             key = key_node.value if key_node.tag != "tag:yaml.org,2002:null" else "null"
-            if (code := control_character(key)) is not None:
+            if CONTROL_CHARACTER.search(key) is not None and (code := control_character(key)) is not None:
                 self.error(key_node, f"a key cannot contain the control character {code}; remove it")
                 continue
             if key in first_seen:
                 self.error(
                     key_node,
-                    f"duplicate key '{key}' (first defined at line {first_seen[key].line}); "
+                    f"duplicate key '{key}' (first defined at line {self.loaded.position(first_seen[key]).line}); "
                     "YAML keeps only the last one: remove or rename one of them",
                 )
                 continue
