@@ -68,12 +68,12 @@ COMPILE = "`schemac compile` (into an empty folder)"
 CHECK = "`schemac check`"
 
 
-def timed(cmd: list[str], cwd: str) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes) of one process; fails loudly if the command fails."""
+def timed(cmd: list[str], cwd: str, clock: str) -> tuple[float, int]:
+    """Seconds (CPU or wall) and peak RSS (bytes) of one process; fails loudly if the command fails."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
+    seconds = time.perf_counter() - start if clock == "wall" else usage.ru_utime + usage.ru_stime
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         failed = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
@@ -86,6 +86,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,5000", help="table counts, comma-separated")
     parser.add_argument("--runs", type=int, default=5, help="rounds; each figure is the median")
     parser.add_argument("--phase-runs", type=int, default=3, help="in-process runs per size for the phase profile")
+    parser.add_argument(
+        "--clock", choices=("cpu", "wall"), default="cpu",
+        help="cpu (default): user+system seconds of each process, steady on a busy shared machine; wall: elapsed seconds",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -108,7 +112,7 @@ def main() -> None:
             for name, n, cmd in jobs[shift:] + jobs[:shift]:
                 if n:
                     shutil.rmtree(outs[n] + "-fresh", ignore_errors=True)
-                s, peak = timed(cmd, str(ROOT) if name == "repo check" else work)
+                s, peak = timed(cmd, str(ROOT) if name == "repo check" else work, args.clock)
                 if name == "repo check":
                     repo_check.append(s)
                 seconds.setdefault((name, n), []).append(s)
@@ -118,23 +122,24 @@ def main() -> None:
         phases = {}
         for n in sizes[-2:]:
             result = subprocess.run(
-                [PY, str(BENCH / "phases.py"), specs[n], "--runs", str(args.phase_runs)],
+                [PY, str(BENCH / "phases.py"), specs[n], "--runs", str(args.phase_runs), "--clock", args.clock],
                 check=True, capture_output=True, text=True,
             )
             phases[n] = json.loads(result.stdout)
 
     med = {key: statistics.median(v) for key, v in seconds.items()}
     peak = {key: max(v) for key, v in rss.items()}
-    report(sizes, med, peak, phases, args.runs)
+    report(sizes, med, peak, phases, args.runs, args.clock)
 
 
 def _fmt(s: float) -> str:
     return f"{s:.3f}" if s < 1 else f"{s:.2f}"
 
 
-def report(sizes, med, peak, phases, runs) -> None:
+def report(sizes, med, peak, phases, runs, clock) -> None:
     names = list(commands("", ""))
-    print(f"Seconds, median of {runs} interleaved rounds (each a new process):\n")
+    what = "CPU seconds (user + system)" if clock == "cpu" else "Wall seconds"
+    print(f"{what}, median of {runs} interleaved rounds (each a new process):\n")
     print("| | " + " | ".join(f"n={n:,}" for n in sizes) + " |")
     print("|---|" + "---|" * len(sizes))
     for name in names:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Optional
@@ -201,3 +202,16 @@ def verify(
         typer.echo(f"{len(report.differences)} difference(s) between the database and {spec}.", err=True)
         raise typer.Exit(1)
     typer.echo(f"verified: the database matches {spec} ({report.checked} catalog facts checked)")
+
+
+def main() -> None:
+    """The `schemac` console script.
+
+    A command builds all its objects up front and keeps them until it ends, so the cyclic
+    garbage collector only re-walks them: on a spec of thousands of tables its full passes
+    cost up to half of compile. Nothing in the pipeline leaves cycles worth collecting, and
+    the process ends with the command, so the collector stays off (for the script only;
+    `app`, as tests invoke it, is unchanged).
+    """
+    gc.disable()
+    app()
