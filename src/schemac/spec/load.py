@@ -54,9 +54,11 @@ class LineIndex:
 
     def position(self, index: int) -> tuple[int, int]:
         """1-based (line, column) of the character at `index` (columns count characters)."""
-        index = max(0, min(index, len(self.text)))
-        line = bisect.bisect_right(self.starts, index) - 1
-        return line + 1, index - self.starts[line] + 1
+        if not 0 <= index <= len(self.text):
+            index = max(0, min(index, len(self.text)))
+        starts = self.starts
+        line = bisect.bisect_right(starts, index) - 1
+        return line + 1, index - starts[line] + 1
 
 
 def editor_position(text: str, index: int) -> tuple[int, int]:
@@ -119,7 +121,9 @@ class Loaded:
 
     def position(self, index: int) -> Pos:
         """The position of a character index of the text (positions are kept as indexes until asked for)."""
-        line, col = self.lines.position(index) if self.lines is not None else (1, 1)
+        if self.lines is None:
+            return Pos(self.file, 1, 1)
+        line, col = self.lines.position(index)
         return Pos(self.file, line, col)
 
     def pos_in_value(self, path: Path, value: str, offset: int) -> Pos:
@@ -135,6 +139,8 @@ class Loaded:
         return self.position(index)
 
     def _original(self, path: Path) -> Path:
+        if not self.kept_items:  # items are left out only when some were invalid
+            return path
         for k in range(len(path)):
             kept = self.kept_items.get(path[:k])
             if kept is not None and isinstance(path[k], int) and path[k] < len(kept):
