@@ -59,11 +59,15 @@ def one_run(spec: str, clock=time.perf_counter) -> dict[str, float]:
     return times
 
 
-def _turns_collector_off(cli) -> bool:
+def _turns_collector_off() -> bool:
+    """Whether the `schemac` script (schemac.launch.main) turns the garbage collector off."""
     import inspect as _source  # stdlib; read the entry point's own code
 
-    main = getattr(cli, "main", None)
-    return main is not None and "gc.disable()" in _source.getsource(main)
+    try:
+        from schemac import launch
+    except ImportError:
+        return False
+    return "gc.disable()" in _source.getsource(launch.main)
 
 
 def _documents(read_documents, spec, schema, markdown):
@@ -75,10 +79,8 @@ def _documents(read_documents, spec, schema, markdown):
 
 
 def main() -> None:
-    """Runs with the garbage collector as the `schemac` script leaves it (off, where cli.main turns it off)."""
-    from schemac import cli
-
-    if _turns_collector_off(cli):
+    """Runs with the garbage collector as the `schemac` script leaves it."""
+    if _turns_collector_off():
         gc.disable()
     parser = argparse.ArgumentParser()
     parser.add_argument("spec")

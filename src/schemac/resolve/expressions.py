@@ -42,6 +42,11 @@ class Place:
     subqueries: bool = False  # may hold (SELECT ...) / EXISTS (...)
     immutable_only: bool = False  # only immutable functions (index predicates, generated columns)
 
+    @property
+    def a(self) -> str:
+        """The place with its article: 'an index predicate'."""
+        return ("an " if self.what[0] in "aeiou" else "a ") + self.what
+
 
 CHECK = Place("check expression")
 INDEX_PREDICATE = Place("index predicate", immutable_only=True)
@@ -128,14 +133,22 @@ def _parse_one(text: str) -> ast.Node | list[ExpressionProblem]:
     """The expression node, or a problem when the text is not exactly one SQL expression."""
     full = PREFIX + text
     try:
+        semicolon = next((t.start for t in parser.scan(full) if full[t.start : t.end + 1] == ";"), None)
+    except parser.ParseError:
+        semicolon = None  # the parser below says what is wrong
+    ends_statement = ExpressionProblem(
+        (semicolon or 0) - len(PREFIX), "a ';' would end the statement; an expression must be a single SQL expression"
+    )
+    try:
         statements = parser.parse_sql(full)
     except parser.ParseError as exc:
         message, location = exc.args[0], exc.args[1] if len(exc.args) > 1 else None
-        offset = len(text) if location is None else location - len(PREFIX)
-        return [ExpressionProblem(max(0, min(offset, len(text))), f"SQL syntax error: {message}; fix the expression at this point")]
-    semicolon = next((t.start for t in parser.scan(full) if t.name == "';'" or full[t.start : t.end + 1] == ";"), None)
+        offset = max(0, min(len(text) if location is None else location - len(PREFIX), len(text)))
+        if semicolon is not None and ends_statement.offset < offset:
+            return [ends_statement]  # whichever comes first is what the user must fix
+        return [ExpressionProblem(offset, f"SQL syntax error in the expression: {message}; fix it at this point")]
     if semicolon is not None:
-        return [ExpressionProblem(semicolon - len(PREFIX), "a ';' would end the statement; an expression must be a single SQL expression")]
+        return [ends_statement]
     if len(statements) != 1:
         return [ExpressionProblem(0, "this is more than one SQL statement; write a single SQL expression")]
     stmt = statements[0].stmt
@@ -159,11 +172,21 @@ def _beyond_expression(stmt: ast.Node) -> int | None:
             continue
         value = getattr(stmt, slot)
         if value:
-            first = value[0] if isinstance(value, tuple) else value
-            return getattr(first, "location", None) or len(PREFIX)
+            return _first_location(value) or len(PREFIX)
     if stmt.all or stmt.groupDistinct:
         return len(PREFIX)
     return None
+
+
+def _first_location(node: Any) -> int | None:
+    """The smallest source location inside a node (clauses such as INTO have none of their own)."""
+    if isinstance(node, tuple):
+        found = [loc for n in node if (loc := _first_location(n)) is not None]
+        return min(found) if found else None
+    if not isinstance(node, ast.Node):
+        return None
+    found = [loc for slot in type(node).__slots__ if (loc := (getattr(node, slot) if slot == "location" else _first_location(getattr(node, slot)))) is not None and loc >= 0]
+    return min(found) if found else None
 
 
 class _Checker:
@@ -192,14 +215,14 @@ class _Checker:
         if not isinstance(node, ast.Node):
             return
         if isinstance(node, ast.ParamRef):
-            self.add(node, f"parameters (${node.number}) have no value in a {self.place.what}; write the value")
+            self.add(node, f"parameters (${node.number}) have no value in {self.place.a}; write the value")
             return
         if isinstance(node, ast.ColumnRef):
             self.column_ref(node, frames)
             return
         if isinstance(node, ast.SubLink):
             if not self.place.subqueries and depth == 0:
-                self.add(node, f"PostgreSQL does not allow a subquery in a {self.place.what}; use only this row's columns")
+                self.add(node, f"PostgreSQL does not allow a subquery in {self.place.a}; use only this row's columns")
                 return
             if node.testexpr is not None:
                 self.visit(node.testexpr, depth, frames)
@@ -211,7 +234,7 @@ class _Checker:
         if isinstance(node, ast.FuncCall):
             self.func_call(node, depth)
         elif isinstance(node, ast.SQLValueFunction) and self.place.immutable_only and depth == 0:
-            self.add(node, f"{_value_function_name(node)} changes over time; a {self.place.what} may only use immutable functions")
+            self.add(node, f"{_value_function_name(node)} changes over time; {self.place.a} may only use immutable functions")
         for slot in type(node).__slots__:
             if slot != "location":
                 self.visit(getattr(node, slot), depth, frames)
@@ -221,13 +244,13 @@ class _Checker:
         if depth > 0:
             return
         if node.over is not None:
-            self.add(node, f"PostgreSQL does not allow window functions in a {self.place.what}")
+            self.add(node, f"PostgreSQL does not allow window functions in {self.place.a}")
         elif name in AGGREGATES or node.agg_star or node.agg_distinct or node.agg_order or node.agg_filter:
-            self.add(node, f"PostgreSQL does not allow aggregate functions such as {name}() in a {self.place.what}")
+            self.add(node, f"PostgreSQL does not allow aggregate functions such as {name}() in {self.place.a}")
         elif name in SET_RETURNING:
-            self.add(node, f"PostgreSQL does not allow set-returning functions such as {name}() in a {self.place.what}")
+            self.add(node, f"PostgreSQL does not allow set-returning functions such as {name}() in {self.place.a}")
         elif self.place.immutable_only and name in NOT_IMMUTABLE:
-            self.add(node, f"{name}() is not immutable; a {self.place.what} may only use immutable functions")
+            self.add(node, f"{name}() is not immutable; {self.place.a} may only use immutable functions")
 
     def select(self, stmt: Any, depth: int, frames: tuple) -> None:
         if not isinstance(stmt, ast.SelectStmt):
@@ -266,7 +289,7 @@ class _Checker:
                 self.add(node, f"'*' is not a value; name the columns in the {self.place.what}")
             return
         if not self.place.column_refs:
-            self.add(node, f"a {self.place.what} cannot read columns ('{'.'.join(names)}'); write a constant or a function call")
+            self.add(node, f"{self.place.a} cannot read columns ('{'.'.join(names)}'); write a constant or a function call")
             return
         column, qualifier = names[-1], names[-2] if len(names) > 1 else None
         if len(names) > 3 or (len(names) == 3 and names[0] != "public"):
