@@ -38,7 +38,7 @@ sys.path.insert(0, str(BENCH))
 from generate import generate  # noqa: E402
 
 PY = sys.executable
-SCHEMAC = str(Path(PY).with_name("schemac"))
+SCHEMAC = os.environ.get("SCHEMAC_BENCH_EXE") or str(Path(PY).with_name("schemac"))  # another build's script, for a before/after
 
 FLOOR_LOAD = "import sys, yaml; yaml.load(open(sys.argv[1], 'rb').read(), Loader=yaml.CSafeLoader)"
 FLOOR_COMPOSE = "import sys, yaml; yaml.compose(open(sys.argv[1], 'rb').read(), Loader=yaml.CSafeLoader)"

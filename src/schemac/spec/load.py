@@ -418,33 +418,61 @@ class _Walker:
     def mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
+        key_pos, value_pos, spans = self.loaded.key_pos, self.loaded.value_pos, self.loaded.spans
+        # plain text values are read here rather than through convert (most values are): the same
+        # steps, without a call per value; not when aliases must be tracked or at the depth limit
+        inline_text = self.seen is None and len(path) < MAX_DEPTH
         for key_node, value_node in node.value:
-            key_pos = key_node.start_mark.index
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.error(key_node, "YAML merge keys (<<) are not supported; write the keys out")
-                continue
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in SCALAR_TAGS:
-                self.error(key_node, "a key must be a plain name, not a list, mapping or tagged value")
-                continue
-            if len(key_node.value) > MAX_VALUE_CHARS:
-                self.error(key_node, f"this key is {len(key_node.value):,} characters long; keys are names: shorten it")
-                continue
-            key = key_node.value if key_node.tag != "tag:yaml.org,2002:null" else "null"
-            if CONTROL_CHARACTER.search(key) is not None and (code := control_character(key)) is not None:
-                self.error(key_node, f"a key cannot contain the control character {code}; remove it")
-                continue
-            if key in first_seen:
-                self.error(
-                    key_node,
-                    f"duplicate key '{key}' (first defined at line {self.loaded.position(first_seen[key]).line}); "
-                    "YAML keeps only the last one: remove or rename one of them",
-                )
-                continue
-            first_seen[key] = key_pos
+            key = key_node.value
+            if (
+                key_node.tag != STR_TAG
+                or type(key_node) is not yaml.ScalarNode
+                or len(key) > MAX_VALUE_CHARS
+                or key in first_seen
+                or CONTROL_CHARACTER.search(key) is not None
+            ):
+                key = self.key(key_node, first_seen)
+                if key is None:
+                    continue
+            index = key_node.start_mark.index
+            first_seen[key] = index
             child = path + (key,)
-            self.loaded.key_pos[child] = key_pos
-            result[key] = self.convert(value_node, child)
+            key_pos[child] = index
+            if inline_text and value_node.tag == STR_TAG and type(value_node) is yaml.ScalarNode:
+                start = value_node.start_mark.index
+                value_pos[child] = start
+                spans[child] = (start, value_node.end_mark.index, value_node.style or None)
+                value = value_node.value
+                if len(value) > MAX_VALUE_CHARS or CONTROL_CHARACTER.search(value) is not None:
+                    value = self.scalar(value_node)
+                result[key] = value
+            else:
+                result[key] = self.convert(value_node, child)
         return result
+
+    def key(self, key_node: yaml.Node, first_seen: dict[str, int]) -> str | None:
+        """A mapping key as text, or None after reporting why it cannot be one."""
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            self.error(key_node, "YAML merge keys (<<) are not supported; write the keys out")
+            return None
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in SCALAR_TAGS:
+            self.error(key_node, "a key must be a plain name, not a list, mapping or tagged value")
+            return None
+        if len(key_node.value) > MAX_VALUE_CHARS:
+            self.error(key_node, f"this key is {len(key_node.value):,} characters long; keys are names: shorten it")
+            return None
+        key = key_node.value if key_node.tag != "tag:yaml.org,2002:null" else "null"
+        if (code := control_character(key)) is not None:
+            self.error(key_node, f"a key cannot contain the control character {code}; remove it")
+            return None
+        if key in first_seen:
+            self.error(
+                key_node,
+                f"duplicate key '{key}' (first defined at line {self.loaded.position(first_seen[key]).line}); "
+                "YAML keeps only the last one: remove or rename one of them",
+            )
+            return None
+        return key
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         if len(node.value) > MAX_VALUE_CHARS:
