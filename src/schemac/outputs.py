@@ -23,12 +23,15 @@ class Stale:
     """
 
     path: str
-    state: str  # 'stale' | 'missing' | 'extra'
+    state: str  # 'stale' | 'missing' | 'extra' | 'leftover'
     current: str | None = None  # the text on disk (None when missing)
     desired: str | None = None  # the text compile would write (None when extra)
+    note: str | None = None  # shown instead of a diff
 
     @property
     def diff(self) -> str:
+        if self.note is not None:
+            return self.note
         if self.state == "extra":
             return f"{self.path} is not produced by the spec; delete it or run `schemac compile`\n"
         if self.current is None:
