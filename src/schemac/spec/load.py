@@ -17,6 +17,8 @@ refused with a positioned error before it is read further.
 from __future__ import annotations
 
 import bisect
+import sys
+from array import array
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +44,9 @@ CORE_TAGS = {
 }
 SCALAR_TAGS = CORE_TAGS - {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 STR_TAG = "tag:yaml.org,2002:str"
+STYLES = (None, "'", '"', "|", ">")  # a scalar's style as PyYAML spells it (None: plain)
+STYLE_CODES = {None: 0, "": 0, "'": 1, '"': 2, "|": 3, ">": 4}  # libyaml spells plain ''
+
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -50,7 +55,7 @@ class LineIndex:
 
     def __init__(self, text: str):
         self.text = text
-        self.starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
+        self.starts = array("q", [0] + [m.end() for m in LINE_BREAK.finditer(text)])  # 8 bytes a line, not an int object
 
     def position(self, index: int) -> tuple[int, int]:
         """1-based (line, column) of the character at `index` (columns count characters)."""
@@ -97,7 +102,8 @@ class Loaded:
     # list -> original index of each item kept after invalid items were left out, so later paths still point right
     kept_items: dict[Path, list[int]] = field(default_factory=dict)
     # scalar value path -> (start index, end index, style) in `text`, to point inside a value
-    spans: dict[Path, tuple[int, int, str | None]] = field(default_factory=dict)
+    # packed as end index << 3 | style (see STYLES); the start is value_pos[path]: one int per value, not a tuple
+    spans: dict[Path, int] = field(default_factory=dict)
     text: str = ""
     lines: LineIndex | None = None
 
@@ -132,7 +138,7 @@ class Loaded:
         span = self.spans.get(path)
         if span is None or self.lines is None:
             return self.pos(path)
-        start, end, style = span
+        start, end, style = self.value_pos[path], span >> 3, STYLES[span & 7]
         index = source_index(self.text, start, end, style, value, offset)
         if index is None:
             return self.pos(path)
@@ -385,7 +391,7 @@ class _Walker:
         if node.tag == STR_TAG and type(node) is yaml.ScalarNode and len(path) <= MAX_DEPTH:
             # the common case, first: plain text (what construct_yaml_str returns is node.value)
             start, value = node.start_mark, node.value
-            self.loaded.spans[path] = (start.index, node.end_mark.index, node.style or None)
+            self.loaded.spans[path] = node.end_mark.index << 3 | STYLE_CODES[node.style]
             if len(value) > MAX_VALUE_CHARS or CONTROL_CHARACTER.search(value) is not None:
                 return self.scalar(node)
             return value
@@ -408,11 +414,11 @@ class _Walker:
             if node.tag != "tag:yaml.org,2002:seq":
                 self.error(node, f"the YAML tag {node.tag!r} cannot be put on a list; remove the tag")
                 return None
-            return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.convert(item, path + (i,)) for i, item in enumerate(self.children(node))]
         if node.tag not in SCALAR_TAGS:
             self.error(node, f"the YAML tag {node.tag!r} needs a mapping or list, not a single value; remove the tag")
             return None
-        self.loaded.spans[path] = (node.start_mark.index, node.end_mark.index, node.style or None)  # libyaml: '' for plain
+        self.loaded.spans[path] = node.end_mark.index << 3 | STYLE_CODES[node.style]
         return self.scalar(node)
 
     def mapping(self, node: yaml.MappingNode, path: Path) -> dict:
@@ -422,7 +428,7 @@ class _Walker:
         # plain text values are read here rather than through convert (most values are): the same
         # steps, without a call per value; not when aliases must be tracked or at the depth limit
         inline_text = self.seen is None and len(path) < MAX_DEPTH
-        for key_node, value_node in node.value:
+        for key_node, value_node in self.children(node):
             key = key_node.value
             if (
                 key_node.tag != STR_TAG
@@ -434,6 +440,7 @@ class _Walker:
                 key = self.key(key_node, first_seen)
                 if key is None:
                     continue
+            key = sys.intern(key)  # the same few key names, thousands of times: one string each
             index = key_node.start_mark.index
             first_seen[key] = index
             child = path + (key,)
@@ -441,7 +448,7 @@ class _Walker:
             if inline_text and value_node.tag == STR_TAG and type(value_node) is yaml.ScalarNode:
                 start = value_node.start_mark.index
                 value_pos[child] = start
-                spans[child] = (start, value_node.end_mark.index, value_node.style or None)
+                spans[child] = value_node.end_mark.index << 3 | STYLE_CODES[value_node.style]
                 value = value_node.value
                 if len(value) > MAX_VALUE_CHARS or CONTROL_CHARACTER.search(value) is not None:
                     value = self.scalar(value_node)
@@ -449,6 +456,19 @@ class _Walker:
             else:
                 result[key] = self.convert(value_node, child)
         return result
+
+    def children(self, node: yaml.Node):
+        """A collection's children, each let go of once read: the tree is freed as the data is built, so
+        both never fill memory whole (peak memory stays near the composer's own). Not while aliases are
+        tracked by node identity (a freed node's id can be reused)."""
+        items = node.value
+        if self.seen is not None:
+            yield from items
+            return
+        node.value = []
+        items.reverse()
+        while items:
+            yield items.pop()
 
     def key(self, key_node: yaml.Node, first_seen: dict[str, int]) -> str | None:
         """A mapping key as text, or None after reporting why it cannot be one."""
@@ -485,6 +505,7 @@ class _Walker:
             return None
         try:
             value = self.constructor.construct_object(node)
+            self.constructor.constructed_objects.clear()  # it would keep every node it read alive
         except Exception as exc:  # PyYAML raises KeyError, IndexError, ValueError... on bad tagged scalars
             reason = f" ({exc})" if isinstance(exc, (yaml.YAMLError, ValueError, OverflowError)) else ""
             self.error(node, f"cannot read the value '{node.value}' as {node.tag.rsplit(':', 1)[-1]}{reason}; remove the tag or quote the value to make it text")
