@@ -332,7 +332,7 @@ def _load(text: str, file: str, lines: LineIndex, fast: bool) -> Loaded:
     if root is None:
         loaded.data = {}
         return loaded
-    walker = _Walker(loaded, track_aliases=ANCHOR.search(text) is not None, check_flow=by_libyaml)
+    walker = _Walker(loaded, track_aliases="&" in text and ANCHOR.search(text) is not None, check_flow=by_libyaml)
     loaded.data = walker.convert(root, ())
     return loaded
 
