@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from .emit.markdown import render_injected
 from .errors import SpecErrors
@@ -15,16 +16,81 @@ from .outputs import Stale, compare, document_stale, replace_problem, write_outp
 from .pipeline import lint_schema, load_schema, render_outputs
 from .rules import RULES
 from .rules.report import FORMATS, render, spec_errors_as_findings, summary
+from .terminal import paint
 
-app = typer.Typer(
-    add_completion=False,
+class _PlainHelp:
+    """Help without typer's `<bool>` / `<str>` type labels: flags and arguments show none, options
+    that take a value show its upper-case name (PATH, DIR, URL)."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for p in params:
+            plain = getattr(p, "is_flag", False) or isinstance(p, TyperArgument)
+            label = None if plain else (p.metavar or (p.name or "").upper())
+            p.display_type_rich = lambda ctx, label=label: label
+        return params
+
+
+class SchemacGroup(_PlainHelp, TyperGroup):
+    pass
+
+
+class SchemacCommand(_PlainHelp, TyperCommand):
+    pass
+
+
+EXIT_CODES = "Exit codes: 0 success; 1 problems in the spec, lint errors or differences found; 2 usage error (bad option, missing spec file)."
+
+class SchemacTyper(typer.Typer):
+    """Every command uses SchemacCommand, so its help has no type labels either."""
+
+    def command(self, *args, **kwargs):
+        kwargs.setdefault("cls", SchemacCommand)
+        return super().command(*args, **kwargs)
+
+
+app = SchemacTyper(
+    cls=SchemacGroup,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    help="schemac: compile one schema.yaml into PostgreSQL migrations, TypeScript types and docs.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_CODES,
 )
 
-SPEC_OPTION = typer.Option("schema.yaml", "--spec", "-s", help="The spec file.")
-OUT_OPTION = typer.Option("compiled", "--out", "-o", help="The output directory.")
+QUIET = False  # set by --quiet: success messages are not printed
+
+
+def _say(message: str) -> None:
+    """A success message on stdout (green on a terminal); nothing with --quiet."""
+    if not QUIET:
+        typer.echo(paint(message, "green", sys.stdout))
+
+
+def _warn(message: str) -> None:
+    """A failure summary on stderr (red on a terminal); printed even with --quiet."""
+    typer.echo(paint(message, "red", sys.stderr), err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"schemac {version('schemac')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success; problems are still reported."),
+) -> None:
+    """schemac: compile one schema.yaml into PostgreSQL migrations, TypeScript types and docs."""
+    global QUIET
+    QUIET = quiet
+
+SPEC_OPTION = typer.Option("schema.yaml", "--spec", "-s", metavar="PATH", help="The spec file.")
+OUT_OPTION = typer.Option("compiled", "--out", "-o", metavar="DIR", help="The output directory.")
 
 
 def _load(spec: str, lint: bool = True):
@@ -35,7 +101,7 @@ def _load(spec: str, lint: bool = True):
         for line in render(result, "text", spec).splitlines():
             typer.echo(line, err=True)
         if result.errors:
-            typer.echo(f"{summary(result)}; nothing written. Fix the spec, or set a severity or waiver under 'lint:'.", err=True)
+            _warn(f"{summary(result)}; nothing written. Fix the spec, or set a severity or waiver under 'lint:'.")
             raise typer.Exit(1)
     return schema
 
@@ -49,7 +115,7 @@ def _build(spec: str):
     except SpecErrors as exc:
         for e in exc.errors:
             typer.echo(str(e), err=True)
-        typer.echo(f"{len(exc.errors)} problem{'s' if len(exc.errors) != 1 else ''} found; nothing written.", err=True)
+        _warn(f"{count(len(exc.errors), 'problem')} found; nothing written.")
         raise typer.Exit(1)
 
 
@@ -60,6 +126,14 @@ def _documents(spec: str, schema, out: str) -> list[Document]:
     except InjectError as exc:
         typer.echo(f"{exc} (nothing written)", err=True)
         raise typer.Exit(1)
+
+
+COMPILE_WORDS = {"stale": "updated", "missing": "created", "extra": "removed"}  # compare's states, as compile acted on them
+
+
+def count(n: int, noun: str) -> str:
+    """'1 file', '2 files': one wording for every summary."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _all_stale(out: str, files: dict[str, str], documents: list[Document]) -> list[tuple[str, Stale]]:
@@ -73,7 +147,7 @@ def _all_stale(out: str, files: dict[str, str], documents: list[Document]) -> li
 def validate(spec: str = SPEC_OPTION) -> None:
     """Check the spec and report every problem as FILE:LINE:COL; writes nothing."""
     schema = _load(spec)
-    typer.echo(f"{spec}: ok ({len(schema.tables)} tables, {sum(len(t.columns) for t in schema.tables)} columns)")
+    _say(f"{spec}: ok ({count(len(schema.tables), 'table')}, {count(sum(len(t.columns) for t in schema.tables), 'column')})")
 
 
 def _refuse_unsafe_out(spec: str, out: str) -> None:
@@ -103,7 +177,7 @@ def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     documents = _documents(spec, schema, out)
     stale = _all_stale(out, files, documents)
     if not stale:
-        typer.echo(f"{out}: up to date ({len(files)} files, {len(documents)} injected documents)")
+        _say(f"{out}: up to date ({count(len(files), 'file')}, {count(len(documents), 'injected document')})")
         return
     try:
         write_outputs(out, files, {d.path: d.desired for d in documents if d.stale})
@@ -111,8 +185,9 @@ def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
         typer.echo(f"{out}: cannot write the outputs ({exc.strerror or exc}: {exc.filename or out}); nothing written", err=True)
         raise typer.Exit(1)
     for shown, s in stale:
-        typer.echo(f"{s.state:>8}  {shown}")
-    typer.echo(f"{out}: wrote {len(files)} files; {sum(d.stale for d in documents)} injected document(s) refreshed")
+        _say(f"{COMPILE_WORDS[s.state]:>7}  {shown}")
+    changed, refreshed = len(stale) - sum(d.stale for d in documents), sum(d.stale for d in documents)
+    _say(f"{out}: {changed} of {count(len(files), 'file')} changed, {count(refreshed, 'injected document')} refreshed")
 
 
 @app.command()
@@ -120,15 +195,73 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     """Exit 1 if the outputs or injected pages differ from what compile would write (for CI); writes nothing."""
     schema = _load(spec)
     documents = _documents(spec, schema, out)
-    stale = _all_stale(out, render_outputs(schema), documents)
+    files = render_outputs(schema)
+    stale = _all_stale(out, files, documents)
     if not stale:
-        typer.echo(f"{out}: up to date" + (f" ({len(documents)} injected documents too)" if documents else ""))
+        _say(f"{out}: up to date ({count(len(files), 'file')}, {count(len(documents), 'injected document')})")
         return
     for shown, s in stale:
         typer.echo(f"{s.state}: {shown}")
         sys.stdout.write(s.diff)
-    typer.echo(f"{len(stale)} file(s) out of date; run `schemac compile` and commit the result.", err=True)
+    _warn(f"{count(len(stale), 'file')} out of date; run `schemac compile` and commit the result.")
     raise typer.Exit(1)
+
+
+@app.command()
+def init(directory: str = typer.Argument(".", metavar="DIR", help="The project folder; created when missing.")) -> None:
+    """Start a project: schema.yaml with one example table, pyproject.toml with the tool.schemac settings, docs/schema.md with the markers, and a GitHub Actions workflow.
+
+    Refuses to overwrite anything: when one of the files exists, nothing is written.
+    """
+    from importlib.metadata import version
+
+    from .scaffold import project_files
+
+    root = Path(directory)
+    files = project_files(version("schemac"))
+    existing = [name for name in files if (root / name).exists() or (root / name).is_symlink()]
+    if root.exists() and not root.is_dir():
+        existing = [directory]
+    if existing:
+        for name in existing:
+            typer.echo(f"{root / name if name != directory else name}: already exists; init never overwrites a file", err=True)
+        _warn(
+            f"nothing written; run `schemac init` in an empty folder (`schemac init NEW_DIR`), "
+            f"or move {'it' if len(existing) == 1 else 'them'} aside first"
+        )
+        raise typer.Exit(1)
+    try:
+        for name, text in files.items():
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "x", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+    except OSError as exc:
+        typer.echo(f"{exc.filename or directory}: cannot write ({exc.strerror or exc})", err=True)
+        raise typer.Exit(1)
+    for name in files:
+        _say(f"created  {root / name}")
+    here = "" if root.resolve() == Path.cwd().resolve() else f"cd {directory} && "
+    _say(f"next: {here}schemac compile, then commit schema.yaml, compiled/ and docs/ together")
+
+
+COMPLETION_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+@app.command()
+def completion(shell: str = typer.Argument(..., help="bash, zsh, fish, powershell or pwsh.")) -> None:
+    """Print the shell completion script for SHELL.
+
+    bash: eval "$(schemac completion bash)" in ~/.bashrc; zsh: eval "$(schemac completion zsh)" in
+    ~/.zshrc; fish: schemac completion fish > ~/.config/fish/completions/schemac.fish.
+    (--install-completion does this for the shell you are in.)
+    """
+    from typer.completion import get_completion_script
+
+    if shell not in COMPLETION_SHELLS:
+        typer.echo(f"unknown shell '{shell}'; use one of: {', '.join(COMPLETION_SHELLS)}", err=True)
+        raise typer.Exit(2)
+    typer.echo(get_completion_script(prog_name="schemac", complete_var="_SCHEMAC_COMPLETE", shell=shell))
 
 
 LINT_HELP = (
@@ -155,7 +288,7 @@ def lint(
     result = lint_schema(_build(spec))
     sys.stdout.write(render(result, fmt, spec))
     if fmt == "text":
-        typer.echo(f"{spec}: {summary(result)}")
+        (_warn if result.errors else _say)(f"{spec}: {summary(result)}")
     if result.errors:
         raise typer.Exit(1)
 
@@ -198,6 +331,6 @@ def verify(
     if report.differences:
         for d in report.differences:
             typer.echo(f"  {d}", err=True)
-        typer.echo(f"{len(report.differences)} difference(s) between the database and {spec}.", err=True)
+        _warn(f"{count(len(report.differences), 'difference')} between the database and {spec}.")
         raise typer.Exit(1)
-    typer.echo(f"verified: the database matches {spec} ({report.checked} catalog facts checked)")
+    _say(f"verified: the database matches {spec} ({count(report.checked, 'catalog fact')} checked)")
