@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from ..errors import Pos, SpecError, SpecErrors
+from .yaml_messages import explain_yaml_error
 
 Path = tuple[str | int, ...]
 
@@ -68,18 +69,9 @@ def _pos(file: str, node: yaml.Node) -> Pos:
 
 
 def _syntax_error(exc: yaml.YAMLError, text: str, file: str) -> SpecErrors:
-    """A YAML error as one positioned message."""
-    if isinstance(exc, yaml.reader.ReaderError):
-        before = text[: exc.position]
-        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return SpecErrors([SpecError(Pos(file, line, col), f"YAML cannot contain the control character U+{code:04X}; remove it")])
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem = getattr(exc, "problem", None) or "invalid YAML"
-    if getattr(exc, "context", None):
-        problem = f"{exc.context}: {problem}"
-    return SpecErrors([SpecError(Pos(file, line, col), f"YAML syntax error: {problem}; fix the YAML at this point")])
+    """A YAML error as one positioned message in plain words (see yaml_messages)."""
+    line, col, message = explain_yaml_error(exc, text)
+    return SpecErrors([SpecError(Pos(file, line, col), message)])
 
 
 def load_yaml(text: str, file: str) -> Loaded:
