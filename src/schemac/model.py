@@ -252,6 +252,7 @@ class Schema:
     source_sha256: str
     lint: LintConfig = LintConfig()
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
+    postgrest_version: str = field(default="12", compare=False)  # typescript.postgrest_version: output config, not schema
 
     def table(self, name: str) -> Table:
         for t in self.tables:

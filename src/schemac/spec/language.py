@@ -215,6 +215,19 @@ class DocsSpec(SpecModel):
     """Hand-written Markdown files, relative to this spec file, whose part between `<!-- schemac:begin -->` and `<!-- schemac:end -->` `schemac compile` replaces with the schema reference (and `schemac check` keeps current)."""
 
 
+class TypeScriptSpec(SpecModel):
+    """Settings of the generated TypeScript types (compiled/types/database.ts)."""
+
+    postgrest_version: str = "12"
+    """The PostgREST version of your Supabase project, written to `__InternalSupabase.PostgrestVersion` as `supabase gen types` does (e.g. "13" or "12.2.3"). "12" is what supabase-js assumes; hosted projects on 13 or later need it set to get `maxAffected` and spread typing."""
+
+    @field_validator("postgrest_version", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        """`postgrest_version: 13` (a YAML integer) means "13"."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class Spec(SpecModel):
     """A schemac schema: every table, column, enum, key, index and policy, with data classification."""
 
@@ -228,3 +241,5 @@ class Spec(SpecModel):
     """Compliance rule severities and waivers (see `schemac lint`)."""
     docs: DocsSpec = Field(default_factory=DocsSpec)
     """Documentation outputs beyond compiled/ (see `inject`)."""
+    typescript: TypeScriptSpec = Field(default_factory=TypeScriptSpec)
+    """Settings of the generated TypeScript types."""
