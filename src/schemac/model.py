@@ -253,6 +253,7 @@ class Schema:
     lint: LintConfig = LintConfig()
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
     postgrest_version: str = field(default="12", compare=False)  # typescript.postgrest_version: output config, not schema
+    er_direction: str = field(default="TB", compare=False)  # docs.er_direction: output config, not schema
 
     def table(self, name: str) -> Table:
         for t in self.tables:

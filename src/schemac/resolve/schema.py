@@ -87,6 +87,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         lint=lint,
         doc_targets=doc_targets,
         postgrest_version=postgrest_version,
+        er_direction=docs_spec.er_direction if docs_spec else "TB",
     )
 
 

@@ -213,6 +213,8 @@ class DocsSpec(SpecModel):
 
     inject: list[str] = Field(default_factory=list)
     """Hand-written Markdown files, relative to this spec file, whose part between `<!-- schemac:begin -->` and `<!-- schemac:end -->` `schemac compile` replaces with the schema reference (and `schemac check` keeps current)."""
+    er_direction: Literal["TB", "BT", "LR", "RL"] = "TB"
+    """Direction of the whole-schema ER diagram: TB (parents above children, the default), BT, LR (parents left of children) or RL. Try LR when a wide schema's lines cross boxes."""
 
 
 class TypeScriptSpec(SpecModel):
