@@ -91,19 +91,28 @@ def test_completion_script_for_each_shell(tmp_path, shell):
     assert result.returncode == 0, result.stderr
     assert "_SCHEMAC_COMPLETE=complete_" + shell in result.stdout or f"complete_{shell}" in result.stdout
     program = shutil.which(shell)
-    if program:  # where the shell is installed, the script must load in it
+    if os.environ.get("CI") and not program:
+        pytest.fail(f"{shell} is missing; scripts/setup.sh installs it (CI is set, so this is a failure)")
+    if program:  # where the shell is installed, the script must load in it and complete
         if shell == "bash":
-            check = f'source <("{SCHEMAC}" completion bash) && complete -p schemac'
+            check = (
+                f'source <("{SCHEMAC}" completion bash) && complete -p schemac && '
+                'COMP_WORDS=(schemac com) COMP_CWORD=1 && _schemac_completion schemac && echo "got: ${COMPREPLY[*]}"'
+            )
         elif shell == "zsh":
-            check = f'autoload -Uz compinit && compinit -u && source <("{SCHEMAC}" completion zsh)'
+            check = f'autoload -Uz compinit && compinit -u && source <("{SCHEMAC}" completion zsh) && print "got: ${{+functions[_schemac_completion]}}"'
         else:
             check = f'"{SCHEMAC}" completion fish | source; and complete --do-complete "schemac li"'
-        loaded = subprocess.run([program, "-c", check], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        env = {**os.environ, "PATH": f"{Path(SCHEMAC).parent}{os.pathsep}{os.environ.get('PATH', '')}", "HOME": str(tmp_path)}
+        loaded = subprocess.run([program, "-c", check], capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
         assert loaded.returncode == 0, loaded.stderr
         if shell == "bash":
             assert "_schemac_completion schemac" in loaded.stdout
+            assert "got: compile completion" in loaded.stdout
+        if shell == "zsh":
+            assert "got: 1" in loaded.stdout
         if shell == "fish":
-            assert "lint" in loaded.stdout
+            assert loaded.stdout.startswith("lint\t"), loaded.stdout
 
 
 def test_completion_answers_the_shells_queries(tmp_path):
@@ -217,3 +226,15 @@ def test_quiet_silences_success_but_not_problems(project):
     spec.write_text(spec.read_text().replace("type: uuid", "type: uuidd", 1))
     result = run_cli("-q", "compile", cwd=project)
     assert result.returncode == 1 and "unknown column type 'uuidd'" in result.stderr
+
+
+def test_show_and_install_completion_detect_the_shell(tmp_path):
+    """--show-completion / --install-completion find the shell they run in (here bash) by themselves."""
+    env = {**os.environ, "HOME": str(tmp_path)}
+    shown = subprocess.run(["bash", "-c", f'"{SCHEMAC}" --show-completion'], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "_schemac_completion" in shown.stdout and "complete_bash" in shown.stdout
+    installed = subprocess.run(["bash", "-c", f'"{SCHEMAC}" --install-completion'], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr
+    assert "_schemac_completion" in (tmp_path / ".bash_completions" / "schemac.sh").read_text()
+    assert ".bash_completions/schemac.sh" in (tmp_path / ".bashrc").read_text()
