@@ -18,6 +18,7 @@ from .rules import RULES
 from .rules.report import FORMATS, render, spec_errors_as_findings, summary
 from .terminal import paint
 
+
 class _PlainHelp:
     """Help without typer's `<bool>` / `<str>` type labels: flags and arguments show none, options
     that take a value show its upper-case name (PATH, DIR, URL)."""
@@ -40,6 +41,7 @@ class SchemacCommand(_PlainHelp, TyperCommand):
 
 
 EXIT_CODES = "Exit codes: 0 success; 1 problems in the spec, lint errors or differences found; 2 usage error (bad option, missing spec file)."
+
 
 class SchemacTyper(typer.Typer):
     """Every command uses SchemacCommand, so its help has no type labels either."""
@@ -73,6 +75,7 @@ def _warn(message: str) -> None:
 
 
 def _version(value: bool) -> None:
+    """--version: print the installed version and stop before any command runs."""
     if value:
         from importlib.metadata import version
 
@@ -88,6 +91,7 @@ def main(
     """schemac: compile one schema.yaml into PostgreSQL migrations, TypeScript types and docs."""
     global QUIET
     QUIET = quiet
+
 
 SPEC_OPTION = typer.Option("schema.yaml", "--spec", "-s", metavar="PATH", help="The spec file.")
 OUT_OPTION = typer.Option("compiled", "--out", "-o", metavar="DIR", help="The output directory.")
@@ -288,7 +292,10 @@ def lint(
     result = lint_schema(_build(spec))
     sys.stdout.write(render(result, fmt, spec))
     if fmt == "text":
-        (_warn if result.errors else _say)(f"{spec}: {summary(result)}")
+        if result.errors:
+            typer.echo(paint(f"{spec}: {summary(result)}", "red", sys.stdout))
+        else:
+            _say(f"{spec}: {summary(result)}")
     if result.errors:
         raise typer.Exit(1)
 
