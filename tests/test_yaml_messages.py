@@ -227,3 +227,13 @@ def test_the_issue_example_bad_indentation_mentions_indentation(tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines()[0].startswith("schema.yaml:5:6: bad indentation: this line is indented 5 spaces")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda loader: loader.__name__)
+def test_positions_count_lines_as_editors_do(loader):
+    """CRLF is one line break; U+2028 inside a value is not one (YAML's own line counter says it is)."""
+    crlf = "tables:\r\n  a: 1\r\n\tb: 2\r\n"
+    assert explain_yaml_error(_error(loader, crlf), crlf)[:2] == (3, 1)
+    separator = 'a: "x\u2028y"\nb: "open\n'
+    line, col, message = explain_yaml_error(_error(loader, separator), separator)
+    assert (line, col) == (2, 4) and "never closed" in message

@@ -10,31 +10,47 @@ the parser's own words.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import yaml
 
 CLOSING = {"[": "]", "{": "}"}
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as editors count lines (YAML also counts U+0085, U+2028, U+2029)
+
+
+class _Lines:
+    """The text's lines, and a parser mark's character index as (line, column), both 0-based."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
+        self.lines = LINE_BREAK.split(text)
+
+    def at(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, max(index, 0)) - 1
+        return line, index - self.starts[line]
 
 
 def explain_yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]:
     """(line, column, message) for a YAML error raised while reading text; 1-based."""
+    at = _Lines(text)
     if isinstance(exc, yaml.reader.ReaderError):
-        return _reader_error(exc, text)
+        return _reader_error(exc, at)
     problem_mark = getattr(exc, "problem_mark", None)
     context_mark = getattr(exc, "context_mark", None)
     mark = problem_mark or context_mark
-    line, col = (mark.line, mark.column) if mark else (0, 0)
+    line, col = at.at(mark.index) if mark else (0, 0)
+    opening = at.at(context_mark.index) if context_mark is not None else None  # where the construct began
     context = (getattr(exc, "context", None) or "").lower()
     problem = (getattr(exc, "problem", None) or "").lower()
-    lines = text.splitlines() or [""]
+    lines = at.lines
     here = lines[line] if line < len(lines) else ""
     char = here[col] if col < len(here) else "\n"
 
     if "\t" in _indentation(here) or (char == "\t" and "cannot start any token" in problem):
         return _at(line, here.index("\t"), "a tab character in the indentation; YAML indents with spaces only: replace the tab with spaces")
     if "quoted scalar" in context and ("end of stream" in problem or "document" in problem):
-        return _unclosed_quote(context_mark, lines)
+        return _unclosed_quote(opening, lines)
     if "quoted scalar" in context and ("escape" in problem or "hex" in problem):
         return _at(
             line, max(here.rfind("\\", 0, col + 1), 0),
@@ -42,8 +58,8 @@ def explain_yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]:
         )
     if "cannot start any token" in problem:
         return _at(line, col, f"{char!r} cannot start a value in YAML; put the value in quotes, e.g. \"{here[col:].strip()}\"")
-    if "could not find expected ':'" in problem and context_mark is not None:
-        return _missing_colon(context_mark.line, lines)
+    if "could not find expected ':'" in problem and opening is not None:
+        return _missing_colon(opening[0], lines)
     if "mapping values are not allowed" in problem:
         return _unexpected_colon(line, col, lines)
     if "sequence entries are not allowed" in problem:
@@ -51,9 +67,9 @@ def explain_yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]:
     if "mapping keys are not allowed" in problem:
         return _at(line, col, "'?' starts a complex key, which a spec does not use; put the value in quotes")
     if "block mapping" in context or "block collection" in context:
-        return _bad_indentation(line, col, context_mark, lines)
+        return _bad_indentation(line, col, opening, lines)
     if "flow sequence" in context or "flow mapping" in context:
-        return _unclosed_bracket(context_mark, lines, line, col)
+        return _unclosed_bracket(opening, lines, line, col)
     if "node content" in problem:
         return _at(line, col, f"a value cannot start with {char!r}; put the value in quotes")
     if "anchor" in context or "alias" in context or "alias" in problem or "anchor" in problem:
@@ -85,16 +101,16 @@ def _indentation(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" \t"))]
 
 
-def _reader_error(exc: yaml.reader.ReaderError, text: str) -> tuple[int, int, str]:
-    before = text[: exc.position]
-    line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+def _reader_error(exc: yaml.reader.ReaderError, at: _Lines) -> tuple[int, int, str]:
+    line, col = at.at(exc.position)
     code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-    return line, col, f"YAML cannot contain the control character U+{code:04X}; remove it"
+    return _at(line, col, f"YAML cannot contain the control character U+{code:04X}; remove it")
 
 
-def _unclosed_quote(opening, lines: list[str]) -> tuple[int, int, str]:
-    quote = lines[opening.line][opening.column] if opening.column < len(lines[opening.line]) else '"'
-    return _at(opening.line, opening.column, f"the quote {quote} opened here is never closed; add the closing {quote} at the end of the value")
+def _unclosed_quote(opening: tuple[int, int], lines: list[str]) -> tuple[int, int, str]:
+    line, col = opening
+    quote = lines[line][col] if col < len(lines[line]) else '"'
+    return _at(line, col, f"the quote {quote} opened here is never closed; add the closing {quote} at the end of the value")
 
 
 def _missing_colon(line: int, lines: list[str]) -> tuple[int, int, str]:
@@ -121,9 +137,9 @@ def _unexpected_colon(line: int, col: int, lines: list[str]) -> tuple[int, int, 
     return _at(line, col, "a ':' where none is expected; check this line's indentation, or put the value in quotes")
 
 
-def _bad_indentation(line: int, col: int, block, lines: list[str]) -> tuple[int, int, str]:
+def _bad_indentation(line: int, col: int, block: tuple[int, int] | None, lines: list[str]) -> tuple[int, int, str]:
     here = lines[line] if line < len(lines) else ""
-    if here[col:col + 1] == "-" and (block is None or col <= block.column):
+    if here[col:col + 1] == "-" and (block is None or col <= block[1]):
         return _at(line, col, "a list item ('- ') where a key was expected; put the list under a key ('key:', then '- item' indented below it)")
     indent = len(_indentation(here))
     if block is None:
@@ -131,19 +147,19 @@ def _bad_indentation(line: int, col: int, block, lines: list[str]) -> tuple[int,
     return _at(
         line,
         col,
-        f"bad indentation: this line is indented {indent} spaces, but the block it is in (from line {block.line + 1}) "
-        f"is indented {block.column}; indent it exactly like the keys it belongs with (or deeper, under a key ending in ':')",
+        f"bad indentation: this line is indented {indent} spaces, but the block it is in (from line {block[0] + 1}) "
+        f"is indented {block[1]}; indent it exactly like the keys it belongs with (or deeper, under a key ending in ':')",
     )
 
 
-def _unclosed_bracket(opening, lines: list[str], line: int, col: int) -> tuple[int, int, str]:
+def _unclosed_bracket(opening: tuple[int, int] | None, lines: list[str], line: int, col: int) -> tuple[int, int, str]:
     if opening is None:
         return _at(line, col, "a list '[...]' or mapping '{...}' is not closed; add the closing bracket")
-    bracket = lines[opening.line][opening.column]
+    bracket = lines[opening[0]][opening[1]]
     close = CLOSING.get(bracket, "]")
     return _at(
-        opening.line,
-        opening.column,
+        opening[0],
+        opening[1],
         f"the '{bracket}' opened here is not closed (the parser gave up at line {line + 1}); add the '{close}', "
         f"separate items with ', ' and quote any item that contains ': '",
     )
