@@ -81,6 +81,7 @@ jobs:
         with:
           python-version: "3.12"
       # The version that generated compiled/; check compares with its output byte for byte.
+      # Installing from a Git repository instead: pip install "schemac @ git+https://<host>/<owner>/schemac@<tag>"
       - run: python -m pip install "schemac=={version}"
       - run: schemac lint --format github
       - run: schemac check
