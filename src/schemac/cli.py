@@ -277,7 +277,7 @@ LINT_HELP = (
 @app.command(help=LINT_HELP)
 def lint(
     spec: str = SPEC_OPTION,
-    fmt: str = typer.Option("text", "--format", "-f", help="text, github (Actions annotations) or json."),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, github (Actions annotations) or json."),
 ) -> None:
     """The rules step on its own, in the format CI or a person needs."""
     if fmt not in FORMATS:
