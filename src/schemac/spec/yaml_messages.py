@@ -57,7 +57,7 @@ def explain_yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]:
             "not a valid escape in a double-quoted value; write \\\\ for a backslash, or use single quotes, in which a backslash is plain text",
         )
     if "cannot start any token" in problem:
-        return _at(line, col, f"{char!r} cannot start a value in YAML; put the value in quotes, e.g. \"{here[col:].strip()}\"")
+        return _at(line, col, f"{char!r} cannot start a value in YAML; put the value in quotes, e.g. \"{_short(here[col:].strip())}\"")
     if "could not find expected ':'" in problem and opening is not None:
         return _missing_colon(opening[0], lines)
     if "mapping values are not allowed" in problem:
