@@ -1,8 +1,10 @@
 """The schema reference as Markdown: model in, DB_SCHEMA.md (and the injected block) out.
 
-Pure text generation, readable both on GitHub and in MkDocs: plain GFM tables, a
-Mermaid erDiagram, and explicit `<a id>` anchors (`#patients`, `#patients-phone`)
-because the two renderers derive heading ids differently.
+Pure text generation, readable both on GitHub and in MkDocs: plain GFM tables, Mermaid
+erDiagrams (the whole schema with its key and PHI columns, and per table a small one of
+the table and its neighbours, so no diagram has to shrink to unreadable), and explicit
+`<a id>` anchors (`#patients`, `#patients-phone`) because the two renderers derive
+heading ids differently.
 """
 
 from __future__ import annotations
