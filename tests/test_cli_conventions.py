@@ -238,3 +238,12 @@ def test_show_and_install_completion_detect_the_shell(tmp_path):
     assert installed.returncode == 0, installed.stderr
     assert "_schemac_completion" in (tmp_path / ".bash_completions" / "schemac.sh").read_text()
     assert ".bash_completions/schemac.sh" in (tmp_path / ".bashrc").read_text()
+
+
+def test_show_and_install_completion_for_a_named_shell(tmp_path):
+    env = {**os.environ, "HOME": str(tmp_path)}
+    shown = subprocess.run([SCHEMAC, "--show-completion", "zsh"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert shown.returncode == 0 and shown.stdout.startswith("#compdef schemac"), shown.stderr
+    installed = subprocess.run([SCHEMAC, "--install-completion", "fish"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr
+    assert "complete_fish" in (tmp_path / ".config" / "fish" / "completions" / "schemac.fish").read_text()

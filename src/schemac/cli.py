@@ -33,7 +33,18 @@ class _PlainHelp:
 
 
 class SchemacGroup(_PlainHelp, TyperGroup):
-    pass
+    def parse_args(self, ctx, args):
+        """`--show-completion zsh` / `--install-completion fish` use the shell named instead of the one detected."""
+        if len(args) >= 2 and args[0] in ("--show-completion", "--install-completion") and args[1] in COMPLETION_SHELLS:
+            if args[0] == "--show-completion":
+                args = ["completion", *args[1:]]
+            else:
+                from typer.completion import install
+
+                shell, path = install(shell=args[1], prog_name="schemac", complete_var="_SCHEMAC_COMPLETE")
+                typer.echo(f"{shell} completion installed in {path}; it takes effect in a new shell")
+                ctx.exit(0)
+        return super().parse_args(ctx, args)
 
 
 class SchemacCommand(_PlainHelp, TyperCommand):
