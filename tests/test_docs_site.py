@@ -138,7 +138,7 @@ def forty_table_server(forty_table_site):
     yield from serve(forty_table_site)
 
 
-def chromium(tmp_path: Path, *args: str) -> str:
+def chromium(tmp_path: Path, *args: str, budget_ms: int = 10000) -> str:
     """Run headless Chromium with no network but the local server; returns its stdout."""
     _require(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing; apt-get install chromium")
     command = [
@@ -153,7 +153,7 @@ def chromium(tmp_path: Path, *args: str) -> str:
         "--no-first-run",
         "--hide-scrollbars",
         f"--user-data-dir={tmp_path / 'chromium-profile'}",
-        "--virtual-time-budget=10000",
+        f"--virtual-time-budget={budget_ms}",
         *args,
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=180)
@@ -197,12 +197,12 @@ def test_schema_page_screenshot(server, tmp_path):
 
 def measure(server_url: str, tmp_path: Path, screenshot: Path) -> dict:
     """The measurements of the schema page at a 1,400 px window, and a screenshot of it."""
-    dom = chromium(tmp_path, "--dump-dom", f"--window-size={WINDOW}", f"{server_url}/schema-measured/")
+    dom = chromium(tmp_path, "--dump-dom", f"--window-size={WINDOW}", f"{server_url}/schema-measured/", budget_ms=40000)
     found = re.search(r'<pre id="schemac-measure">(.*?)</pre>', dom, re.S)
     assert found, "the page did not finish measuring itself"
     screenshot.parent.mkdir(exist_ok=True)
     screenshot.unlink(missing_ok=True)
-    chromium(tmp_path, f"--screenshot={screenshot}", "--window-size=1400,1600", f"{server_url}/schema-measured/#screenshot")
+    chromium(tmp_path, f"--screenshot={screenshot}", "--window-size=1400,1600", f"{server_url}/schema-measured/#screenshot", budget_ms=40000)
     assert screenshot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     return json.loads(html.unescape(found.group(1)))
 

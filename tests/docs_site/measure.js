@@ -141,7 +141,7 @@
   var tries = 0;
   (function wait() {
     var ready = document.documentElement.getAttribute("data-schemac-diagrams") === "ready";
-    if (!ready && ++tries <= 400) return setTimeout(wait, 25);
+    if (!ready && ++tries <= 1200) return setTimeout(wait, 25);  // up to 30 s of the page's (virtual) time
     if (location.hash === "#screenshot") showDiagram();
     else measure();
   })();
