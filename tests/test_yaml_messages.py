@@ -64,6 +64,10 @@ CASES = {
         "version: 1\ntables\nenums: {}\n",
         yaml.scanner.ScannerError, (2, 1), ["'tables' has no ':' after its key"],
     ),
+    "key over 1024 characters": (
+        "tables:\n  " + "k" * 1100 + ": 1\n",
+        yaml.scanner.ScannerError, (2, 3), ["longer than 1024 characters", "shorten it"],
+    ),
     "two colons on a line": (
         "a: b: c\n",
         yaml.scanner.ScannerError, (1, 5), ["a second ': ' on one line", "quotes"],

@@ -12,10 +12,10 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 from .emit.markdown import render_injected
 from .errors import SpecErrors
 from .inject import Document, InjectError, read_documents
-from .outputs import Stale, compare, document_stale, replace_problem, write_outputs
+from .outputs import Stale, compare, document_stale, leftovers, read_only_problem, remove_leftovers, replace_problem, write_outputs
 from .pipeline import lint_schema, load_schema, render_outputs
 from .rules import RULES
-from .rules.report import FORMATS, render, spec_errors_as_findings, summary
+from .rules.report import FORMATS, render, spec_errors_as_findings, summary, text_line
 from .terminal import paint
 
 
@@ -110,7 +110,7 @@ OUT_OPTION = typer.Option("compiled", "--out", "-o", metavar="DIR", help="The ou
 
 def _load(spec: str, lint: bool = True):
     """Load and build the spec, then (unless lint=False) run the rules: any error exits 1 before anything is written."""
-    schema = _build(spec)
+    schema = _build(spec, lint)
     if lint:
         result = lint_schema(schema)
         for line in render(result, "text", spec).splitlines():
@@ -121,16 +121,19 @@ def _load(spec: str, lint: bool = True):
     return schema
 
 
-def _build(spec: str):
+def _build(spec: str, lint: bool = True):
     if not Path(spec).is_file():
         typer.echo(f"{spec}: no such file; pass the spec with --spec PATH", err=True)
         raise typer.Exit(2)
     try:
         return load_schema(spec)
     except SpecErrors as exc:
-        for e in exc.errors:
-            typer.echo(str(e), err=True)
-        _warn(f"{count(len(exc.errors), 'problem')} found; nothing written.")
+        # compliance errors of the tables that did build are reported too: every error at once
+        compliance = lint_schema(exc.partial).errors if lint and exc.partial is not None else []
+        lines = [(e.pos, str(e)) for e in exc.errors] + [(f.pos, text_line(f)) for f in compliance]
+        for _pos, line in sorted(lines):
+            typer.echo(line, err=True)
+        _warn(f"{count(len(lines), 'problem')} found; nothing written.")
         raise typer.Exit(1)
 
 
@@ -190,10 +193,14 @@ def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     schema = _load(spec)
     files = render_outputs(schema)
     documents = _documents(spec, schema, out)
+    remove_leftovers(leftovers(out, [d.path for d in documents]))  # an interrupted compile's staging
     stale = _all_stale(out, files, documents)
     if not stale:
         _say(f"{out}: up to date ({count(len(files), 'file')}, {count(len(documents), 'injected document')})")
         return
+    if problem := read_only_problem(out):
+        typer.echo(f"{out}: not replaced because {problem}; make it writable (chmod -R u+w {out}) to compile into it", err=True)
+        raise typer.Exit(1)
     try:
         write_outputs(out, files, {d.path: d.desired for d in documents if d.stale})
     except OSError as exc:
@@ -212,6 +219,7 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     documents = _documents(spec, schema, out)
     files = render_outputs(schema)
     stale = _all_stale(out, files, documents)
+    stale += [(path, Stale(path, "leftover", "  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
     if not stale:
         _say(f"{out}: up to date ({count(len(files), 'file')}, {count(len(documents), 'injected document')})")
         return
@@ -333,13 +341,14 @@ def verify(
     started and removed afterwards. A database given by URL gets the stand-in only
     with --install-stand-in; without auth.users verify stops and changes nothing.
     """
+    from .db.server import ServerStartError
     from .verify.run import Refused, run_verify
 
     schema = _load(spec, lint=False)  # verify compares the database with the spec; compliance is lint's job
     try:
         report = run_verify(schema, out, database_url, apply=apply, install_stand_in=install_stand_in)
-    except Refused as exc:
-        typer.echo(str(exc), err=True)
+    except (Refused, ServerStartError) as exc:
+        typer.echo(f"verify: {exc}" if isinstance(exc, ServerStartError) else str(exc), err=True)
         raise typer.Exit(1)
     except Exception as exc:  # database errors are reported, not dumped
         typer.echo(f"verify failed: {type(exc).__name__}: {exc}".rstrip(), err=True)

@@ -30,6 +30,7 @@ from ..model import (
     DocTarget,
     Enum,
     Index,
+    LintConfig,
     PrimaryKey,
     Schema,
     Table,
@@ -39,7 +40,8 @@ from ..model import (
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
 from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, Spec, TableSpec, TypeScriptSpec
-from ..sqltext import expression_problem, quote_literal
+from ..sqltext import quote_literal
+from .expressions import CHECK, INDEX_PREDICATE, Scope
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
@@ -77,7 +79,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     lint = build_lint(data.get("lint"), tables_by_name, all_table_names, problems)
     doc_targets = _build_doc_targets(docs_spec, problems)
     if problems.errors:
-        raise SpecErrors(problems.errors)
+        partial = _clean_part(tables_by_name, enums, lint, problems, loaded, source_bytes, source_name)
+        raise SpecErrors(problems.errors, partial)
     ordered = tuple(tables_by_name[name] for name in table_specs)
     return Schema(
         tables=ordered,
@@ -89,6 +92,26 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         postgrest_version=postgrest_version,
         er_direction=docs_spec.er_direction if docs_spec else "TB",
     )
+
+
+def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConfig, problems: Problems, loaded: Loaded,
+                source_bytes: bytes, source_name: str) -> Schema | None:
+    """The tables with no error anywhere in their part of the file, as a Schema compliance rules can check."""
+    raw = loaded.data.get("tables") if isinstance(loaded.data, dict) else None
+    if not isinstance(raw, dict):
+        return None
+    starts = sorted((loaded.key_pos[("tables", n)].line, n) for n in raw if ("tables", n) in loaded.key_pos)
+    bad_lines = sorted(e.pos.line for e in problems.errors)
+    clean = []
+    for i, (line, name) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else float("inf")
+        if name in tables and not any(line <= b < end for b in bad_lines):
+            clean.append(tables[name])
+    if not clean:
+        return None
+    names = {t.name for t in clean}
+    waivers = tuple(w for w in lint.waivers if w.table in names)  # a waiver of a left-out table would look unused
+    return Schema(tuple(clean), tuple(enums.values()), source_name, hashlib.sha256(source_bytes).hexdigest(), LintConfig(lint.severities, waivers))
 
 
 def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
@@ -249,21 +272,21 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
         if known(u.columns, upath + ("columns",), "unique constraint") and explicit_name(u.name, upath, problems):
             uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath)))
 
+    scope = Scope(name, frozenset(col_names))
     for i, c in enumerate(spec.checks):
         chpath = path + ("checks", i)
-        problem = expression_problem(c.expression)
-        if problem:
-            problems.add(chpath + ("expression",), f"check expression rejected: {problem}")
+        expression = problems.expression(chpath + ("expression",), c.expression, CHECK, scope)
+        if expression is None:
             continue
         if explicit_name(c.name, chpath, problems):
             label = c.name or (f"check{i + 1}" if len(spec.checks) > 1 else "row")
-            checks.append(Check(c.name or naming.check(name, label), c.expression.strip(), c.description, None, pos(chpath)))
+            checks.append(Check(c.name or naming.check(name, label), expression, c.description, None, pos(chpath)))
 
     indexes = []
     for i, ix in enumerate(spec.indexes):
         ipath = path + ("indexes", i)
-        if ix.where is not None and (problem := expression_problem(ix.where)):
-            problems.add(ipath + ("where",), f"index predicate rejected: {problem}")
+        where = None
+        if ix.where is not None and (where := problems.expression(ipath + ("where",), ix.where, INDEX_PREDICATE, scope)) is None:
             continue
         if known(ix.columns, ipath + ("columns",), "index") and explicit_name(ix.name, ipath, problems):
             indexes.append(
@@ -271,7 +294,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
                     ix.name or naming.index(name, tuple(ix.columns), ix.unique),
                     tuple(ix.columns),
                     ix.unique,
-                    ix.where.strip() if ix.where else None,
+                    where,
                     ix.using,
                     ix.description,
                     pos(ipath),

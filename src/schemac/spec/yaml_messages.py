@@ -116,11 +116,17 @@ def _unclosed_quote(opening: tuple[int, int], lines: list[str]) -> tuple[int, in
 def _missing_colon(line: int, lines: list[str]) -> tuple[int, int, str]:
     shown = lines[line].strip()
     col = len(lines[line]) - len(lines[line].lstrip())
+    key = re.match(r"(?:- )?([^:]*):(\s|$)", shown)
+    if key and len(key.group(1)) > 1024:  # YAML gives up looking for the ':' of a key after 1024 characters
+        return _at(line, col, "this key is longer than 1024 characters, YAML's limit for a key; shorten it")
     return _at(line, col, f"'{_short(shown)}' has no ':' after its key; write 'key: value' (a space after the colon)")
 
 
 def _unexpected_colon(line: int, col: int, lines: list[str]) -> tuple[int, int, str]:
     here = lines[line]
+    start = len(_indentation(here)) + (2 if here.lstrip().startswith("- ") else 0)
+    if col - start > 1024 and ":" not in here[start:col]:  # YAML stops reading a key after 1024 characters
+        return _at(line, start, "this key is longer than 1024 characters, YAML's limit for a key; shorten it")
     if re.search(r":(\s|$)", here[:col]):  # `key: text: more`
         return _at(line, col, "a second ': ' on one line; put the value in quotes, e.g. key: \"text: more\"")
     previous = next((i for i in range(line - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")), None)
