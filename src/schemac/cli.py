@@ -51,7 +51,10 @@ class SchemacCommand(_PlainHelp, TyperCommand):
     pass
 
 
-EXIT_CODES = "Exit codes: 0 success; 1 problems in the spec, lint errors or differences found; 2 usage error (bad option, missing spec file)."
+EXIT_CODES = (
+    "Exit codes: 0 success; 1 problems in the spec, lint errors or differences found; 2 usage error (bad option, "
+    "missing spec file); 128 + the signal when stopped (130 SIGINT, 143 SIGTERM, 129 SIGHUP)."
+)
 
 
 class SchemacTyper(typer.Typer):
