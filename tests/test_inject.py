@@ -161,7 +161,7 @@ def test_docs_inject_entries_are_checked_with_positions(tmp_path):
         "version: 1\n"
         "docs:\n"
         "  inject: [notes.txt, /etc/x.md, a.md, a.md]\n"
-        "tables: {t: {classification: phi, columns: {a: {type: text}}}}\n"
+        "tables: {t: {classification: administrative, retention: A year., columns: {id: {type: uuid, primary_key: true, default: gen_random_uuid()}}}}\n"
     )
     result = CliRunner().invoke(app, ["validate", "--spec", str(spec)])
     assert result.exit_code == 1
@@ -186,7 +186,7 @@ def test_spellings_of_one_path_are_duplicates_at_their_position(tmp_path):
         "    - docs/./a.md\n"
         "    - docs//a.md\n"
         "    - docs/sub/../a.md\n"
-        "tables: {t: {classification: phi, columns: {a: {type: text}}}}\n"
+        "tables: {t: {classification: administrative, retention: A year., columns: {id: {type: uuid, primary_key: true, default: gen_random_uuid()}}}}\n"
     )
     result = CliRunner().invoke(app, ["validate", "--spec", str(spec)])
     assert result.exit_code == 1
