@@ -12,7 +12,8 @@ from .emit.markdown import render_injected
 from .errors import SpecErrors
 from .inject import Document, InjectError, read_documents
 from .outputs import Stale, compare, document_stale, replace_problem, write_outputs
-from .pipeline import lint_schema, load_schema, render_outputs
+from .migrations.project import HistoryProblems, Refusals, committed_files, compile_history, open_history, pending_changes
+from .pipeline import lint_schema, load_schema, render_documents
 from .rules import RULES
 from .rules.report import FORMATS, render, spec_errors_as_findings, summary
 
@@ -95,39 +96,90 @@ def _refuse_unsafe_out(spec: str, out: str) -> None:
 
 
 @app.command("compile")
-def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
-    """Write every output (migration SQL, docs, JSON) and refresh the injected pages, all or nothing."""
+def compile_(
+    spec: str = SPEC_OPTION,
+    out: str = OUT_OPTION,
+    name: Optional[str] = typer.Option(None, "--name", help="Name of the next migration (default: derived from the change)."),
+    allow_destructive: bool = typer.Option(
+        False, "--allow-destructive", help="Write changes that delete data (dropped tables or columns, narrowing types, removed enum values)."
+    ),
+) -> None:
+    """Write the next migration when the spec changed, and every other output; all or nothing.
+
+    Written migrations never change: a change of the spec becomes the next numbered
+    migration (and the schema's new state under <out>/state/); a change that touches
+    only documentation writes no migration.
+    """
     _refuse_unsafe_out(spec, out)
     schema = _load(spec)
-    files = render_outputs(schema)
+    history = _compile_history(spec, out, schema, name, allow_destructive)
+    files = {**render_documents(schema), **history.inside}
     documents = _documents(spec, schema, out)
-    stale = _all_stale(out, files, documents)
+    stale = _all_stale(out, files, documents) + [(path, Stale(path, "new", "")) for path in history.outside]
     if not stale:
-        typer.echo(f"{out}: up to date ({len(files)} files, {len(documents)} injected documents)")
+        typer.echo(f"{out}: up to date ({len(files)} files, {len(documents)} injected documents; no change for a migration)")
         return
     try:
-        write_outputs(out, files, {d.path: d.desired for d in documents if d.stale})
+        write_outputs(out, files, {d.path: d.desired for d in documents if d.stale}, history.outside)
     except OSError as exc:
         typer.echo(f"{out}: cannot write the outputs ({exc.strerror or exc}: {exc.filename or out}); nothing written", err=True)
         raise typer.Exit(1)
     for shown, s in stale:
         typer.echo(f"{s.state:>8}  {shown}")
+    for new in history.step.new:
+        typer.echo(f"migration {new.file.path}")
+    for file_name, code, message in history.step.hazards:
+        typer.echo(f"  hazard {code} in {file_name}: {message}")
+    if not history.step.new:
+        typer.echo("no migration: nothing the database holds changed")
     typer.echo(f"{out}: wrote {len(files)} files; {sum(d.stale for d in documents)} injected document(s) refreshed")
+
+
+def _compile_history(spec: str, out: str, schema, name: str | None, allow_destructive: bool):
+    """The migration history after this compile, or exit 1 with every reason nothing may be written."""
+    try:
+        return compile_history(spec, out, schema, name=name, allow_destructive=allow_destructive)
+    except HistoryProblems as exc:
+        for line in exc.problems:
+            typer.echo(line, err=True)
+        typer.echo(f"{len(exc.problems)} problem(s) with the migration history; nothing written.", err=True)
+    except Refusals as exc:
+        for e in exc.errors:
+            typer.echo(str(e), err=True)
+        typer.echo(
+            f"{len(exc.errors)} change(s) refused; nothing written. Fix the spec, or pass --allow-destructive "
+            "when deleting that data is intended.",
+            err=True,
+        )
+    raise typer.Exit(1)
 
 
 @app.command()
 def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
-    """Exit 1 if the outputs or injected pages differ from what compile would write (for CI); writes nothing."""
+    """Exit 1 if the spec has changes no migration holds, a written migration or state was edited, or an
+    output or injected page differs from what compile would write (for CI); writes nothing."""
     schema = _load(spec)
     documents = _documents(spec, schema, out)
-    stale = _all_stale(out, render_outputs(schema), documents)
-    if not stale:
+    try:
+        history = open_history(spec, out)
+    except HistoryProblems as exc:
+        for line in exc.problems:
+            typer.echo(line, err=True)
+        typer.echo(f"{len(exc.problems)} problem(s) with the migration history.", err=True)
+        raise typer.Exit(1)
+    pending = pending_changes(history, schema)
+    for line in pending:
+        typer.echo(line, err=True)
+    files = {**render_documents(schema), **committed_files(history)}
+    stale = _all_stale(out, files, documents) if history.started else []
+    if not stale and not pending:
         typer.echo(f"{out}: up to date" + (f" ({len(documents)} injected documents too)" if documents else ""))
         return
     for shown, s in stale:
         typer.echo(f"{s.state}: {shown}")
         sys.stdout.write(s.diff)
-    typer.echo(f"{len(stale)} file(s) out of date; run `schemac compile` and commit the result.", err=True)
+    if stale:
+        typer.echo(f"{len(stale)} file(s) out of date; run `schemac compile` and commit the result.", err=True)
     raise typer.Exit(1)
 
 

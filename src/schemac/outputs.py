@@ -140,7 +140,41 @@ class Swap:
                 os.remove(leftover)
 
 
-def write_outputs(out_dir: str, files: dict[str, str], documents: dict[str, str]) -> None:
+@dataclass
+class NewFile:
+    """A file that must not exist yet (a new migration outside the output folder): staged beside it, linked into place."""
+
+    staged: str
+    dest: str
+
+    def apply(self) -> None:
+        os.link(self.staged, self.dest)  # fails if dest appeared meanwhile: a written migration is never replaced
+
+    def undo(self) -> None:
+        os.remove(self.dest)
+
+    def discard(self) -> None:
+        if os.path.lexists(self.staged):
+            os.remove(self.staged)
+
+
+def stage_new_file(path: str, text: str) -> NewFile:
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".schemac-", suffix=".sql", dir=folder)
+    os.close(fd)
+    swap = NewFile(tmp, os.path.abspath(path))
+    try:
+        os.chmod(tmp, 0o644)
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except BaseException:
+        swap.discard()
+        raise
+    return swap
+
+
+def write_outputs(out_dir: str, files: dict[str, str], documents: dict[str, str], new_files: dict[str, str] | None = None) -> None:
     """Write out_dir and the hand-written pages that receive the reference, all or nothing.
 
     Everything is staged first, beside its destination (the output folder's new tree
@@ -150,20 +184,22 @@ def write_outputs(out_dir: str, files: dict[str, str], documents: dict[str, str]
     process is killed during those renames, some files are new and some old (each
     one whole), and the staged leftovers (.schemac-*) stay beside them.
     """
-    swaps: list[Swap] = []
+    swaps: list[Swap | NewFile] = []
     try:
         swaps.append(stage_folder(out_dir, files))
         for path, text in documents.items():
             swaps.append(stage_page(path, text))
+        for path, text in (new_files or {}).items():
+            swaps.append(stage_new_file(path, text))
         commit(swaps)
     finally:
         for s in swaps:
             s.discard()
 
 
-def commit(swaps: list[Swap]) -> None:
+def commit(swaps: list) -> None:
     """Apply every swap; if one fails, undo the applied ones in reverse so every file is as before."""
-    applied: list[Swap] = []
+    applied: list = []
     try:
         for s in swaps:
             s.apply()

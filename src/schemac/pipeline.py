@@ -52,9 +52,13 @@ def lint_schema(schema: Schema) -> LintResult:
 
 
 def render_outputs(schema: Schema) -> dict[str, str]:
-    """Every generated file, by path relative to the output directory."""
+    """Every file a new project's first compile writes: the documents and the initial migration."""
+    return {MIGRATION_PATH: render_migration(schema), **render_documents(schema)}
+
+
+def render_documents(schema: Schema) -> dict[str, str]:
+    """The files compile regenerates from the spec every time (everything but migrations, which are append-only)."""
     return {
-        MIGRATION_PATH: render_migration(schema),
         INVENTORY_MD_PATH: render_inventory_markdown(schema),
         INVENTORY_JSON_PATH: render_inventory_json(schema),
         DB_SCHEMA_PATH: render_db_schema(schema),

@@ -61,7 +61,6 @@ def render_migration(schema: Schema) -> str:
     out = [
         f"{GENERATED_MARK} from {schema.source}. Do not edit by hand:",
         "-- change the spec and run `schemac compile`.",
-        f"-- source sha256: {schema.source_sha256}",
         "-- Idempotent: applying it to a database that already has this schema changes nothing.",
         "",
         "BEGIN;",
