@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import psycopg
 
+from ..db.rollback import rolled_back
+
 from ..db.catalog import LivePolicy
 from ..emit.sql import create_policy_sql
 from .matching import differ, pair_by_name
@@ -31,13 +33,10 @@ class ExpectedPolicy:
 def normalize_policies(conn: psycopg.Connection, schema: Schema) -> dict[tuple[str, str], ExpectedPolicy]:
     """Every spec policy in the server's own spelling, keyed by (table, policy)."""
     result: dict[tuple[str, str], ExpectedPolicy] = {}
-    conn.execute("BEGIN")
-    try:
+    with rolled_back(conn, "schemac_policies_all"):
         for table in schema.tables:
             if table.policies:
                 result.update(_normalize_table(conn, table))
-    finally:
-        conn.execute("ROLLBACK")
     return result
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from ..db.apply import Migration, apply_migrations, read_migrations
+from ..db.apply import ApplyError, applied_rows, apply_migrations, connect, pending_migrations
 from ..db.catalog import (
     TRIGGER_DEFINITION,
     LiveConstraint,
@@ -31,11 +31,11 @@ from ..db.catalog import (
     read_schema,
     trigger_tail,
 )
-from ..db.server import has_auth_users, install_supabase_stand_in, throwaway_server
+from ..db.rollback import rolled_back
+from ..db.server import has_auth_users, throwaway_server
+from ..migrations.project import HistoryProblems, open_history, pending_changes
 from ..emit.sql import column_comment, render_index, render_trigger, table_comment, updated_at_function_sql
 from .matching import differ, pair_by_name
-from ..outputs import compare
-from ..pipeline import render_outputs
 from ..model import UPDATED_AT_FUNCTION, Schema, Table
 from ..sqltext import qualified, quote_ident
 from .policies import ExpectedPolicy, compare_policies, normalize_policies
@@ -68,65 +68,72 @@ class Refused(Exception):
     """Verify cannot run on this database at all; the message is one line for the user."""
 
 
-def run_verify(
-    schema: Schema, out_dir: str, database_url: str | None, apply: bool = True, install_stand_in: bool = False
-) -> Report:
-    """Verify against the given database, or a throwaway server that always gets the Supabase stand-in."""
+def run_verify(schema: Schema, spec: str, out_dir: str, database_url: str | None, connect_timeout: int = 10) -> Report:
+    """Prove a database is the spec.
+
+    Without a URL: a throwaway server with the Supabase stand-in, every migration applied
+    through `apply` (each proven against its recorded state), then compared with the spec.
+    With a URL: only compared; verify never changes a database it did not create (`schemac
+    apply` does that), and says which migrations it has not recorded yet.
+    """
     report = Report()
-    migrations = _migrations_to_apply(schema, out_dir, report) if apply else []
-    if report.differences:  # missing or stale: say so before starting or touching any database
+    try:
+        history = open_history(spec, out_dir)
+    except HistoryProblems as exc:
+        report.differences += exc.problems
         return report
+    if database_url is None:
+        if not history.migrations and not history.legacy:
+            report.differences.append(f"no compiled migrations in {history.settings.migrations_dir}; run `schemac compile`")
+        elif not history.started:
+            report.differences.append(f"{history.settings.sum_path}: missing; run `schemac compile` (it starts the migration history)")
+        else:
+            report.differences += pending_changes(history, schema)
+        if report.differences:  # say so before starting a database
+            return report
     with contextlib.ExitStack() as stack:
         throwaway = database_url is None
         if throwaway:
             database_url = stack.enter_context(throwaway_server())
             report.notes.append("started a throwaway PostgreSQL with the Supabase stand-in")
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            _ensure_auth_users(conn, throwaway, install_stand_in, report)
-            if apply:
-                _apply(conn, migrations, report)
-            live = read_schema(conn)
-            normalized = normalize_expressions(conn, schema)
-        report.checked = compare_schema(schema, live, normalized, report.differences)
+        with connect(database_url, connect_timeout) as conn:
+            if throwaway:
+                try:
+                    result = apply_migrations(conn, history.migrations, lambda m: history.state(m.stem), throwaway=True)
+                except ApplyError as exc:
+                    report.differences += exc.lines
+                    return report
+                report.notes.append(f"applied {len(result.applied)} migration(s): {', '.join(result.applied)}")
+            else:
+                _require_auth_users(conn)
+                pending, _ = pending_migrations(history.migrations, applied_rows(conn))
+                if pending:
+                    report.notes.append(
+                        f"not recorded as applied here: {', '.join(m.stem for m in pending)} (`schemac plan` lists them, `schemac apply` applies them)"
+                    )
+            report.differences += catalog_differences(conn, schema, report)
         return report
 
 
-def _ensure_auth_users(conn: psycopg.Connection, throwaway: bool, install: bool, report: Report) -> None:
-    """Install the stand-in on our own throwaway server, on a URL only when asked (it grants privileges)."""
-    if has_auth_users(conn):
-        return
-    if not (throwaway or install):
+def catalog_differences(conn: psycopg.Connection, schema: Schema, report: Report | None = None) -> list[str]:
+    """Every difference between the live catalog and schema. Works inside an open transaction too
+    (apply proving its uncommitted migration): the scratch objects go in a savepoint then."""
+    live = read_schema(conn)
+    normalized = normalize_expressions(conn, schema)
+    differences: list[str] = []
+    checked = compare_schema(schema, live, normalized, differences)
+    if report is not None:
+        report.checked = checked
+    return differences
+
+
+def _require_auth_users(conn: psycopg.Connection) -> None:
+    if not has_auth_users(conn):
         raise Refused(
-            f"{conn.info.dbname}: no auth.users: this does not look like a Supabase database; pass --install-stand-in "
-            "to create the minimal stand-in (roles anon/authenticated/service_role, auth.users, auth.uid(), default grants) first"
+            f"{conn.info.dbname}: no auth.users: this does not look like a Supabase database; verify changes nothing. "
+            "`schemac apply --install-stand-in` creates the minimal stand-in (roles anon/authenticated/service_role, auth.users, "
+            "auth.uid(), default grants) before applying the migrations"
         )
-    install_supabase_stand_in(conn)
-    if not throwaway:
-        report.notes.append("auth.users was missing: installed the Supabase stand-in (--install-stand-in)")
-
-
-def _migrations_to_apply(schema: Schema, out_dir: str, report: Report) -> list[Migration]:
-    """The compiled migrations, or none (and why, in report) when they are missing or not what the spec compiles to."""
-    migrations = read_migrations(out_dir)
-    if not migrations:
-        report.differences.append(f"no compiled migrations in {out_dir}/migrations; run `schemac compile`")
-        return []
-    stale = [s.path for s in compare(out_dir, render_outputs(schema)) if s.path.startswith("migrations/")]
-    if stale:
-        report.differences.append(
-            f"{out_dir}/{stale[0]} is not what the spec compiles to; nothing was applied: run `schemac compile` before verifying"
-        )
-        return []
-    return migrations
-
-
-def _apply(conn: psycopg.Connection, migrations: list[Migration], report: Report) -> None:
-    """Apply the compiled migrations not yet recorded as applied."""
-    applied, problems = apply_migrations(conn, migrations)
-    report.differences += problems
-    report.notes.append(
-        f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else " (all already applied)")
-    )
 
 
 def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalized:
@@ -138,8 +145,7 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
     key_definitions: dict[tuple[str, str], str] = {}
     trigger_definitions: dict[tuple[str, str], str] = {}
     trigger_problems: dict[tuple[str, str], str] = {}
-    conn.execute("BEGIN")
-    try:
+    with rolled_back(conn, "schemac_normalize"):
         for i, table in enumerate(schema.tables):
             tmp = f"schemac_norm_{i}"
             cols = ", ".join(
@@ -181,8 +187,6 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
                 ).fetchone()[0]
             _expected_triggers(conn, table, tmp, trigger_definitions, trigger_problems)
         functions = _expected_functions(conn, schema)
-    finally:
-        conn.execute("ROLLBACK")
     return Normalized(
         defaults,
         checks,
