@@ -80,6 +80,11 @@ class Column(Positioned):
     pos: Pos = field(compare=False)
     generated_by: str | None = None  # 'timestamps' for created_at / updated_at added by the table flag
     keys: Keys = field(default=(), compare=False)
+    # Migration hints: how to get here from the last migration's state. Not part of the schema itself,
+    # so they never make two schemas differ.
+    renamed_from: str | None = field(default=None, compare=False)
+    backfill: str | None = field(default=None, compare=False)  # SQL expression filling NULLs before NOT NULL
+    using: str | None = field(default=None, compare=False)  # SQL expression converting the old value on a type change
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class PrimaryKey:
     name: str
     columns: tuple[str, ...]
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,7 @@ class Unique:
     name: str
     columns: tuple[str, ...]
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,7 @@ class Check:
     description: str | None
     enum: str | None  # set when the check enforces an enum column
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,7 @@ class ForeignKey:
     ref_columns: tuple[str, ...]
     on_delete: str  # cascade | restrict | set null | set default | no action
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
     @property
     def ref_qualified(self) -> str:
@@ -129,6 +138,7 @@ class Index:
     using: str
     description: str | None
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -183,6 +193,7 @@ class Table(Positioned):
     user_operations: tuple[str, ...] = USER_OPERATIONS
     user_operations_reason: str | None = None  # why users do not perform the operations left out
     keys: Keys = field(default=(), compare=False)
+    renamed_from: str | None = field(default=None, compare=False)  # migration hint, see Column
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -213,6 +224,9 @@ class Enum:
     values: tuple[str, ...]
     description: str | None
     pos: Pos = field(compare=False)
+    # migration hints: (old value, new value) for each value written with renamed_from
+    renamed_values: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    value_pos: tuple[Pos, ...] = field(default=(), compare=False)  # where each value is written
 
 
 @dataclass(frozen=True)
@@ -252,6 +266,7 @@ class Schema:
     source_sha256: str
     lint: LintConfig = LintConfig()
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
+    pos: Pos | None = field(default=None, compare=False)  # the `tables:` key: where a dropped table is reported
 
     def table(self, name: str) -> Table:
         for t in self.tables:
