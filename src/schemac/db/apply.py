@@ -142,13 +142,13 @@ def apply_migrations(
             install_supabase_stand_in(conn)
             if not throwaway:
                 result.notes.append("auth.users was missing: installed the Supabase stand-in (--install-stand-in)")
-        _ensure_history_table(conn)
         pending, problems = pending_migrations(migrations, applied_rows(conn), baseline)
         if problems:
             raise ApplyError(problems)
         if baseline is not None:
             result.baselined = _record_baseline(conn, migrations, baseline)
         for m in pending:
+            _set_session(conn, timeouts)  # a migration's own SET lines end with it
             state = state_of(m)
             if m.transactional:
                 _apply_in_transaction(conn, m, state)
@@ -192,23 +192,25 @@ def _set_session(conn: psycopg.Connection, t: Timeouts) -> None:
 
 
 def _ensure_history_table(conn: psycopg.Connection) -> None:
-    """Create the history table, or bring one from an earlier schemac (version was the file stem) up to date."""
-    with conn.transaction():
-        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {HISTORY_SCHEMA}")
+    """Create the history table, or bring one from an earlier schemac (version was the file stem) up to date.
+
+    Runs inside the caller's transaction, so it commits (or rolls back) with the first migration.
+    """
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {HISTORY_SCHEMA}")
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} ("
+        " version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+    )
+    if not conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'name' AND NOT attisdropped)", (HISTORY_TABLE,)
+    ).fetchone()[0]:
+        conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN name text")
         conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} ("
-            " version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+            f"UPDATE {HISTORY_TABLE} SET name = substr(version, strpos(version, '_') + 1), version = split_part(version, '_', 1) "
+            "WHERE strpos(version, '_') > 0"
         )
-        if not conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'name' AND NOT attisdropped)", (HISTORY_TABLE,)
-        ).fetchone()[0]:
-            conn.execute(f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN name text")
-            conn.execute(
-                f"UPDATE {HISTORY_TABLE} SET name = substr(version, strpos(version, '_') + 1), version = split_part(version, '_', 1) "
-                "WHERE strpos(version, '_') > 0"
-            )
-            conn.execute(f"UPDATE {HISTORY_TABLE} SET name = version WHERE name IS NULL")
-            conn.execute(f"ALTER TABLE {HISTORY_TABLE} ALTER COLUMN name SET NOT NULL")
+        conn.execute(f"UPDATE {HISTORY_TABLE} SET name = version WHERE name IS NULL")
+        conn.execute(f"ALTER TABLE {HISTORY_TABLE} ALTER COLUMN name SET NOT NULL")
 
 
 def _record(conn: psycopg.Connection, m: MigrationFile) -> None:
@@ -224,6 +226,7 @@ def _record_baseline(conn: psycopg.Connection, migrations: list[MigrationFile], 
     rows = applied_rows(conn)
     recorded = []
     with conn.transaction():
+        _ensure_history_table(conn)
         for m in migrations:
             if _within(m.version, baseline) and rows.get(m.version, (None, None))[1] != m.checksum:
                 _record(conn, m)
@@ -249,6 +252,7 @@ def _apply_in_transaction(conn: psycopg.Connection, m: MigrationFile, state: Sch
     statements = [st for st in _statements(m) if st.node != "TransactionStmt"]  # apply holds the transaction itself
     conn.execute("BEGIN")
     try:
+        _ensure_history_table(conn)  # in the migration's transaction: a failure leaves no trace, not even the table
         for st in statements:
             try:
                 conn.execute(st.sql)
@@ -276,7 +280,9 @@ def _apply_without_transaction(conn: psycopg.Connection, m: MigrationFile, state
             dropped = _drop_invalid_index(conn, st.concurrent_index) if st.concurrent_index else ""
             raise _failure(m, st, exc, f"{m.path} is not recorded as applied; statements before this one stay applied{dropped}") from None
     _prove(conn, m, state, f"{m.path} is not recorded as applied; its statements stay applied")
-    _record(conn, m)
+    with conn.transaction():
+        _ensure_history_table(conn)
+        _record(conn, m)
 
 
 def _drop_invalid_index(conn: psycopg.Connection, name: str) -> str:
