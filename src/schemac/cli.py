@@ -162,24 +162,26 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     """
     schema = _load(spec)
     documents = _documents(spec, schema, out)
+    files = render_documents(schema)
     try:
         history = open_history(spec, out)
-    except HistoryProblems as exc:
-        for line in exc.problems:
-            typer.echo(line, err=True)
-        typer.echo(f"{len(exc.problems)} problem(s) with the migration history.", err=True)
-        raise typer.Exit(1)
-    pending = pending_changes(history, schema)
-    for line in pending:
-        typer.echo(line, err=True)
-    files = {**render_documents(schema), **committed_files(history)}
-    stale = _all_stale(out, files, documents) if history.started else []
-    if not stale and not pending:
+        problems = pending_changes(history, schema)
+        files.update(committed_files(history) if history.started else {})
+    except HistoryProblems as exc:  # still compare the rest, so every problem shows in one run
+        history, problems = None, exc.problems
+    stale = [
+        (shown, s)
+        for shown, s in _all_stale(out, files, documents)
+        if history is not None or not (s.state == "extra" and s.path.startswith(("migrations", "state/")))
+    ]
+    if not stale and not problems:
         typer.echo(f"{out}: up to date" + (f" ({len(documents)} injected documents too)" if documents else ""))
         return
     for shown, s in stale:
         typer.echo(f"{s.state}: {shown}")
         sys.stdout.write(s.diff)
+    for line in problems:
+        typer.echo(line, err=True)
     if stale:
         typer.echo(f"{len(stale)} file(s) out of date; run `schemac compile` and commit the result.", err=True)
     raise typer.Exit(1)
