@@ -78,9 +78,9 @@ def compiled(project: Project, *args: str):
     return result
 
 
-def two_migrations(tmp_path: Path, name: str = "project") -> Project:
+def two_migrations(tmp_path: Path, name: str = "project", pyproject: str | None = None) -> Project:
     """A project whose history is 001 (notes) and 002 (notes.title)."""
-    project = new_project(tmp_path, name=name)
+    project = new_project(tmp_path, name=name, pyproject=pyproject)
     compiled(project)
     project.edit_spec("      body:", TITLE + "      body:")
     compiled(project)
