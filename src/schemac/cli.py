@@ -270,13 +270,18 @@ def _settings(spec: str, out: str):
 
 
 def _history(spec: str, out: str):
+    """The migration history plan and apply read: every migration checked against migrations.sum, or exit 1."""
     try:
-        return open_history(spec, out)
+        history = open_history(spec, out)
     except HistoryProblems as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
         typer.echo(f"{len(exc.problems)} problem(s) with the migration history; nothing applied.", err=True)
         raise typer.Exit(1)
+    if not history.started:
+        typer.echo(f"{history.settings.sum_path}: missing: run `schemac compile` first (it starts the migration history); nothing applied", err=True)
+        raise typer.Exit(1)
+    return history
 
 
 def _database(database_url: Optional[str]) -> str:
