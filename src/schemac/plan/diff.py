@@ -199,7 +199,7 @@ def _diff_table(
             _add_column(name, c, out)
             continue
         old = cur_cols[c.name]
-        if old.type != c.type:
+        if old.type != c.type or old.collation != c.collation:
             retyped.append(c.name)
             _alter_type(name, old, c, out)
         if old.type != c.type and old.default is not None:
@@ -247,8 +247,10 @@ def _add_column(table: str, c: Column, out: Diff) -> None:
 
 def _alter_type(table: str, old: Column, new: Column, out: Diff) -> None:
     narrowing, rewrite, implicit = classify_type_change(old.type, new.type)
-    using = new.using or (None if implicit else f"{_quote(new.name)}::{new.type.sql}")
-    out.changes.append(ch.AlterColumnType(table, new.name, old.type, new.type, using, narrowing, rewrite or using is not None and new.using is not None))
+    using = None if old.type == new.type else new.using or (None if implicit else f"{_quote(new.name)}::{new.type.sql}")
+    rewrite = rewrite or (using is not None and new.using is not None)  # an expression of the user's: assume it changes values
+    collation_changed = old.collation != new.collation
+    out.changes.append(ch.AlterColumnType(table, new.name, old.type, new.type, using, narrowing, rewrite, new.collation, collation_changed))
     if narrowing:
         out.destructive.append(SpecError(new.at("type"), f"column '{table}.{new.name}' changes from {old.type.sql} to {new.type.sql}, which may not hold every existing value; allow destructive changes (--allow-destructive) to convert it (with 'using: <expression>' for the conversion if needed)"))
 
