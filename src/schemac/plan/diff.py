@@ -226,7 +226,8 @@ def _diff_table(
     if cur.rls != des.rls:
         out.changes.append(ch.SetRowLevelSecurity(name, des.rls))
     _diff_policies(cur, des, retyped, out)
-    if table_comment(cur) != table_comment(des):
+    old_name = next((c.old for c in out.changes if isinstance(c, ch.RenameTable) and c.new == name), name)
+    if table_comment(dataclasses.replace(cur, name=old_name)) != table_comment(des):  # a comment without description names the table
         out.changes.append(ch.SetTableComment(name, table_comment(des)))
 
 
