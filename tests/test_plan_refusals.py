@@ -90,7 +90,7 @@ def test_a_hint_naming_nothing_is_reported(tmp_path):
 
 def test_a_hint_whose_old_and_new_both_exist_is_reported(tmp_path):
     found = refusals(tmp_path, OLD, OLD.replace("  notes:\n", "  notes:\n    renamed_from: patients\n"))
-    assert found == ["schema.yaml:16:5: 'renamed_from: patients' cannot apply: both table 'patients' and 'notes' exist as of the last migration; remove the hint, or drop 'notes' first"]
+    assert found == ["schema.yaml:15:5: 'renamed_from: patients' cannot apply: both table 'patients' and 'notes' exist as of the last migration; remove the hint, or drop 'notes' first"]
 
 
 def test_migration_names(tmp_path):
