@@ -457,9 +457,7 @@ DO $schemac$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policies
                  WHERE schemaname = 'public' AND tablename = 'appointments' AND policyname = 'appointments_doctor_write_insert') THEN
-    CREATE POLICY "appointments_doctor_write_insert" ON "public"."appointments" AS PERMISSIVE FOR INSERT TO authenticated WITH CHECK (doctor_id = (SELECT auth.uid()) AND (conversation_id IS NULL
-     OR EXISTS (SELECT 1 FROM public.conversations c
-                WHERE c.id = appointments.conversation_id AND c.doctor_id = (SELECT auth.uid()))));
+    CREATE POLICY "appointments_doctor_write_insert" ON "public"."appointments" AS PERMISSIVE FOR INSERT TO authenticated WITH CHECK (doctor_id = (SELECT auth.uid()) AND (conversation_id IS NULL OR EXISTS (SELECT 1 FROM public.conversations AS c WHERE c.id = appointments.conversation_id AND c.doctor_id = (SELECT auth.uid()))));
   END IF;
 END
 $schemac$;
@@ -468,9 +466,7 @@ DO $schemac$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policies
                  WHERE schemaname = 'public' AND tablename = 'appointments' AND policyname = 'appointments_doctor_write_update') THEN
-    CREATE POLICY "appointments_doctor_write_update" ON "public"."appointments" AS PERMISSIVE FOR UPDATE TO authenticated USING (doctor_id = (SELECT auth.uid())) WITH CHECK (doctor_id = (SELECT auth.uid()) AND (conversation_id IS NULL
-     OR EXISTS (SELECT 1 FROM public.conversations c
-                WHERE c.id = appointments.conversation_id AND c.doctor_id = (SELECT auth.uid()))));
+    CREATE POLICY "appointments_doctor_write_update" ON "public"."appointments" AS PERMISSIVE FOR UPDATE TO authenticated USING (doctor_id = (SELECT auth.uid())) WITH CHECK (doctor_id = (SELECT auth.uid()) AND (conversation_id IS NULL OR EXISTS (SELECT 1 FROM public.conversations AS c WHERE c.id = appointments.conversation_id AND c.doctor_id = (SELECT auth.uid()))));
   END IF;
 END
 $schemac$;

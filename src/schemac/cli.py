@@ -11,7 +11,7 @@ import typer
 from .emit.markdown import render_injected
 from .errors import SpecErrors
 from .inject import Document, InjectError, read_documents
-from .outputs import Stale, compare, document_stale, replace_problem, write_outputs
+from .outputs import Stale, compare, document_stale, leftovers, read_only_problem, remove_leftovers, replace_problem, write_outputs
 from .pipeline import lint_schema, load_schema, render_outputs
 from .rules import RULES
 from .rules.report import FORMATS, render, spec_errors_as_findings, summary
@@ -101,10 +101,14 @@ def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     schema = _load(spec)
     files = render_outputs(schema)
     documents = _documents(spec, schema, out)
+    remove_leftovers(leftovers(out, [d.path for d in documents]))  # an interrupted compile's staging
     stale = _all_stale(out, files, documents)
     if not stale:
         typer.echo(f"{out}: up to date ({len(files)} files, {len(documents)} injected documents)")
         return
+    if problem := read_only_problem(out):
+        typer.echo(f"{out}: not replaced because {problem}; make it writable (chmod -R u+w {out}) to compile into it", err=True)
+        raise typer.Exit(1)
     try:
         write_outputs(out, files, {d.path: d.desired for d in documents if d.stale})
     except OSError as exc:
@@ -121,6 +125,7 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     schema = _load(spec)
     documents = _documents(spec, schema, out)
     stale = _all_stale(out, render_outputs(schema), documents)
+    stale += [(path, Stale(path, "leftover", "  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
     if not stale:
         typer.echo(f"{out}: up to date" + (f" ({len(documents)} injected documents too)" if documents else ""))
         return
@@ -182,13 +187,14 @@ def verify(
     started and removed afterwards. A database given by URL gets the stand-in only
     with --install-stand-in; without auth.users verify stops and changes nothing.
     """
+    from .db.server import ServerStartError
     from .verify.run import Refused, run_verify
 
     schema = _load(spec, lint=False)  # verify compares the database with the spec; compliance is lint's job
     try:
         report = run_verify(schema, out, database_url, apply=apply, install_stand_in=install_stand_in)
-    except Refused as exc:
-        typer.echo(str(exc), err=True)
+    except (Refused, ServerStartError) as exc:
+        typer.echo(f"verify: {exc}" if isinstance(exc, ServerStartError) else str(exc), err=True)
         raise typer.Exit(1)
     except Exception as exc:  # database errors are reported, not dumped
         typer.echo(f"verify failed: {type(exc).__name__}: {exc}".rstrip(), err=True)

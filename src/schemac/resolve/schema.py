@@ -7,6 +7,7 @@ with its position and raised together, so one run shows them all.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 from typing import Any
@@ -38,7 +39,8 @@ from ..model import (
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
 from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, EnumValueSpec, Spec, TableSpec
-from ..sqltext import expression_problem, quote_literal
+from ..sqltext import quote_literal
+from .expressions import BACKFILL, CHECK, INDEX_PREDICATE, TYPE_CHANGE_USING, Scope
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
@@ -235,21 +237,31 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
         if known(u.columns, upath + ("columns",), "unique constraint") and explicit_name(u.name, upath, problems):
             uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath), _old_name(u.renamed_from, upath, problems)))
 
+    scope = Scope(name, frozenset(col_names))
+    for i, column in enumerate(columns):  # migration hints: read by PostgreSQL's parser like every expression
+        cspec = spec.columns.get(column.name)
+        if cspec is None or (cspec.backfill is None and cspec.using is None):
+            continue
+        cpath = path + ("columns", column.name)
+        hints = {}
+        for key, place in (("backfill", BACKFILL), ("using", TYPE_CHANGE_USING)):
+            if getattr(cspec, key) is not None:
+                hints[key] = problems.expression(cpath + (key,), getattr(cspec, key), place, scope)
+        columns[i] = dataclasses.replace(column, **hints)
     for i, c in enumerate(spec.checks):
         chpath = path + ("checks", i)
-        problem = expression_problem(c.expression)
-        if problem:
-            problems.add(chpath + ("expression",), f"check expression rejected: {problem}")
+        expression = problems.expression(chpath + ("expression",), c.expression, CHECK, scope)
+        if expression is None:
             continue
         if explicit_name(c.name, chpath, problems):
             label = c.name or (f"check{i + 1}" if len(spec.checks) > 1 else "row")
-            checks.append(Check(c.name or naming.check(name, label), c.expression.strip(), c.description, None, pos(chpath), _old_name(c.renamed_from, chpath, problems)))
+            checks.append(Check(c.name or naming.check(name, label), expression, c.description, None, pos(chpath), _old_name(c.renamed_from, chpath, problems)))
 
     indexes = []
     for i, ix in enumerate(spec.indexes):
         ipath = path + ("indexes", i)
-        if ix.where is not None and (problem := expression_problem(ix.where)):
-            problems.add(ipath + ("where",), f"index predicate rejected: {problem}")
+        where = None
+        if ix.where is not None and (where := problems.expression(ipath + ("where",), ix.where, INDEX_PREDICATE, scope)) is None:
             continue
         if known(ix.columns, ipath + ("columns",), "index") and explicit_name(ix.name, ipath, problems):
             indexes.append(
@@ -257,7 +269,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
                     ix.name or naming.index(name, tuple(ix.columns), ix.unique),
                     tuple(ix.columns),
                     ix.unique,
-                    ix.where.strip() if ix.where else None,
+                    where,
                     ix.using,
                     ix.description,
                     pos(ipath),
@@ -353,11 +365,6 @@ def _build_column(
         problems.add(path + ("on_delete",), "'on_delete' needs 'references' on the same column")
     if spec.on_delete == "set null" and not spec.nullable:
         problems.add(path + ("on_delete",), f"'on_delete: set null' needs a nullable column; add 'nullable: true' to '{name}'")
-    for hint in ("backfill", "using"):
-        expr = getattr(spec, hint)
-        if expr is not None and (problem := expression_problem(expr)):
-            problems.add(path + (hint,), f"{hint} expression rejected: {problem}")
-            ok = False
     if spec.collation is not None and (ctype.base not in COLLATABLE or spec.enum is not None):
         problems.add(path + ("collation",), f"'collation' applies to text, varchar and char columns; remove it from this {'enum' if spec.enum else ctype.sql} column")
         ok = False
@@ -379,8 +386,6 @@ def _build_column(
         keys=problems.keys(path, spec),
         collation=spec.collation,
         renamed_from=_old_name(spec.renamed_from, path, problems),
-        backfill=spec.backfill.strip() if spec.backfill else None,
-        using=spec.using.strip() if spec.using else None,
     )
 
 
