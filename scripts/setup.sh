@@ -23,6 +23,11 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" =
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# psql, for the test that applies hostile migrations with plain `psql -f` as the seed's team did
+if ! command -v psql >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
+fi
+
 if [ "${1:-}" != "--install-only" ]; then
   .venv/bin/schemac compile
 fi

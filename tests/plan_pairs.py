@@ -7,6 +7,7 @@ catalog reader, never by looking at SQL text), and planning again from the new s
 from __future__ import annotations
 
 import textwrap
+from dataclasses import asdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,14 +56,31 @@ def apply_plan(conn: psycopg.Connection, plan: Plan) -> None:
 def migrated(pg_server: str, old: Schema, new: Schema, rows: str = "", allow_destructive: bool = False) -> Iterator[tuple[psycopg.Connection, Plan]]:
     """Apply old, insert `rows`, apply the plan to new; check catalog equality with a fresh build of new."""
     plan = plan_migration(old, new, allow_destructive=allow_destructive)
-    assert plan.refusals == (), [str(r) for r in plan.refusals]
+    assert plan.refusals == (), "\n".join(str(r) for r in plan.refusals)
     assert plan.parts, "the change produced no statements"
     with database(pg_server, old) as conn:
         if rows:
             conn.execute(rows)
         apply_plan(conn, plan)
         with database(pg_server, new) as fresh:
-            assert read_schema(conn) == read_schema(fresh)
+            diffs = differences(asdict(read_schema(conn)), asdict(read_schema(fresh)))
+            assert not diffs, "the migrated catalog differs from a fresh build:\n" + "\n".join(diffs)
         again = plan_migration(new, new)
-        assert again.parts == () and again.refusals == tuple(r for r in again.refusals if "stale hint" in r.message)
+        assert again.parts == (), "planning again is not empty"
+        assert all("stale hint" in r.message for r in again.refusals), "\n".join(map(str, again.refusals))
         yield conn, plan
+
+
+def differences(migrated: object, fresh: object, path: str = "") -> list[str]:
+    """Where two catalog readings differ, one line per differing leaf, so a failure says what."""
+    if isinstance(migrated, dict) and isinstance(fresh, dict):
+        out = []
+        for key in sorted(set(migrated) | set(fresh), key=str):
+            if key not in fresh:
+                out.append(f"{path}/{key}: only after the migration")
+            elif key not in migrated:
+                out.append(f"{path}/{key}: only in a fresh build")
+            else:
+                out += differences(migrated[key], fresh[key], f"{path}/{key}")
+        return out
+    return [] if migrated == fresh else [f"{path}: migrated {migrated!r}, fresh {fresh!r}"]

@@ -115,7 +115,7 @@ def test_non_utf8_spec_is_a_clear_error(tmp_path):
     spec.write_bytes(b"tables:\n  t: \xff\n")
     result = run("validate", "--spec", str(spec))
     assert result.exit_code == 1
-    assert f"{spec}:1:1: the file is not UTF-8" in result.output
+    assert f"{spec}:2:6: byte 0xFF here is not valid UTF-8" in result.output
 
 
 def test_validate_reports_ok(project):

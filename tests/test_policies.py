@@ -64,7 +64,7 @@ def test_policies_compile_to_guarded_create_policy(tmp_path):
 
 
 def test_a_dollar_tag_inside_an_expression_cannot_end_the_block(tmp_path):
-    schema = load_schema(str(write_spec(tmp_path, SPEC + '      - {name: odd, for: [select], using: "a$schemac$ IS NULL"}\n')))
+    schema = load_schema(str(write_spec(tmp_path, SPEC + "      - {name: odd, for: [select], using: \"'a$schemac$' IS NOT NULL\"}\n")))
     sql = render_migration(schema)
     assert "DO $schemac_$" in sql and "END\n$schemac_$;" in sql
 
@@ -101,7 +101,7 @@ def test_raw_expressions_must_fit_the_command_and_stay_one_expression(tmp_path):
     )
     assert errors == [
         "schema.yaml:22:34: 'using' does not apply to insert; PostgreSQL uses USING for select, update and delete",
-        "schema.yaml:23:34: policy using expression rejected: unbalanced ')' at character 5",
+        'schema.yaml:23:46: SQL syntax error in the expression: syntax error at or near ")"; fix it at this point',
         "schema.yaml:24:9: policy 'c' says nothing about rows; add 'owner: <column>' or a 'using' / 'with_check' expression",
         "schema.yaml:25:19: 'all' already covers every operation; list 'all' alone or the operations without it",
     ]

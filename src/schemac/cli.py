@@ -11,7 +11,7 @@ import typer
 from .emit.markdown import render_injected
 from .errors import SpecErrors
 from .inject import Document, InjectError, read_documents
-from .outputs import Stale, compare, document_stale, replace_problem, write_outputs
+from .outputs import Stale, compare, document_stale, leftovers, read_only_problem, remove_leftovers, replace_problem, write_outputs
 from .migrations.project import HistoryProblems, Refusals, committed_files, compile_history, open_history, pending_changes
 from .pipeline import lint_schema, load_schema, render_documents
 from .rules import RULES
@@ -115,10 +115,14 @@ def compile_(
     history = _compile_history(spec, out, schema, name, allow_destructive)
     files = {**render_documents(schema), **history.inside}
     documents = _documents(spec, schema, out)
+    remove_leftovers(leftovers(out, [d.path for d in documents]))  # an interrupted compile's staging
     stale = _all_stale(out, files, documents) + [(path, Stale(path, "new", "")) for path in history.outside]
     if not stale:
         typer.echo(f"{out}: up to date ({len(files)} files, {len(documents)} injected documents; no change for a migration)")
         return
+    if problem := read_only_problem(out):
+        typer.echo(f"{out}: not replaced because {problem}; make it writable (chmod -R u+w {out}) to compile into it", err=True)
+        raise typer.Exit(1)
     try:
         write_outputs(out, files, {d.path: d.desired for d in documents if d.stale}, history.outside)
     except OSError as exc:
@@ -174,6 +178,7 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
         for shown, s in _all_stale(out, files, documents)
         if history is not None or not (s.state == "extra" and s.path.startswith(("migrations", "state/")))
     ]
+    stale += [(path, Stale(path, "leftover", "  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
     if not stale and not problems:
         typer.echo(f"{out}: up to date" + (f" ({len(documents)} injected documents too)" if documents else ""))
         return
@@ -237,14 +242,15 @@ def verify(
     is removed afterwards. A database given by URL is only compared: verify never
     changes it (`schemac apply` does).
     """
+    from .db.server import ServerStartError
     from .verify.run import Refused, run_verify
 
     schema = _load(spec, lint=False)  # verify compares the database with the spec; compliance is lint's job
     settings = _settings(spec, out)
     try:
         report = run_verify(schema, spec, out, database_url, connect_timeout or settings.connect_timeout)
-    except Refused as exc:
-        typer.echo(str(exc), err=True)
+    except (Refused, ServerStartError) as exc:
+        typer.echo(f"verify: {exc}" if isinstance(exc, ServerStartError) else str(exc), err=True)
         raise typer.Exit(1)
     except Exception as exc:  # database errors are reported, not dumped
         typer.echo(f"verify failed: {type(exc).__name__}: {exc}".rstrip(), err=True)

@@ -80,6 +80,7 @@ class Column(Positioned):
     pos: Pos = field(compare=False)
     generated_by: str | None = None  # 'timestamps' for created_at / updated_at added by the table flag
     keys: Keys = field(default=(), compare=False)
+    collation: str | None = None  # C or POSIX; None for the database default
     # Migration hints: how to get here from the last migration's state. Not part of the schema itself,
     # so they never make two schemas differ.
     renamed_from: str | None = field(default=None, compare=False)

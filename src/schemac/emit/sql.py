@@ -138,6 +138,8 @@ def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
 
 def column_sql(c: Column) -> str:
     s = f"{quote_ident(c.name)} {c.type.sql}"
+    if c.collation:
+        s += f" COLLATE {quote_ident(c.collation)}"
     if not c.nullable:
         s += " NOT NULL"
     if c.default is not None:

@@ -69,7 +69,7 @@ def list_sql(folder: str) -> list[str]:
     """The .sql file names in folder, sorted; none when it does not exist."""
     if not os.path.isdir(folder):
         return []
-    return sorted(n for n in os.listdir(folder) if n.endswith(".sql"))
+    return sorted(n for n in os.listdir(folder) if n.endswith(".sql") and not n.startswith("."))  # .schemac-*: staging
 
 
 def migration_name(text: str) -> str:

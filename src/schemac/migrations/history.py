@@ -22,7 +22,7 @@ from .checksums import SumError, digest, parse_sums, render_sums
 from .config import Settings
 from .files import MigrationFile, list_sql, migration_name, next_versions, parse_name, read_text, sort_key
 from .render import render_part
-from .snapshot import load_snapshot, snapshot_json
+from .snapshot import in_current_spelling, load_snapshot, snapshot_json
 
 LEGACY_FIRST = "001_initial_schema.sql"  # what schemac wrote before migrations were append-only
 
@@ -45,7 +45,9 @@ class History:
         return None if text is None else load_snapshot(text, self.state_path(stem))
 
     def last_state(self) -> Schema | None:
-        return self.state(self.migrations[-1].stem) if self.started and self.migrations else None
+        """The schema as of the last migration, in today's spelling of expressions: what the spec is compared with."""
+        state = self.state(self.migrations[-1].stem) if self.started and self.migrations else None
+        return None if state is None else in_current_spelling(state)
 
     def sum_entries(self) -> list[tuple[str, str]]:
         entries = []
@@ -160,11 +162,11 @@ def next_migrations(
         file = MigrationFile(version, migration_name(name or "initial_schema"), os.path.join(settings.migrations_dir, ""), render_migration(desired))
         file = replace(file, path=os.path.join(settings.migrations_dir, file.file_name))
         return NextStep(new=(NewMigration(file, snapshot_json(desired)),))
-    if current == desired:
+    if current == in_current_spelling(desired):
         return NextStep()
     from ..plan import plan_migration  # the planner: pure, model → statements
 
-    plan = plan_migration(current, desired, allow_destructive=allow_destructive)
+    plan = plan_migration(current, in_current_spelling(desired), allow_destructive=allow_destructive)
     if plan.refusals:
         return NextStep(refusals=tuple(plan.refusals))
     if not plan.parts:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ..errors import SpecError
 from ..model import Schema
 from .config import ConfigError, Settings, load_settings
+from .snapshot import in_current_spelling
 from .history import History, NextStep, history_files, next_migrations, read_history
 
 
@@ -44,6 +45,11 @@ def open_history(spec: str, out: str) -> History:
     except ConfigError as exc:
         raise HistoryProblems([str(exc)]) from None
     history = read_history(settings)
+    if not history.problems:
+        try:
+            history.last_state()
+        except ValueError as exc:  # a state this schemac cannot read
+            history.problems.append(str(exc))
     if history.problems:
         raise HistoryProblems(history.problems)
     return history
@@ -70,6 +76,7 @@ def pending_changes(history: History, desired: Schema) -> list[str]:
     if current is None:
         where = history.settings.sum_path
         return [f"{where}: missing: the migration history has not been started; run `schemac compile` and commit the result"]
+    desired = in_current_spelling(desired)
     if current == desired:
         return []
     from ..plan import plan_migration

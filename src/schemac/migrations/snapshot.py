@@ -3,7 +3,8 @@
 Generic over the model's frozen dataclasses: every field that takes part in equality
 is written, in declaration order; source positions (`pos`, `keys`) and the docs-only
 `doc_targets` are left out, so a snapshot never changes because a line moved.
-Loaded nodes get the snapshot file as their position.
+Loaded nodes get the snapshot file as their position. A field the model gained after a
+snapshot was written (with a default) takes that default, so written states stay readable.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from ..errors import Pos
 from ..model import Schema
+from ..resolve.expressions import canonical_expression
 
 SNAPSHOT_VERSION = 1
 
@@ -40,6 +42,26 @@ def load_snapshot(text: str, path: str) -> Schema:
         raise ValueError(f"{path}: not a schemac snapshot ({type(exc).__name__}: {exc})") from None
 
 
+def in_current_spelling(schema: Schema) -> Schema:
+    """The schema with every raw expression (CHECK, index predicate, policy USING / WITH CHECK) in the
+    spelling today's compiler emits, so a state written by an earlier schemac does not differ from
+    the spec only in how an unchanged expression is spelled."""
+
+    def spell(text: str | None) -> str | None:
+        return text if text is None else (canonical_expression(text) or text)
+
+    tables = tuple(
+        dataclasses.replace(
+            t,
+            checks=tuple(dataclasses.replace(c, expression=spell(c.expression)) for c in t.checks),
+            indexes=tuple(dataclasses.replace(ix, where=spell(ix.where)) for ix in t.indexes),
+            policies=tuple(dataclasses.replace(p, using=spell(p.using), with_check=spell(p.with_check)) for p in t.policies),
+        )
+        for t in schema.tables
+    )
+    return dataclasses.replace(schema, tables=tables)
+
+
 def _kept(cls: type) -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(cls) if f.compare]
 
@@ -54,13 +76,18 @@ def _dump(value: Any) -> Any:
     return value
 
 
+def _has_default(f: dataclasses.Field) -> bool:
+    return f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+
+
 def _load(hint: Any, data: Any, pos: Pos) -> Any:
     """data (parsed JSON) as a value of the type `hint`."""
     if dataclasses.is_dataclass(hint):
         if not isinstance(data, dict):
             raise TypeError(f"{hint.__name__} must be an object")
         hints = typing.get_type_hints(hint)
-        kwargs = {f.name: _load(hints[f.name], data[f.name], pos) for f in _kept(hint)}
+        # a field the model gained after the snapshot was written takes its default (older states stay loadable)
+        kwargs = {f.name: _load(hints[f.name], data[f.name], pos) for f in _kept(hint) if f.name in data or not _has_default(f)}
         if "pos" in hints:
             kwargs["pos"] = pos
         return hint(**kwargs)

@@ -35,6 +35,10 @@ def plan_migration(current: Schema, desired: Schema, *, allow_destructive: bool 
 
 # Changes that follow from others (a new table's keys and policies, comments, the trigger function) do not name a migration.
 SECONDARY = (ch.SetTableComment, ch.SetColumnComment, ch.CreateUpdatedAtFunction, ch.DropUpdatedAtFunction, ch.Backfill)
+HEADLINE = (
+    ch.AddTable, ch.DropTable, ch.RenameTable, ch.AddColumn, ch.DropColumn, ch.RenameColumn, ch.AlterColumnType,
+    ch.SetNotNull, ch.DropNotNull, ch.SetDefault, ch.DropDefault, ch.UpdateEnumValue,
+)
 MAX_NAME = 60
 
 
@@ -43,6 +47,8 @@ def migration_name(changes: list[Change]) -> str:
     primary = [c for c in changes if not isinstance(c, SECONDARY) and not getattr(c, "new_table", False)]
     new_tables = {c.table.name for c in changes if isinstance(c, ch.AddTable)}
     primary = [c for c in primary if not (isinstance(c, ch.AddPolicy) and c.table in new_tables)]
+    headline = [c for c in primary if isinstance(c, HEADLINE)]  # keys, indexes and policies often just follow these
+    primary = headline or primary
     slugs = list(dict.fromkeys(_slug(c) for c in (primary or changes)))
     if not slugs:
         return "no_changes"

@@ -58,6 +58,8 @@ class AlterColumnType:
     using: str | None  # the SQL expression computing the new value; None when PostgreSQL converts implicitly
     narrowing: bool  # values may not fit (or mean the same) in the new type
     rewrite: bool  # PostgreSQL rewrites the table (the new type is not binary-compatible)
+    collation: str | None = None  # the desired collation (None: the database default)
+    collation_changed: bool = False  # COLLATE is written when the collation changes too (or alone)
 
 
 @dataclass(frozen=True)

@@ -97,16 +97,19 @@ def _retarget(table: Table, old: str, new: str) -> Table:
     return dataclasses.replace(table, foreign_keys=fks)
 
 
-def _follow_hint(what: str, old: str, new: str, old_exists: bool, new_exists: bool, where: Pos, out: Diff) -> bool:
-    """Whether a `renamed_from` hint applies; reports one that is stale or cannot be followed."""
+def _follow_hint(what: str, old: str, new: str, old_exists: bool, new_exists: bool, where: Pos, out: Diff, scope: str = "") -> bool:
+    """Whether a `renamed_from` hint applies; reports one that is stale or cannot be followed.
+
+    `scope` prefixes the names in messages (the table of a column, index or constraint).
+    """
     if old_exists and not new_exists:
         return True
     if new_exists and not old_exists:
-        out.problems.append(SpecError(where, f"stale hint: {what} '{new}' already exists and '{old}' is gone, so the rename was done by an earlier migration; remove 'renamed_from: {old}'"))
+        out.problems.append(SpecError(where, f"stale hint: {what} '{scope}{new}' already exists and '{scope}{old}' is gone, so an earlier migration did the rename; remove 'renamed_from: {old}'"))
     elif old_exists and new_exists:
-        out.problems.append(SpecError(where, f"'renamed_from: {old}' cannot apply: both {what} '{old}' and '{new}' exist as of the last migration; remove the hint, or drop '{new}' first"))
+        out.problems.append(SpecError(where, f"'renamed_from: {old}' cannot apply: both {what} '{scope}{old}' and '{scope}{new}' exist as of the last migration; remove the hint, or drop '{scope}{new}' first"))
     else:
-        out.problems.append(SpecError(where, f"'renamed_from: {old}' names no {what} of the last migration's state; correct the old name or remove the hint"))
+        out.problems.append(SpecError(where, f"'renamed_from: {old}' names no {what} of the last migration's state ('{scope}{old}'); correct the old name or remove the hint"))
     return False
 
 
@@ -146,7 +149,7 @@ def _check_enum_hints(current: dict[str, Enum], desired: Schema, out: Diff) -> N
         old_values = set(current[e.name].values) if e.name in current else set()
         for i, (old, new) in enumerate(e.renamed_values):
             where = _value_pos(e, new)
-            _follow_hint(f"value of enum {e.name}", old, new, old in old_values, new in old_values, where, out)
+            _follow_hint("enum value", old, new, old in old_values, new in old_values, where, out, f"{e.name}.")
 
 
 def _value_pos(e: Enum, value: str) -> Pos:
@@ -179,7 +182,7 @@ def _diff_table(
         if c.renamed_from is None:
             continue
         names = {x.name for x in cur.columns}
-        if _follow_hint(f"column of {name}", c.renamed_from, c.name, c.renamed_from in names, c.name in names, c.at("renamed_from"), out):
+        if _follow_hint("column", c.renamed_from, c.name, c.renamed_from in names, c.name in names, c.at("renamed_from"), out, f"{name}."):
             out.changes.append(ch.RenameColumn(name, c.renamed_from, c.name))
             cur = _rename_column(cur, c.renamed_from, c.name)
             for other in list(tables):
@@ -199,7 +202,7 @@ def _diff_table(
             _add_column(name, c, out)
             continue
         old = cur_cols[c.name]
-        if old.type != c.type:
+        if old.type != c.type or old.collation != c.collation:
             retyped.append(c.name)
             _alter_type(name, old, c, out)
         if old.type != c.type and old.default is not None:
@@ -226,7 +229,8 @@ def _diff_table(
     if cur.rls != des.rls:
         out.changes.append(ch.SetRowLevelSecurity(name, des.rls))
     _diff_policies(cur, des, retyped, out)
-    if table_comment(cur) != table_comment(des):
+    old_name = next((c.old for c in out.changes if isinstance(c, ch.RenameTable) and c.new == name), name)
+    if table_comment(dataclasses.replace(cur, name=old_name)) != table_comment(des):  # a comment without description names the table
         out.changes.append(ch.SetTableComment(name, table_comment(des)))
 
 
@@ -247,8 +251,10 @@ def _add_column(table: str, c: Column, out: Diff) -> None:
 
 def _alter_type(table: str, old: Column, new: Column, out: Diff) -> None:
     narrowing, rewrite, implicit = classify_type_change(old.type, new.type)
-    using = new.using or (None if implicit else f"{_quote(new.name)}::{new.type.sql}")
-    out.changes.append(ch.AlterColumnType(table, new.name, old.type, new.type, using, narrowing, rewrite or using is not None and new.using is not None))
+    using = None if old.type == new.type else new.using or (None if implicit else f"{_quote(new.name)}::{new.type.sql}")
+    rewrite = rewrite or (using is not None and new.using is not None)  # an expression of the user's: assume it changes values
+    collation_changed = old.collation != new.collation
+    out.changes.append(ch.AlterColumnType(table, new.name, old.type, new.type, using, narrowing, rewrite, new.collation, collation_changed))
     if narrowing:
         out.destructive.append(SpecError(new.at("type"), f"column '{table}.{new.name}' changes from {old.type.sql} to {new.type.sql}, which may not hold every existing value; allow destructive changes (--allow-destructive) to convert it (with 'using: <expression>' for the conversion if needed)"))
 
@@ -320,14 +326,14 @@ def _constraints(t: Table) -> dict[str, Constraint]:
     return {c.name: c for c in items}
 
 
-def _pair_renames(table: str, cur: dict, des: dict, definition, rename, hinted: set[str], out: Diff) -> dict:
+def _pair_renames(table: str, what: str, cur: dict, des: dict, definition, rename, out: Diff) -> dict:
     """Rename current objects to desired names: by hint, then where the definition is equal and only the name differs."""
     cur = dict(cur)
     for new, d in des.items():
         old = getattr(d, "renamed_from", None)
         if old is None:
             continue
-        if _follow_hint(f"constraint or index of {table}", old, new, old in cur, new in cur, d.pos, out):
+        if _follow_hint(what, old, new, old in cur, new in cur, d.pos, out, f"{table}."):
             out.changes.append(rename(table, old, new))
             cur[new] = dataclasses.replace(cur.pop(old), name=new)
     unmatched_cur = [n for n in cur if n not in des]
@@ -346,7 +352,7 @@ def _pair_renames(table: str, cur: dict, des: dict, definition, rename, hinted: 
 def _diff_constraints(cur: Table, des: Table, current_enums: dict[str, Enum], desired_enums: dict[str, Enum], out: Diff) -> None:
     name = des.name
     desired = _constraints(des)
-    current = _pair_renames(name, _constraints(cur), desired, _constraint_definition, ch.RenameConstraint, set(), out)
+    current = _pair_renames(name, "constraint", _constraints(cur), desired, _constraint_definition, ch.RenameConstraint, out)
     for cname, c in current.items():
         if cname not in desired or _constraint_definition(desired[cname]) != _constraint_definition(c):
             out.changes.append(ch.DropConstraint(name, c))
@@ -392,7 +398,7 @@ def _index_definition(ix: Index) -> tuple:
 
 def _diff_indexes(cur: Table, des: Table, out: Diff) -> None:
     desired = {ix.name: ix for ix in des.indexes}
-    current = _pair_renames(des.name, {ix.name: ix for ix in cur.indexes}, desired, _index_definition, ch.RenameIndex, set(), out)
+    current = _pair_renames(des.name, "index", {ix.name: ix for ix in cur.indexes}, desired, _index_definition, ch.RenameIndex, out)
     for iname, ix in current.items():
         if iname not in desired or _index_definition(desired[iname]) != _index_definition(ix):
             out.changes.append(ch.DropIndex(des.name, ix))

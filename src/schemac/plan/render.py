@@ -217,6 +217,8 @@ def _create_index(c: ch.AddIndex) -> Statement:
 
 def _alter_type(c: ch.AlterColumnType) -> Statement:
     sql = f"ALTER TABLE {_t(c.table)} ALTER COLUMN {quote_ident(c.column)} TYPE {c.desired.sql}"
+    if c.collation_changed or c.collation:
+        sql += f" COLLATE {quote_ident(c.collation or 'default')}"
     if c.using is not None:
         sql += f" USING ({c.using})"
     hazards = []
@@ -225,7 +227,11 @@ def _alter_type(c: ch.AlterColumnType) -> Statement:
     if c.rewrite:
         hazards.append(hazard(TABLE_REWRITE, f"{c.table}, to convert {c.column}"))
     hazards.append(LOCK)
-    return Statement(sql + ";", tuple(hazards), f"change type of {c.table}.{c.column} from {c.current.sql} to {c.desired.sql}")
+    if c.current == c.desired:
+        summary = f"change collation of {c.table}.{c.column} to {c.collation or 'the database default'} (its indexes are rebuilt)"
+    else:
+        summary = f"change type of {c.table}.{c.column} from {c.current.sql} to {c.desired.sql}"
+    return Statement(sql + ";", tuple(hazards), summary)
 
 
 def not_null_check_name(table: str, column: str) -> str:

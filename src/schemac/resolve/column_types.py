@@ -142,18 +142,7 @@ def _literal_sql(value: Any, ctype: ColumnType, enum: Enum | None) -> str:
     if base == "numeric":
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             return f"!the default of a numeric column must be a number (got {kind_of(value)})"
-        try:
-            d = decimal.Decimal(str(value))
-        except decimal.InvalidOperation:
-            return f"!'{value}' is not a number"
-        if not d.is_finite():
-            return "!numeric defaults must be finite numbers"
-        if ctype.params:
-            precision, scale = ctype.params
-            whole_digits = len(str(abs(int(d.quantize(decimal.Decimal(1).scaleb(-scale), decimal.ROUND_HALF_UP))))) if abs(d) >= 1 else 0
-            if whole_digits > precision - scale:
-                return f"!{value} does not fit {ctype.sql}: at most {precision - scale} digits before the decimal point"
-        return str(d)
+        return _numeric_sql(value, ctype)
     if base == "boolean":
         if not isinstance(value, bool):
             return f"!the default of a boolean column must be true or false (got {kind_of(value)} {value!r})"
@@ -184,3 +173,32 @@ def _literal_sql(value: Any, ctype: ColumnType, enum: Enum | None) -> str:
             return f"!'{value}' is not a timestamp; write it as ISO 8601, e.g. '2026-01-20T09:00:00Z'"
         return quote_literal(ts.isoformat()) + f"::{base}"
     return f"!defaults are not supported for {ctype.sql} columns"
+
+
+# PostgreSQL's numeric holds up to 131072 digits before the decimal point and 16383 after it.
+NUMERIC_WHOLE_DIGITS, NUMERIC_FRACTION_DIGITS = 131072, 16383
+
+
+def _numeric_sql(value: Any, ctype: ColumnType) -> str:
+    """A numeric default as exact SQL, or '!reason' when it does not fit (any precision PostgreSQL allows)."""
+    with decimal.localcontext() as ctx:
+        ctx.prec, ctx.Emax, ctx.Emin = NUMERIC_WHOLE_DIGITS + NUMERIC_FRACTION_DIGITS + 2, 10**9, -(10**9)
+        ctx.traps[decimal.Inexact] = False
+        try:
+            d = decimal.Decimal(str(value))
+        except decimal.InvalidOperation:
+            return f"!'{str(value)[:40]}' is not a number"
+        if not d.is_finite():
+            return "!numeric defaults must be finite numbers"
+        whole = d.adjusted() + 1 if d else 0  # digits before the decimal point
+        if ctype.params:
+            precision, scale = ctype.params
+            if whole > precision - scale + 1:
+                return f"!{str(value)[:40]} does not fit {ctype.sql}: at most {precision - scale} digits before the decimal point"
+            rounded = d.quantize(decimal.Decimal(1).scaleb(-scale), decimal.ROUND_HALF_UP)
+            if (rounded.adjusted() + 1 if rounded else 0) > precision - scale:
+                return f"!{str(value)[:40]} does not fit {ctype.sql}: at most {precision - scale} digits before the decimal point"
+        elif whole > NUMERIC_WHOLE_DIGITS or -d.as_tuple().exponent > NUMERIC_FRACTION_DIGITS:
+            return f"!{str(value)[:40]} is beyond what PostgreSQL's numeric holds ({NUMERIC_WHOLE_DIGITS} digits before the point, {NUMERIC_FRACTION_DIGITS} after)"
+        text = format(d, "f")
+    return text

@@ -15,7 +15,8 @@ from . import naming
 from ..errors import SpecError
 from ..model import Policy, Table
 from ..spec.language import PolicySpec, TableSpec
-from ..sqltext import expression_problem, qualified, quote_ident
+from ..sqltext import qualified, quote_ident
+from .expressions import POLICY_USING, POLICY_WITH_CHECK, Scope
 
 UID = "(SELECT auth.uid())"  # the sub-select form Supabase recommends: evaluated once per statement
 USES_USING = ("select", "update", "delete", "all")
@@ -43,6 +44,12 @@ def _resolve(table: Table, tables: dict[str, Table], spec: PolicySpec, path, pro
         problems.add(path + ("for",), "'all' already covers every operation; list 'all' alone or the operations without it")
         ok = False
     ok = _check_expressions(spec, ops, path, problems) and ok
+    scope = Scope(table.name, frozenset(c.name for c in table.columns), {t.name: frozenset(c.name for c in t.columns) for t in tables.values()})
+    expressions = {}
+    for key, place in (("using", POLICY_USING), ("with_check", POLICY_WITH_CHECK)):
+        if getattr(spec, key) is not None:  # read even when something else is wrong: every error at once
+            expressions[key] = problems.expression(path + (key,), getattr(spec, key), place, scope)
+            ok = expressions[key] is not None and ok
     owner_sql = None
     if spec.owner is not None:
         owner_sql = owner_expression(table, tables, spec.owner, path + ("owner",), problems)
@@ -53,8 +60,8 @@ def _resolve(table: Table, tables: dict[str, Table], spec: PolicySpec, path, pro
     result = []
     for op in ops:
         name = spec.name if len(ops) == 1 else naming.fit(f"{spec.name}_{op}")
-        using = owner_sql or (spec.using.strip() if spec.using else None)
-        check = owner_sql or (spec.with_check.strip() if spec.with_check else None)
+        using = owner_sql or expressions.get("using")
+        check = owner_sql or expressions.get("with_check")
         result.append(
             Policy(
                 name,
@@ -84,10 +91,7 @@ def _check_expressions(spec: PolicySpec, ops: list[str], path, problems) -> bool
         expr = getattr(spec, key)
         if expr is None:
             continue
-        if problem := expression_problem(expr):
-            problems.add(path + (key,), f"policy {key} expression rejected: {problem}")
-            ok = False
-        elif not any(op in fits for op in ops):
+        if not any(op in fits for op in ops):
             problems.add(path + (key,), f"'{key}' does not apply to {', '.join(ops)}; PostgreSQL uses {'USING for select, update and delete' if key == 'using' else 'WITH CHECK for insert and update'}")
             ok = False
     if spec.owner is None:

@@ -4,10 +4,21 @@ PyYAML's own loader forgets positions and silently keeps the last of two duplica
 keys; here the node tree is walked by hand so both are caught. Only plain YAML is
 accepted: no anchors or aliases (they make alias bombs and cycles possible), no tags
 beyond the core ones, and dates stay text so a bad date is a message, not a crash.
+
+Positions are computed from a parser mark's character index by `editor_position`, which
+counts lines the way editors do (LF, CRLF and lone CR end a line; U+0085, U+2028 and
+U+2029 do not, though YAML's own line counter says they do). It needs only the index, so it
+works with any composer (PyYAML's Python one or libyaml's C one).
+
+Input is bounded: a spec over MAX_SPEC_BYTES, or a single value over MAX_VALUE_CHARS, is
+refused with a positioned error before it is read further.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +29,8 @@ from ..errors import Pos, SpecError, SpecErrors
 Path = tuple[str | int, ...]
 
 MAX_DEPTH = 64
+MAX_SPEC_BYTES = 4 * 1024 * 1024  # a large real spec is well under 1 MB
+MAX_VALUE_CHARS = 64 * 1024  # one key, description or expression
 CORE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -28,6 +41,45 @@ CORE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+SCALAR_TAGS = CORE_TAGS - {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class LineIndex:
+    """Where each line of a text starts, counted as editors count them; maps a character index to (line, col)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
+
+    def position(self, index: int) -> tuple[int, int]:
+        """1-based (line, column) of the character at `index` (columns count characters)."""
+        index = max(0, min(index, len(self.text)))
+        line = bisect.bisect_right(self.starts, index) - 1
+        return line + 1, index - self.starts[line] + 1
+
+
+def editor_position(text: str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of a character index in text, as an editor shows it."""
+    return LineIndex(text).position(index)
+
+
+def decode_source(raw: bytes, file: str) -> str:
+    """The spec's bytes as text; raise SpecErrors at the first invalid UTF-8 byte or when the file is too large."""
+    if len(raw) > MAX_SPEC_BYTES:
+        head = raw[:MAX_SPEC_BYTES].decode("utf-8", errors="replace")
+        line, col = editor_position(head, len(head))
+        raise SpecErrors(
+            [SpecError(Pos(file, line, col), f"the spec is {len(raw):,} bytes; schemac reads at most {MAX_SPEC_BYTES:,} bytes (it stops here); split long text out of the spec")]
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start].decode("utf-8")
+        line, col = editor_position(before, len(before))
+        raise SpecErrors(
+            [SpecError(Pos(file, line, col), f"byte 0x{raw[exc.start]:02X} here is not valid UTF-8 ({exc.reason}); save the file as UTF-8")]
+        ) from None
 
 
 @dataclass
@@ -41,6 +93,10 @@ class Loaded:
     errors: list[SpecError] = field(default_factory=list)  # duplicate keys etc.: reported with the rest
     # list -> original index of each item kept after invalid items were left out, so later paths still point right
     kept_items: dict[Path, list[int]] = field(default_factory=dict)
+    # scalar value path -> (start index, end index, style) in `text`, to point inside a value
+    spans: dict[Path, tuple[int, int, str | None]] = field(default_factory=dict)
+    text: str = ""
+    lines: LineIndex | None = None
 
     def pos(self, path: Path) -> Pos:
         """Best position for a path: its key, else its value, else the nearest ancestor."""
@@ -54,6 +110,18 @@ class Loaded:
                 return Pos(self.file, 1, 1)
             path = path[:-1]
 
+    def pos_in_value(self, path: Path, value: str, offset: int) -> Pos:
+        """The position of character `offset` of the string `value` found at path; the value's start when unsure."""
+        path = self._original(tuple(path))
+        span = self.spans.get(path)
+        if span is None or self.lines is None:
+            return self.pos(path)
+        start, end, style = span
+        index = source_index(self.text, start, end, style, value, offset)
+        if index is None:
+            return self.value_pos.get(path) or self.pos(path)
+        line, col = self.lines.position(index)
+        return Pos(self.file, line, col)
 
     def _original(self, path: Path) -> Path:
         for k in range(len(path)):
@@ -63,45 +131,146 @@ class Loaded:
         return path
 
 
-def _pos(file: str, node: yaml.Node) -> Pos:
-    return Pos(file, node.start_mark.line + 1, node.start_mark.column + 1)
+ESCAPE_LENGTHS = {"x": 4, "u": 6, "U": 10}
 
 
-def _syntax_error(exc: yaml.YAMLError, text: str, file: str) -> SpecErrors:
+def source_index(text: str, start: int, end: int, style: str | None, value: str, offset: int) -> int | None:
+    """Index in text of character `offset` of a scalar's value, by walking value and source together; None if lost.
+
+    Exact for plain, quoted and block scalars whose characters appear in the source; escapes,
+    folded line breaks and indentation are stepped over.
+    """
+    body_start = start
+    if style in ("'", '"'):
+        body_start += 1
+    elif style in ("|", ">"):
+        header_end = LINE_BREAK.search(text, start, end)
+        if header_end is None:
+            return None
+        body_start = header_end.end()
+    j = body_start
+    for i, ch in enumerate(value[: offset + 1]):
+        while j < end:
+            src = text[j]
+            if i == offset and src == ch:
+                return j
+            if src == ch:
+                j += 1
+                break
+            if style == "'" and text.startswith("''", j) and ch == "'":
+                if i == offset:
+                    return j
+                j += 2
+                break
+            if style == '"' and src == "\\":
+                kind = text[j + 1 : j + 2]
+                if kind in "\r\n":  # escaped line break: nothing in the value
+                    j += 2
+                    continue
+                if i == offset:
+                    return j
+                j += ESCAPE_LENGTHS.get(kind, 2)
+                break
+            if src in " \t\r\n" or (ch in " \n" and src != ch):
+                j += 1  # folding and indentation
+                if ch in " \n" and src in "\r\n":
+                    break
+                continue
+            return None
+        else:
+            return None
+    return None
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str, file: str, lines: LineIndex) -> SpecErrors:
     """A YAML error as one positioned message."""
     if isinstance(exc, yaml.reader.ReaderError):
-        before = text[: exc.position]
-        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        line, col = lines.position(exc.position)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         return SpecErrors([SpecError(Pos(file, line, col), f"YAML cannot contain the control character U+{code:04X}; remove it")])
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    context = getattr(exc, "context", None) or ""
+    context_mark = getattr(exc, "context_mark", None)
+    if "quoted scalar" in context and context_mark is not None:
+        line, col = lines.position(context_mark.index)
+        return SpecErrors([SpecError(Pos(file, line, col), "this quoted text is never closed; add the closing quote")])
+    mark = getattr(exc, "problem_mark", None) or context_mark
+    runaway = _runaway_quote(text, mark.index if mark else len(text), lines)
+    if runaway is not None:
+        return SpecErrors([runaway if runaway.pos.file else SpecError(Pos(file, runaway.pos.line, runaway.pos.col), runaway.message)])
+    line, col = lines.position(mark.index) if mark else (1, 1)
     problem = getattr(exc, "problem", None) or "invalid YAML"
-    if getattr(exc, "context", None):
-        problem = f"{exc.context}: {problem}"
+    if context:
+        problem = f"{context}: {problem}"
     return SpecErrors([SpecError(Pos(file, line, col), f"YAML syntax error: {problem}; fix the YAML at this point")])
+
+
+KEY_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t]*[^\s:#'\"][^:\n]*:(?:[ \t]|$)", re.M)
+
+
+def _runaway_quote(text: str, error_index: int, lines: LineIndex) -> SpecError | None:
+    """A quoted scalar before the error that swallowed lines looking like keys: its closing quote is missing."""
+    found = None
+    try:
+        for token in yaml.scan(text[:error_index]):
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"') and token.start_mark.line != token.end_mark.line:
+                if KEY_LINE.search(text, token.start_mark.index, token.end_mark.index):
+                    found = token
+    except yaml.YAMLError:
+        pass
+    if found is None:
+        return None
+    line, col = lines.position(found.start_mark.index)
+    end_line, _ = lines.position(found.end_mark.index)
+    return SpecError(Pos("", line, col), f"this quoted text is not closed on its line and runs on to line {end_line}; add the closing quote")
 
 
 def load_yaml(text: str, file: str) -> Loaded:
     """Parse text; raise SpecErrors for syntax errors. Other problems are kept in `errors` (the first duplicate key wins)."""
+    lines = LineIndex(text)
     loader = None
     try:
         loader = yaml.SafeLoader(text)
         root = loader.get_single_node()
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc, text, file) from None
+        raise _syntax_error(exc, text, file, lines) from None
     except RecursionError:
-        raise SpecErrors([SpecError(Pos(file, 1, 1), f"the YAML is nested too deeply; keep it under {MAX_DEPTH} levels")]) from None
+        raise SpecErrors([_too_deep(text, file, lines)]) from None
     finally:
         if loader is not None:
             loader.dispose()
-    loaded = Loaded(file=file, data=None)
+    loaded = Loaded(file=file, data=None, text=text, lines=lines)
     if root is None:
         loaded.data = {}
         return loaded
     walker = _Walker(loaded)
     loaded.data = walker.convert(root, ())
     return loaded
+
+
+def _too_deep(text: str, file: str, lines: LineIndex) -> SpecError:
+    """Where nesting first goes past MAX_DEPTH, found from the event stream (which needs no recursion)."""
+    depth = 0
+    message = f"the YAML is nested more than {MAX_DEPTH} levels deep here; flatten it"
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if depth > MAX_DEPTH:  # depth = enclosing collections = the walker's path length
+                    line, col = lines.position(event.start_mark.index)
+                    return SpecError(Pos(file, line, col), message)
+                depth += 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        return _syntax_error(exc, text, file, lines).errors[0]
+    return SpecError(Pos(file, 1, 1), message)
+
+
+def control_character(value: str) -> str | None:
+    """The first C0 (other than tab and line feed), DEL or C1 character in value, as U+XXXX, or None."""
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" and ch not in "\t\n":
+            return f"U+{ord(ch):04X}"
+    return None
 
 
 class _Walker:
@@ -112,39 +281,59 @@ class _Walker:
         self.constructor = yaml.SafeLoader("")
         self.seen: set[int] = set()
 
+    def at(self, mark) -> Pos:
+        line, col = self.loaded.lines.position(mark.index)
+        return Pos(self.loaded.file, line, col)
+
     def error(self, node: yaml.Node, message: str) -> None:
-        self.loaded.errors.append(SpecError(_pos(self.loaded.file, node), message))
+        self.loaded.errors.append(SpecError(self.at(node.start_mark), message))
 
     def convert(self, node: yaml.Node, path: Path) -> Any:
-        self.loaded.value_pos[path] = _pos(self.loaded.file, node)
+        self.loaded.value_pos[path] = self.at(node.start_mark)
         if id(node) in self.seen:
             self.error(node, "YAML anchors and aliases (&name / *name) are not supported; write the value out")
             return None
         self.seen.add(id(node))
         if len(path) > MAX_DEPTH:
-            self.error(node, f"the YAML is nested too deeply; keep it under {MAX_DEPTH} levels")
+            self.error(node, f"the YAML is nested more than {MAX_DEPTH} levels deep here; flatten it")
             return None
         if node.tag not in CORE_TAGS:
             self.error(node, f"the YAML tag {node.tag!r} is not supported; write a plain value")
             return None
         if isinstance(node, yaml.MappingNode):
+            if node.tag != "tag:yaml.org,2002:map":
+                self.error(node, f"the YAML tag {node.tag!r} cannot be put on a mapping; remove the tag")
+                return None
             return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self.error(node, f"the YAML tag {node.tag!r} cannot be put on a list; remove the tag")
+                return None
             return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
+        if node.tag not in SCALAR_TAGS:
+            self.error(node, f"the YAML tag {node.tag!r} needs a mapping or list, not a single value; remove the tag")
+            return None
+        self.loaded.spans[path] = (node.start_mark.index, node.end_mark.index, node.style)
         return self.scalar(node)
 
     def mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         result: dict[str, Any] = {}
         first_seen: dict[str, Pos] = {}
         for key_node, value_node in node.value:
-            key_pos = _pos(self.loaded.file, key_node)
+            key_pos = self.at(key_node.start_mark)
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.error(key_node, "YAML merge keys (<<) are not supported; write the keys out")
                 continue
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in CORE_TAGS:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in SCALAR_TAGS:
                 self.error(key_node, "a key must be a plain name, not a list, mapping or tagged value")
                 continue
+            if len(key_node.value) > MAX_VALUE_CHARS:
+                self.error(key_node, f"this key is {len(key_node.value):,} characters long; keys are names: shorten it")
+                continue
             key = key_node.value if key_node.tag != "tag:yaml.org,2002:null" else "null"
+            if (code := control_character(key)) is not None:
+                self.error(key_node, f"a key cannot contain the control character {code}; remove it")
+                continue
             if key in first_seen:
                 self.error(
                     key_node,
@@ -159,13 +348,23 @@ class _Walker:
         return result
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
+        if len(node.value) > MAX_VALUE_CHARS:
+            self.error(node, f"this value is {len(node.value):,} characters long; schemac reads at most {MAX_VALUE_CHARS:,} per value: shorten it")
+            return node.value[:MAX_VALUE_CHARS]
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value  # a date stays text; the column type decides what it must be
+        if node.tag == "tag:yaml.org,2002:null" and node.value not in ("", "~", "null", "Null", "NULL"):
+            self.error(node, f"'{node.value}' is not a YAML null; remove the !!null tag or write ~")
+            return None
         try:
             value = self.constructor.construct_object(node)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            self.error(node, f"cannot read the value {node.value!r} ({exc}); quote it to make it text")
+        except Exception as exc:  # PyYAML raises KeyError, IndexError, ValueError... on bad tagged scalars
+            reason = f" ({exc})" if isinstance(exc, (yaml.YAMLError, ValueError, OverflowError)) else ""
+            self.error(node, f"cannot read the value '{node.value}' as {node.tag.rsplit(':', 1)[-1]}{reason}; remove the tag or quote the value to make it text")
             return None
-        if isinstance(value, str) and "\x00" in value:
-            self.error(node, "text cannot contain a NUL character (PostgreSQL rejects it); remove the \\0")
+        if isinstance(value, str):
+            if "\x00" in value:
+                self.error(node, "text cannot contain a NUL character (PostgreSQL rejects it); remove the \\0")
+            elif (code := control_character(value)) is not None:
+                self.error(node, f"text cannot contain the control character {code} (here written as an escape); remove it")
         return value

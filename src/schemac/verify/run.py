@@ -289,7 +289,7 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[st
         checked += 5
         null = {True: "NULL", False: "NOT NULL"}
         differ(diffs, f"column {t}.{name}: type", lc.type, c.type.catalog)
-        differ(diffs, f"column {t}.{name}: collation", lc.collation, "default")  # the spec has no collations
+        differ(diffs, f"column {t}.{name}: collation", lc.collation, quote_ident(c.collation) if c.collation else "default")
         differ(diffs, f"column {t}.{name}: nullability", null[lc.nullable], null[c.nullable])
         differ(diffs, f"column {t}.{name}: default", lc.default, norm.defaults[(t, name)])
         differ(diffs, f"column {t}.{name}: comment", lc.comment, column_comment(c))
