@@ -163,7 +163,7 @@ def test_a_migration_failing_midway_changes_nothing_and_names_file_line_and_stat
         c.execute("INSERT INTO notes (body) VALUES ('fine'), ('')")  # '' breaks the new CHECK when it is validated
     project.edit_spec("      body: {type: text, description: The note.}\n", CHECK_AND_UNIQUE)
     compiled(project)
-    migration = project.compiled / "migrations" / "002_add_notes_title_and_more.sql"
+    [migration] = (project.compiled / "migrations").glob("002_*.sql")
     validate_line = next(i for i, l in enumerate(migration.read_text().splitlines(), 1) if "VALIDATE CONSTRAINT" in l)
     result = apply(project, db_url)
     assert result.exit_code == 1
@@ -184,10 +184,11 @@ def test_a_failed_concurrent_index_build_leaves_no_invalid_index(tmp_path, db_ur
         c.execute("INSERT INTO notes (body) VALUES ('same'), ('same')")  # duplicates: the unique index cannot be built
     project.edit_spec("      body: {type: text, description: The note.}\n", CHECK_AND_UNIQUE.replace("body <> ''", "body IS NOT NULL"))
     compiled(project)
-    assert project.migrations()[-1] == "003_add_notes_title_and_more_no_transaction.sql"
+    last = project.migrations()[-1]
+    assert last.startswith("003_") and last.endswith("_no_transaction.sql"), project.migrations()
     result = apply(project, db_url)
     assert result.exit_code == 1
-    assert "003_add_notes_title_and_more_no_transaction.sql:" in result.output and "could not create unique index" in result.output
+    assert f"{last}:" in result.output and "could not create unique index" in result.output
     assert 'the INVALID index public.notes_body_uidx the failed build left was dropped' in result.output
     assert [v for v, _ in history(db_url)] == ["001", "002"]  # 002 committed on its own; 003 is not recorded
     with psycopg.connect(db_url, autocommit=True) as c:
