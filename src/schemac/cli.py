@@ -12,6 +12,7 @@ from .emit.markdown import render_injected
 from .errors import SpecErrors
 from .inject import Document, InjectError, read_documents
 from .outputs import Stale, compare, document_stale, leftovers, read_only_problem, remove_leftovers, replace_problem, write_outputs
+from .migrations.config import ConfigError
 from .migrations.project import HistoryProblems, Refusals, committed_files, compile_history, open_history, pending_changes
 from .pipeline import lint_schema, load_schema, render_documents
 from .rules import RULES
@@ -112,9 +113,9 @@ def compile_(
     """
     _refuse_unsafe_out(spec, out)
     schema = _load(spec)
+    documents = _documents(spec, schema, out)
     history = _compile_history(spec, out, schema, name, allow_destructive)
     files = {**render_documents(schema), **history.inside}
-    documents = _documents(spec, schema, out)
     remove_leftovers(leftovers(out, [d.path for d in documents]))  # an interrupted compile's staging
     stale = _all_stale(out, files, documents) + [(path, Stale(path, "new", "")) for path in history.outside]
     if not stale:
@@ -143,6 +144,8 @@ def _compile_history(spec: str, out: str, schema, name: str | None, allow_destru
     """The migration history after this compile, or exit 1 with every reason nothing may be written."""
     try:
         return compile_history(spec, out, schema, name=name, allow_destructive=allow_destructive)
+    except ConfigError as exc:
+        typer.echo(f"{exc} (nothing written)", err=True)
     except HistoryProblems as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
@@ -173,6 +176,9 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
         files.update(committed_files(history) if history.started else {})
     except HistoryProblems as exc:  # still compare the rest, so every problem shows in one run
         history, problems = None, exc.problems
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1)
     stale = [
         (shown, s)
         for shown, s in _all_stale(out, files, documents)
@@ -266,7 +272,7 @@ def verify(
 
 
 def _settings(spec: str, out: str):
-    from .migrations.config import ConfigError, load_settings
+    from .migrations.config import load_settings
 
     try:
         return load_settings(spec, out)
@@ -279,6 +285,9 @@ def _history(spec: str, out: str):
     """The migration history plan and apply read: every migration checked against migrations.sum, or exit 1."""
     try:
         history = open_history(spec, out)
+    except ConfigError as exc:
+        typer.echo(f"{exc} (nothing applied)", err=True)
+        raise typer.Exit(1)
     except HistoryProblems as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
@@ -347,7 +356,7 @@ def apply_(
 ) -> None:
     """Apply the migrations the database has not recorded, in order, each proven against its recorded state before it commits."""
     from .db.apply import ApplyError, Timeouts, apply_migrations, connect
-    from .migrations.config import ConfigError, check_duration
+    from .migrations.config import check_duration
 
     url = _database(database_url)
     history = _history(spec, out)

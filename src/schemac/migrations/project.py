@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..errors import SpecError
 from ..model import Schema
-from .config import ConfigError, Settings, load_settings
+from .config import Settings, load_settings
 from .snapshot import in_current_spelling
 from .history import History, NextStep, history_files, next_migrations, read_history
 
@@ -40,10 +40,8 @@ class CompileHistory:
 
 
 def open_history(spec: str, out: str) -> History:
-    try:
-        settings = load_settings(spec, out)
-    except ConfigError as exc:
-        raise HistoryProblems([str(exc)]) from None
+    """The checked history of the project; raises ConfigError (bad `[tool.schemac]`) or HistoryProblems."""
+    settings = load_settings(spec, out)
     history = read_history(settings)
     if not history.problems:
         try:
