@@ -16,6 +16,7 @@ import psycopg
 
 from schemac.db.apply import run_sql
 from schemac.db.catalog import read_schema
+from schemac.db.inspector import inspect_database
 from schemac.db.server import install_supabase_stand_in, scratch_database
 from schemac.emit.sql import render_migration
 from schemac.model import Schema
@@ -67,6 +68,9 @@ def migrated(
         with database(pg_server, new) as fresh:
             diffs = differences(asdict(read_schema(conn)), asdict(read_schema(fresh)))
             assert not diffs, "the migrated catalog differs from a fresh build:\n" + "\n".join(diffs)
+            # the same, through the inspector and the differ: nothing left to plan between the two live catalogs
+            live = plan_migration(inspect_database(conn), inspect_database(fresh))
+            assert live.parts == (), "\n".join(s.sql for s in live.statements)
         again = plan_migration(new, new)
         assert again.parts == (), "planning again is not empty"
         assert all("stale hint" in r.message for r in again.refusals), "\n".join(map(str, again.refusals))
