@@ -19,6 +19,7 @@ from ..model import (
     CATALOG_TYPE_NAMES,
     CLASSIFICATION_LABELS,
     UPDATED_AT_FUNCTION,
+    CatalogComment,
     Check,
     Column,
     ColumnType,
@@ -95,6 +96,7 @@ def _table(name: str, t: LiveTable, pos: Pos) -> Table:
                 enum=None,
                 pos=pos,
                 collation=None if c.collation == "default" else c.collation.strip('"'),
+                catalog_comment=CatalogComment(c.comment),
             )
         )
     primary_key, uniques, checks, foreign_keys = None, [], [], []
@@ -131,6 +133,7 @@ def _table(name: str, t: LiveTable, pos: Pos) -> Table:
         triggers=triggers,
         policies=policies,
         pos=pos,
+        catalog_comment=CatalogComment(t.comment),
     )
 
 

@@ -219,7 +219,7 @@ def _diff_table(
             out.changes.append(ch.SetNotNull(name, c.name))
         elif not old.nullable and c.nullable:
             out.changes.append(ch.DropNotNull(name, c.name))
-        if column_comment(old) != column_comment(c):
+        if comment_text(old) != column_comment(c):
             out.changes.append(ch.SetColumnComment(name, c.name, column_comment(c)))
 
     _enum_value_updates(cur, des, current_enums, desired_enums, out)
@@ -230,8 +230,15 @@ def _diff_table(
         out.changes.append(ch.SetRowLevelSecurity(name, des.rls))
     _diff_policies(cur, des, retyped, out)
     old_name = next((c.old for c in out.changes if isinstance(c, ch.RenameTable) and c.new == name), name)
-    if table_comment(dataclasses.replace(cur, name=old_name)) != table_comment(des):  # a comment without description names the table
+    if comment_text(dataclasses.replace(cur, name=old_name)) != table_comment(des):  # a comment without description names the table
         out.changes.append(ch.SetTableComment(name, table_comment(des)))
+
+
+def comment_text(node: Table | Column) -> str | None:
+    """The COMMENT a table or column has: as read from the database, else as schemac writes it."""
+    if node.catalog_comment is not None:
+        return node.catalog_comment.text
+    return table_comment(node) if isinstance(node, Table) else column_comment(node)
 
 
 def _default_sql(c: Column) -> str | None:
