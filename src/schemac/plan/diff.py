@@ -23,6 +23,48 @@ from ..model import Check, Column, ColumnType, Enum, ForeignKey, Index, Policy, 
 from . import changes as ch
 from .changes import Change, Constraint
 
+# Every field of the model by what the differ does with it. A field added to the model must be put in
+# one of these (tests/test_plan_fields.py fails until it is), and a compared one needs its change kind
+# and a pair test.
+COMPARED = {
+    "Table": {"name", "rls", "timestamps", "columns", "primary_key", "uniques", "checks", "foreign_keys", "indexes", "triggers", "policies"},
+    "Column": {"name", "type", "nullable", "default", "collation"},
+    "PrimaryKey": {"name", "columns"},
+    "Unique": {"name", "columns"},
+    "Check": {"name", "expression"},
+    "ForeignKey": {"name", "columns", "ref_schema", "ref_table", "ref_columns", "on_delete"},
+    "Index": {"name", "columns", "unique", "where", "using"},
+    "Trigger": {"name", "timing", "events", "function"},
+    "Policy": {"name", "operations", "roles", "using", "with_check"},
+    "Enum": {"name", "values"},  # through the CHECK of each column using it
+}
+IN_COMMENTS = {  # compared through the COMMENT text they are written into
+    "Table": {"description", "classification", "retention", "log", "catalog_comment"},
+    "Column": {"description", "classification", "encrypted", "catalog_comment"},
+}
+HINTS = {  # how to get from the last state, never compared
+    "Table": {"renamed_from"},
+    "Column": {"renamed_from", "backfill", "using"},
+    "PrimaryKey": {"renamed_from"},  # a key's name follows its table's: renamed with it when the columns are equal
+    "Unique": {"renamed_from"},
+    "Check": {"renamed_from"},
+    "ForeignKey": {"renamed_from"},
+    "Index": {"renamed_from"},
+    "Enum": {"renamed_values"},
+}
+NOT_IN_DATABASE = {  # documentation, rule settings and positions: no migration
+    "Table": {"user_operations", "user_operations_reason", "pos", "keys"},
+    "Column": {"enum", "generated_by", "pos", "keys"},  # enum: the column's CHECK carries it
+    "PrimaryKey": {"pos"},
+    "Unique": {"pos"},
+    "Check": {"description", "enum", "pos"},
+    "ForeignKey": {"pos"},
+    "Index": {"description", "pos"},
+    "Trigger": set(),
+    "Policy": {"owner", "description", "pos", "keys"},  # owner: resolved into using / with_check
+    "Enum": {"description", "pos", "value_pos"},
+}
+
 INTEGER_WIDTH = {"smallint": 1, "integer": 2, "bigint": 3}
 INTEGER_DIGITS = {"smallint": 5, "integer": 10, "bigint": 19}
 
