@@ -16,6 +16,7 @@ import psycopg
 
 from schemac.db.apply import run_sql
 from schemac.db.catalog import read_schema
+from schemac.db.inspector import inspect_database
 from schemac.db.server import install_supabase_stand_in, scratch_database
 from schemac.emit.sql import render_migration
 from schemac.model import Schema
@@ -53,11 +54,13 @@ def apply_plan(conn: psycopg.Connection, plan: Plan) -> None:
 
 
 @contextmanager
-def migrated(pg_server: str, old: Schema, new: Schema, rows: str = "", allow_destructive: bool = False) -> Iterator[tuple[psycopg.Connection, Plan]]:
+def migrated(
+    pg_server: str, old: Schema, new: Schema, rows: str = "", allow_destructive: bool = False, expect_change: bool = True
+) -> Iterator[tuple[psycopg.Connection, Plan]]:
     """Apply old, insert `rows`, apply the plan to new; check catalog equality with a fresh build of new."""
     plan = plan_migration(old, new, allow_destructive=allow_destructive)
     assert plan.refusals == (), "\n".join(str(r) for r in plan.refusals)
-    assert plan.parts, "the change produced no statements"
+    assert plan.parts or not expect_change, "the change produced no statements"
     with database(pg_server, old) as conn:
         if rows:
             conn.execute(rows)
@@ -65,6 +68,9 @@ def migrated(pg_server: str, old: Schema, new: Schema, rows: str = "", allow_des
         with database(pg_server, new) as fresh:
             diffs = differences(asdict(read_schema(conn)), asdict(read_schema(fresh)))
             assert not diffs, "the migrated catalog differs from a fresh build:\n" + "\n".join(diffs)
+            # the same, through the inspector and the differ: nothing left to plan between the two live catalogs
+            live = plan_migration(inspect_database(conn), inspect_database(fresh))
+            assert live.parts == (), "\n".join(s.sql for s in live.statements)
         again = plan_migration(new, new)
         assert again.parts == (), "planning again is not empty"
         assert all("stale hint" in r.message for r in again.refusals), "\n".join(map(str, again.refusals))

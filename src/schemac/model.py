@@ -27,6 +27,17 @@ class Positioned:
 
 
 @dataclass(frozen=True)
+class CatalogComment:
+    """A COMMENT exactly as a database holds it (None: no comment), for a model read from a database.
+
+    The inspector also parses it into description and classification, but only the text itself
+    says faithfully whether it matches what schemac would write.
+    """
+
+    text: str | None
+
+
+@dataclass(frozen=True)
 class ColumnType:
     """A column's PostgreSQL type. `sql` is how the migration spells it; `catalog` is how format_type() prints it."""
 
@@ -81,6 +92,7 @@ class Column(Positioned):
     generated_by: str | None = None  # 'timestamps' for created_at / updated_at added by the table flag
     keys: Keys = field(default=(), compare=False)
     collation: str | None = None  # C or POSIX; None for the database default
+    catalog_comment: CatalogComment | None = field(default=None, compare=False)  # set by the inspector only
     # Migration hints: how to get here from the last migration's state. Not part of the schema itself,
     # so they never make two schemas differ.
     renamed_from: str | None = field(default=None, compare=False)
@@ -195,6 +207,7 @@ class Table(Positioned):
     user_operations_reason: str | None = None  # why users do not perform the operations left out
     keys: Keys = field(default=(), compare=False)
     renamed_from: str | None = field(default=None, compare=False)  # migration hint, see Column
+    catalog_comment: CatalogComment | None = field(default=None, compare=False)  # set by the inspector only
 
     def column(self, name: str) -> Column:
         for c in self.columns:

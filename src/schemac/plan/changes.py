@@ -68,7 +68,6 @@ class SetNotNull:
 
     table: str
     column: str
-    new_table: bool = False
 
 
 @dataclass(frozen=True)

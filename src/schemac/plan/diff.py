@@ -23,6 +23,48 @@ from ..model import Check, Column, ColumnType, Enum, ForeignKey, Index, Policy, 
 from . import changes as ch
 from .changes import Change, Constraint
 
+# Every field of the model by what the differ does with it. A field added to the model must be put in
+# one of these (tests/test_plan_fields.py fails until it is), and a compared one needs its change kind
+# and a pair test.
+COMPARED = {
+    "Table": {"name", "rls", "timestamps", "columns", "primary_key", "uniques", "checks", "foreign_keys", "indexes", "triggers", "policies"},
+    "Column": {"name", "type", "nullable", "default", "collation"},
+    "PrimaryKey": {"name", "columns"},
+    "Unique": {"name", "columns"},
+    "Check": {"name", "expression"},
+    "ForeignKey": {"name", "columns", "ref_schema", "ref_table", "ref_columns", "on_delete"},
+    "Index": {"name", "columns", "unique", "where", "using"},
+    "Trigger": {"name", "timing", "events", "function"},
+    "Policy": {"name", "operations", "roles", "using", "with_check"},
+    "Enum": {"name", "values"},  # through the CHECK of each column using it
+}
+IN_COMMENTS = {  # compared through the COMMENT text they are written into
+    "Table": {"description", "classification", "retention", "log", "catalog_comment"},
+    "Column": {"description", "classification", "encrypted", "catalog_comment"},
+}
+HINTS = {  # how to get from the last state, never compared
+    "Table": {"renamed_from"},
+    "Column": {"renamed_from", "backfill", "using"},
+    "PrimaryKey": {"renamed_from"},  # a key's name follows its table's: renamed with it when the columns are equal
+    "Unique": {"renamed_from"},
+    "Check": {"renamed_from"},
+    "ForeignKey": {"renamed_from"},
+    "Index": {"renamed_from"},
+    "Enum": {"renamed_values"},
+}
+NOT_IN_DATABASE = {  # documentation, rule settings and positions: no migration
+    "Table": {"user_operations", "user_operations_reason", "pos", "keys"},
+    "Column": {"enum", "generated_by", "pos", "keys"},  # enum: the column's CHECK carries it
+    "PrimaryKey": {"pos"},
+    "Unique": {"pos"},
+    "Check": {"description", "enum", "pos"},
+    "ForeignKey": {"pos"},
+    "Index": {"description", "pos"},
+    "Trigger": set(),
+    "Policy": {"owner", "description", "pos", "keys"},  # owner: resolved into using / with_check
+    "Enum": {"description", "pos", "value_pos"},
+}
+
 INTEGER_WIDTH = {"smallint": 1, "integer": 2, "bigint": 3}
 INTEGER_DIGITS = {"smallint": 5, "integer": 10, "bigint": 19}
 
@@ -219,7 +261,7 @@ def _diff_table(
             out.changes.append(ch.SetNotNull(name, c.name))
         elif not old.nullable and c.nullable:
             out.changes.append(ch.DropNotNull(name, c.name))
-        if column_comment(old) != column_comment(c):
+        if comment_text(old) != column_comment(c):
             out.changes.append(ch.SetColumnComment(name, c.name, column_comment(c)))
 
     _enum_value_updates(cur, des, current_enums, desired_enums, out)
@@ -230,8 +272,15 @@ def _diff_table(
         out.changes.append(ch.SetRowLevelSecurity(name, des.rls))
     _diff_policies(cur, des, retyped, out)
     old_name = next((c.old for c in out.changes if isinstance(c, ch.RenameTable) and c.new == name), name)
-    if table_comment(dataclasses.replace(cur, name=old_name)) != table_comment(des):  # a comment without description names the table
+    if comment_text(dataclasses.replace(cur, name=old_name)) != table_comment(des):  # a comment without description names the table
         out.changes.append(ch.SetTableComment(name, table_comment(des)))
+
+
+def comment_text(node: Table | Column) -> str | None:
+    """The COMMENT a table or column has: as read from the database, else as schemac writes it."""
+    if node.catalog_comment is not None:
+        return node.catalog_comment.text
+    return table_comment(node) if isinstance(node, Table) else column_comment(node)
 
 
 def _default_sql(c: Column) -> str | None:
