@@ -314,3 +314,19 @@ def test_an_unreachable_database_fails_within_the_connect_timeout(tmp_path):
     result = apply(project, "postgresql://nobody@10.255.255.1:5432/x", "--connect-timeout", "2")
     assert result.exit_code == 1 and "apply failed: OperationalError" in result.output
     assert time.monotonic() - started < 30
+
+
+def test_a_concurrent_index_built_before_a_kill_is_recorded_on_the_next_run(tmp_path, db_url):
+    """A no-transaction migration commits statement by statement: if the client dies after the index is
+    built but before the history row, the next run finds the database already at the migration's state."""
+    project = two_migrations(tmp_path)
+    assert apply(project, db_url).exit_code == 0
+    project.edit_spec("      body: {type: text, description: The note.}\n", "      body: {type: text, description: The note.}\n    indexes:\n      - columns: [title]\n")
+    compiled(project)
+    [index_migration] = (project.compiled / "migrations").glob("003_*.sql")
+    with psycopg.connect(db_url, autocommit=True) as c:  # what the killed run had done
+        c.execute('CREATE INDEX CONCURRENTLY "notes_title_idx" ON "public"."notes" USING btree ("title")')
+    result = apply(project, db_url)
+    assert result.exit_code == 0, result.output
+    assert f"{index_migration.stem}: its statements had already run (an earlier apply was interrupted): recorded" in result.output
+    assert [v for v, _ in history(db_url)] == ["001", "002", "003"]

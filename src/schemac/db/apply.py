@@ -152,8 +152,8 @@ def apply_migrations(
             state = state_of(m)
             if m.transactional:
                 _apply_in_transaction(conn, m, state)
-            else:
-                _apply_without_transaction(conn, m, state)
+            elif note := _apply_without_transaction(conn, m, state):
+                result.notes.append(f"{m.stem}: {note}")
             result.applied.append(m.stem)
         return result
     finally:
@@ -266,23 +266,42 @@ def _apply_in_transaction(conn: psycopg.Connection, m: MigrationFile, state: Sch
             conn.execute("ROLLBACK")
 
 
-def _apply_without_transaction(conn: psycopg.Connection, m: MigrationFile, state: Schema | None) -> None:
+def _apply_without_transaction(conn: psycopg.Connection, m: MigrationFile, state: Schema | None) -> str | None:
     """Statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY), each committing on its own.
 
     An index whose concurrent build failed stays behind INVALID; it is dropped, so running
     the migration again starts clean. The history row is written once all succeeded and the
-    catalog matches the state.
+    catalog matches the state. A killed client can leave such a migration applied but not
+    recorded (its statements commit one by one): the next run finds the catalog already equal
+    to the migration's state and records it. Returns a note for the user, or None.
     """
-    for st in _statements(m):
+    statements = _statements(m)
+    if state is not None and _matches(conn, state):
+        # an earlier run was killed after its statements committed but before its history row:
+        # the database already is this migration's state, so record it instead of failing on "already exists"
+        _record_alone(conn, m)
+        return "its statements had already run (an earlier apply was interrupted): recorded"
+    for st in statements:
         try:
             conn.execute(st.sql)
         except psycopg.Error as exc:
             dropped = _drop_invalid_index(conn, st.concurrent_index) if st.concurrent_index else ""
             raise _failure(m, st, exc, f"{m.path} is not recorded as applied; statements before this one stay applied{dropped}") from None
     _prove(conn, m, state, f"{m.path} is not recorded as applied; its statements stay applied")
+    _record_alone(conn, m)
+    return None
+
+
+def _record_alone(conn: psycopg.Connection, m: MigrationFile) -> None:
     with conn.transaction():
         _ensure_history_table(conn)
         _record(conn, m)
+
+
+def _matches(conn: psycopg.Connection, state: Schema) -> bool:
+    from ..verify.run import catalog_differences
+
+    return not catalog_differences(conn, state)
 
 
 def _drop_invalid_index(conn: psycopg.Connection, name: str) -> str:
