@@ -264,16 +264,18 @@ def test_baseline_records_without_running(tmp_path, db_url, pg_server):
 
 def test_a_history_table_from_an_earlier_schemac_is_brought_up_to_date(tmp_path, db_url):
     project = two_migrations(tmp_path)
-    checksum = __import__("hashlib").sha256((project.compiled / "migrations" / "001_initial_schema.sql").read_bytes()).hexdigest()
     with psycopg.connect(db_url, autocommit=True) as c:
         from schemac.db.apply import run_sql
 
         run_sql(c, (project.compiled / "migrations" / "001_initial_schema.sql").read_text())
         c.execute("CREATE SCHEMA schemac")
         c.execute("CREATE TABLE schemac.applied_migrations (version text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
-        c.execute("INSERT INTO schemac.applied_migrations (version, checksum) VALUES ('001_initial_schema', %s)", (checksum,))
+        # what an earlier schemac recorded: the stem as version, and the checksum of 001 with the spec's hash in its header
+        c.execute("INSERT INTO schemac.applied_migrations (version, checksum) VALUES ('001_initial_schema', %s)", ("0" * 64,))
+    refused = apply(project, db_url)
+    assert refused.exit_code == 1 and "`--baseline 001` records the file as it is now" in refused.output
     assert "pending  " in project.run("plan", "--database-url", db_url).output
-    result = apply(project, db_url)
+    result = apply(project, db_url, "--baseline", "001")
     assert result.exit_code == 0, result.output
     assert "applied  002_add_notes_title" in result.output and "applied  001" not in result.output
     assert history(db_url) == [("001", "initial_schema"), ("002", "add_notes_title")]

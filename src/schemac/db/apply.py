@@ -91,9 +91,15 @@ def pending_migrations(migrations: list[MigrationFile], rows: dict[str, tuple[st
     problems = []
     for m in migrations:
         if m.version in rows and rows[m.version][1] != m.checksum and not _within(m.version, baseline):
+            legacy = (
+                "; if an earlier schemac applied it (its 001 carried the spec's hash, removed once), "
+                f"`--baseline {m.version}` records the file as it is now"
+                if (m.version, m.name) == ("001", "initial_schema")
+                else ""
+            )
             problems.append(
                 f"{m.path}: changed after it was applied (checksum {rows[m.version][1][:12]} in the database, {m.checksum[:12]} on disk); "
-                "nothing was applied: never edit an applied migration, restore it and put the change in a new one"
+                f"nothing was applied: never edit an applied migration, restore it and put the change in a new one{legacy}"
             )
     for version, (name, _) in sorted(rows.items(), key=lambda r: sort_key(r[0])):
         if version not in on_disk:
