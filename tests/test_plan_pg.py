@@ -347,3 +347,42 @@ def test_documentation_only_change_plans_nothing(tmp_path):
                + "    indexes:\n      - {columns: [name], description: Search by name.}\n    user_operations: [select]\n    user_operations_reason: The backend writes patients as service_role for the app.\n")
     plan = plan_migration(old, new)
     assert plan.parts == () and plan.refusals == ()
+
+
+def test_widening_a_referenced_key_and_its_reference(pg_server, tmp_path):
+    old = """
+tables:
+  parents:
+    classification: administrative
+    columns:
+      id: {type: integer, primary_key: true}
+  children:
+    classification: administrative
+    columns:
+      id: {type: integer, primary_key: true}
+      parent_id: {type: integer, references: parents.id, on_delete: cascade}
+"""
+    rows = "INSERT INTO parents VALUES (1), (2); INSERT INTO children VALUES (10, 1), (20, 2);"
+    with pair(pg_server, tmp_path, old, old.replace("type: integer", "type: bigint"), rows) as (conn, plan):
+        conn.execute("DELETE FROM parents WHERE id = 1")
+        assert conn.execute("SELECT id FROM children").fetchall() == [(20,)]
+
+
+def test_tables_in_a_reference_cycle_added_and_dropped_together(pg_server, tmp_path):
+    cycle = """
+  husbands:
+    classification: administrative
+    columns:
+      id: {type: uuid, primary_key: true, default: gen_random_uuid()}
+      wife_id: {type: uuid, nullable: true, references: wives.id, on_delete: set null}
+  wives:
+    classification: administrative
+    columns:
+      id: {type: uuid, primary_key: true, default: gen_random_uuid()}
+      husband_id: {type: uuid, nullable: true, references: husbands.id, on_delete: set null}
+"""
+    with pair(pg_server, tmp_path, PATIENTS, PATIENTS + cycle) as (conn, plan):
+        assert names(conn) == [("Ann",), ("Bob",)]
+    rows = ROWS + "INSERT INTO husbands DEFAULT VALUES; INSERT INTO wives (husband_id) SELECT id FROM husbands; UPDATE husbands SET wife_id = (SELECT id FROM wives);"
+    with pair(pg_server, tmp_path, PATIENTS + cycle, PATIENTS, rows, allow_destructive=True) as (conn, plan):
+        assert names(conn) == [("Ann",), ("Bob",)]

@@ -38,6 +38,8 @@ TYPES = {
     "date": ("current_date", lambda i: f"date '2024-01-0{i + 1}'"),
     "timestamptz": ("now()", lambda i: f"now() + interval '{i} hour'"),
     "jsonb": (None, lambda i: f"'{{\"k\": {i}}}'"),
+    "text[]": ([], lambda i: f"ARRAY['a{i}']"),
+    "time": ("09:30", lambda i: f"time '0{i}:15'"),
 }
 WIDER = {"smallint": "integer", "integer": "bigint", "varchar(20)": "text", "numeric(10,2)": "numeric(12,2)"}
 TABLE_NAMES = ["alpha", "beta", "gamma", "delta"]
@@ -79,7 +81,15 @@ def old_specs(draw):
             table["rls"] = False
         plain = [c for c in cols if c != "id"]
         if draw(st.booleans()):
-            table["indexes"] = [{"columns": [draw(st.sampled_from(plain))]}]
+            c = draw(st.sampled_from(plain))
+            index = {"columns": [c]}
+            if draw(st.booleans()):
+                index["where"] = f"{c} IS NOT NULL"
+            if "type" in cols[c] and cols[c]["type"] not in ("text[]", "jsonb") and draw(st.booleans()):
+                index["using"] = "hash"
+            table["indexes"] = [index]
+        if len(plain) >= 2 and draw(st.integers(0, 3)) == 0:
+            table["unique"] = [{"columns": plain[:2]}]
         if draw(st.integers(0, 2)) == 0:
             c = draw(st.sampled_from(plain))
             table["checks"] = [{"name": f"{tname}_{c}_known", "expression": f"{c} IS NOT NULL OR {c} IS NULL"}]
@@ -97,7 +107,7 @@ def _referenced(spec: dict, table: str) -> bool:
 
 
 def _uses(table: dict, column: str) -> bool:
-    used = [ix["columns"] for ix in table.get("indexes", [])]
+    used = [ix["columns"] for ix in table.get("indexes", [])] + [u["columns"] for u in table.get("unique", [])]
     return any(column in cols for cols in used) or any(column in ch["expression"] for ch in table.get("checks", []))
 
 
@@ -109,7 +119,7 @@ def evolve(draw, old: dict) -> dict:
     for _ in range(draw(st.integers(1, 3))):
         kind = draw(st.sampled_from([
             "add_table", "drop_table", "rename_table", "add_column", "drop_column", "rename_column", "widen", "nullability",
-            "default", "collation", "enum", "index", "policy", "rls", "timestamps", "describe",
+            "default", "collation", "enum", "index", "policy", "rls", "timestamps", "describe", "classify", "composite_unique",
         ]))
         tname = draw(st.sampled_from(sorted(tables)))
         table = tables[tname]
@@ -120,7 +130,7 @@ def evolve(draw, old: dict) -> dict:
             tables[free[0]] = {"classification": "administrative", "columns": draw(columns(sorted(new.get("enums", {}))))}
         elif kind == "drop_table" and len(tables) > 1 and not _referenced(new, tname):
             del tables[tname]
-        elif kind == "rename_table" and not any("renamed_from" in t for t in tables.values()):
+        elif kind == "rename_table" and tname in old["tables"] and not any("renamed_from" in t for t in tables.values()):
             fresh = tname + "_v2"
             tables[fresh] = {"renamed_from": tname, **tables.pop(tname)}
             for t in tables.values():
@@ -145,9 +155,9 @@ def evolve(draw, old: dict) -> dict:
             c = draw(st.sampled_from(plain))
             if not _uses(table, c):
                 del cols[c]
-        elif kind == "rename_column" and plain and "renamed_from" not in table:
+        elif kind == "rename_column" and plain and "renamed_from" not in table and tname in old["tables"]:
             c = draw(st.sampled_from(plain))
-            if not _uses(table, c) and not any("renamed_from" in x for x in cols.values()):
+            if c in old["tables"][tname]["columns"] and not _uses(table, c) and not any("renamed_from" in x for x in cols.values()):
                 cols[c + "_new"] = {**cols.pop(c), "renamed_from": c}
         elif kind == "widen":
             wide = [c for c in plain if cols[c].get("type") in WIDER]
@@ -176,7 +186,8 @@ def evolve(draw, old: dict) -> dict:
         elif kind == "enum" and "enums" in new:
             values = new["enums"]["colour"]["values"]
             op = draw(st.sampled_from(["add", "rename", "remove"]))
-            spare = [v for v in ENUM_VALUES if v not in values and isinstance(v, str)]
+            taken = {v for x in values for v in ([x] if isinstance(x, str) else [x["value"], x["renamed_from"]])}
+            spare = [v for v in ENUM_VALUES if v not in taken]
             plain_values = [v for v in values if isinstance(v, str)]
             if op == "add" and spare:
                 values.append(spare[0])
@@ -184,7 +195,7 @@ def evolve(draw, old: dict) -> dict:
                 i = values.index(draw(st.sampled_from(plain_values)))
                 values[i] = {"value": spare[0], "renamed_from": values[i]}
             elif op == "remove" and len(values) > 2 and isinstance(values[-1], str):
-                values.pop()  # rows hold the first value only
+                values.pop()  # rows hold the first two values only
         elif kind == "index" and plain:
             if table.get("indexes"):
                 table.pop("indexes")
@@ -199,6 +210,13 @@ def evolve(draw, old: dict) -> dict:
             table["rls"] = not table.get("rls", True)
         elif kind == "timestamps":
             table["timestamps"] = not table.get("timestamps", False)
+        elif kind == "classify" and plain:
+            cols[plain[-1]]["classification"] = "phi"
+            table["retention"] = "Kept one year, then deleted."
+            table["log"] = not table.get("log", False)
+        elif kind == "composite_unique" and len(plain) >= 2:
+            if table.pop("unique", None) is None:
+                table["unique"] = [{"columns": plain[-2:]}]
         elif kind == "describe":
             table["description"] = "Described " + tname
             if plain:
@@ -217,7 +235,7 @@ def rows(old: dict) -> str:
             names.append(cname)
             for i in (0, 1):
                 if "enum" in col:
-                    values[i].append(f"'{old['enums'][col['enum']]['values'][0]}'")
+                    values[i].append(f"'{old['enums'][col['enum']]['values'][i]}'")
                 else:
                     values[i].append(TYPES[col["type"]][1](i))
         statements.append(f"INSERT INTO {tname} ({', '.join(names)}) VALUES ({'), ('.join(', '.join(v) for v in values)});")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from ..errors import SpecError
 from ..model import Schema
 from . import changes as ch
 from .changes import Change
