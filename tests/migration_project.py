@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import textwrap
 from dataclasses import dataclass
@@ -86,9 +85,3 @@ def two_migrations(tmp_path: Path, name: str = "project", pyproject: str | None 
     compiled(project)
     assert project.migrations() == ["001_initial_schema.sql", "002_add_notes_title.sql"]
     return project
-
-
-def env_with(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(extra)
-    return env

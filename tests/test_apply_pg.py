@@ -8,9 +8,8 @@ import signal
 import time
 
 import psycopg
-import pytest
 
-from migration_project import NOTES, TITLE, compiled, env_with, new_project, two_migrations
+from migration_project import TITLE, compiled, new_project, two_migrations
 from schemac.db.apply import ADVISORY_LOCK_KEY
 from schemac.db.server import scratch_database
 from schemac.migrations.checksums import parse_sums, render_sums
