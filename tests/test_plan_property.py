@@ -140,7 +140,8 @@ def evolve(draw, old: dict) -> dict:
             for ch in tables[fresh].get("checks", []):
                 ch["name"] = ch["name"].replace(tname, fresh, 1)
         elif kind == "add_column":
-            free = [n for n in COLUMN_NAMES + ["c7", "c8"] if n not in cols]
+            was = old["tables"].get(tname, {}).get("columns", {})  # a dropped name added again would be a type change
+            free = [n for n in COLUMN_NAMES + ["c7", "c8"] if n not in cols and n not in was]
             ctype = draw(st.sampled_from(sorted(TYPES)))
             shape = draw(st.sampled_from(["nullable", "default", "backfill"]))
             col: dict = {"type": ctype}
