@@ -172,11 +172,21 @@ def _beyond_expression(stmt: ast.Node) -> int | None:
             continue
         value = getattr(stmt, slot)
         if value:
-            first = value[0] if isinstance(value, tuple) else value
-            return getattr(first, "location", None) or len(PREFIX)
+            return _first_location(value) or len(PREFIX)
     if stmt.all or stmt.groupDistinct:
         return len(PREFIX)
     return None
+
+
+def _first_location(node: Any) -> int | None:
+    """The smallest source location inside a node (clauses such as INTO have none of their own)."""
+    if isinstance(node, tuple):
+        found = [loc for n in node if (loc := _first_location(n)) is not None]
+        return min(found) if found else None
+    if not isinstance(node, ast.Node):
+        return None
+    found = [loc for slot in type(node).__slots__ if (loc := (getattr(node, slot) if slot == "location" else _first_location(getattr(node, slot)))) is not None and loc >= 0]
+    return min(found) if found else None
 
 
 class _Checker:
@@ -343,7 +353,7 @@ def canonical_sql(node: ast.Node) -> str:
     if _unprintable(sql):
         raise _Refused(ExpressionProblem(0, "the expression holds a control character outside a string; remove it"))
     again = _parse_one(sql)
-    if isinstance(again, list) or _shape(again) != _shape(node):
+    if isinstance(again, list) or tree_shape(again) != tree_shape(node):
         raise _Refused(ExpressionProblem(0, "the expression cannot be written back unchanged by PostgreSQL's deparser; simplify it"))
     return sql
 
@@ -382,10 +392,10 @@ def _unprintable(text: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
 
 
-def _shape(node: Any) -> Any:
+def tree_shape(node: Any) -> Any:
     """A tree as plain data without source locations, for comparing two parses."""
     if isinstance(node, tuple):
-        return tuple(_shape(n) for n in node)
+        return tuple(tree_shape(n) for n in node)
     if isinstance(node, ast.Node):
-        return (type(node).__name__,) + tuple((s, _shape(getattr(node, s))) for s in type(node).__slots__ if s != "location")
+        return (type(node).__name__,) + tuple((s, tree_shape(getattr(node, s))) for s in type(node).__slots__ if s != "location")
     return node

@@ -30,6 +30,7 @@ from ..model import (
     DocTarget,
     Enum,
     Index,
+    LintConfig,
     PrimaryKey,
     Schema,
     Table,
@@ -78,7 +79,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     lint = build_lint(data.get("lint"), tables_by_name, all_table_names, problems)
     doc_targets = _build_doc_targets(docs_spec, problems)
     if problems.errors:
-        raise SpecErrors(problems.errors)
+        partial = _clean_part(tables_by_name, enums, lint, problems, loaded, source_bytes, source_name)
+        raise SpecErrors(problems.errors, partial)
     ordered = tuple(tables_by_name[name] for name in table_specs)
     return Schema(
         pos=problems.loaded.pos(("tables",)),
@@ -89,6 +91,26 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         lint=lint,
         doc_targets=doc_targets,
     )
+
+
+def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConfig, problems: Problems, loaded: Loaded,
+                source_bytes: bytes, source_name: str) -> Schema | None:
+    """The tables with no error anywhere in their part of the file, as a Schema compliance rules can check."""
+    raw = loaded.data.get("tables") if isinstance(loaded.data, dict) else None
+    if not isinstance(raw, dict):
+        return None
+    starts = sorted((loaded.key_pos[("tables", n)].line, n) for n in raw if ("tables", n) in loaded.key_pos)
+    bad_lines = sorted(e.pos.line for e in problems.errors)
+    clean = []
+    for i, (line, name) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else float("inf")
+        if name in tables and not any(line <= b < end for b in bad_lines):
+            clean.append(tables[name])
+    if not clean:
+        return None
+    names = {t.name for t in clean}
+    waivers = tuple(w for w in lint.waivers if w.table in names)  # a waiver of a left-out table would look unused
+    return Schema(tuple(clean), tuple(enums.values()), source_name, hashlib.sha256(source_bytes).hexdigest(), LintConfig(lint.severities, waivers))
 
 
 def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:

@@ -148,6 +148,9 @@ def source_index(text: str, start: int, end: int, style: str | None, value: str,
         if header_end is None:
             return None
         body_start = header_end.end()
+    if value and offset >= len(value):  # just past the end (e.g. "at end of input"): after the last character
+        last = source_index(text, start, end, style, value, len(value) - 1)
+        return None if last is None else last + 1
     j = body_start
     for i, ch in enumerate(value[: offset + 1]):
         while j < end:
@@ -190,10 +193,18 @@ def _syntax_error(exc: yaml.YAMLError, text: str, file: str, lines: LineIndex) -
         return SpecErrors([SpecError(Pos(file, line, col), f"YAML cannot contain the control character U+{code:04X}; remove it")])
     context = getattr(exc, "context", None) or ""
     context_mark = getattr(exc, "context_mark", None)
+    if "simple key" in context and context_mark is not None:
+        line, col = lines.position(context_mark.index)
+        return SpecErrors([SpecError(Pos(file, line, col), "this key has no ':' after it on its line (or is longer than 1024 characters); write 'key: value'")])
     if "quoted scalar" in context and context_mark is not None:
         line, col = lines.position(context_mark.index)
         return SpecErrors([SpecError(Pos(file, line, col), "this quoted text is never closed; add the closing quote")])
     mark = getattr(exc, "problem_mark", None) or context_mark
+    if mark is not None and "got ':'" in (getattr(exc, "problem", None) or ""):
+        long_key = _long_key_before(text, mark.index)
+        if long_key is not None:
+            line, col = lines.position(long_key)
+            return SpecErrors([SpecError(Pos(file, line, col), "this key is longer than 1024 characters, YAML's limit for a key; shorten it")])
     runaway = _runaway_quote(text, mark.index if mark else len(text), lines)
     if runaway is not None:
         return SpecErrors([runaway if runaway.pos.file else SpecError(Pos(file, runaway.pos.line, runaway.pos.col), runaway.message)])
@@ -202,6 +213,20 @@ def _syntax_error(exc: yaml.YAMLError, text: str, file: str, lines: LineIndex) -
     if context:
         problem = f"{context}: {problem}"
     return SpecErrors([SpecError(Pos(file, line, col), f"YAML syntax error: {problem}; fix the YAML at this point")])
+
+
+def _long_key_before(text: str, error_index: int) -> int | None:
+    """Start of a scalar over YAML's 1024-character key limit that ends where the ':' error is, or None."""
+    last = None
+    try:
+        for token in yaml.scan(text[:error_index]):
+            if isinstance(token, yaml.ScalarToken):
+                last = token
+    except yaml.YAMLError:
+        return None
+    if last is not None and last.end_mark.index - last.start_mark.index > 1024 and not text[last.end_mark.index : error_index].strip():
+        return last.start_mark.index
+    return None
 
 
 KEY_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t]*[^\s:#'\"][^:\n]*:(?:[ \t]|$)", re.M)
@@ -271,6 +296,15 @@ def control_character(value: str) -> str | None:
         if unicodedata.category(ch) == "Cc" and ch not in "\t\n":
             return f"U+{ord(ch):04X}"
     return None
+
+
+class SourceFloat(float):
+    """A YAML float that remembers how it was written, so a numeric default keeps every digit the spec gave."""
+
+    def __new__(cls, value: float, text: str):
+        obj = super().__new__(cls, value)
+        obj.text = text.replace("_", "")
+        return obj
 
 
 class _Walker:
@@ -362,6 +396,8 @@ class _Walker:
             reason = f" ({exc})" if isinstance(exc, (yaml.YAMLError, ValueError, OverflowError)) else ""
             self.error(node, f"cannot read the value '{node.value}' as {node.tag.rsplit(':', 1)[-1]}{reason}; remove the tag or quote the value to make it text")
             return None
+        if type(value) is float:
+            return SourceFloat(value, node.value)
         if isinstance(value, str):
             if "\x00" in value:
                 self.error(node, "text cannot contain a NUL character (PostgreSQL rejects it); remove the \\0")
