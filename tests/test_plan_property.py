@@ -126,7 +126,7 @@ def evolve(draw, old: dict) -> dict:
         cols = table["columns"]
         plain = [c for c in cols if c != "id" and "references" not in cols[c]]
         if kind == "add_table":
-            free = [n for n in TABLE_NAMES + ["epsilon"] if n not in tables]
+            free = [n for n in TABLE_NAMES + ["epsilon", "zeta", "eta"] if n not in tables and n not in old["tables"]]  # not a dropped one again
             tables[free[0]] = {"classification": "administrative", "columns": draw(columns(sorted(new.get("enums", {}))))}
         elif kind == "drop_table" and len(tables) > 1 and not _referenced(new, tname):
             del tables[tname]
@@ -140,7 +140,8 @@ def evolve(draw, old: dict) -> dict:
             for ch in tables[fresh].get("checks", []):
                 ch["name"] = ch["name"].replace(tname, fresh, 1)
         elif kind == "add_column":
-            free = [n for n in COLUMN_NAMES + ["c7", "c8"] if n not in cols]
+            was = old["tables"].get(tname, {}).get("columns", {})  # a dropped name added again would be a type change
+            free = [n for n in COLUMN_NAMES + ["c7", "c8"] if n not in cols and n not in was]
             ctype = draw(st.sampled_from(sorted(TYPES)))
             shape = draw(st.sampled_from(["nullable", "default", "backfill"]))
             col: dict = {"type": ctype}

@@ -100,3 +100,11 @@ def test_migration_names(tmp_path):
     assert name(OLD.replace("      status: {enum: status}\n", "      status: {enum: status}\n      preferred_language: {type: text, nullable: true}\n")) == "add_patients_preferred_language"
     assert name(OLD.replace("{columns: [name], name: by_name}", "{columns: [name, age], name: by_name}")) == "drop_by_name_and_add_by_name"
     assert name(OLD) == "no_changes"
+
+
+def test_a_type_change_without_a_cast_needs_using(tmp_path):
+    old = OLD.replace("      status: {enum: status}\n", "      status: {enum: status}\n      flag: {type: boolean}\n")
+    found = refusals(tmp_path, old, old.replace("flag: {type: boolean}", "flag: {type: bigint}"), allow_destructive=True)
+    assert found == ["schema.yaml:12:14: column 'patients.flag' changes from boolean to bigint, which PostgreSQL cannot convert by a cast; add 'using: <SQL expression>' computing the new value from the old"]
+    assert refusals(tmp_path, old, old.replace("flag: {type: boolean}", "flag: {type: bigint, using: \"CASE WHEN flag THEN 1 ELSE 0 END\"}"), allow_destructive=True) == []
+    assert refusals(tmp_path, old, old.replace("flag: {type: boolean}", "flag: {type: integer}"), allow_destructive=True) == []

@@ -304,12 +304,31 @@ def _alter_type(table: str, old: Column, new: Column, out: Diff) -> None:
     rewrite = rewrite or (using is not None and new.using is not None)  # an expression of the user's: assume it changes values
     collation_changed = old.collation != new.collation
     out.changes.append(ch.AlterColumnType(table, new.name, old.type, new.type, using, narrowing, rewrite, new.collation, collation_changed))
+    if using is not None and new.using is None and not castable(old.type, new.type):
+        out.problems.append(SpecError(new.at("type"), f"column '{table}.{new.name}' changes from {old.type.sql} to {new.type.sql}, which PostgreSQL cannot convert by a cast; add 'using: <SQL expression>' computing the new value from the old"))
     if narrowing:
         out.destructive.append(SpecError(new.at("type"), f"column '{table}.{new.name}' changes from {old.type.sql} to {new.type.sql}, which may not hold every existing value; allow destructive changes (--allow-destructive) to convert it (with 'using: <expression>' for the conversion if needed)"))
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+NUMBERS = {"smallint", "integer", "bigint", "numeric"}
+TEXTS = {"text", "varchar", "char"}
+MOMENTS = {"date", "timestamp", "timestamptz"}
+JSONS = {"json", "jsonb"}
+
+
+def castable(old: ColumnType, new: ColumnType) -> bool:
+    """Whether `old::new` is a cast PostgreSQL has (it may still fail on a value): within numbers, moments or
+    JSON, to or from text, and integer with boolean; anything else needs the spec's `using:`."""
+    if old.array != new.array:
+        return False
+    a, b = old.base, new.base
+    if a in TEXTS or b in TEXTS or a == b:
+        return True
+    return any(a in family and b in family for family in (NUMBERS, MOMENTS, JSONS)) or {a, b} == {"integer", "boolean"}
 
 
 def classify_type_change(old: ColumnType, new: ColumnType) -> tuple[bool, bool, bool]:
