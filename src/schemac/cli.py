@@ -1,22 +1,24 @@
-"""The command line: the only place that prints and exits."""
+"""The command line: the only place that prints and exits.
+
+Each command imports the parts it uses when it runs (the pipeline, the emitters, the output
+folder code), so `schemac --help` and `validate` do not pay for what they never call.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from .emit.markdown import render_injected
 from .errors import SpecErrors
-from .inject import Document, InjectError, read_documents
-from .outputs import Stale, compare, document_stale, leftovers, read_only_problem, remove_leftovers, replace_problem, write_outputs
-from .migrations.config import ConfigError
-from .migrations.project import HistoryProblems, Refusals, committed_files, compile_history, open_history, pending_changes
-from .pipeline import lint_schema, load_schema, render_documents
 from .rules import RULES
 from .rules.report import FORMATS, render, spec_errors_as_findings, summary, text_line
+
+if TYPE_CHECKING:
+    from .inject import Document
+    from .outputs import Stale
 
 app = typer.Typer(
     add_completion=False,
@@ -31,6 +33,8 @@ OUT_OPTION = typer.Option("compiled", "--out", "-o", help="The output directory.
 
 def _load(spec: str, lint: bool = True):
     """Load and build the spec, then (unless lint=False) run the rules: any error exits 1 before anything is written."""
+    from .pipeline import lint_schema
+
     schema = _build(spec, lint)
     if lint:
         result = lint_schema(schema)
@@ -43,6 +47,8 @@ def _load(spec: str, lint: bool = True):
 
 
 def _build(spec: str, lint: bool = True):
+    from .pipeline import lint_schema, load_schema
+
     if not Path(spec).is_file():
         typer.echo(f"{spec}: no such file; pass the spec with --spec PATH", err=True)
         raise typer.Exit(2)
@@ -60,8 +66,11 @@ def _build(spec: str, lint: bool = True):
 
 def _documents(spec: str, schema, out: str) -> list[Document]:
     """The configured hand-written pages with their refreshed reference; exit 1 when one cannot take it (or lies in out)."""
+    from .emit.markdown import render_injected
+    from .inject import InjectError, read_documents
+
     try:
-        return read_documents(spec, schema, render_injected(schema), out)
+        return read_documents(spec, schema, lambda: render_injected(schema), out)
     except InjectError as exc:
         typer.echo(f"{exc} (nothing written)", err=True)
         raise typer.Exit(1)
@@ -69,6 +78,8 @@ def _documents(spec: str, schema, out: str) -> list[Document]:
 
 def _all_stale(out: str, files: dict[str, str], documents: list[Document]) -> list[tuple[str, Stale]]:
     """Every differing output as (path shown to the user, difference)."""
+    from .outputs import compare, document_stale
+
     found = [(f"{out}/{s.path}", s) for s in compare(out, files)]
     found += [(d.display, document_stale(d.display, d.current, d.desired)) for d in documents if d.stale]
     return found
@@ -83,6 +94,8 @@ def validate(spec: str = SPEC_OPTION) -> None:
 
 def _refuse_unsafe_out(spec: str, out: str) -> None:
     """compile replaces the output directory whole: never let that be a folder holding the spec or the working directory."""
+    from .outputs import replace_problem
+
     target = Path(out).resolve()
     problem = replace_problem(out)
     if Path(out).is_symlink():
@@ -114,13 +127,16 @@ def compile_(
     migration (and the schema's new state under <out>/state/); a change that touches
     only documentation writes no migration.
     """
+    from .outputs import Stale, leftovers, read_only_problem, remove_leftovers, write_outputs
+    from .pipeline import render_documents
+
     _refuse_unsafe_out(spec, out)
     schema = _load(spec)
     documents = _documents(spec, schema, out)
     history = _compile_history(spec, out, schema, name, allow_destructive)
     files = {**render_documents(schema), **history.inside}
     remove_leftovers(leftovers(out, [d.path for d in documents]))  # an interrupted compile's staging
-    stale = _all_stale(out, files, documents) + [(path, Stale(path, "new", "")) for path in history.outside]
+    stale = _all_stale(out, files, documents) + [(path, Stale(path, "new")) for path in history.outside]
     if not stale:
         typer.echo(f"{out}: up to date ({len(files)} files, {len(documents)} injected documents; no change for a migration)")
         return
@@ -145,6 +161,9 @@ def compile_(
 
 def _compile_history(spec: str, out: str, schema, name: str | None, allow_destructive: bool):
     """The migration history after this compile, or exit 1 with every reason nothing may be written."""
+    from .migrations.config import ConfigError
+    from .migrations.project import HistoryProblems, Refusals, compile_history
+
     try:
         return compile_history(spec, out, schema, name=name, allow_destructive=allow_destructive)
     except ConfigError as exc:
@@ -170,6 +189,11 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
 
     Writes nothing. Stale outputs and injected pages are shown as a diff.
     """
+    from .migrations.config import ConfigError
+    from .migrations.project import HistoryProblems, committed_files, open_history, pending_changes
+    from .outputs import Stale, leftovers
+    from .pipeline import render_documents
+
     schema = _load(spec)
     documents = _documents(spec, schema, out)
     files = render_documents(schema)
@@ -187,7 +211,7 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
         for shown, s in _all_stale(out, files, documents)
         if history is not None or not (s.state == "extra" and s.path.startswith(("migrations", "state/")))
     ]
-    stale += [(path, Stale(path, "leftover", "  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
+    stale += [(path, Stale(path, "leftover", note="  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
     if not stale and not problems:
         typer.echo(f"{out}: up to date" + (f" ({len(documents)} injected documents too)" if documents else ""))
         return
@@ -213,6 +237,8 @@ def lint(
     fmt: str = typer.Option("text", "--format", "-f", help="text, github (Actions annotations) or json."),
 ) -> None:
     """The rules step on its own, in the format CI or a person needs."""
+    from .pipeline import lint_schema, load_schema
+
     if fmt not in FORMATS:
         typer.echo(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
@@ -275,7 +301,7 @@ def verify(
 
 
 def _settings(spec: str, out: str):
-    from .migrations.config import load_settings
+    from .migrations.config import ConfigError, load_settings
 
     try:
         return load_settings(spec, out)
@@ -286,6 +312,9 @@ def _settings(spec: str, out: str):
 
 def _history(spec: str, out: str):
     """The migration history plan and apply read: every migration checked against migrations.sum, or exit 1."""
+    from .migrations.config import ConfigError
+    from .migrations.project import HistoryProblems, open_history
+
     try:
         history = open_history(spec, out)
     except ConfigError as exc:
@@ -359,7 +388,7 @@ def apply_(
 ) -> None:
     """Apply the migrations the database has not recorded, in order, each proven against its recorded state before it commits."""
     from .db.apply import ApplyError, Timeouts, apply_migrations, connect
-    from .migrations.config import check_duration
+    from .migrations.config import ConfigError, check_duration
 
     url = _database(database_url)
     history = _history(spec, out)
