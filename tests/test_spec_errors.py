@@ -58,8 +58,8 @@ def test_duplicate_table_is_reported():
 
 def test_unknown_key_suggests_the_right_one():
     assert errors_of(table("name: {type: text, nulable: true}\n")) == [
-        "schema.yaml:10:26: unknown key 'nulable'; did you mean 'nullable'? allowed keys here: classification, default, "
-        "description, encrypted, enum, nullable, on_delete, primary_key, references, type, unique"
+        "schema.yaml:10:26: unknown key 'nulable'; did you mean 'nullable'? allowed keys here: backfill, classification, "
+        "collation, default, description, encrypted, enum, nullable, on_delete, primary_key, references, renamed_from, type, unique, using"
     ]
 
 

@@ -28,6 +28,17 @@ class Positioned:
 
 
 @dataclass(frozen=True)
+class CatalogComment:
+    """A COMMENT exactly as a database holds it (None: no comment), for a model read from a database.
+
+    The inspector also parses it into description and classification, but only the text itself
+    says faithfully whether it matches what schemac would write.
+    """
+
+    text: str | None
+
+
+@dataclass(frozen=True)
 class ColumnType:
     """A column's PostgreSQL type. `sql` is how the migration spells it; `catalog` is how format_type() prints it."""
 
@@ -81,6 +92,13 @@ class Column(Positioned):
     pos: Pos = field(compare=False)
     generated_by: str | None = None  # 'timestamps' for created_at / updated_at added by the table flag
     keys: Keys = field(default=(), compare=False)
+    collation: str | None = None  # C or POSIX; None for the database default
+    catalog_comment: CatalogComment | None = field(default=None, compare=False)  # set by the inspector only
+    # Migration hints: how to get here from the last migration's state. Not part of the schema itself,
+    # so they never make two schemas differ.
+    renamed_from: str | None = field(default=None, compare=False)
+    backfill: str | None = field(default=None, compare=False)  # SQL expression filling NULLs before NOT NULL
+    using: str | None = field(default=None, compare=False)  # SQL expression converting the old value on a type change
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,7 @@ class PrimaryKey:
     name: str
     columns: tuple[str, ...]
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -95,6 +114,7 @@ class Unique:
     name: str
     columns: tuple[str, ...]
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -104,6 +124,7 @@ class Check:
     description: str | None
     enum: str | None  # set when the check enforces an enum column
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -115,6 +136,7 @@ class ForeignKey:
     ref_columns: tuple[str, ...]
     on_delete: str  # cascade | restrict | set null | set default | no action
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
     @property
     def ref_qualified(self) -> str:
@@ -130,6 +152,7 @@ class Index:
     using: str
     description: str | None
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -184,6 +207,8 @@ class Table(Positioned):
     user_operations: tuple[str, ...] = USER_OPERATIONS
     user_operations_reason: str | None = None  # why users do not perform the operations left out
     keys: Keys = field(default=(), compare=False)
+    renamed_from: str | None = field(default=None, compare=False)  # migration hint, see Column
+    catalog_comment: CatalogComment | None = field(default=None, compare=False)  # set by the inspector only
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -214,6 +239,9 @@ class Enum:
     values: tuple[str, ...]
     description: str | None
     pos: Pos = field(compare=False)
+    # migration hints: (old value, new value) for each value written with renamed_from
+    renamed_values: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    value_pos: tuple[Pos, ...] = field(default=(), compare=False)  # where each value is written
 
 
 @dataclass(frozen=True)
@@ -255,6 +283,7 @@ class Schema:
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
     postgrest_version: str = field(default="12", compare=False)  # typescript.postgrest_version: output config, not schema
     er_direction: str = field(default="TB", compare=False)  # docs.er_direction: output config, not schema
+    pos: Pos | None = field(default=None, compare=False)  # the `tables:` key: where a dropped table is reported
 
     def table(self, name: str) -> Table:
         return self._tables_by_name[name]

@@ -61,7 +61,6 @@ def render_migration(schema: Schema) -> str:
     out = [
         f"{GENERATED_MARK} from {schema.source}. Do not edit by hand:",
         "-- change the spec and run `schemac compile`.",
-        f"-- source sha256: {schema.source_sha256}",
         "-- Idempotent: applying it to a database that already has this schema changes nothing.",
         "",
         "BEGIN;",
@@ -113,13 +112,13 @@ def updated_at_function_sql(function_sql: str) -> str:
 def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
     """CREATE TABLE with its constraints, then indexes, trigger, RLS and comments."""
     name = qualified("public", table.name)
-    lines = [_column_sql(c) for c in table.columns]
+    lines = [column_sql(c) for c in table.columns]
     if table.primary_key:
-        lines.append(f"CONSTRAINT {quote_ident(table.primary_key.name)} PRIMARY KEY ({_idents(table.primary_key.columns)})")
+        lines.append(f"CONSTRAINT {quote_ident(table.primary_key.name)} PRIMARY KEY ({idents(table.primary_key.columns)})")
     for u in table.uniques:
-        lines.append(f"CONSTRAINT {quote_ident(u.name)} UNIQUE ({_idents(u.columns)})")
+        lines.append(f"CONSTRAINT {quote_ident(u.name)} UNIQUE ({idents(u.columns)})")
     for fk in foreign_keys:
-        lines.append(_foreign_key_sql(fk))
+        lines.append(foreign_key_sql(fk))
     for ch in table.checks:
         lines.append(f"CONSTRAINT {quote_ident(ch.name)} CHECK ({ch.expression})")
     first_line = (table.description or "").strip().splitlines()[:1]
@@ -137,8 +136,10 @@ def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _column_sql(c: Column) -> str:
+def column_sql(c: Column) -> str:
     s = f"{quote_ident(c.name)} {c.type.sql}"
+    if c.collation:
+        s += f" COLLATE {quote_ident(c.collation)}"
     if not c.nullable:
         s += " NOT NULL"
     if c.default is not None:
@@ -146,14 +147,14 @@ def _column_sql(c: Column) -> str:
     return s
 
 
-def _idents(names: tuple[str, ...]) -> str:
+def idents(names: tuple[str, ...]) -> str:
     return ", ".join(quote_ident(n) for n in names)
 
 
-def _foreign_key_sql(fk: ForeignKey) -> str:
+def foreign_key_sql(fk: ForeignKey) -> str:
     return (
-        f"CONSTRAINT {quote_ident(fk.name)} FOREIGN KEY ({_idents(fk.columns)}) "
-        f"REFERENCES {qualified(fk.ref_schema, fk.ref_table)} ({_idents(fk.ref_columns)}) "
+        f"CONSTRAINT {quote_ident(fk.name)} FOREIGN KEY ({idents(fk.columns)}) "
+        f"REFERENCES {qualified(fk.ref_schema, fk.ref_table)} ({idents(fk.ref_columns)}) "
         f"ON DELETE {fk.on_delete.upper()}"
     )
 
@@ -163,7 +164,7 @@ def render_index(table: Table, ix: Index, on: str | None = None, name: str | Non
     unique = "UNIQUE " if ix.unique else ""
     s = (
         f"CREATE {unique}INDEX IF NOT EXISTS {quote_ident(name or ix.name)} ON {on or qualified('public', table.name)} "
-        f"USING {ix.using} ({_idents(ix.columns)})"
+        f"USING {ix.using} ({idents(ix.columns)})"
     )
     if ix.where:
         s += f" WHERE ({ix.where})"
@@ -185,7 +186,7 @@ def _deferred_foreign_key(table: Table, fk: ForeignKey) -> str:
         "DO $schemac$\nBEGIN\n"
         "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint\n"
         f"                 WHERE conname = {quote_literal(fk.name)} AND conrelid = {quote_literal('public.' + quote_ident(table.name))}::regclass) THEN\n"
-        f"    ALTER TABLE {qualified('public', table.name)} ADD {_foreign_key_sql(fk)};\n"
+        f"    ALTER TABLE {qualified('public', table.name)} ADD {foreign_key_sql(fk)};\n"
         "  END IF;\n"
         "END\n$schemac$;\n"
     )

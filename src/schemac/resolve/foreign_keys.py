@@ -48,7 +48,9 @@ def resolve_foreign_keys(tables: dict[str, Table], specs: dict[str, TableSpec], 
                         problems.add(path + ("on_delete",), f"'on_delete: set null' needs nullable columns; '{c}' is not")
             fk = _foreign_key(tname, tuple(f.columns), f.references.table, tuple(f.references.columns), f.on_delete, f.name, path + ("references",), tables, all_names, problems)
             if fk:
-                fks.append(dataclasses.replace(fk, pos=problems.loaded.pos(path)))
+                if f.renamed_from is not None:
+                    problems.name(path + ("renamed_from",), f.renamed_from, "renamed_from: the old constraint")
+                fks.append(dataclasses.replace(fk, pos=problems.loaded.pos(path), renamed_from=f.renamed_from))
         tables[tname] = dataclasses.replace(table, foreign_keys=tuple(fks))
 
 

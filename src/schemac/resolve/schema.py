@@ -7,6 +7,7 @@ with its position and raised together, so one run shows them all.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import re
@@ -39,13 +40,14 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, Spec, TableSpec, TypeScriptSpec
+from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, EnumValueSpec, Spec, TableSpec, TypeScriptSpec
 from ..sqltext import quote_literal
-from .expressions import CHECK, INDEX_PREDICATE, Scope
+from .expressions import BACKFILL, CHECK, INDEX_PREDICATE, TYPE_CHANGE_USING, Scope
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
 SYSTEM_COLUMNS = frozenset({"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})
+COLLATABLE = frozenset({"text", "varchar", "char"})
 
 
 def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schema:
@@ -83,6 +85,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         raise SpecErrors(problems.errors, partial)
     ordered = tuple(tables_by_name[name] for name in table_specs)
     return Schema(
+        pos=problems.loaded.pos(("tables",)),
         tables=ordered,
         enums=tuple(enums.values()),
         source=source_name,
@@ -165,13 +168,21 @@ def _build_enums(specs: dict[str, EnumSpec], problems: Problems) -> dict[str, En
         path = ("enums", name)
         problems.name(path, name, "enum")
         seen: set[str] = set()
-        for i, value in enumerate(spec.values):
+        values = [v.value if isinstance(v, EnumValueSpec) else v for v in spec.values]
+        renamed: list[tuple[str, str]] = []
+        for i, (item, value) in enumerate(zip(spec.values, values)):
             if value in seen:
                 problems.add(path + ("values", i), f"enum value '{value}' is listed twice; remove the duplicate")
             if value == "" or "\x00" in value:
                 problems.add(path + ("values", i), "enum values must be non-empty text without NUL characters")
             seen.add(value)
-        enums[name] = Enum(name, tuple(spec.values), spec.description, problems.loaded.pos(path))
+            if isinstance(item, EnumValueSpec):
+                if item.renamed_from in values or item.renamed_from == "" or "\x00" in item.renamed_from:
+                    problems.add(path + ("values", i, "renamed_from"), f"'renamed_from: {item.renamed_from}' must name the value's old spelling, which is no longer a value of the enum; correct it or remove the hint")
+                else:
+                    renamed.append((item.renamed_from, value))
+        value_pos = tuple(problems.loaded.pos(path + ("values", i)) for i in range(len(values)))
+        enums[name] = Enum(name, tuple(values), spec.description, problems.loaded.pos(path), tuple(renamed), value_pos)
     return enums
 
 
@@ -270,9 +281,19 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
     for i, u in enumerate(spec.unique):
         upath = path + ("unique", i)
         if known(u.columns, upath + ("columns",), "unique constraint") and explicit_name(u.name, upath, problems):
-            uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath)))
+            uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath), _old_name(u.renamed_from, upath, problems)))
 
     scope = Scope(name, frozenset(col_names))
+    for i, column in enumerate(columns):  # migration hints: read by PostgreSQL's parser like every expression
+        cspec = spec.columns.get(column.name)
+        if cspec is None or (cspec.backfill is None and cspec.using is None):
+            continue
+        cpath = path + ("columns", column.name)
+        hints = {}
+        for key, place in (("backfill", BACKFILL), ("using", TYPE_CHANGE_USING)):
+            if getattr(cspec, key) is not None:
+                hints[key] = problems.expression(cpath + (key,), getattr(cspec, key), place, scope)
+        columns[i] = dataclasses.replace(column, **hints)
     for i, c in enumerate(spec.checks):
         chpath = path + ("checks", i)
         expression = problems.expression(chpath + ("expression",), c.expression, CHECK, scope)
@@ -280,7 +301,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
             continue
         if explicit_name(c.name, chpath, problems):
             label = c.name or (f"check{i + 1}" if len(spec.checks) > 1 else "row")
-            checks.append(Check(c.name or naming.check(name, label), expression, c.description, None, pos(chpath)))
+            checks.append(Check(c.name or naming.check(name, label), expression, c.description, None, pos(chpath), _old_name(c.renamed_from, chpath, problems)))
 
     indexes = []
     for i, ix in enumerate(spec.indexes):
@@ -298,6 +319,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
                     ix.using,
                     ix.description,
                     pos(ipath),
+                    _old_name(ix.renamed_from, ipath, problems),
                 )
             )
 
@@ -325,7 +347,15 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
         user_operations=tuple(dict.fromkeys(spec.user_operations)),
         user_operations_reason=_user_operations_reason(spec, path, problems),
         keys=problems.keys(path, spec),
+        renamed_from=_old_name(spec.renamed_from, path, problems),
     )
+
+
+def _old_name(old: str | None, path: Path, problems: Problems) -> str | None:
+    """A `renamed_from` hint: a valid name, or None after reporting why not."""
+    if old is None or not problems.name(path + ("renamed_from",), old, "renamed_from: the old"):
+        return None
+    return old
 
 
 def _user_operations_reason(spec: TableSpec, path: Path, problems: Problems) -> str | None:
@@ -381,6 +411,9 @@ def _build_column(
         problems.add(path + ("on_delete",), "'on_delete' needs 'references' on the same column")
     if spec.on_delete == "set null" and not spec.nullable:
         problems.add(path + ("on_delete",), f"'on_delete: set null' needs a nullable column; add 'nullable: true' to '{name}'")
+    if spec.collation is not None and (ctype.base not in COLLATABLE or spec.enum is not None):
+        problems.add(path + ("collation",), f"'collation' applies to text, varchar and char columns; remove it from this {'enum' if spec.enum else ctype.sql} column")
+        ok = False
     default = None
     if spec.default is not None:
         default = build_default(spec.default, ctype, enums.get(spec.enum) if spec.enum else None, path + ("default",), problems)
@@ -397,6 +430,8 @@ def _build_column(
         enum=spec.enum,
         pos=problems.loaded.pos(path),
         keys=problems.keys(path, spec),
+        collation=spec.collation,
+        renamed_from=_old_name(spec.renamed_from, path, problems),
     )
 
 
