@@ -12,7 +12,7 @@ if ! python3 -c 'import ensurepip' 2>/dev/null && command -v apt-get >/dev/null 
 fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test,docs]'
+.venv/bin/python -m pip install --quiet -e '.[test,docs,bench]'
 
 # TypeScript and supabase-js for the type-check of the generated types
 npm ci --prefix tests/typescript --no-audit --no-fund --silent

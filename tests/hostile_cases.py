@@ -8,6 +8,8 @@ putting one hostile piece at table, column, check, index, policy or YAML level.
 
 from __future__ import annotations
 
+from schemac.spec.load import MAX_SPEC_BYTES
+
 MARK = "¶"
 
 BASE = """\
@@ -171,8 +173,8 @@ YAML_CASES = [
 
 def _over_limit() -> str:
     """A spec one line past the size limit, marked where the limit is crossed."""
-    text = BASE + ("#" + "x" * 98 + "\n") * (4 * 1024 * 1024 // 100 + 2)
-    limit = 4 * 1024 * 1024
+    limit = MAX_SPEC_BYTES
+    text = BASE + ("#" + "x" * 98 + "\n") * (limit // 100 + 2)
     return text[:limit] + MARK + text[limit:]
 
 

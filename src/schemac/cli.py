@@ -1,20 +1,24 @@
-"""The command line: the only place that prints and exits."""
+"""The command line: the only place that prints and exits.
+
+Each command imports the parts it uses when it runs (the pipeline, the emitters, the output
+folder code), so `schemac --help` and `validate` do not pay for what they never call.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from .emit.markdown import render_injected
 from .errors import SpecErrors
-from .inject import Document, InjectError, read_documents
-from .outputs import Stale, compare, document_stale, leftovers, read_only_problem, remove_leftovers, replace_problem, write_outputs
-from .pipeline import lint_schema, load_schema, render_outputs
 from .rules import RULES
 from .rules.report import FORMATS, render, spec_errors_as_findings, summary, text_line
+
+if TYPE_CHECKING:
+    from .inject import Document
+    from .outputs import Stale
 
 app = typer.Typer(
     add_completion=False,
@@ -29,6 +33,8 @@ OUT_OPTION = typer.Option("compiled", "--out", "-o", help="The output directory.
 
 def _load(spec: str, lint: bool = True):
     """Load and build the spec, then (unless lint=False) run the rules: any error exits 1 before anything is written."""
+    from .pipeline import lint_schema
+
     schema = _build(spec, lint)
     if lint:
         result = lint_schema(schema)
@@ -41,6 +47,8 @@ def _load(spec: str, lint: bool = True):
 
 
 def _build(spec: str, lint: bool = True):
+    from .pipeline import lint_schema, load_schema
+
     if not Path(spec).is_file():
         typer.echo(f"{spec}: no such file; pass the spec with --spec PATH", err=True)
         raise typer.Exit(2)
@@ -58,8 +66,11 @@ def _build(spec: str, lint: bool = True):
 
 def _documents(spec: str, schema, out: str) -> list[Document]:
     """The configured hand-written pages with their refreshed reference; exit 1 when one cannot take it (or lies in out)."""
+    from .emit.markdown import render_injected
+    from .inject import InjectError, read_documents
+
     try:
-        return read_documents(spec, schema, render_injected(schema), out)
+        return read_documents(spec, schema, lambda: render_injected(schema), out)
     except InjectError as exc:
         typer.echo(f"{exc} (nothing written)", err=True)
         raise typer.Exit(1)
@@ -67,6 +78,8 @@ def _documents(spec: str, schema, out: str) -> list[Document]:
 
 def _all_stale(out: str, files: dict[str, str], documents: list[Document]) -> list[tuple[str, Stale]]:
     """Every differing output as (path shown to the user, difference)."""
+    from .outputs import compare, document_stale
+
     found = [(f"{out}/{s.path}", s) for s in compare(out, files)]
     found += [(d.display, document_stale(d.display, d.current, d.desired)) for d in documents if d.stale]
     return found
@@ -81,6 +94,8 @@ def validate(spec: str = SPEC_OPTION) -> None:
 
 def _refuse_unsafe_out(spec: str, out: str) -> None:
     """compile replaces the output directory whole: never let that be a folder holding the spec or the working directory."""
+    from .outputs import replace_problem
+
     target = Path(out).resolve()
     problem = replace_problem(out)
     if Path(out).is_symlink():
@@ -100,6 +115,9 @@ def _refuse_unsafe_out(spec: str, out: str) -> None:
 @app.command("compile")
 def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     """Write every output (migration SQL, docs, JSON) and refresh the injected pages, all or nothing."""
+    from .outputs import leftovers, read_only_problem, remove_leftovers, write_outputs
+    from .pipeline import render_outputs
+
     _refuse_unsafe_out(spec, out)
     schema = _load(spec)
     files = render_outputs(schema)
@@ -125,10 +143,13 @@ def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
 @app.command()
 def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     """Exit 1 if the outputs or injected pages differ from what compile would write (for CI); writes nothing."""
+    from .outputs import Stale, leftovers
+    from .pipeline import render_outputs
+
     schema = _load(spec)
     documents = _documents(spec, schema, out)
     stale = _all_stale(out, render_outputs(schema), documents)
-    stale += [(path, Stale(path, "leftover", "  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
+    stale += [(path, Stale(path, "leftover", note="  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
     if not stale:
         typer.echo(f"{out}: up to date" + (f" ({len(documents)} injected documents too)" if documents else ""))
         return
@@ -151,6 +172,8 @@ def lint(
     fmt: str = typer.Option("text", "--format", "-f", help="text, github (Actions annotations) or json."),
 ) -> None:
     """The rules step on its own, in the format CI or a person needs."""
+    from .pipeline import lint_schema, load_schema
+
     if fmt not in FORMATS:
         typer.echo(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
@@ -210,3 +233,4 @@ def verify(
         typer.echo(f"{len(report.differences)} difference(s) between the database and {spec}.", err=True)
         raise typer.Exit(1)
     typer.echo(f"verified: the database matches {spec} ({report.checked} catalog facts checked)")
+

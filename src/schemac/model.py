@@ -8,6 +8,7 @@ dataclasses, so two versions of a schema can be compared as plain values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .errors import Pos
@@ -283,10 +284,15 @@ class Schema:
     pos: Pos | None = field(default=None, compare=False)  # the `tables:` key: where a dropped table is reported
 
     def table(self, name: str) -> Table:
+        return self._tables_by_name[name]
+
+    @cached_property
+    def _tables_by_name(self) -> dict[str, Table]:
+        """Looked up once per rule and table: a scan each time made the rules step quadratic."""
+        by_name: dict[str, Table] = {}
         for t in self.tables:
-            if t.name == name:
-                return t
-        raise KeyError(name)
+            by_name.setdefault(t.name, t)  # the first of a name, as a scan finds it
+        return by_name
 
     def enum(self, name: str) -> Enum:
         for e in self.enums:

@@ -18,11 +18,28 @@ from .emit.sql import GENERATED_MARK
 
 @dataclass(frozen=True)
 class Stale:
-    """One way the output directory differs from what compile would write."""
+    """One way the output directory differs from what compile would write.
+
+    The unified diff is built only when asked for (check prints it; compile does not).
+    """
 
     path: str
-    state: str  # 'stale' | 'missing' | 'extra'
-    diff: str
+    state: str  # 'stale' | 'missing' | 'extra' | 'leftover'
+    current: str | None = None  # the text on disk (None when missing)
+    desired: str | None = None  # the text compile would write (None when extra)
+    note: str | None = None  # shown instead of a diff
+
+    @property
+    def diff(self) -> str:
+        if self.note is not None:
+            return self.note
+        if self.state == "extra":
+            return f"{self.path} is not produced by the spec; delete it or run `schemac compile`\n"
+        if self.current is None:
+            return "".join(difflib.unified_diff([], self.desired.splitlines(True), "/dev/null", f"b/{self.path}"))
+        return "".join(
+            difflib.unified_diff(self.current.splitlines(True), self.desired.splitlines(True), f"a/{self.path}", f"b/{self.path}")
+        )
 
 
 NOT_A_FILE = "\x00(not a regular file)"  # never equal to generated text, so such an entry is always reported
@@ -30,7 +47,12 @@ NOT_A_FILE = "\x00(not a regular file)"  # never equal to generated text, so suc
 
 def existing_files(out_dir: str) -> dict[str, str]:
     """Every entry under out_dir, by relative path (forward slashes); symlinks, FIFOs and unreadable files are not followed."""
-    found = {}
+    return {rel: _text(content) for rel, content in _entries(out_dir).items()}
+
+
+def _entries(out_dir: str) -> dict[str, bytes | str]:
+    """Every entry under out_dir: a regular file's bytes, or NOT_A_FILE."""
+    found: dict[str, bytes | str] = {}
     if not os.path.isdir(out_dir):
         return found
     for root, dirs, files in os.walk(out_dir):
@@ -43,38 +65,38 @@ def existing_files(out_dir: str) -> dict[str, str]:
     return found
 
 
-def _read_regular(path: str) -> str:
+def _read_regular(path: str) -> bytes | str:
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return NOT_A_FILE
-        with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+        with open(path, "rb") as fh:
             return fh.read()
     except OSError:
         return NOT_A_FILE
 
 
+def _text(content: bytes | str) -> str:
+    """A file's content as text, as an editor would show it (bad bytes replaced)."""
+    return content if isinstance(content, str) else content.decode("utf-8", errors="replace")
+
+
 def compare(out_dir: str, expected: dict[str, str]) -> list[Stale]:
-    """What differs between out_dir and the expected files, each with a unified diff."""
-    actual = existing_files(out_dir)
+    """What differs between out_dir and the expected files; each file is read once, as bytes."""
+    actual = _entries(out_dir)
     result = []
     for path in sorted(set(actual) | set(expected)):
         if path not in actual:
-            diff = "".join(difflib.unified_diff([], expected[path].splitlines(True), "/dev/null", f"b/{path}"))
-            result.append(Stale(path, "missing", diff))
+            result.append(Stale(path, "missing", None, expected[path]))
         elif path not in expected:
-            result.append(Stale(path, "extra", f"{path} is not produced by the spec; delete it or run `schemac compile`\n"))
-        elif actual[path] != expected[path]:
-            diff = "".join(
-                difflib.unified_diff(actual[path].splitlines(True), expected[path].splitlines(True), f"a/{path}", f"b/{path}")
-            )
-            result.append(Stale(path, "stale", diff))
+            result.append(Stale(path, "extra", _text(actual[path])))
+        elif actual[path] != expected[path].encode("utf-8"):
+            result.append(Stale(path, "stale", _text(actual[path]), expected[path]))
     return result
 
 
 def document_stale(path: str, current: str, desired: str) -> Stale:
-    """A hand-written document whose injected part is out of date, with its diff."""
-    diff = "".join(difflib.unified_diff(current.splitlines(True), desired.splitlines(True), f"a/{path}", f"b/{path}"))
-    return Stale(path, "stale", diff)
+    """A hand-written document whose injected part is out of date (its diff is built when printed)."""
+    return Stale(path, "stale", current, desired)
 
 
 def replace_problem(out_dir: str) -> str | None:

@@ -8,9 +8,8 @@ listed with their reasons. Pure: model in, text out.
 
 from __future__ import annotations
 
-import json
-
 from ..model import USER_OPERATIONS, Column, Policy, Schema, Table
+from .jsontext import dumps_indented
 from .mdtext import cell, code
 
 INVENTORY_MD_PATH = "DATA_INVENTORY.md"
@@ -87,7 +86,7 @@ def _table(t: Table) -> dict:
 
 
 def render_inventory_json(schema: Schema) -> str:
-    return json.dumps(inventory(schema), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(inventory(schema))
 
 
 def render_inventory_markdown(schema: Schema) -> str:

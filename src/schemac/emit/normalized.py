@@ -9,10 +9,10 @@ Bump SCHEMA_JSON_VERSION on any change that is not a pure addition.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..model import Column, Schema, Table
+from .jsontext import ExactFloat, dumps_indented
 
 SCHEMA_JSON_PATH = "schema.json"
 SCHEMA_JSON_VERSION = 1
@@ -27,7 +27,7 @@ def render_schema_json(schema: Schema) -> str:
         "enums": [{"name": e.name, "values": list(e.values), "description": e.description} for e in schema.enums],
         "tables": [_table(t) for t in schema.tables],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document)
 
 
 def _table(t: Table) -> dict[str, Any]:
@@ -107,4 +107,6 @@ def _canonical(value: Any) -> Any:
         return {k: _canonical(value[k]) for k in sorted(value)}
     if isinstance(value, (list, tuple)):
         return [_canonical(v) for v in value]
+    if isinstance(value, float):
+        return ExactFloat(value)
     return value

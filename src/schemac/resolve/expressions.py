@@ -21,6 +21,7 @@ character offset into `text`; the caller maps it to FILE:LINE:COL (see Loaded.po
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -116,7 +117,7 @@ def read_expression(text: str, place: Place, scope: Scope = Scope()) -> Expressi
         problems = _Checker(place, scope).run(node)
         if problems:
             return sorted(set(problems))
-        sql = canonical_sql(node)
+        sql = _canonical_sql_of(text)
     except _Refused as exc:
         return [exc.problem]
     except RecursionError:
@@ -344,6 +345,23 @@ def _columns_read(node: ast.Node, scope: Scope) -> set[str]:
 
 
 # ---------------------------------------------------------------- emitting
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_sql_cached(text: str) -> str | ExpressionProblem:
+    try:
+        return canonical_sql(_parse_one(text))
+    except _Refused as exc:
+        return exc.problem
+
+
+def _canonical_sql_of(text: str) -> str:
+    """canonical_sql of the text's node, once per distinct text: it depends on nothing else, and pglast's
+    printer and the re-parse that proves it cost milliseconds (specs repeat checks like `quantity >= 0`)."""
+    result = _canonical_sql_cached(text)
+    if isinstance(result, ExpressionProblem):
+        raise _Refused(result)
+    return result
 
 
 def canonical_sql(node: ast.Node) -> str:

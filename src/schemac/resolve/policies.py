@@ -25,10 +25,12 @@ USES_CHECK = ("insert", "update", "all")
 
 def resolve_policies(tables: dict[str, Table], specs: dict[str, TableSpec], problems) -> None:
     """Replace every table's policies with resolved, one-command policies (problems collects errors)."""
+    # every table's columns, for subqueries in policy expressions: built once (per policy, it made this step quadratic)
+    columns = {t.name: frozenset(c.name for c in t.columns) for t in tables.values()}
     for tname, table in list(tables.items()):
         resolved: list[Policy] = []
         for i, spec in enumerate(specs[tname].policies):
-            resolved += _resolve(table, tables, spec, ("tables", tname, "policies", i), problems)
+            resolved += _resolve(table, tables, spec, ("tables", tname, "policies", i), problems, columns)
         seen: dict[str, Policy] = {}
         for p in resolved:
             if p.name in seen:
@@ -37,14 +39,14 @@ def resolve_policies(tables: dict[str, Table], specs: dict[str, TableSpec], prob
         tables[tname] = dataclasses.replace(table, policies=tuple(resolved))
 
 
-def _resolve(table: Table, tables: dict[str, Table], spec: PolicySpec, path, problems) -> list[Policy]:
+def _resolve(table: Table, tables: dict[str, Table], spec: PolicySpec, path, problems, columns: dict[str, frozenset[str]]) -> list[Policy]:
     ops = list(dict.fromkeys(spec.operations))
     ok = problems.name(path + ("name",), spec.name, "policy")
     if "all" in ops and len(ops) > 1:
         problems.add(path + ("for",), "'all' already covers every operation; list 'all' alone or the operations without it")
         ok = False
     ok = _check_expressions(spec, ops, path, problems) and ok
-    scope = Scope(table.name, frozenset(c.name for c in table.columns), {t.name: frozenset(c.name for c in t.columns) for t in tables.values()})
+    scope = Scope(table.name, columns[table.name], columns)
     expressions = {}
     for key, place in (("using", POLICY_USING), ("with_check", POLICY_WITH_CHECK)):
         if getattr(spec, key) is not None:  # read even when something else is wrong: every error at once
