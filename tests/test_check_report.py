@@ -30,4 +30,4 @@ def test_check_prints_a_diff_for_stale_missing_extra_and_leftover(tmp_path):
     assert "missing: compiled/schema.json" in out and "+++ b/schema.json" in out
     assert "extra: compiled/notes.txt" in out and "notes.txt is not produced by the spec" in out
     assert "leftover: " in out and "an interrupted compile left this staging copy" in out
-    assert "4 file(s) out of date" in result.stderr
+    assert "4 files out of date" in result.stderr
