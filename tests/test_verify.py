@@ -35,7 +35,7 @@ def test_verify_on_the_embedded_default_as_a_user_runs_it():
     result = subprocess.run([exe, "verify"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "started a throwaway PostgreSQL" in result.stdout
-    assert "applied 2 migration(s): 001_initial_schema, 002_add_patients_preferred_language" in result.stdout
+    assert "applied 2 migrations: 001_initial_schema, 002_add_patients_preferred_language" in result.stdout
     assert "verified: the database matches schema.yaml" in result.stdout
     assert "Traceback" not in result.stderr
 

@@ -264,12 +264,12 @@ def _compile_history(spec: str, out: str, schema, name: str | None, allow_destru
     except HistoryProblems as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
-        typer.echo(f"{len(exc.problems)} problem(s) with the migration history; nothing written.", err=True)
+        typer.echo(f"{count(len(exc.problems), 'problem')} with the migration history; nothing written.", err=True)
     except Refusals as exc:
         for e in exc.errors:
             typer.echo(str(e), err=True)
         typer.echo(
-            f"{len(exc.errors)} change(s) refused; nothing written. Fix the spec, or pass --allow-destructive "
+            f"{count(len(exc.errors), 'change')} refused; nothing written. Fix the spec, or pass --allow-destructive "
             "when deleting that data is intended.",
             err=True,
         )
@@ -476,7 +476,7 @@ def _history(spec: str, out: str):
     except HistoryProblems as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
-        typer.echo(f"{len(exc.problems)} problem(s) with the migration history; nothing applied.", err=True)
+        typer.echo(f"{count(len(exc.problems), 'problem')} with the migration history; nothing applied.", err=True)
         raise typer.Exit(1)
     if not history.started:
         typer.echo(f"{history.settings.sum_path}: missing: run `schemac compile` first (it starts the migration history); nothing applied", err=True)
@@ -517,7 +517,7 @@ def plan(
         typer.echo(line, err=True)
     if problems:
         raise typer.Exit(1)
-    typer.echo(f"{len(pending)} migration(s) to apply" + (" (`schemac apply` applies them)" if pending else ": the database is up to date"))
+    typer.echo(f"{count(len(pending), 'migration')} to apply" + (" (`schemac apply` applies them)" if pending else ": the database is up to date"))
 
 
 @app.command("apply")
@@ -573,4 +573,4 @@ def apply_(
         typer.echo(f"recorded as applied without running (--baseline {baseline}): {', '.join(result.baselined)}")
     for stem in result.applied:
         typer.echo(f"applied  {stem}")
-    typer.echo(f"applied {len(result.applied)} migration(s)" + ("" if result.applied else ": the database was up to date"))
+    typer.echo(f"applied {count(len(result.applied), 'migration')}" + ("" if result.applied else ": the database was up to date"))
