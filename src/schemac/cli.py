@@ -438,9 +438,11 @@ def verify(
     try:
         report = run_verify(schema, spec, out, database_url, connect_timeout or settings.connect_timeout)
     except (Refused, ServerStartError) as exc:
+        _reraise_if_stopped(exc)
         typer.echo(f"verify: {exc}" if isinstance(exc, ServerStartError) else str(exc), err=True)
         raise typer.Exit(1)
     except Exception as exc:  # database errors are reported, not dumped
+        _reraise_if_stopped(exc)
         typer.echo(f"verify failed: {type(exc).__name__}: {exc}".rstrip(), err=True)
         raise typer.Exit(1)
     for line in report.notes:
@@ -451,6 +453,15 @@ def verify(
         _warn(f"{count(len(report.differences), 'difference')} between the database and {spec}.")
         raise typer.Exit(1)
     _say(f"verified: the database matches {spec} ({count(report.checked, 'catalog fact')} checked)")
+
+
+def _reraise_if_stopped(exc: Exception) -> None:
+    """A signal that arrived inside a library call (psycopg cancelling a query, the server's start) can come back
+    wrapped in the library's own error; the launcher, not this error message, must answer it."""
+    from .launch import signal_behind
+
+    if signal_behind(exc) is not None:
+        raise exc
 
 
 def _settings(spec: str, out: str):

@@ -115,7 +115,13 @@ def throwaway_server() -> Iterator[str]:
             logger.removeHandler(library_log)
         yield server.get_uri()
     finally:
-        stop_and_remove(parent, server)
+        # a signal arriving now waits until the server is stopped and the folder removed, so a
+        # stop requested while verify finishes (or while a failed start is cleaned) cannot cut the cleanup
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            stop_and_remove(parent, server)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class _Collect(logging.Handler):
