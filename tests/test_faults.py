@@ -116,18 +116,22 @@ def postgres_under(folder: Path) -> list[int]:
 SIGNALS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
 
 
-def test_sigint_sigterm_sighup_during_verify_stop_the_server_and_remove_its_folder(tmp_path):
+def test_sigint_sigterm_sighup_during_verify_stop_the_server_and_remove_its_folder(tmp_path, request):
     """20 rounds; in each, one verify per signal runs side by side (each in its own TMPDIR) and gets its signal at a
     random moment: before, during or after the server's start, or while verify works."""
     (tmp_path / "schema.yaml").write_text((ROOT / "schema.yaml").read_text())
     subprocess.run([SCHEMAC, "compile"], cwd=tmp_path, check=True, capture_output=True)
     rng = random.Random(8)
     interrupted = {sig: 0 for sig in SIGNALS}
+    short_tmps: list[Path] = []
+    request.addfinalizer(lambda: [shutil.rmtree(p, ignore_errors=True) for p in short_tmps])
     for round_ in range(20):
         runs = []
         for sig in SIGNALS:
-            private_tmp = tmp_path / f"tmp-{sig.name}-{round_}"  # only this run's leftovers count
-            private_tmp.mkdir()
+            # only this run's leftovers count; a short folder, so the server's socket path stays within
+            # PostgreSQL's 107 bytes however deep pytest's own temporary folder is
+            private_tmp = Path(tempfile.mkdtemp(prefix="scf-"))
+            short_tmps.append(private_tmp)
             env = {**os.environ, "TMPDIR": str(private_tmp)}
             proc = subprocess.Popen([SCHEMAC, "verify"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             runs.append((sig, private_tmp, proc, time.monotonic() + rng.uniform(0.3, 4.0)))

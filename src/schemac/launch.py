@@ -53,6 +53,10 @@ def main() -> None:
 
         app()
     except SystemExit:
+        # the command has finished and said so: a signal now would only cut Python's own shutdown
+        # (which gives the signal back its default action) and turn a finished run into a killed one
+        for s in SIGNALS:
+            signal.signal(s, signal.SIG_IGN)
         raise
     except BaseException as exc:
         signum = signal_behind(exc)
