@@ -57,9 +57,9 @@ def test_duplicate_table_is_reported():
 
 def test_unknown_key_suggests_the_right_one():
     assert errors_of(table("name: {type: text, nulable: true}\n")) == [
-        "schema.yaml:10:26: unknown key 'nulable'; did you mean 'nullable'? allowed keys here: classification, collation, default, "
+        "schema.yaml:10:26: unknown key 'nulable'; did you mean 'nullable'? allowed keys here: backfill, classification, collation, default, "
         "default_expression, deferrable, description, encrypted, enum, generated, identity, initially_deferred, match, nullable, "
-        "on_delete, on_update, primary_key, references, type, unique"
+        "on_delete, on_update, primary_key, references, renamed_from, type, unique, using"
     ]
 
 

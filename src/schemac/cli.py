@@ -113,50 +113,115 @@ def _refuse_unsafe_out(spec: str, out: str) -> None:
 
 
 @app.command("compile")
-def compile_(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
-    """Write every output (migration SQL, docs, JSON) and refresh the injected pages, all or nothing."""
-    from .outputs import leftovers, read_only_problem, remove_leftovers, write_outputs
-    from .pipeline import render_outputs
+def compile_(
+    spec: str = SPEC_OPTION,
+    out: str = OUT_OPTION,
+    name: Optional[str] = typer.Option(None, "--name", help="Name of the next migration (default: derived from the change)."),
+    allow_destructive: bool = typer.Option(
+        False, "--allow-destructive", help="Write changes that delete data (dropped tables or columns, narrowing types, removed enum values)."
+    ),
+) -> None:
+    """Write the next migration when the spec changed, and every other output; all or nothing.
+
+    Written migrations never change: a change of the spec becomes the next numbered
+    migration (and the schema's new state under <out>/state/); a change that touches
+    only documentation writes no migration.
+    """
+    from .outputs import Stale, leftovers, read_only_problem, remove_leftovers, write_outputs
+    from .pipeline import render_documents
 
     _refuse_unsafe_out(spec, out)
     schema = _load(spec)
-    files = render_outputs(schema)
     documents = _documents(spec, schema, out)
+    history = _compile_history(spec, out, schema, name, allow_destructive)
+    files = {**render_documents(schema), **history.inside}
     remove_leftovers(leftovers(out, [d.path for d in documents]))  # an interrupted compile's staging
-    stale = _all_stale(out, files, documents)
+    stale = _all_stale(out, files, documents) + [(path, Stale(path, "new", "")) for path in history.outside]
     if not stale:
-        typer.echo(f"{out}: up to date ({len(files)} files, {len(documents)} injected documents)")
+        typer.echo(f"{out}: up to date ({len(files)} files, {len(documents)} injected documents; no change for a migration)")
         return
     if problem := read_only_problem(out):
         typer.echo(f"{out}: not replaced because {problem}; make it writable (chmod -R u+w {out}) to compile into it", err=True)
         raise typer.Exit(1)
     try:
-        write_outputs(out, files, {d.path: d.desired for d in documents if d.stale})
+        write_outputs(out, files, {d.path: d.desired for d in documents if d.stale}, history.outside)
     except OSError as exc:
         typer.echo(f"{out}: cannot write the outputs ({exc.strerror or exc}: {exc.filename or out}); nothing written", err=True)
         raise typer.Exit(1)
     for shown, s in stale:
         typer.echo(f"{s.state:>8}  {shown}")
+    for new in history.step.new:
+        typer.echo(f"migration {new.file.path}")
+    for file_name, code, message in history.step.hazards:
+        typer.echo(f"  hazard {code} in {file_name}: {message}")
+    if not history.step.new:
+        typer.echo("no migration: nothing the database holds changed")
     typer.echo(f"{out}: wrote {len(files)} files; {sum(d.stale for d in documents)} injected document(s) refreshed")
+
+
+def _compile_history(spec: str, out: str, schema, name: str | None, allow_destructive: bool):
+    """The migration history after this compile, or exit 1 with every reason nothing may be written."""
+    from .migrations.config import ConfigError
+    from .migrations.project import HistoryProblems, Refusals, compile_history
+
+    try:
+        return compile_history(spec, out, schema, name=name, allow_destructive=allow_destructive)
+    except ConfigError as exc:
+        typer.echo(f"{exc} (nothing written)", err=True)
+    except HistoryProblems as exc:
+        for line in exc.problems:
+            typer.echo(line, err=True)
+        typer.echo(f"{len(exc.problems)} problem(s) with the migration history; nothing written.", err=True)
+    except Refusals as exc:
+        for e in exc.errors:
+            typer.echo(str(e), err=True)
+        typer.echo(
+            f"{len(exc.errors)} change(s) refused; nothing written. Fix the spec, or pass --allow-destructive "
+            "when deleting that data is intended.",
+            err=True,
+        )
+    raise typer.Exit(1)
 
 
 @app.command()
 def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
-    """Exit 1 if the outputs or injected pages differ from what compile would write (for CI); writes nothing."""
+    """Exit 1 if the spec has changes no migration holds, a migration or state was edited, or an output is stale (for CI).
+
+    Writes nothing. Stale outputs and injected pages are shown as a diff.
+    """
+    from .migrations.config import ConfigError
+    from .migrations.project import HistoryProblems, committed_files, open_history, pending_changes
     from .outputs import Stale, leftovers
-    from .pipeline import render_outputs
+    from .pipeline import render_documents
 
     schema = _load(spec)
     documents = _documents(spec, schema, out)
-    stale = _all_stale(out, render_outputs(schema), documents)
-    stale += [(path, Stale(path, "leftover", note="  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
-    if not stale:
+    files = render_documents(schema)
+    try:
+        history = open_history(spec, out)
+        problems = pending_changes(history, schema)
+        files.update(committed_files(history) if history.started else {})
+    except HistoryProblems as exc:  # still compare the rest, so every problem shows in one run
+        history, problems = None, exc.problems
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1)
+    stale = [
+        (shown, s)
+        for shown, s in _all_stale(out, files, documents)
+        if history is not None or not (s.state == "extra" and s.path.startswith(("migrations", "state/")))
+    ]
+    stale += [(path, Stale(path, "leftover", "  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
+    if not stale and not problems:
         typer.echo(f"{out}: up to date" + (f" ({len(documents)} injected documents too)" if documents else ""))
         return
     for shown, s in stale:
         typer.echo(f"{s.state}: {shown}")
         sys.stdout.write(s.diff)
-    typer.echo(f"{len(stale)} file(s) out of date; run `schemac compile` and commit the result.", err=True)
+    for line in problems:
+        typer.echo(line, err=True)
+    if stale:
+        typer.echo(f"{len(stale)} file(s) out of date; run `schemac compile` and commit the result.", err=True)
     raise typer.Exit(1)
 
 
@@ -191,34 +256,34 @@ def lint(
         raise typer.Exit(1)
 
 
+DATABASE_URL_OPTION = typer.Option(None, "--database-url", envvar="SCHEMAC_DATABASE_URL", help="The database (or set SCHEMAC_DATABASE_URL).")
+CONNECT_TIMEOUT_OPTION = typer.Option(None, "--connect-timeout", help="Seconds to wait for a connection (default: connect_timeout in [tool.schemac], else 10).")
+
+
 @app.command()
 def verify(
     spec: str = SPEC_OPTION,
     out: str = OUT_OPTION,
     database_url: Optional[str] = typer.Option(
-        None, "--database-url", envvar="SCHEMAC_DATABASE_URL", help="Database to verify; a throwaway PostgreSQL when omitted."
+        None, "--database-url", envvar="SCHEMAC_DATABASE_URL", help="Database to compare; a throwaway PostgreSQL when omitted."
     ),
-    apply: bool = typer.Option(True, "--apply/--no-apply", help="Apply compiled migrations not yet recorded as applied."),
-    install_stand_in: bool = typer.Option(
-        False,
-        "--install-stand-in",
-        help="When the database at --database-url has no auth.users, first create the minimal Supabase stand-in "
-        "(roles, schema auth, auth.users, auth.uid(), and grants on every table of public).",
-    ),
+    connect_timeout: Optional[int] = CONNECT_TIMEOUT_OPTION,
 ) -> None:
-    """Apply the compiled migrations and prove from the catalog that the database is exactly the spec.
+    """Prove from the catalog that the database is exactly the spec.
 
     Without --database-url a throwaway PostgreSQL with a minimal Supabase stand-in
     (schema auth, auth.users, auth.uid(), roles anon/authenticated/service_role) is
-    started and removed afterwards. A database given by URL gets the stand-in only
-    with --install-stand-in; without auth.users verify stops and changes nothing.
+    started, every migration is applied through `schemac apply`'s code, and the server
+    is removed afterwards. A database given by URL is only compared: verify never
+    changes it (`schemac apply` does).
     """
     from .db.server import ServerStartError
     from .verify.run import Refused, run_verify
 
     schema = _load(spec, lint=False)  # verify compares the database with the spec; compliance is lint's job
+    settings = _settings(spec, out)
     try:
-        report = run_verify(schema, out, database_url, apply=apply, install_stand_in=install_stand_in)
+        report = run_verify(schema, spec, out, database_url, connect_timeout or settings.connect_timeout)
     except (Refused, ServerStartError) as exc:
         typer.echo(f"verify: {exc}" if isinstance(exc, ServerStartError) else str(exc), err=True)
         raise typer.Exit(1)
@@ -234,3 +299,125 @@ def verify(
         raise typer.Exit(1)
     typer.echo(f"verified: the database matches {spec} ({report.checked} catalog facts checked)")
 
+
+def _settings(spec: str, out: str):
+    from .migrations.config import ConfigError, load_settings
+
+    try:
+        return load_settings(spec, out)
+    except ConfigError as exc:
+        typer.echo(f"{exc} (nothing done)", err=True)
+        raise typer.Exit(1)
+
+
+def _history(spec: str, out: str):
+    """The migration history plan and apply read: every migration checked against migrations.sum, or exit 1."""
+    from .migrations.config import ConfigError
+    from .migrations.project import HistoryProblems, open_history
+
+    try:
+        history = open_history(spec, out)
+    except ConfigError as exc:
+        typer.echo(f"{exc} (nothing applied)", err=True)
+        raise typer.Exit(1)
+    except HistoryProblems as exc:
+        for line in exc.problems:
+            typer.echo(line, err=True)
+        typer.echo(f"{len(exc.problems)} problem(s) with the migration history; nothing applied.", err=True)
+        raise typer.Exit(1)
+    if not history.started:
+        typer.echo(f"{history.settings.sum_path}: missing: run `schemac compile` first (it starts the migration history); nothing applied", err=True)
+        raise typer.Exit(1)
+    return history
+
+
+def _database(database_url: Optional[str]) -> str:
+    if not database_url:
+        typer.echo("no database given: pass --database-url URL or set SCHEMAC_DATABASE_URL", err=True)
+        raise typer.Exit(2)
+    return database_url
+
+
+@app.command()
+def plan(
+    spec: str = SPEC_OPTION,
+    out: str = OUT_OPTION,
+    database_url: Optional[str] = DATABASE_URL_OPTION,
+    connect_timeout: Optional[int] = CONNECT_TIMEOUT_OPTION,
+) -> None:
+    """List the migrations the database has not recorded yet, with their hazards; applies nothing."""
+    from .db.apply import applied_rows, connect, pending_migrations
+
+    url = _database(database_url)
+    history = _history(spec, out)
+    try:
+        with connect(url, connect_timeout or history.settings.connect_timeout) as conn:
+            pending, problems = pending_migrations(history.migrations, applied_rows(conn))
+    except Exception as exc:  # psycopg errors: one line, no traceback
+        typer.echo(f"plan failed: {type(exc).__name__}: {exc}".rstrip(), err=True)
+        raise typer.Exit(1)
+    for m in pending:
+        typer.echo(f"pending  {m.path}" + ("" if m.transactional else "  (outside a transaction)"))
+        for code, message in m.hazards:
+            typer.echo(f"  hazard {code}: {message}")
+    for line in problems:
+        typer.echo(line, err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{len(pending)} migration(s) to apply" + (" (`schemac apply` applies them)" if pending else ": the database is up to date"))
+
+
+@app.command("apply")
+def apply_(
+    spec: str = SPEC_OPTION,
+    out: str = OUT_OPTION,
+    database_url: Optional[str] = DATABASE_URL_OPTION,
+    install_stand_in: bool = typer.Option(
+        False,
+        "--install-stand-in",
+        help="When the database has no auth.users, first create the minimal Supabase stand-in "
+        "(roles, schema auth, auth.users, auth.uid(), and grants on every table of public), under the migration lock.",
+    ),
+    baseline: Optional[str] = typer.Option(
+        None, "--baseline", help="Record the migrations up to this version as applied without running them (a database made before schemac)."
+    ),
+    lock_timeout: Optional[str] = typer.Option(None, "--lock-timeout", help="Session lock_timeout, e.g. 5s (default: [tool.schemac] lock_timeout, else 5s)."),
+    statement_timeout: Optional[str] = typer.Option(None, "--statement-timeout", help="Session statement_timeout (default: [tool.schemac], else 15min)."),
+    lock_wait: Optional[str] = typer.Option(None, "--lock-wait", help="How long to wait for another apply's migration lock (default: [tool.schemac] advisory_lock_wait, else 60s)."),
+    connect_timeout: Optional[int] = CONNECT_TIMEOUT_OPTION,
+) -> None:
+    """Apply the migrations the database has not recorded, in order, each proven against its recorded state before it commits."""
+    from .db.apply import ApplyError, Timeouts, apply_migrations, connect
+    from .migrations.config import ConfigError, check_duration
+
+    url = _database(database_url)
+    history = _history(spec, out)
+    settings = history.settings
+    try:
+        timeouts = Timeouts(
+            lock_timeout=check_duration(lock_timeout or settings.lock_timeout, "--lock-timeout"),
+            statement_timeout=check_duration(statement_timeout or settings.statement_timeout, "--statement-timeout"),
+            advisory_lock_wait=check_duration(lock_wait or settings.advisory_lock_wait, "--lock-wait"),
+        )
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2)
+    try:
+        with connect(url, connect_timeout or settings.connect_timeout) as conn:
+            result = apply_migrations(
+                conn, history.migrations, lambda m: history.state(m.stem), timeouts, install_stand_in=install_stand_in, baseline=baseline
+            )
+    except ApplyError as exc:
+        for line in exc.lines:
+            typer.echo(line, err=True)
+        raise typer.Exit(1)
+    except Exception as exc:  # connection and server errors outside a migration: one line, no traceback
+        typer.echo(f"apply failed: {type(exc).__name__}: {exc}".rstrip(), err=True)
+        raise typer.Exit(1)
+    for line in result.notes:
+        typer.echo(line)
+    if result.baselined:
+        typer.echo(f"recorded as applied without running (--baseline {baseline}): {', '.join(result.baselined)}")
+    for stem in result.applied:
+        typer.echo(f"applied  {stem}")
+    typer.echo(f"applied {len(result.applied)} migration(s)" + ("" if result.applied else ": the database was up to date"))

@@ -23,11 +23,20 @@ class SpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, strict=True)
 
 
+class EnumValueSpec(SpecModel):
+    """An enum value written with a migration hint."""
+
+    value: str
+    """The value."""
+    renamed_from: str
+    """The value's spelling in the last migration; the next migration updates rows holding it. Remove the hint (write the value as plain text) once that migration is written."""
+
+
 class EnumSpec(SpecModel):
     """A named set of allowed text values; compiles to TEXT plus a CHECK constraint."""
 
-    values: list[str] = Field(min_length=1)
-    """The allowed values, in display order."""
+    values: list[str | EnumValueSpec] = Field(min_length=1)
+    """The allowed values, in display order; `{value: new, renamed_from: old}` renames a value in the next migration."""
     description: str | None = None
     """What the values mean."""
     native: bool = False
@@ -114,6 +123,12 @@ class ColumnSpec(SpecModel):
     """phi, administrative or public_social; inherited from the table when omitted."""
     encrypted: bool = False
     """Marks PHI that must be encrypted at rest (and in transit)."""
+    backfill: str | None = None
+    """Migration hint: a SQL expression giving existing rows a value when the column becomes NOT NULL (or is added NOT NULL without a default)."""
+    using: str | None = None
+    """Migration hint: a SQL expression computing the new value from the old when the column's type changes (ALTER COLUMN ... TYPE ... USING); `column::newtype` when omitted."""
+    renamed_from: str | None = None
+    """Migration hint: the name this column had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class IndexElementSpec(SpecModel):
@@ -152,6 +167,8 @@ class IndexSpec(SpecModel):
     """Explicit name; derived from table and columns when omitted."""
     description: str | None = None
     """Why the index exists (which query it serves)."""
+    renamed_from: str | None = None
+    """Migration hint: the name this index had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class ExclusionElementSpec(IndexElementSpec):
@@ -187,6 +204,8 @@ class UniqueSpec(SpecModel):
     """Treat NULLs as equal, so only one row may have NULL there (NULLS NOT DISTINCT)."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
+    renamed_from: str | None = None
+    """Migration hint: the name this constraint had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class CheckSpec(SpecModel):
@@ -198,6 +217,8 @@ class CheckSpec(SpecModel):
     """Explicit name; derived from the table when omitted."""
     description: str | None = None
     """The rule the check enforces, in words."""
+    renamed_from: str | None = None
+    """Migration hint: the name this constraint had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class ReferenceSpec(SpecModel):
@@ -228,6 +249,8 @@ class ForeignKeySpec(SpecModel):
     """The foreign key is checked at commit unless SET CONSTRAINTS says otherwise (needs `deferrable`)."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
+    renamed_from: str | None = None
+    """Migration hint: the name this constraint had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class PolicySpec(SpecModel):
@@ -297,6 +320,8 @@ class TableSpec(SpecModel):
     """Operations the application's users (anon, authenticated) perform on this table; a table touching PHI needs a policy for each (rule SC110)."""
     user_operations_reason: str | None = None
     """Why users do not perform the operations left out of `user_operations` (who does instead, e.g. the backend as service_role); required on a table touching PHI that leaves any out (rule SC116), and printed in the data inventory."""
+    renamed_from: str | None = None
+    """Migration hint: the name this table had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 Severity = Literal["error", "warning", "off"]
