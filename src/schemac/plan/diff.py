@@ -156,7 +156,7 @@ def _diff_types(current: Schema, desired: Schema, out: Diff) -> None:
                 out.changes.append(ch.RenameEnumValue(e.name, before, after))
         removed = [v for v in values if v not in e.values]
         if removed:
-            out.destructive.append(SpecError(e.pos, f"native enum '{e.name}' no longer has {', '.join(repr(v) for v in removed)}: PostgreSQL cannot drop a value of an enum type; keep the values, or make a new enum type and move the columns to it"))
+            out.problems.append(SpecError(e.pos, f"native enum '{e.name}' no longer has {', '.join(repr(v) for v in removed)}: PostgreSQL cannot drop a value of an enum type; keep the values, or make a new enum type and move the columns to it"))
             continue
         kept = [v for v in e.values if v in values]
         if kept != values:
@@ -544,6 +544,8 @@ def _enum_value_updates(cur: Table, des: Table, current_enums: dict[str, Enum], 
         old = cur.column(c.name)
         if old.enum is None or old.enum not in current_enums:
             continue
+        if desired_enums[c.enum].native and current_enums[old.enum].native:
+            continue  # the type's value is renamed in place (RenameEnumValue): rows follow
         old_values = set(current_enums[old.enum].values)
         for before, after in desired_enums[c.enum].renamed_values:
             if before in old_values and after not in old_values:
