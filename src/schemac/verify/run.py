@@ -50,6 +50,10 @@ from ..resolve import naming
 from ..sqltext import qualified, quote_ident
 from ..plan.changes import (
     AddColumn,
+    AddIdentity,
+    DropGenerated,
+    DropIdentity,
+    SetGenerated,
     AddConstraint,
     AddIndex,
     AddPolicy,
@@ -231,7 +235,14 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
             keys += [(exclusion_sql(ex), ex) for ex in table.exclusions]
             for j, (definition, key) in enumerate(keys):
                 temp_key = f"schemac_norm_{i}_key{j}"
-                conn.execute(f"ALTER TABLE {tmp} ADD CONSTRAINT {temp_key} {definition}")
+                conn.execute("SAVEPOINT schemac_key")
+                try:
+                    conn.execute(f"ALTER TABLE {tmp} ADD CONSTRAINT {temp_key} {definition}")
+                except psycopg.Error as exc:  # e.g. an exclusion constraint needing an extension the database lacks
+                    conn.execute("ROLLBACK TO SAVEPOINT schemac_key")
+                    key_definitions[(table.name, key.name)] = f"(cannot be built on this database: {str(exc).strip().splitlines()[0]})"
+                    continue
+                conn.execute("RELEASE SAVEPOINT schemac_key")
                 key_definitions[(table.name, key.name)] = conn.execute(
                     "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
                     (f"pg_temp.{tmp}", temp_key),
@@ -401,7 +412,9 @@ class Drift:
         return any(isinstance(c, change_type) and c.table == table for c in self.changes)
 
 
-COLUMN_CHANGES = (AlterColumnType, SetNotNull, DropNotNull, SetDefault, DropDefault, SetColumnComment)
+COLUMN_CHANGES = (
+    AlterColumnType, SetNotNull, DropNotNull, SetDefault, DropDefault, SetColumnComment, AddIdentity, DropIdentity, SetGenerated, DropGenerated,
+)
 
 
 def _named(c: Change, kind: str) -> list[tuple[str, str]]:
@@ -568,7 +581,7 @@ def _compare_constraints(table: Table, lt: LiveTable, norm: Normalized, drift: D
         if exp[0] in ("p", "u"):
             if name in changed:
                 differ(diffs, f"{label(name)}: columns", lc.columns, exp[1])
-            else:  # INCLUDE, NULLS NOT DISTINCT, index parameters: only the definition shows them
+            if name not in changed or lc.columns == exp[1]:  # INCLUDE, NULLS NOT DISTINCT, index parameters: only the definition shows them
                 live_def = lc.definition.split(" DEFERRABLE")[0]  # deferrability is compared on its own below
                 differ(diffs, f"{label(name)}: definition", live_def, norm.key_definitions[(t, name)])
         elif exp[0] == "f":
