@@ -40,7 +40,8 @@ def table(columns: str, extra: str = "") -> str:
 
 def test_yaml_syntax_error_points_at_the_problem():
     assert errors_of("  patients: [unclosed\n") == [
-        "schema.yaml:7:1: YAML syntax error: while parsing a flow sequence: expected ',' or ']', but got '<stream end>'; fix the YAML at this point"
+        "schema.yaml:6:13: the '[' opened here is not closed (the parser gave up at line 7); add the ']', "
+        "separate items with ', ' and quote any item that contains ': '"
     ]
 
 

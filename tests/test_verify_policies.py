@@ -37,7 +37,7 @@ def test_verify_passes_then_names_a_dropped_and_an_altered_policy(db_url, repo_s
     result = run_cli("verify", "--spec", str(REPO_SPEC), "--out", str(out), "--database-url", db_url, cwd=ROOT)
     assert result.returncode == 1
     assert "policy messages.messages_doctor_select: missing from the database" in result.stderr
-    assert "4 difference(s)" in result.stderr
+    assert "4 differences between the database and" in result.stderr
 
 
 def test_verify_compares_the_owner_path_expression(db_url, repo_schema):

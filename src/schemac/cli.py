@@ -11,24 +11,108 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from .errors import SpecErrors
 from .rules import RULES
 from .rules.report import FORMATS, render, spec_errors_as_findings, summary, text_line
+from .terminal import paint
 
 if TYPE_CHECKING:
     from .inject import Document
     from .outputs import Stale
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    help="schemac: compile one schema.yaml into PostgreSQL migrations, TypeScript types and docs.",
+
+class _PlainHelp:
+    """Help without typer's `<bool>` / `<str>` type labels: flags and arguments show none, options
+    that take a value show its upper-case name (PATH, DIR, URL)."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for p in params:
+            plain = getattr(p, "is_flag", False) or isinstance(p, TyperArgument)
+            label = None if plain else (p.metavar or (p.name or "").upper())
+            p.display_type_rich = lambda ctx, label=label: label
+        return params
+
+
+class SchemacGroup(_PlainHelp, TyperGroup):
+    def parse_args(self, ctx, args):
+        """`--show-completion zsh` / `--install-completion fish` use the shell named instead of the one detected."""
+        if len(args) >= 2 and args[0] in ("--show-completion", "--install-completion") and args[1] in COMPLETION_SHELLS:
+            if args[0] == "--show-completion":
+                args = ["completion", *args[1:]]
+            else:
+                from typer.completion import install
+
+                shell, path = install(shell=args[1], prog_name="schemac", complete_var="_SCHEMAC_COMPLETE")
+                typer.echo(f"{shell} completion installed in {path}; it takes effect in a new shell")
+                ctx.exit(0)
+        return super().parse_args(ctx, args)
+
+
+class SchemacCommand(_PlainHelp, TyperCommand):
+    pass
+
+
+EXIT_CODES = (
+    "Exit codes: 0 success; 1 problems in the spec, lint errors or differences found; 2 usage error (bad option, "
+    "missing spec file); 128 + the signal when stopped (130 SIGINT, 143 SIGTERM, 129 SIGHUP)."
 )
 
-SPEC_OPTION = typer.Option("schema.yaml", "--spec", "-s", help="The spec file.")
-OUT_OPTION = typer.Option("compiled", "--out", "-o", help="The output directory.")
+
+class SchemacTyper(typer.Typer):
+    """Every command uses SchemacCommand, so its help has no type labels either."""
+
+    def command(self, *args, **kwargs):
+        kwargs.setdefault("cls", SchemacCommand)
+        return super().command(*args, **kwargs)
+
+
+app = SchemacTyper(
+    cls=SchemacGroup,
+    add_completion=True,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_CODES,
+)
+
+QUIET = False  # set by --quiet: success messages are not printed
+
+
+def _say(message: str) -> None:
+    """A success message on stdout (green on a terminal); nothing with --quiet."""
+    if not QUIET:
+        typer.echo(paint(message, "green", sys.stdout))
+
+
+def _warn(message: str) -> None:
+    """A failure summary on stderr (red on a terminal); printed even with --quiet."""
+    typer.echo(paint(message, "red", sys.stderr), err=True)
+
+
+def _version(value: bool) -> None:
+    """--version: print the installed version and stop before any command runs."""
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"schemac {version('schemac')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success; problems are still reported."),
+) -> None:
+    """schemac: compile one schema.yaml into PostgreSQL migrations, TypeScript types and docs."""
+    global QUIET
+    QUIET = quiet
+
+
+SPEC_OPTION = typer.Option("schema.yaml", "--spec", "-s", metavar="PATH", help="The spec file.")
+OUT_OPTION = typer.Option("compiled", "--out", "-o", metavar="DIR", help="The output directory.")
 
 
 def _load(spec: str, lint: bool = True):
@@ -41,7 +125,7 @@ def _load(spec: str, lint: bool = True):
         for line in render(result, "text", spec).splitlines():
             typer.echo(line, err=True)
         if result.errors:
-            typer.echo(f"{summary(result)}; nothing written. Fix the spec, or set a severity or waiver under 'lint:'.", err=True)
+            _warn(f"{summary(result)}; nothing written. Fix the spec, or set a severity or waiver under 'lint:'.")
             raise typer.Exit(1)
     return schema
 
@@ -60,7 +144,7 @@ def _build(spec: str, lint: bool = True):
         lines = [(e.pos, str(e)) for e in exc.errors] + [(f.pos, text_line(f)) for f in compliance]
         for _pos, line in sorted(lines):
             typer.echo(line, err=True)
-        typer.echo(f"{len(lines)} problem{'s' if len(lines) != 1 else ''} found; nothing written.", err=True)
+        _warn(f"{count(len(lines), 'problem')} found; nothing written.")
         raise typer.Exit(1)
 
 
@@ -76,6 +160,14 @@ def _documents(spec: str, schema, out: str) -> list[Document]:
         raise typer.Exit(1)
 
 
+COMPILE_WORDS = {"stale": "updated", "missing": "created", "extra": "removed"}  # compare's states, as compile acted on them
+
+
+def count(n: int, noun: str) -> str:
+    """'1 file', '2 files': one wording for every summary."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _all_stale(out: str, files: dict[str, str], documents: list[Document]) -> list[tuple[str, Stale]]:
     """Every differing output as (path shown to the user, difference)."""
     from .outputs import compare, document_stale
@@ -89,7 +181,7 @@ def _all_stale(out: str, files: dict[str, str], documents: list[Document]) -> li
 def validate(spec: str = SPEC_OPTION) -> None:
     """Check the spec and report every problem as FILE:LINE:COL; writes nothing."""
     schema = _load(spec)
-    typer.echo(f"{spec}: ok ({len(schema.tables)} tables, {sum(len(t.columns) for t in schema.tables)} columns)")
+    _say(f"{spec}: ok ({count(len(schema.tables), 'table')}, {count(sum(len(t.columns) for t in schema.tables), 'column')})")
 
 
 def _refuse_unsafe_out(spec: str, out: str) -> None:
@@ -138,7 +230,7 @@ def compile_(
     remove_leftovers(leftovers(out, [d.path for d in documents]))  # an interrupted compile's staging
     stale = _all_stale(out, files, documents) + [(path, Stale(path, "new", "")) for path in history.outside]
     if not stale:
-        typer.echo(f"{out}: up to date ({len(files)} files, {len(documents)} injected documents; no change for a migration)")
+        _say(f"{out}: up to date ({count(len(files), 'file')}, {count(len(documents), 'injected document')})")
         return
     if problem := read_only_problem(out):
         typer.echo(f"{out}: not replaced because {problem}; make it writable (chmod -R u+w {out}) to compile into it", err=True)
@@ -149,14 +241,15 @@ def compile_(
         typer.echo(f"{out}: cannot write the outputs ({exc.strerror or exc}: {exc.filename or out}); nothing written", err=True)
         raise typer.Exit(1)
     for shown, s in stale:
-        typer.echo(f"{s.state:>8}  {shown}")
+        _say(f"{COMPILE_WORDS.get(s.state, 'created'):>7}  {shown}")
     for new in history.step.new:
-        typer.echo(f"migration {new.file.path}")
+        _say(f"migration {new.file.path}")
     for file_name, code, message in history.step.hazards:
-        typer.echo(f"  hazard {code} in {file_name}: {message}")
+        _say(f"  hazard {code} in {file_name}: {message}")
     if not history.step.new:
-        typer.echo("no migration: nothing the database holds changed")
-    typer.echo(f"{out}: wrote {len(files)} files; {sum(d.stale for d in documents)} injected document(s) refreshed")
+        _say("no migration: nothing the database holds changed")
+    changed, refreshed = len(stale) - sum(d.stale for d in documents), sum(d.stale for d in documents)
+    _say(f"{out}: {changed} of {count(len(files), 'file')} changed, {count(refreshed, 'injected document')} refreshed")
 
 
 def _compile_history(spec: str, out: str, schema, name: str | None, allow_destructive: bool):
@@ -213,7 +306,7 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     ]
     stale += [(path, Stale(path, "leftover", "  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
     if not stale and not problems:
-        typer.echo(f"{out}: up to date" + (f" ({len(documents)} injected documents too)" if documents else ""))
+        _say(f"{out}: up to date ({count(len(files), 'file')}, {count(len(documents), 'injected document')})")
         return
     for shown, s in stale:
         typer.echo(f"{s.state}: {shown}")
@@ -221,8 +314,65 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     for line in problems:
         typer.echo(line, err=True)
     if stale:
-        typer.echo(f"{len(stale)} file(s) out of date; run `schemac compile` and commit the result.", err=True)
+        _warn(f"{count(len(stale), 'file')} out of date; run `schemac compile` and commit the result.")
     raise typer.Exit(1)
+
+
+@app.command()
+def init(directory: str = typer.Argument(".", metavar="DIR", help="The project folder; created when missing.")) -> None:
+    """Start a project: schema.yaml with one example table, pyproject.toml with the tool.schemac settings, docs/schema.md with the markers, and a GitHub Actions workflow.
+
+    Refuses to overwrite anything: when one of the files exists, nothing is written.
+    """
+    from importlib.metadata import version
+
+    from .scaffold import project_files
+
+    root = Path(directory)
+    files = project_files(version("schemac"))
+    existing = [name for name in files if (root / name).exists() or (root / name).is_symlink()]
+    if root.exists() and not root.is_dir():
+        existing = [directory]
+    if existing:
+        for name in existing:
+            typer.echo(f"{root / name if name != directory else name}: already exists; init never overwrites a file", err=True)
+        _warn(
+            f"nothing written; run `schemac init` in an empty folder (`schemac init NEW_DIR`), "
+            f"or move {'it' if len(existing) == 1 else 'them'} aside first"
+        )
+        raise typer.Exit(1)
+    try:
+        for name, text in files.items():
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "x", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+    except OSError as exc:
+        typer.echo(f"{exc.filename or directory}: cannot write ({exc.strerror or exc})", err=True)
+        raise typer.Exit(1)
+    for name in files:
+        _say(f"created  {root / name}")
+    here = "" if root.resolve() == Path.cwd().resolve() else f"cd {directory} && "
+    _say(f"next: {here}schemac compile, then commit schema.yaml, compiled/ and docs/ together")
+
+
+COMPLETION_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+@app.command()
+def completion(shell: str = typer.Argument(..., help="bash, zsh, fish, powershell or pwsh.")) -> None:
+    """Print the shell completion script for SHELL.
+
+    bash: eval "$(schemac completion bash)" in ~/.bashrc; zsh: eval "$(schemac completion zsh)" in
+    ~/.zshrc; fish: schemac completion fish > ~/.config/fish/completions/schemac.fish.
+    (--install-completion does this for the shell you are in.)
+    """
+    from typer.completion import get_completion_script
+
+    if shell not in COMPLETION_SHELLS:
+        typer.echo(f"unknown shell '{shell}'; use one of: {', '.join(COMPLETION_SHELLS)}", err=True)
+        raise typer.Exit(2)
+    typer.echo(get_completion_script(prog_name="schemac", complete_var="_SCHEMAC_COMPLETE", shell=shell))
 
 
 LINT_HELP = (
@@ -234,7 +384,7 @@ LINT_HELP = (
 @app.command(help=LINT_HELP)
 def lint(
     spec: str = SPEC_OPTION,
-    fmt: str = typer.Option("text", "--format", "-f", help="text, github (Actions annotations) or json."),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, github (Actions annotations) or json."),
 ) -> None:
     """The rules step on its own, in the format CI or a person needs."""
     from .pipeline import lint_schema, load_schema
@@ -251,7 +401,10 @@ def lint(
     result = lint_schema(_build(spec))
     sys.stdout.write(render(result, fmt, spec))
     if fmt == "text":
-        typer.echo(f"{spec}: {summary(result)}")
+        if result.errors:
+            typer.echo(paint(f"{spec}: {summary(result)}", "red", sys.stdout))
+        else:
+            _say(f"{spec}: {summary(result)}")
     if result.errors:
         raise typer.Exit(1)
 
@@ -295,9 +448,9 @@ def verify(
     if report.differences:
         for d in report.differences:
             typer.echo(f"  {d}", err=True)
-        typer.echo(f"{len(report.differences)} difference(s) between the database and {spec}.", err=True)
+        _warn(f"{count(len(report.differences), 'difference')} between the database and {spec}.")
         raise typer.Exit(1)
-    typer.echo(f"verified: the database matches {spec} ({report.checked} catalog facts checked)")
+    _say(f"verified: the database matches {spec} ({count(report.checked, 'catalog fact')} checked)")
 
 
 def _settings(spec: str, out: str):

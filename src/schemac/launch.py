@@ -42,7 +42,24 @@ def main() -> None:
         from .cli import app
 
         app()
-    except Interrupted as exc:
-        name = signal.Signals(exc.signum).name
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        signum = _signal_behind(exc)
+        if signum is None:
+            raise
+        name = signal.Signals(signum).name
         sys.stderr.write(f"schemac: stopped by {name}; what it had started was stopped and removed\n")
-        sys.exit(128 + exc.signum)
+        sys.exit(128 + signum)
+
+
+def _signal_behind(exc: BaseException | None) -> int | None:
+    """The signal that ended the command: Interrupted itself, or an error Python raised because Interrupted arrived
+    inside a hook it wraps (a RuntimeError from __set_name__, while a module the command imports builds its classes)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, Interrupted):
+            return exc.signum
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None

@@ -395,6 +395,8 @@ class Schema:
     extensions: tuple[Extension, ...] = ()
     domains: tuple[Domain, ...] = ()
     pos: Pos | None = field(default=None, compare=False)  # the `tables:` key: where a dropped table is reported
+    postgrest_version: str = field(default="12", compare=False)  # typescript.postgrest_version: output config, not schema
+    er_direction: str = field(default="TB", compare=False)  # docs.er_direction: output config, not schema
 
     def table(self, name: str) -> Table:
         return self._tables_by_name[name]

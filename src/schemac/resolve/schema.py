@@ -46,7 +46,7 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, EnumValueSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TimestampsSpec
+from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, EnumValueSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TimestampsSpec, TypeScriptSpec
 from ..sqltext import quote_ident, quote_literal
 from .expressions import BACKFILL, CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, TYPE_CHANGE_USING, Scope
 
@@ -65,9 +65,10 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains", "typescript")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
+    postgrest_version = _postgrest_version(data.get("typescript"), problems)
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
     extensions = _build_extensions(validate_each(ExtensionSpec, data.get("extensions", {}), ("extensions",), problems), problems)
     if "tables" not in data:
@@ -108,6 +109,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         doc_targets=doc_targets,
         extensions=extensions,
         domains=tuple(domains.values()),
+        postgrest_version=postgrest_version,
+        er_direction=docs_spec.er_direction if docs_spec else "TB",
     )
 
 
@@ -162,6 +165,26 @@ def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
         problems.add(("docs",), f"'docs' must be a mapping, e.g. docs: {{inject: [docs/schema.md]}} (got {kind_of(value)})")
         return None
     return validate(DocsSpec, value or {}, ("docs",), problems)
+
+
+POSTGREST_VERSION = re.compile(r"\d{1,4}(\.\d{1,4}){0,2}( \([0-9a-f]{4,40}\))?")
+
+
+def _postgrest_version(value: Any, problems: Problems) -> str:
+    """typescript.postgrest_version: a version as `supabase gen types` writes it ("13", "12.2.3", "12.2.3 (519615d)")."""
+    if value is not None and not isinstance(value, dict):
+        problems.add(("typescript",), f"'typescript' must be a mapping, e.g. typescript: {{postgrest_version: \"13\"}} (got {kind_of(value)})")
+        return "12"
+    spec = validate(TypeScriptSpec, value or {}, ("typescript",), problems)
+    if spec is None:
+        return "12"
+    if not POSTGREST_VERSION.fullmatch(spec.postgrest_version):
+        problems.add(
+            ("typescript", "postgrest_version"),
+            f"postgrest_version '{spec.postgrest_version}' is not a version; write it as supabase gen types does, e.g. \"13\" or \"12.2.3\"",
+        )
+        return "12"
+    return spec.postgrest_version
 
 
 def _build_doc_targets(docs: DocsSpec | None, problems: Problems) -> tuple[DocTarget, ...]:

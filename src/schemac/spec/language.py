@@ -371,6 +371,21 @@ class DocsSpec(SpecModel):
 
     inject: list[str] = Field(default_factory=list)
     """Hand-written Markdown files, relative to this spec file, whose part between `<!-- schemac:begin -->` and `<!-- schemac:end -->` `schemac compile` replaces with the schema reference (and `schemac check` keeps current)."""
+    er_direction: Literal["TB", "BT", "LR", "RL"] = "TB"
+    """Direction of the whole-schema ER diagram: TB (parents above children, the default), BT, LR (parents left of children) or RL. Try LR when a wide schema's lines cross boxes."""
+
+
+class TypeScriptSpec(SpecModel):
+    """Settings of the generated TypeScript types (compiled/types/database.ts)."""
+
+    postgrest_version: str = "12"
+    """The PostgREST version of your Supabase project, written to `__InternalSupabase.PostgrestVersion` as `supabase gen types` does (e.g. "13" or "12.2.3"). "12" is what supabase-js assumes; hosted projects on 13 or later need it set to get `maxAffected` and spread typing."""
+
+    @field_validator("postgrest_version", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        """`postgrest_version: 13` (a YAML integer) means "13"."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class Spec(SpecModel):
@@ -392,3 +407,5 @@ class Spec(SpecModel):
     """How table and column comments are written in the database."""
     docs: DocsSpec = Field(default_factory=DocsSpec)
     """Documentation outputs beyond compiled/ (see `inject`)."""
+    typescript: TypeScriptSpec = Field(default_factory=TypeScriptSpec)
+    """Settings of the generated TypeScript types."""
