@@ -228,7 +228,7 @@ def compile_(
     history = _compile_history(spec, out, schema, name, allow_destructive)
     files = {**render_documents(schema), **history.inside}
     remove_leftovers(leftovers(out, [d.path for d in documents]))  # an interrupted compile's staging
-    stale = _all_stale(out, files, documents) + [(path, Stale(path, "new", "")) for path in history.outside]
+    stale = _all_stale(out, files, documents) + [(path, Stale(path, "new")) for path in history.outside]
     if not stale:
         _say(f"{out}: up to date ({count(len(files), 'file')}, {count(len(documents), 'injected document')})")
         return
@@ -304,7 +304,7 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
         for shown, s in _all_stale(out, files, documents)
         if history is not None or not (s.state == "extra" and s.path.startswith(("migrations", "state/")))
     ]
-    stale += [(path, Stale(path, "leftover", "  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
+    stale += [(path, Stale(path, "leftover", note="  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
     if not stale and not problems:
         _say(f"{out}: up to date ({count(len(files), 'file')}, {count(len(documents), 'injected document')})")
         return
