@@ -196,8 +196,10 @@ def test_colour_on_a_terminal_and_none_with_no_color(project):
 def test_compile_reports_only_what_changed(project):
     first = run_cli("compile", cwd=project)
     assert first.returncode == 0
-    assert first.stdout.count("created  compiled/") == 7
-    assert first.stdout.splitlines()[-1] == "compiled: 7 of 7 files changed, 0 injected documents refreshed"
+    # six documents, the first migration, its state and migrations.sum
+    assert first.stdout.count("created  compiled/") == 9
+    assert "migration compiled/migrations/001_initial_schema.sql" in first.stdout.splitlines()
+    assert first.stdout.splitlines()[-1] == "compiled: 9 of 9 files changed, 0 injected documents refreshed"
     migration = project / "compiled" / "DB_SCHEMA.md"
     migration.write_text("edited by hand\n")
     (project / "compiled" / "stray.txt").write_text("x\n")
@@ -205,10 +207,11 @@ def test_compile_reports_only_what_changed(project):
     assert second.stdout.splitlines() == [
         "updated  compiled/DB_SCHEMA.md",
         "removed  compiled/stray.txt",
-        "compiled: 2 of 7 files changed, 0 injected documents refreshed",
+        "no migration: nothing the database holds changed",
+        "compiled: 2 of 9 files changed, 0 injected documents refreshed",
     ]
     third = run_cli("compile", cwd=project)
-    assert third.stdout == "compiled: up to date (7 files, 0 injected documents)\n"
+    assert third.stdout == "compiled: up to date (9 files, 0 injected documents)\n"
     for result in (first, second, third):
         assert "(s)" not in result.stdout + result.stderr
 
