@@ -58,7 +58,7 @@ def test_apply_applies_in_order_records_history_and_plan_lists_hazards(tmp_path,
     plan = project.run("plan", "--database-url", db_url)
     assert plan.exit_code == 0, plan.output
     assert re.search(r"pending  .*001_initial_schema\.sql\npending  .*002_add_notes_title\.sql\n  hazard access-exclusive-lock: ", plan.output)
-    assert "2 migration(s) to apply" in plan.output
+    assert "2 migrations to apply" in plan.output
     assert history(db_url) == [] and columns(db_url) == []  # plan applied nothing
     result = apply(project, db_url)
     assert result.exit_code == 0, result.output

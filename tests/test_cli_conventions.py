@@ -196,7 +196,7 @@ def test_colour_on_a_terminal_and_none_with_no_color(project):
 def test_compile_reports_only_what_changed(project):
     first = run_cli("compile", cwd=project)
     assert first.returncode == 0
-    # six documents, the first migration, its state and migrations.sum
+    # the seven documents, the first migration's state and migrations.sum
     assert first.stdout.count("created  compiled/") == 9
     assert "migration compiled/migrations/001_initial_schema.sql" in first.stdout.splitlines()
     assert first.stdout.splitlines()[-1] == "compiled: 9 of 9 files changed, 0 injected documents refreshed"
@@ -211,7 +211,7 @@ def test_compile_reports_only_what_changed(project):
         "compiled: 2 of 9 files changed, 0 injected documents refreshed",
     ]
     third = run_cli("compile", cwd=project)
-    assert third.stdout == "compiled: up to date (9 files, 0 injected documents)\n"
+    assert third.stdout == "compiled: up to date (9 files, 0 injected documents; no change for a migration)\n"
     for result in (first, second, third):
         assert "(s)" not in result.stdout + result.stderr
 

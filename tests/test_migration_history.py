@@ -119,12 +119,14 @@ def test_a_docs_only_change_writes_no_migration_but_refreshes_the_docs(tmp_path)
     assert project.migrations() == ["001_initial_schema.sql", "002_add_notes_title.sql"]
     assert {k for k in after if after[k] != before.get(k)} >= {"schema.json"}
     assert not any(k.startswith(("migrations", "state")) for k in after if after[k] != before.get(k))
-    assert project.run("check").exit_code == 0
+    final = project.run("check")
+    assert final.exit_code == 0, final.output
 
 
 def test_check_fails_on_a_spec_change_no_migration_holds(tmp_path):
     project = two_migrations(tmp_path)
-    assert project.run("check").exit_code == 0
+    final = project.run("check")
+    assert final.exit_code == 0, final.output
     project.edit_spec("description: A short title.", "description: A short title for lists.")
     result = project.run("check")
     assert result.exit_code == 1
@@ -186,7 +188,7 @@ def test_a_destructive_change_is_refused_at_its_position_and_nothing_is_written(
     result = project.run("compile")
     assert result.exit_code == 1
     assert re.search(r"schema\.yaml:\d+:\d+: .*title", result.output), result.output
-    assert "change(s) refused; nothing written" in result.output
+    assert "refused; nothing written" in result.output
     assert project.bytes_of() == before
     result = compiled(project, "--allow-destructive")
     assert project.migrations()[-1] == "003_drop_notes_title.sql"
@@ -204,7 +206,8 @@ def test_a_project_from_before_append_only_migrations_starts_its_history(tmp_pat
     assert result.exit_code == 1 and "the migration history has not been started" in result.output
     compiled(project)
     assert "sha256" not in legacy.read_text() and (project.compiled / "migrations.sum").is_file()
-    assert project.run("check").exit_code == 0
+    final = project.run("check")
+    assert final.exit_code == 0, final.output
 
 
 SUPABASE = '[tool.schemac]\nmigrations = "supabase/migrations"\n'
@@ -222,7 +225,8 @@ def test_the_supabase_layout_uses_the_cli_names_and_keeps_the_state_in_compiled(
     assert all(CLI_PATTERN.match(n) for n in names)
     assert not (project.compiled / "migrations").exists()
     assert sorted(p.name for p in (project.compiled / "state").iterdir()) == [n.replace(".sql", ".json") for n in names]
-    assert project.run("check").exit_code == 0
+    final = project.run("check")
+    assert final.exit_code == 0, final.output
     # a hand-edited Supabase migration is caught the same way
     edited = project.root / "supabase" / "migrations" / names[0]
     edited.write_text(edited.read_text() + "-- x\n")
@@ -241,3 +245,23 @@ def test_a_state_written_before_expressions_were_deparsed_is_not_a_change():
     spec = load_schema(str(ROOT / "schema.yaml"))
     assert raw.table("appointments").policies != spec.table("appointments").policies  # spelled differently on disk
     assert pending_changes(history, spec) == []
+
+
+def test_a_rename_hint_is_consumed_once_then_reported_as_stale_by_compile_and_check(tmp_path):
+    project = two_migrations(tmp_path)
+    project.edit_spec(TITLE, TITLE.replace("title:", "heading:").replace("{type", "{renamed_from: title, type"))
+    result = compiled(project)
+    assert project.migrations()[-1].startswith("003_")
+    assert 'RENAME COLUMN "title" TO "heading"' in (project.compiled / "migrations" / project.migrations()[-1]).read_text()
+    before = project.bytes_of()
+    again = project.run("compile")  # the hint now names a column no state has: stale, never applied twice
+    assert again.exit_code == 1, again.output
+    assert re.search(r"schema\.yaml:\d+:\d+: .*renamed_from", again.output) or re.search(r"schema\.yaml:\d+:\d+: .*stale", again.output), again.output
+    assert project.bytes_of() == before
+    check = project.run("check")
+    assert check.exit_code == 1 and ("stale" in check.output or "renamed_from" in check.output), check.output
+    project.edit_spec("renamed_from: title, ", "")  # the hint removed: no migration, the documents refreshed
+    assert "no migration" in compiled(project).output
+    assert project.migrations()[-1].startswith("003_")
+    final = project.run("check")
+    assert final.exit_code == 0, final.output

@@ -160,7 +160,7 @@ def _documents(spec: str, schema, out: str) -> list[Document]:
         raise typer.Exit(1)
 
 
-COMPILE_WORDS = {"stale": "updated", "missing": "created", "extra": "removed"}  # compare's states, as compile acted on them
+COMPILE_WORDS = {"stale": "updated", "missing": "created", "extra": "removed", "new": "created"}  # compare's states, as compile acted on them
 
 
 def count(n: int, noun: str) -> str:
@@ -230,7 +230,7 @@ def compile_(
     remove_leftovers(leftovers(out, [d.path for d in documents]))  # an interrupted compile's staging
     stale = _all_stale(out, files, documents) + [(path, Stale(path, "new")) for path in history.outside]
     if not stale:
-        _say(f"{out}: up to date ({count(len(files), 'file')}, {count(len(documents), 'injected document')})")
+        _say(f"{out}: up to date ({count(len(files), 'file')}, {count(len(documents), 'injected document')}; no change for a migration)")
         return
     if problem := read_only_problem(out):
         typer.echo(f"{out}: not replaced because {problem}; make it writable (chmod -R u+w {out}) to compile into it", err=True)
@@ -241,11 +241,11 @@ def compile_(
         typer.echo(f"{out}: cannot write the outputs ({exc.strerror or exc}: {exc.filename or out}); nothing written", err=True)
         raise typer.Exit(1)
     for shown, s in stale:
-        _say(f"{COMPILE_WORDS.get(s.state, 'created'):>7}  {shown}")
+        _say(f"{COMPILE_WORDS[s.state]:>7}  {shown}")
     for new in history.step.new:
         _say(f"migration {new.file.path}")
     for file_name, code, message in history.step.hazards:
-        _say(f"  hazard {code} in {file_name}: {message}")
+        typer.echo(f"  hazard {code} in {file_name}: {message}")
     if not history.step.new:
         _say("no migration: nothing the database holds changed")
     changed, refreshed = len(stale) - sum(d.stale for d in documents), sum(d.stale for d in documents)
@@ -264,12 +264,12 @@ def _compile_history(spec: str, out: str, schema, name: str | None, allow_destru
     except HistoryProblems as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
-        typer.echo(f"{len(exc.problems)} problem(s) with the migration history; nothing written.", err=True)
+        typer.echo(f"{count(len(exc.problems), 'problem')} with the migration history; nothing written.", err=True)
     except Refusals as exc:
         for e in exc.errors:
             typer.echo(str(e), err=True)
         typer.echo(
-            f"{len(exc.errors)} change(s) refused; nothing written. Fix the spec, or pass --allow-destructive "
+            f"{count(len(exc.errors), 'change')} refused; nothing written. Fix the spec, or pass --allow-destructive "
             "when deleting that data is intended.",
             err=True,
         )
@@ -476,7 +476,7 @@ def _history(spec: str, out: str):
     except HistoryProblems as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
-        typer.echo(f"{len(exc.problems)} problem(s) with the migration history; nothing applied.", err=True)
+        typer.echo(f"{count(len(exc.problems), 'problem')} with the migration history; nothing applied.", err=True)
         raise typer.Exit(1)
     if not history.started:
         typer.echo(f"{history.settings.sum_path}: missing: run `schemac compile` first (it starts the migration history); nothing applied", err=True)
@@ -517,7 +517,7 @@ def plan(
         typer.echo(line, err=True)
     if problems:
         raise typer.Exit(1)
-    typer.echo(f"{len(pending)} migration(s) to apply" + (" (`schemac apply` applies them)" if pending else ": the database is up to date"))
+    typer.echo(f"{count(len(pending), 'migration')} to apply" + (" (`schemac apply` applies them)" if pending else ": the database is up to date"))
 
 
 @app.command("apply")
@@ -573,4 +573,4 @@ def apply_(
         typer.echo(f"recorded as applied without running (--baseline {baseline}): {', '.join(result.baselined)}")
     for stem in result.applied:
         typer.echo(f"applied  {stem}")
-    typer.echo(f"applied {len(result.applied)} migration(s)" + ("" if result.applied else ": the database was up to date"))
+    typer.echo(f"applied {count(len(result.applied), 'migration')}" + ("" if result.applied else ": the database was up to date"))

@@ -162,9 +162,10 @@ def next_migrations(
         file = MigrationFile(version, migration_name(name or "initial_schema"), os.path.join(settings.migrations_dir, ""), render_migration(desired))
         file = replace(file, path=os.path.join(settings.migrations_dir, file.file_name))
         return NextStep(new=(NewMigration(file, snapshot_json(desired)),))
-    if current == in_current_spelling(desired):
-        return NextStep()
     from ..plan import plan_migration  # the planner: pure, model → statements
+
+    # planned even when the models are equal: rename hints take no part in the comparison,
+    # and a hint already consumed by an earlier migration must be reported as stale
 
     plan = plan_migration(current, in_current_spelling(desired), allow_destructive=allow_destructive)
     if plan.refusals:

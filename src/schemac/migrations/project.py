@@ -75,9 +75,7 @@ def pending_changes(history: History, desired: Schema) -> list[str]:
         where = history.settings.sum_path
         return [f"{where}: missing: the migration history has not been started; run `schemac compile` and commit the result"]
     desired = in_current_spelling(desired)
-    if current == desired:
-        return []
-    from ..plan import plan_migration
+    from ..plan import plan_migration  # planned even when equal: a consumed rename hint is reported as stale
 
     plan = plan_migration(current, desired, allow_destructive=True)
     lines = [f"{desired.source} has a change no migration holds yet: {st.summary or st.sql.splitlines()[0]}" for part in plan.parts for st in part.statements]

@@ -148,7 +148,7 @@ def run_verify(schema: Schema, spec: str, out_dir: str, database_url: str | None
                 except ApplyError as exc:
                     report.differences += exc.lines
                     return report
-                report.notes.append(f"applied {len(result.applied)} migration(s): {', '.join(result.applied)}")
+                report.notes.append(f"applied {len(result.applied)} migration{'' if len(result.applied) == 1 else 's'}: {', '.join(result.applied)}")
             else:
                 _require_auth_users(conn)
                 pending, _ = pending_migrations(history.migrations, applied_rows(conn))
