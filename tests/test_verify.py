@@ -177,9 +177,10 @@ BREAKAGES = [
     ("DROP INDEX audit_logs_action_idx", "index audit_logs.audit_logs_action_idx: missing from the database"),
     ("CREATE INDEX extra_idx ON patients (name)", "index patients.extra_idx: in the database but not in the spec"),
     (
-        "DROP INDEX appointments_no_double_booking_uidx; CREATE UNIQUE INDEX appointments_no_double_booking_uidx "
-        "ON appointments (doctor_id, appointment_date)",
-        "index appointments.appointments_no_double_booking_uidx: predicate",
+        "ALTER TABLE appointments DROP CONSTRAINT appointments_no_double_booking_excl, ADD CONSTRAINT appointments_no_double_booking_excl "
+        "EXCLUDE USING gist (doctor_id WITH =, tsrange(timezone('UTC', appointment_date), timezone('UTC', appointment_date) "
+        "+ make_interval(mins => duration_minutes)) WITH &&)",
+        "exclusion constraint appointments.appointments_no_double_booking_excl: definition",
     ),
     (
         "DROP INDEX messages_conversation_id_created_at_idx; CREATE INDEX messages_conversation_id_created_at_idx ON messages (created_at)",
