@@ -237,7 +237,8 @@ NAME_CASES = [
     ("column-name-64-bytes", with_column("¶" + "a" * 64 + ": {type: text, description: Long.}")),
     ("column-system-name", with_column("¶xmin: {type: text, description: System.}")),
     ("column-name-semicolon", with_column('¶"a;b": {type: text, description: Bad.}')),
-    ("policy-name-injection", BASE.replace("{name: own,", "{¶name: \"own\\\"; DROP TABLE sentinel; --\",")),
+    # policy names are free text (always quoted; tests/test_policies.py applies a hostile one): a line break is still refused
+    ("policy-name-injection", BASE.replace("{name: own,", "{¶name: \"own\\\"\\n; DROP TABLE sentinel; --\",")),
     ("index-name-injection", BASE.replace("- {columns: [owner_id]}", "- {columns: [owner_id], ¶name: \"ix; DROP\"}")),
     ("check-name-injection", with_table_keys("checks:\n  - {expression: 'true', ¶name: \"c'); DROP\"}")),
     ("fk-unknown-table", with_column("doc_id: {type: uuid, ¶references: doctorz.id, description: Doc.}")),

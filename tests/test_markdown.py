@@ -76,7 +76,7 @@ def test_foreign_keys_link_to_the_target_section_with_on_delete(repo_schema):
 def test_sections_show_constraints_indexes_triggers_and_rls(repo_schema):
     text = render_db_schema(repo_schema)
     assert "| `availability_time_range_check` | check | `end_time > start_time` | A slot ends after it starts. |" in text
-    assert "| `appointments_no_double_booking_uidx` | `doctor_id`, `appointment_date` | yes | btree |" in text
+    assert "| `appointments_no_double_booking_excl` | exclusion | `EXCLUDE USING gist (\"doctor_id\" WITH =, " in text
     assert "| `patients_set_updated_at` | BEFORE | UPDATE | `public.schemac_set_updated_at()` |" in text
     assert text.count("#### Row level security") == len(repo_schema.tables)
 

@@ -241,7 +241,7 @@ def test_a_state_written_before_expressions_were_deparsed_is_not_a_change():
     from schemac.migrations.project import pending_changes
 
     history = read_history(load_settings(str(ROOT / "schema.yaml"), str(ROOT / "compiled")))
-    raw = history.state(history.migrations[-1].stem)
+    raw = history.state(history.migrations[1].stem)  # 002, written before the deparsing (003 is in today's spelling)
     spec = load_schema(str(ROOT / "schema.yaml"))
     assert raw.table("appointments").policies != spec.table("appointments").policies  # spelled differently on disk
     assert pending_changes(history, spec) == []

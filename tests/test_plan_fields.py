@@ -11,7 +11,10 @@ import dataclasses
 from schemac import model
 from schemac.plan.diff import COMPARED, HINTS, IN_COMMENTS, NOT_IN_DATABASE
 
-CLASSES = ["Table", "Column", "PrimaryKey", "Unique", "Check", "ForeignKey", "Index", "Trigger", "Policy", "Enum"]
+CLASSES = [
+    "Table", "Column", "PrimaryKey", "Unique", "Check", "ForeignKey", "Index", "IndexElement", "Exclusion", "Trigger", "Policy", "Enum",
+    "Domain", "Extension",
+]
 
 
 def test_every_model_field_is_classified():

@@ -326,6 +326,13 @@ def test_findings_point_at_a_blank_or_wrong_key_when_one_is_written(tmp_path):
     assert found == {"SC114": "3:5", "SC115": "5:5", "SC107": "12:47", "SC103": "13:55", "SC110": "2:3"}
 
 
+def test_sc130_serial_suggests_identity(tmp_path):
+    spec = BASE.replace("type: uuid", "type: bigserial").replace("        default: gen_random_uuid()\n", "")
+    found = [f for f in lint_spec(tmp_path, spec).findings if f.code == "SC130"]
+    assert len(found) == 1 and "write 'type: bigint, identity: by default'" in found[0].message
+    assert not [f for f in lint_spec(tmp_path, BASE).findings if f.code == "SC130"]
+
+
 @pytest.mark.parametrize("code", [r.code for r in RULES if r.code != "SC100"])
 def test_every_rule_has_a_breaking_test(code):
     source = open(__file__, encoding="utf-8").read()

@@ -58,8 +58,9 @@ def test_duplicate_table_is_reported():
 
 def test_unknown_key_suggests_the_right_one():
     assert errors_of(table("name: {type: text, nulable: true}\n")) == [
-        "schema.yaml:10:26: unknown key 'nulable'; did you mean 'nullable'? allowed keys here: backfill, classification, "
-        "collation, default, description, encrypted, enum, nullable, on_delete, primary_key, references, renamed_from, type, unique, using"
+        "schema.yaml:10:26: unknown key 'nulable'; did you mean 'nullable'? allowed keys here: backfill, classification, collation, default, "
+        "default_expression, deferrable, description, encrypted, enum, generated, identity, initially_deferred, match, nullable, "
+        "on_delete, on_update, primary_key, references, renamed_from, type, unique, using"
     ]
 
 
@@ -186,7 +187,8 @@ def test_default_of_wrong_type():
 
 def test_default_function_outside_the_closed_list():
     assert errors_of(table("at: {type: timestamptz, default: clock_timestamp()}\n")) == [
-        "schema.yaml:10:31: 'clock_timestamp()' is not a supported default function; use one of: now(), current_date, gen_random_uuid(), auth.uid()"
+        "schema.yaml:10:31: 'clock_timestamp()' is not one of the default functions (now(), current_date, gen_random_uuid(), auth.uid()); "
+        "for any other SQL write 'default_expression: \"clock_timestamp()\"' instead of 'default'"
     ]
 
 
@@ -309,7 +311,7 @@ def test_a_bad_list_item_names_the_list_and_hides_nothing_else():
     )
     errs = errors_of(table("name: {type: text}\n", extra=extra))
     assert errs == [
-        "schema.yaml:13:9: 'using' cannot be 'hashh'; expected 'btree', 'gin', 'gist', 'hash' or 'brin'",
+        "schema.yaml:13:9: 'using' cannot be 'hashh'; expected 'btree', 'gin', 'gist', 'hash', 'brin' or 'spgist'",
         "schema.yaml:14:19: index names unknown column 'ghost' of table 'patients'; columns of patients: id, name",
         "schema.yaml:17:23: 'for' item '2' cannot be 'selec'; expected 'select', 'insert', 'update', 'delete' or 'all'",
     ]

@@ -35,7 +35,7 @@ def test_verify_on_the_embedded_default_as_a_user_runs_it():
     result = subprocess.run([exe, "verify"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "started a throwaway PostgreSQL" in result.stdout
-    assert "applied 2 migrations: 001_initial_schema, 002_add_patients_preferred_language" in result.stdout
+    assert "applied 3 migrations: 001_initial_schema, 002_add_patients_preferred_language, 003_exclude_double_booking_appointments" in result.stdout
     assert "verified: the database matches schema.yaml" in result.stdout
     assert "Traceback" not in result.stderr
 
@@ -43,7 +43,7 @@ def test_verify_on_the_embedded_default_as_a_user_runs_it():
 def test_verify_against_a_database_given_by_url_compares_and_applies_nothing(db_url):
     before = verify("--database-url", db_url)
     assert before.exit_code == 1
-    assert "not recorded as applied here: 001_initial_schema, 002_add_patients_preferred_language" in before.output
+    assert "not recorded as applied here: 001_initial_schema, 002_add_patients_preferred_language, 003_exclude_double_booking_appointments" in before.output
     assert "table patients: missing from the database" in before.output
     with psycopg.connect(db_url) as c:
         assert c.execute("SELECT to_regclass('public.patients'), to_regclass('schemac.applied_migrations')").fetchone() == (None, None)
@@ -177,9 +177,10 @@ BREAKAGES = [
     ("DROP INDEX audit_logs_action_idx", "index audit_logs.audit_logs_action_idx: missing from the database"),
     ("CREATE INDEX extra_idx ON patients (name)", "index patients.extra_idx: in the database but not in the spec"),
     (
-        "DROP INDEX appointments_no_double_booking_uidx; CREATE UNIQUE INDEX appointments_no_double_booking_uidx "
-        "ON appointments (doctor_id, appointment_date)",
-        "index appointments.appointments_no_double_booking_uidx: predicate",
+        "ALTER TABLE appointments DROP CONSTRAINT appointments_no_double_booking_excl, ADD CONSTRAINT appointments_no_double_booking_excl "
+        "EXCLUDE USING gist (doctor_id WITH =, tsrange(timezone('UTC', appointment_date), timezone('UTC', appointment_date) "
+        "+ make_interval(mins => duration_minutes)) WITH &&)",
+        "exclusion constraint appointments.appointments_no_double_booking_excl: definition",
     ),
     (
         "DROP INDEX messages_conversation_id_created_at_idx; CREATE INDEX messages_conversation_id_created_at_idx ON messages (created_at)",

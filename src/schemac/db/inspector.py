@@ -24,7 +24,10 @@ from ..model import (
     Column,
     ColumnType,
     Default,
+    Enum,
+    Exclusion,
     ForeignKey,
+    Identity,
     Index,
     Policy,
     PrimaryKey,
@@ -52,8 +55,14 @@ def inspect_database(conn: psycopg.Connection, schema: str = "public", source: s
 
 def schema_from_catalog(live: LiveSchema, source: str = "database") -> Schema:
     pos = Pos(source, 1, 1)
-    tables = tuple(_table(name, t, pos) for name, t in live.tables.items())
-    return Schema(tables=tables, enums=(), source=source, source_sha256="", pos=pos)
+    enum_types = frozenset(live.enums)
+    tables = tuple(_table(name, t, pos, enum_types) for name, t in live.tables.items())
+    # native enums are the enum types of the schema; extensions are not read (the platform installs its own)
+    enums = tuple(Enum(name, labels, None, pos, native=True) for name, labels in live.enums.items())
+    return Schema(tables=tables, enums=enums, source=source, source_sha256="", pos=pos)
+
+
+SERIALS = {"smallint": "smallserial", "integer": "serial", "bigint": "bigserial"}
 
 
 def column_type(catalog: str) -> ColumnType:
@@ -80,16 +89,22 @@ def _column_comment(comment: str | None) -> tuple[str, bool, str | None]:
     return LABELS.get(label, label), encrypted, description
 
 
-def _table(name: str, t: LiveTable, pos: Pos) -> Table:
+def _table(name: str, t: LiveTable, pos: Pos, enum_types: frozenset[str] = frozenset()) -> Table:
     columns = []
     for cname, c in t.columns.items():
         classification, encrypted, description = _column_comment(c.comment)
+        ctype = column_type(c.type)
+        if ctype.base in enum_types:  # format_type leaves public out; the model qualifies a user type
+            ctype = ColumnType(ctype.base, ctype.params, ctype.array, schema="public")
+        generated = c.default if c.generated else None  # the catalog's default is then the generation expression
+        default = c.default if c.default is not None and generated is None else None
+        serial = SERIALS.get(ctype.base) if c.sequence is not None and c.identity is None and not ctype.array else None
         columns.append(
             Column(
                 name=cname,
-                type=column_type(c.type),
+                type=ctype,
                 nullable=c.nullable,
-                default=Default(c.default) if c.default is not None else None,
+                default=Default(default, expression=serial is not None) if default is not None else None,
                 description=description,
                 classification=classification,
                 encrypted=encrypted,
@@ -97,19 +112,31 @@ def _table(name: str, t: LiveTable, pos: Pos) -> Table:
                 pos=pos,
                 collation=None if c.collation == "default" else c.collation.strip('"'),
                 catalog_comment=CatalogComment(c.comment),
+                identity=Identity(c.identity) if c.identity else None,  # its sequence options: verify compares them apart
+                serial=serial,
+                generated=generated,
             )
         )
-    primary_key, uniques, checks, foreign_keys = None, [], [], []
+    primary_key, uniques, checks, foreign_keys, exclusions = None, [], [], [], []
     for cname, con in t.constraints.items():
         if con.kind == "p":
             primary_key = PrimaryKey(cname, con.columns, pos)
         elif con.kind == "u":
-            uniques.append(Unique(cname, con.columns, pos))
+            uniques.append(Unique(cname, con.columns, pos, nulls_not_distinct="NULLS NOT DISTINCT" in con.definition))
         elif con.kind == "c":
             checks.append(Check(cname, con.expression or con.definition, None, None, pos))
         elif con.kind == "f":
             ref_schema, _, ref_table = (con.ref_table or "").partition(".")
-            foreign_keys.append(ForeignKey(cname, con.columns, ref_schema, ref_table, con.ref_columns, con.on_delete or "no action", pos))
+            foreign_keys.append(ForeignKey(
+                cname, con.columns, ref_schema, ref_table, con.ref_columns, con.on_delete or "no action", pos,
+                on_update=con.on_update or "no action",
+                match=(con.match or "SIMPLE").lower(),
+                deferrable=con.deferrable.startswith("DEFERRABLE"),
+                initially_deferred=con.deferrable.endswith("DEFERRED"),
+            ))
+        elif con.kind == "x":  # elements and predicate: verify compares the whole definition apart
+            method = re.match(r"EXCLUDE USING (\w+)", con.definition)
+            exclusions.append(Exclusion(cname, method[1] if method else "gist", (), None, None, pos))
     indexes = tuple(Index(n, ix.columns, ix.unique, ix.predicate, ix.method, None, pos) for n, ix in t.indexes.items())
     triggers = tuple(Trigger(n, trg.timing, trg.events, trg.function) for n, trg in t.triggers.items())
     policies = tuple(
@@ -134,6 +161,7 @@ def _table(name: str, t: LiveTable, pos: Pos) -> Table:
         policies=policies,
         pos=pos,
         catalog_comment=CatalogComment(t.comment),
+        exclusions=tuple(exclusions),
     )
 
 

@@ -33,7 +33,10 @@ def plan_migration(current: Schema, desired: Schema, *, allow_destructive: bool 
 
 
 # Changes that follow from others (a new table's keys and policies, comments, the trigger function) do not name a migration.
-SECONDARY = (ch.SetTableComment, ch.SetColumnComment, ch.CreateUpdatedAtFunction, ch.DropUpdatedAtFunction, ch.Backfill)
+SECONDARY = (
+    ch.SetTableComment, ch.SetColumnComment, ch.CreateUpdatedAtFunction, ch.DropUpdatedAtFunction, ch.Backfill,
+    ch.AddExtension, ch.DropExtension,  # an extension comes or goes with what uses it
+)
 HEADLINE = (
     ch.AddTable, ch.DropTable, ch.RenameTable, ch.AddColumn, ch.DropColumn, ch.RenameColumn, ch.AlterColumnType,
     ch.SetNotNull, ch.DropNotNull, ch.SetDefault, ch.DropDefault, ch.UpdateEnumValue,
@@ -100,4 +103,18 @@ def _slug(c: Change) -> str:
             return f"change_{table}_policies"
         case ch.SetTableComment(table) | ch.SetColumnComment(table):
             return f"comment_{table}"
+        case ch.AddExtension(ext):
+            return f"add_extension_{ext.name}"
+        case ch.DropExtension(ext):
+            return f"drop_extension_{ext.name}"
+        case ch.CreateEnumType(enum) | ch.DropEnumType(enum):
+            return f"{'create' if isinstance(c, ch.CreateEnumType) else 'drop'}_type_{enum.name}"
+        case ch.AddEnumValue(enum) | ch.RenameEnumValue(enum):
+            return f"change_type_{enum}"
+        case ch.AddDomain(domain) | ch.DropDomain(domain):
+            return f"{'create' if isinstance(c, ch.AddDomain) else 'drop'}_domain_{domain.name}"
+        case ch.AddIdentity(table, column) | ch.DropIdentity(table, column):
+            return f"change_{table}_{column}_identity"
+        case ch.SetGenerated(table, column) | ch.DropGenerated(table, column):
+            return f"change_{table}_{column}_expression"
     return "update_timestamps_function"

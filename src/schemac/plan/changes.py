@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from ..model import Check, Column, ColumnType, Default, ForeignKey, Index, Policy, PrimaryKey, Table, Trigger, Unique
+from ..model import Check, Column, ColumnType, Default, Domain, Enum, Exclusion, Extension, ForeignKey, Identity, Index, Policy, PrimaryKey, Table, Trigger, Unique
 
-Constraint = Union[PrimaryKey, Unique, Check, ForeignKey]
+Constraint = Union[PrimaryKey, Unique, Check, ForeignKey, Exclusion]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class RenameTable:
 class AddColumn:
     table: str
     column: Column  # when NOT NULL without a default on a table with rows, it is added nullable, backfilled, then SetNotNull
+    tag: str = "start"  # the table's classification_tag: where the column comment puts the classification
 
 
 @dataclass(frozen=True)
@@ -202,9 +203,92 @@ class SetColumnComment:
     comment: str
 
 
+@dataclass(frozen=True)
+class AddExtension:
+    extension: Extension
+
+
+@dataclass(frozen=True)
+class DropExtension:
+    extension: Extension
+
+
+@dataclass(frozen=True)
+class CreateEnumType:
+    """A native enum (CREATE TYPE ... AS ENUM)."""
+
+    enum: Enum
+
+
+@dataclass(frozen=True)
+class DropEnumType:
+    enum: Enum
+
+
+@dataclass(frozen=True)
+class AddEnumValue:
+    """ALTER TYPE ... ADD VALUE: runs in the migration's transaction (PostgreSQL 12+), but the new value cannot be used
+    until that transaction commits, so a default or backfill using it belongs in a later migration."""
+
+    enum: str
+    value: str
+    before: str | None  # the existing value it goes before; None: at the end
+
+
+@dataclass(frozen=True)
+class RenameEnumValue:
+    enum: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class AddDomain:
+    domain: Domain
+
+
+@dataclass(frozen=True)
+class DropDomain:
+    domain: Domain
+
+
+@dataclass(frozen=True)
+class AddIdentity:
+    """ALTER COLUMN ... ADD GENERATED ... AS IDENTITY; the sequence then continues after the rows' largest value."""
+
+    table: str
+    column: str
+    identity: Identity
+
+
+@dataclass(frozen=True)
+class DropIdentity:
+    table: str
+    column: str
+
+
+@dataclass(frozen=True)
+class SetGenerated:
+    """ALTER COLUMN ... SET EXPRESSION AS (...) (PostgreSQL 17+): every row is recomputed."""
+
+    table: str
+    column: str
+    expression: str
+
+
+@dataclass(frozen=True)
+class DropGenerated:
+    """ALTER COLUMN ... DROP EXPRESSION: the column keeps its values and becomes a plain column."""
+
+    table: str
+    column: str
+
+
 Change = Union[
     AddTable, DropTable, RenameTable, AddColumn, DropColumn, RenameColumn, AlterColumnType, SetNotNull, DropNotNull,
     SetDefault, DropDefault, Backfill, UpdateEnumValue, AddConstraint, DropConstraint, RenameConstraint, AddIndex,
     DropIndex, RenameIndex, AddTrigger, DropTrigger, CreateUpdatedAtFunction, DropUpdatedAtFunction,
-    SetRowLevelSecurity, AddPolicy, DropPolicy, SetTableComment, SetColumnComment,
+    SetRowLevelSecurity, AddPolicy, DropPolicy, SetTableComment, SetColumnComment, AddExtension, DropExtension,
+    CreateEnumType, DropEnumType, AddEnumValue, RenameEnumValue, AddDomain, DropDomain, AddIdentity, DropIdentity,
+    SetGenerated, DropGenerated,
 ]

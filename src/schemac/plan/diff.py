@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ..emit.sql import column_comment, table_comment
 from ..errors import Pos, SpecError
-from ..model import Check, Column, ColumnType, Enum, ForeignKey, Index, Policy, PrimaryKey, Schema, Table, Unique
+from ..model import Check, Column, ColumnType, Enum, Exclusion, ForeignKey, Index, Policy, PrimaryKey, Schema, Table, Unique
 from . import changes as ch
 from .changes import Change, Constraint
 
@@ -27,19 +27,27 @@ from .changes import Change, Constraint
 # one of these (tests/test_plan_fields.py fails until it is), and a compared one needs its change kind
 # and a pair test.
 COMPARED = {
-    "Table": {"name", "rls", "timestamps", "columns", "primary_key", "uniques", "checks", "foreign_keys", "indexes", "triggers", "policies"},
-    "Column": {"name", "type", "nullable", "default", "collation"},
+    "Table": {
+        "name", "rls", "timestamps", "columns", "primary_key", "uniques", "checks", "foreign_keys", "indexes", "triggers", "policies",
+        "exclusions",
+        "timestamp_columns",  # through the columns and the trigger (its function is named after the updated column)
+    },
+    "Column": {"name", "type", "nullable", "default", "collation", "identity", "serial", "generated"},
     "PrimaryKey": {"name", "columns"},
-    "Unique": {"name", "columns"},
+    "Unique": {"name", "columns", "nulls_not_distinct"},
     "Check": {"name", "expression"},
-    "ForeignKey": {"name", "columns", "ref_schema", "ref_table", "ref_columns", "on_delete"},
-    "Index": {"name", "columns", "unique", "where", "using"},
+    "ForeignKey": {"name", "columns", "ref_schema", "ref_table", "ref_columns", "on_delete", "on_update", "match", "deferrable", "initially_deferred"},
+    "Index": {"name", "columns", "unique", "where", "using", "elements", "include", "nulls_not_distinct"},
+    "IndexElement": {"column", "expression", "opclass", "collation", "order", "nulls"},  # as part of its index or exclusion
+    "Exclusion": {"name", "using", "elements", "where"},
     "Trigger": {"name", "timing", "events", "function"},
     "Policy": {"name", "operations", "roles", "using", "with_check"},
-    "Enum": {"name", "values"},  # through the CHECK of each column using it
+    "Enum": {"name", "values", "native"},  # a CHECK of each column using it, or (native) a PostgreSQL enum type
+    "Domain": {"name", "type", "check"},
+    "Extension": {"name", "schema"},
 }
 IN_COMMENTS = {  # compared through the COMMENT text they are written into
-    "Table": {"description", "classification", "retention", "log", "catalog_comment"},
+    "Table": {"description", "classification", "retention", "log", "catalog_comment", "classification_tag", "comment_details"},
     "Column": {"description", "classification", "encrypted", "catalog_comment"},
 }
 HINTS = {  # how to get from the last state, never compared
@@ -60,6 +68,10 @@ NOT_IN_DATABASE = {  # documentation, rule settings and positions: no migration
     "Check": {"description", "enum", "pos"},
     "ForeignKey": {"pos"},
     "Index": {"description", "pos"},
+    "Exclusion": {"description", "pos"},  # an exclusion constraint has no COMMENT of schemac's
+    "Domain": {"description", "pos"},
+    "Extension": {"pos"},
+    "IndexElement": set(),
     "Trigger": set(),
     "Policy": {"owner", "description", "pos", "keys"},  # owner: resolved into using / with_check
     "Enum": {"description", "pos", "value_pos"},
@@ -79,6 +91,7 @@ class Diff:
 def diff_schemas(current: Schema, desired: Schema) -> Diff:
     """Every change from `current` to `desired`, in desired order; the renderer orders the statements."""
     out = Diff()
+    _diff_types(current, desired, out)
     tables = {t.name: t for t in current.tables}
     tables = _rename_tables(tables, desired, out)
     current_enums = {e.name: e for e in current.enums}
@@ -107,6 +120,7 @@ def diff_schemas(current: Schema, desired: Schema) -> Diff:
 
     _replace_dependent_foreign_keys(tables, desired, out)
 
+    _drop_types(current, desired, out)
     had = any(t.timestamps for t in current.tables)
     wants = any(t.timestamps for t in desired.tables)
     if wants and not had:
@@ -114,6 +128,66 @@ def diff_schemas(current: Schema, desired: Schema) -> Diff:
     elif had and not wants:
         out.changes.append(ch.DropUpdatedAtFunction())
     return out
+
+
+# ---------------------------------------------------------------- extensions, enum types, domains
+
+
+def _diff_types(current: Schema, desired: Schema, out: Diff) -> None:
+    """Extensions, native enum types and domains the tables need, created before them."""
+    cur_ext = {e.name: e for e in current.extensions}
+    for e in desired.extensions:
+        if e.name not in cur_ext:
+            out.changes.append(ch.AddExtension(e))
+        elif cur_ext[e.name].schema != e.schema:
+            out.problems.append(SpecError(e.pos, f"extension '{e.name}' moves from schema '{cur_ext[e.name].schema}' to '{e.schema}': schemac does not move an installed extension (ALTER EXTENSION ... SET SCHEMA changes what its users reference); keep 'schema: {cur_ext[e.name].schema}'"))
+    cur_enums = {e.name: e for e in current.enums}
+    for e in desired.enums:
+        old = cur_enums.get(e.name)
+        if not e.native:
+            continue
+        if old is None or not old.native:
+            out.changes.append(ch.CreateEnumType(e))
+            continue
+        renamed = dict(e.renamed_values)  # old → new
+        values = [renamed.get(v, v) for v in old.values]
+        for before, after in e.renamed_values:
+            if before in old.values and after not in old.values:
+                out.changes.append(ch.RenameEnumValue(e.name, before, after))
+        removed = [v for v in values if v not in e.values]
+        if removed:
+            out.problems.append(SpecError(e.pos, f"native enum '{e.name}' no longer has {', '.join(repr(v) for v in removed)}: PostgreSQL cannot drop a value of an enum type; keep the values, or make a new enum type and move the columns to it"))
+            continue
+        kept = [v for v in e.values if v in values]
+        if kept != values:
+            out.problems.append(SpecError(e.pos, f"native enum '{e.name}' reorders its values: PostgreSQL cannot reorder the values of an enum type; keep the order {values!r} and add new values where they belong"))
+            continue
+        for i, v in enumerate(e.values):
+            if v not in values:
+                following = next((x for x in e.values[i + 1:] if x in values), None)
+                out.changes.append(ch.AddEnumValue(e.name, v, following))
+    cur_domains = {d.name: d for d in current.domains}
+    for d in desired.domains:
+        if d.name not in cur_domains:
+            out.changes.append(ch.AddDomain(d))
+        elif cur_domains[d.name] != d:
+            out.problems.append(SpecError(d.pos, f"domain '{d.name}' changes its type or check: schemac does not alter a domain in place yet; add a new domain under another name and move the columns to it"))
+
+
+def _drop_types(current: Schema, desired: Schema, out: Diff) -> None:
+    """Enum types and domains no longer in the spec, dropped after the tables and columns that used them."""
+    desired_native = {e.name for e in desired.enums if e.native}
+    for e in current.enums:
+        if e.native and e.name not in desired_native:
+            out.changes.append(ch.DropEnumType(e))
+    desired_domains = {d.name for d in desired.domains}
+    for d in current.domains:
+        if d.name not in desired_domains:
+            out.changes.append(ch.DropDomain(d))
+    desired_ext = {e.name for e in desired.extensions}
+    for e in current.extensions:
+        if e.name not in desired_ext:
+            out.changes.append(ch.DropExtension(e))
 
 
 # ---------------------------------------------------------------- renames
@@ -241,9 +315,21 @@ def _diff_table(
             out.destructive.append(SpecError(des.pos, f"column '{name}.{c.name}' is no longer in the spec: dropping it deletes its values; if it was renamed, add 'renamed_from: {c.name}' to the new column, otherwise allow destructive changes (--allow-destructive)"))
     for c in des.columns:
         if c.name not in cur_cols:
-            _add_column(name, c, out)
+            _add_column(name, c, out, des.classification_tag)
             continue
         old = cur_cols[c.name]
+        if old.serial != c.serial:
+            out.problems.append(SpecError(c.at("type"), f"column '{name}.{c.name}' changes between {old.serial or old.type.sql} and {c.serial or c.type.sql}: schemac does not convert a serial column in place; use 'identity:' on a new column, or keep the type"))
+            continue
+        if old.generated is None and c.generated is not None:
+            out.problems.append(SpecError(c.at("generated"), f"column '{name}.{c.name}' becomes generated: PostgreSQL cannot make an existing column generated; add a new generated column (and drop this one)"))
+            continue
+        if old.identity != c.identity and old.identity is not None:
+            out.changes.append(ch.DropIdentity(name, c.name))
+        if old.generated is not None and c.generated is None:
+            out.changes.append(ch.DropGenerated(name, c.name))
+        elif old.generated != c.generated:
+            out.changes.append(ch.SetGenerated(name, c.name, c.generated))
         if old.type != c.type or old.collation != c.collation:
             retyped.append(c.name)
             _alter_type(name, old, c, out)
@@ -261,8 +347,10 @@ def _diff_table(
             out.changes.append(ch.SetNotNull(name, c.name))
         elif not old.nullable and c.nullable:
             out.changes.append(ch.DropNotNull(name, c.name))
-        if comment_text(old) != column_comment(c):
-            out.changes.append(ch.SetColumnComment(name, c.name, column_comment(c)))
+        if old.identity != c.identity and c.identity is not None:
+            out.changes.append(ch.AddIdentity(name, c.name, c.identity))
+        if comment_text(old, des.classification_tag) != column_comment(c, des.classification_tag):
+            out.changes.append(ch.SetColumnComment(name, c.name, column_comment(c, des.classification_tag)))
 
     _enum_value_updates(cur, des, current_enums, desired_enums, out)
     _diff_constraints(cur, des, current_enums, desired_enums, out)
@@ -276,26 +364,26 @@ def _diff_table(
         out.changes.append(ch.SetTableComment(name, table_comment(des)))
 
 
-def comment_text(node: Table | Column) -> str | None:
-    """The COMMENT a table or column has: as read from the database, else as schemac writes it."""
+def comment_text(node: Table | Column, tag: str = "start") -> str | None:
+    """The COMMENT a table or column has: as read from the database, else as schemac writes it (`tag`: the table's classification_tag)."""
     if node.catalog_comment is not None:
         return node.catalog_comment.text
-    return table_comment(node) if isinstance(node, Table) else column_comment(node)
+    return table_comment(node) if isinstance(node, Table) else column_comment(node, tag)
 
 
 def _default_sql(c: Column) -> str | None:
     return c.default.sql if c.default is not None else None
 
 
-def _add_column(table: str, c: Column, out: Diff) -> None:
-    if not c.nullable and c.default is None:
+def _add_column(table: str, c: Column, out: Diff, tag: str = "start") -> None:
+    if not c.nullable and c.default is None and c.identity is None and c.generated is None:
         if c.backfill is None:
             out.problems.append(SpecError(c.pos, f"new column '{table}.{c.name}' is NOT NULL without a default, and '{table}' may hold rows; add 'backfill: <SQL expression>' (the value for existing rows), a 'default', or 'nullable: true'"))
-        out.changes.append(ch.AddColumn(table, dataclasses.replace(c, nullable=True)))
+        out.changes.append(ch.AddColumn(table, dataclasses.replace(c, nullable=True), tag))
         out.changes.append(ch.Backfill(table, c.name, c.backfill or "NULL"))
         out.changes.append(ch.SetNotNull(table, c.name))
     else:
-        out.changes.append(ch.AddColumn(table, c))
+        out.changes.append(ch.AddColumn(table, c, tag))
 
 
 def _alter_type(table: str, old: Column, new: Column, out: Diff) -> None:
@@ -383,14 +471,16 @@ def _constraint_definition(c: Constraint) -> tuple:
     if isinstance(c, PrimaryKey):
         return ("p", c.columns)
     if isinstance(c, Unique):
-        return ("u", c.columns)
+        return ("u", c.columns, c.nulls_not_distinct)
     if isinstance(c, Check):
         return ("c", c.expression)
-    return ("f", c.columns, c.ref_schema, c.ref_table, c.ref_columns, c.on_delete)
+    if isinstance(c, Exclusion):
+        return ("x", c.using, c.elements, c.where)
+    return ("f", c.columns, c.ref_schema, c.ref_table, c.ref_columns, c.on_delete, c.on_update, c.match, c.deferrable, c.initially_deferred)
 
 
 def _constraints(t: Table) -> dict[str, Constraint]:
-    items: list[Constraint] = [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.checks, *t.foreign_keys]
+    items: list[Constraint] = [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.checks, *t.exclusions, *t.foreign_keys]
     return {c.name: c for c in items}
 
 
@@ -454,6 +544,8 @@ def _enum_value_updates(cur: Table, des: Table, current_enums: dict[str, Enum], 
         old = cur.column(c.name)
         if old.enum is None or old.enum not in current_enums:
             continue
+        if desired_enums[c.enum].native and current_enums[old.enum].native:
+            continue  # the type's value is renamed in place (RenameEnumValue): rows follow
         old_values = set(current_enums[old.enum].values)
         for before, after in desired_enums[c.enum].renamed_values:
             if before in old_values and after not in old_values:
@@ -461,7 +553,7 @@ def _enum_value_updates(cur: Table, des: Table, current_enums: dict[str, Enum], 
 
 
 def _index_definition(ix: Index) -> tuple:
-    return (ix.columns, ix.unique, ix.where, ix.using)
+    return (ix.columns, ix.unique, ix.where, ix.using, ix.elements, ix.include, ix.nulls_not_distinct)
 
 
 def _diff_indexes(cur: Table, des: Table, out: Diff) -> None:

@@ -14,13 +14,19 @@ from ..emit.sql import (
     column_comment,
     column_sql,
     create_policy_sql,
+    domain_sql,
+    element_sql,
+    enum_type_sql,
+    exclusion_sql,
     foreign_key_sql,
+    identity_options,
     idents,
+    unique_sql,
     render_trigger,
     table_comment,
     updated_at_function_sql,
 )
-from ..model import UPDATED_AT_FUNCTION, Check, ForeignKey, Index, PrimaryKey, Table, Unique
+from ..model import UPDATED_AT_FUNCTION, Check, Exclusion, ForeignKey, Index, PrimaryKey, Table, Unique
 from ..resolve import naming
 from ..sqltext import qualified, quote_ident, quote_literal
 from . import changes as ch
@@ -61,7 +67,7 @@ def _phase(c: Change) -> int:
     if isinstance(c, ch.AddConstraint):
         if isinstance(c.constraint, Check):
             return 160
-        return 180 if isinstance(c.constraint, (PrimaryKey, Unique)) else 190
+        return 180 if isinstance(c.constraint, (PrimaryKey, Unique, Exclusion)) else 190
     return PHASES[type(c)]
 
 
@@ -70,7 +76,16 @@ PHASES: dict[type, int] = {
     ch.RenameColumn: 2,
     ch.RenameConstraint: 3,
     ch.RenameIndex: 3,
+    ch.AddExtension: 4,
     ch.CreateUpdatedAtFunction: 5,
+    ch.CreateEnumType: 6,
+    ch.AddEnumValue: 6,
+    ch.RenameEnumValue: 6,
+    ch.AddDomain: 7,
+    ch.DropIdentity: 115,
+    ch.DropGenerated: 115,
+    ch.SetGenerated: 135,
+    ch.AddIdentity: 145,
     ch.DropPolicy: 10,
     ch.DropTrigger: 20,
     ch.DropIndex: 40,
@@ -92,6 +107,9 @@ PHASES: dict[type, int] = {
     ch.SetTableComment: 230,
     ch.SetColumnComment: 230,
     ch.DropUpdatedAtFunction: 240,
+    ch.DropEnumType: 245,
+    ch.DropDomain: 245,
+    ch.DropExtension: 250,
 }
 
 
@@ -111,13 +129,13 @@ def render_change(c: Change) -> list[Statement]:
             return [Statement(f"DROP TABLE {_t(table.name)};", (hazard(DELETES_DATA, f"every row of {table.name}"), LOCK), f"drop table {table.name}")]
         case ch.RenameTable(old, new):
             return [Statement(f"ALTER TABLE {_t(old)} RENAME TO {quote_ident(new)};", (LOCK,), f"rename table {old} to {new}")]
-        case ch.AddColumn(table, column):
+        case ch.AddColumn(table, column, tag):
             hazards = [LOCK]
             if column.default is not None and column.default.function in VOLATILE_DEFAULTS:
                 hazards.insert(0, hazard(TABLE_REWRITE, f"the volatile default {column.default.sql} is computed for every row"))
             return [
                 Statement(f"ALTER TABLE {_t(table)} ADD COLUMN {column_sql(column)};", tuple(hazards), f"add column {table}.{column.name}"),
-                _column_comment(table, column.name, column_comment(column)),
+                _column_comment(table, column.name, column_comment(column, tag)),
             ]
         case ch.DropColumn(table, column):
             return [Statement(f"ALTER TABLE {_t(table)} DROP COLUMN {quote_ident(column.name)};", (hazard(DELETES_DATA, f"every value of {table}.{column.name}"), LOCK), f"drop column {table}.{column.name}")]
@@ -167,14 +185,53 @@ def render_change(c: Change) -> list[Statement]:
         case ch.DropPolicy(table, policy):
             return [Statement(f"DROP POLICY {quote_ident(policy.name)} ON {_t(table)};", (hazard(AUTHORIZATION_CHANGE, f"policy {policy.name} on {table}"), LOCK), f"drop policy {policy.name} on {table}")]
         case ch.SetTableComment(table, comment):
-            return [Statement(f"COMMENT ON TABLE {_t(table)} IS {quote_literal(comment)};", (), f"comment on table {table}")]
+            return [Statement(f"COMMENT ON TABLE {_t(table)} IS {_comment_literal(comment)};", (), f"comment on table {table}")]
         case ch.SetColumnComment(table, column, comment):
             return [_column_comment(table, column, comment)]
+        case ch.AddExtension(ext):
+            out = [] if ext.schema == "public" else [Statement(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ext.schema)};", (), f"create schema {ext.schema}")]
+            return out + [Statement(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)} WITH SCHEMA {quote_ident(ext.schema)};", (), f"create extension {ext.name}")]
+        case ch.DropExtension(ext):
+            return [Statement(f"DROP EXTENSION {quote_ident(ext.name)};", (), f"drop extension {ext.name}")]
+        case ch.CreateEnumType(enum):
+            return [Statement(enum_type_sql(_t(enum.name), enum.values) + ";", (), f"create enum type {enum.name}")]
+        case ch.DropEnumType(enum):
+            return [Statement(f"DROP TYPE {_t(enum.name)};", (), f"drop enum type {enum.name}")]
+        case ch.AddEnumValue(enum, value, before):
+            where = f" BEFORE {quote_literal(before)}" if before is not None else ""
+            return [Statement(f"ALTER TYPE {_t(enum)} ADD VALUE {quote_literal(value)}{where};", (), f"add value {value!r} to enum type {enum} (usable once this migration commits)")]
+        case ch.RenameEnumValue(enum, old, new):
+            return [Statement(f"ALTER TYPE {_t(enum)} RENAME VALUE {quote_literal(old)} TO {quote_literal(new)};", (), f"rename value {old!r} of enum type {enum} to {new!r}")]
+        case ch.AddDomain(domain):
+            return [Statement(domain_sql(_t(domain.name), domain) + ";", (), f"create domain {domain.name}")]
+        case ch.DropDomain(domain):
+            return [Statement(f"DROP DOMAIN {_t(domain.name)};", (), f"drop domain {domain.name}")]
+        case ch.AddIdentity(table, column, identity):
+            col = quote_ident(column)
+            add = f"ALTER TABLE {_t(table)} ALTER COLUMN {col} ADD GENERATED {identity.generated.upper()} AS IDENTITY{identity_options(identity)};"
+            out = [Statement(add, (LOCK,), f"make {table}.{column} an identity column")]
+            if identity.start is None:  # continue after the rows' values, as a serial's data moved to identity would
+                out.append(Statement(
+                    f"SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({quote_literal(_t(table))}, {quote_literal(column)}), "
+                    f"COALESCE(MAX({col}), 0) + 1, false) FROM {_t(table)};",
+                    (), f"start the identity of {table}.{column} after its largest value",
+                ))
+            return out
+        case ch.DropIdentity(table, column):
+            return [Statement(f"ALTER TABLE {_t(table)} ALTER COLUMN {quote_ident(column)} DROP IDENTITY;", (LOCK,), f"drop identity of {table}.{column}")]
+        case ch.SetGenerated(table, column, expression):
+            return [Statement(f"ALTER TABLE {_t(table)} ALTER COLUMN {quote_ident(column)} SET EXPRESSION AS ({expression});", (hazard(TABLE_REWRITE, f"{table}, to recompute {column}"), LOCK), f"change the expression of {table}.{column}")]
+        case ch.DropGenerated(table, column):
+            return [Statement(f"ALTER TABLE {_t(table)} ALTER COLUMN {quote_ident(column)} DROP EXPRESSION;", (LOCK,), f"make {table}.{column} a plain column (values kept)")]
     raise TypeError(f"no renderer for {c!r}")
 
 
-def _column_comment(table: str, column: str, comment: str) -> Statement:
-    return Statement(f"COMMENT ON COLUMN {_t(table)}.{quote_ident(column)} IS {quote_literal(comment)};", (), f"comment on column {table}.{column}")
+def _comment_literal(comment: str | None) -> str:
+    return "NULL" if comment is None else quote_literal(comment)
+
+
+def _column_comment(table: str, column: str, comment: str | None) -> Statement:
+    return Statement(f"COMMENT ON COLUMN {_t(table)}.{quote_ident(column)} IS {_comment_literal(comment)};", (), f"comment on column {table}.{column}")
 
 
 def _create_table(table: Table) -> Statement:
@@ -183,7 +240,9 @@ def _create_table(table: Table) -> Statement:
     if table.primary_key:
         lines.append(f"CONSTRAINT {quote_ident(table.primary_key.name)} PRIMARY KEY ({idents(table.primary_key.columns)})")
     for u in table.uniques:
-        lines.append(f"CONSTRAINT {quote_ident(u.name)} UNIQUE ({idents(u.columns)})")
+        lines.append(f"CONSTRAINT {quote_ident(u.name)} {unique_sql(u)}")
+    for ex in table.exclusions:
+        lines.append(f"CONSTRAINT {quote_ident(ex.name)} {exclusion_sql(ex)}")
     for chk in table.checks:
         lines.append(f"CONSTRAINT {quote_ident(chk.name)} CHECK ({chk.expression})")
     out = [f"CREATE TABLE {_t(table.name)} (\n  " + ",\n  ".join(lines) + "\n);"]
@@ -193,16 +252,21 @@ def _create_table(table: Table) -> Statement:
         out.append(render_trigger(table, trg))
     if table.rls:
         out.append(f"ALTER TABLE {_t(table.name)} ENABLE ROW LEVEL SECURITY;")
-    out.append(f"COMMENT ON TABLE {_t(table.name)} IS {quote_literal(table_comment(table))};")
+    out.append(f"COMMENT ON TABLE {_t(table.name)} IS {_comment_literal(table_comment(table))};")
     for c in table.columns:
-        out.append(f"COMMENT ON COLUMN {_t(table.name)}.{quote_ident(c.name)} IS {quote_literal(column_comment(c))};")
+        out.append(f"COMMENT ON COLUMN {_t(table.name)}.{quote_ident(c.name)} IS {_comment_literal(column_comment(c, table.classification_tag))};")
     return Statement("\n".join(out), (), f"create table {table.name}")
 
 
 def _index_sql(table: str, ix: Index, concurrently: bool) -> str:
     unique = "UNIQUE " if ix.unique else ""
     conc = "CONCURRENTLY " if concurrently else ""
-    s = f"CREATE {unique}INDEX {conc}{quote_ident(ix.name)} ON {_t(table)} USING {ix.using} ({idents(ix.columns)})"
+    elements = ", ".join(element_sql(e) for e in ix.elements) if ix.elements else idents(ix.columns)
+    s = f"CREATE {unique}INDEX {conc}{quote_ident(ix.name)} ON {_t(table)} USING {ix.using} ({elements})"
+    if ix.include:
+        s += f" INCLUDE ({idents(ix.include)})"
+    if ix.nulls_not_distinct:
+        s += " NULLS NOT DISTINCT"
     if ix.where:
         s += f" WHERE ({ix.where})"
     return s + ";"
@@ -255,7 +319,9 @@ def _constraint_sql(c: Constraint) -> str:
     if isinstance(c, PrimaryKey):
         return f"CONSTRAINT {quote_ident(c.name)} PRIMARY KEY ({idents(c.columns)})"
     if isinstance(c, Unique):
-        return f"CONSTRAINT {quote_ident(c.name)} UNIQUE ({idents(c.columns)})"
+        return f"CONSTRAINT {quote_ident(c.name)} {unique_sql(c)}"
+    if isinstance(c, Exclusion):
+        return f"CONSTRAINT {quote_ident(c.name)} {exclusion_sql(c)}"
     if isinstance(c, Check):
         return f"CONSTRAINT {quote_ident(c.name)} CHECK ({c.expression})"
     return foreign_key_sql(c)
@@ -267,7 +333,7 @@ def _add_constraint(c: ch.AddConstraint) -> list[Statement]:
     what = f"add constraint {c.table}.{c.constraint.name}"
     if c.new_table:
         return [Statement(f"ALTER TABLE {t} ADD {body};", (), what)]
-    if isinstance(c.constraint, (PrimaryKey, Unique)):
+    if isinstance(c.constraint, (PrimaryKey, Unique, Exclusion)):
         return [Statement(
             f"ALTER TABLE {t} ADD {body};",
             (hazard(INDEX_NOT_CONCURRENT, f"the index behind {c.constraint.name}"), hazard(CONSTRAINT_NOT_VALID_MISSING, c.constraint.name), LOCK),

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import unicodedata
 
 from . import naming
 from ..errors import SpecError
 from ..model import Policy, Table
 from ..spec.language import PolicySpec, TableSpec
-from ..sqltext import qualified, quote_ident
+from ..sqltext import MAX_IDENTIFIER_BYTES, qualified, quote_ident
 from .expressions import POLICY_USING, POLICY_WITH_CHECK, Scope
 
 UID = "(SELECT auth.uid())"  # the sub-select form Supabase recommends: evaluated once per statement
@@ -39,9 +40,24 @@ def resolve_policies(tables: dict[str, Table], specs: dict[str, TableSpec], prob
         tables[tname] = dataclasses.replace(table, policies=tuple(resolved))
 
 
+def policy_name_problem(name: str) -> str | None:
+    """Policy names are free text in Supabase ("Allow logged-in read access"): always quoted, so only
+    PostgreSQL's own limits apply: not empty, no control characters, at most 63 bytes."""
+    if not name.strip():
+        return "a policy name must not be empty"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        return "a policy name cannot hold control characters (tabs, newlines, ...); write it on one line"
+    if len(name.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
+        return f"policy name '{name[:20]}…' is {len(name.encode('utf-8'))} bytes; PostgreSQL truncates names longer than {MAX_IDENTIFIER_BYTES} bytes: shorten it"
+    return None
+
+
 def _resolve(table: Table, tables: dict[str, Table], spec: PolicySpec, path, problems, columns: dict[str, frozenset[str]]) -> list[Policy]:
     ops = list(dict.fromkeys(spec.operations))
-    ok = problems.name(path + ("name",), spec.name, "policy")
+    ok = True
+    if problem := policy_name_problem(spec.name):
+        problems.add(path + ("name",), problem)
+        ok = False
     if "all" in ops and len(ops) > 1:
         problems.add(path + ("for",), "'all' already covers every operation; list 'all' alone or the operations without it")
         ok = False

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import hashlib
 import re
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from . import naming
-from .column_types import TYPE_LIST, build_default, parse_type, type_range_problem
+from .column_types import EXTENSION_TYPES, SERIAL_TYPES, TYPE_LIST, build_default, parse_type, type_range_problem
 from ..errors import SpecError, SpecErrors
 from .foreign_keys import resolve_foreign_keys
 from ..spec.grammar import kind_of, validate, validate_each, validate_tables
@@ -22,7 +23,7 @@ from ..inject import normalise, path_problem
 from .lint_config import MIN_REASON_WORDS, build_lint
 from ..spec.load import Loaded, Path
 from ..model import (
-    UPDATED_AT_FUNCTION,
+    updated_at_function,
     USER_OPERATIONS,
     Check,
     Column,
@@ -30,7 +31,12 @@ from ..model import (
     Default,
     DocTarget,
     Enum,
+    Domain,
+    Exclusion,
+    Extension,
+    Identity,
     Index,
+    IndexElement,
     LintConfig,
     PrimaryKey,
     Schema,
@@ -40,9 +46,9 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, EnumValueSpec, Spec, TableSpec, TypeScriptSpec
-from ..sqltext import quote_literal
-from .expressions import BACKFILL, CHECK, INDEX_PREDICATE, TYPE_CHANGE_USING, Scope
+from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, EnumValueSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TimestampsSpec, TypeScriptSpec
+from ..sqltext import quote_ident, quote_literal
+from .expressions import BACKFILL, CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, TYPE_CHANGE_USING, Scope
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
@@ -59,11 +65,12 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "typescript")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains", "typescript")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
     postgrest_version = _postgrest_version(data.get("typescript"), problems)
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
+    extensions = _build_extensions(validate_each(ExtensionSpec, data.get("extensions", {}), ("extensions",), problems), problems)
     if "tables" not in data:
         problems.add((), "missing required key 'tables'; list the tables of the schema under it")
     elif not data["tables"]:
@@ -72,8 +79,16 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     table_specs = validate_tables(data.get("tables", {}), problems, broken_columns)
 
     enums = _build_enums(enum_specs, problems)
-    tables = [_build_table(name, spec, enums, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
-    tables_by_name = {t.name: t for t in tables if t is not None}
+    comments = _validate_section(CommentsSpec, data.get("comments"), "comments", problems) or CommentsSpec()
+    context = Context(enums, {e.name: e for e in extensions})
+    domains = _build_domains(validate_each(DomainSpec, data.get("domains", {}), ("domains",), problems), context, problems)
+    context = Context(enums, context.extensions, domains)
+    tables = [_build_table(name, spec, context, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
+    tables_by_name = {
+        t.name: dataclasses.replace(t, classification_tag=comments.classification_tag, comment_details=comments.table_details)
+        for t in tables
+        if t is not None
+    }
     all_table_names = set(data.get("tables", {}) or {})
     resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems)
     _check_relation_names(tables_by_name, problems)
@@ -92,9 +107,29 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         source_sha256=hashlib.sha256(source_bytes).hexdigest(),
         lint=lint,
         doc_targets=doc_targets,
+        extensions=extensions,
+        domains=tuple(domains.values()),
         postgrest_version=postgrest_version,
         er_direction=docs_spec.er_direction if docs_spec else "TB",
     )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a table's columns may name beyond the table itself: enums and extensions."""
+
+    enums: dict[str, Enum]
+    extensions: dict[str, Extension]
+    domains: dict[str, Domain] = dataclasses.field(default_factory=dict)
+
+
+def _build_extensions(specs: dict[str, ExtensionSpec], problems: Problems) -> tuple[Extension, ...]:
+    extensions = []
+    for name, spec in specs.items():
+        path = ("extensions", name)
+        if problems.name(path, name, "extension") & problems.name(path + ("schema",), spec.schema_, "schema"):
+            extensions.append(Extension(name, spec.schema_, problems.loaded.pos(path)))
+    return tuple(extensions)
 
 
 def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConfig, problems: Problems, loaded: Loaded,
@@ -115,6 +150,14 @@ def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConf
     names = {t.name for t in clean}
     waivers = tuple(w for w in lint.waivers if w.table in names)  # a waiver of a left-out table would look unused
     return Schema(tuple(clean), tuple(enums.values()), source_name, hashlib.sha256(source_bytes).hexdigest(), LintConfig(lint.severities, waivers))
+
+
+def _validate_section(model, value: Any, key: str, problems: Problems):
+    """A top-level mapping section validated on its own (its parsed value is needed, not only its errors)."""
+    if value is not None and not isinstance(value, dict):
+        problems.add((key,), f"'{key}' must be a mapping (got {kind_of(value)})")
+        return None
+    return validate(model, value or {}, (key,), problems)
 
 
 def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
@@ -175,6 +218,8 @@ def _build_enums(specs: dict[str, EnumSpec], problems: Problems) -> dict[str, En
                 problems.add(path + ("values", i), f"enum value '{value}' is listed twice; remove the duplicate")
             if value == "" or "\x00" in value:
                 problems.add(path + ("values", i), "enum values must be non-empty text without NUL characters")
+            elif spec.native and len(value.encode("utf-8")) > 63:
+                problems.add(path + ("values", i), "a PostgreSQL enum type's labels are at most 63 bytes; shorten the value or drop 'native: true'")
             seen.add(value)
             if isinstance(item, EnumValueSpec):
                 if item.renamed_from in values or item.renamed_from == "" or "\x00" in item.renamed_from:
@@ -182,14 +227,14 @@ def _build_enums(specs: dict[str, EnumSpec], problems: Problems) -> dict[str, En
                 else:
                     renamed.append((item.renamed_from, value))
         value_pos = tuple(problems.loaded.pos(path + ("values", i)) for i in range(len(values)))
-        enums[name] = Enum(name, tuple(values), spec.description, problems.loaded.pos(path), tuple(renamed), value_pos)
+        enums[name] = Enum(name, tuple(values), spec.description, problems.loaded.pos(path), native=spec.native, renamed_values=tuple(renamed), value_pos=value_pos)
     return enums
 
 
 # ---------------------------------------------------------------- tables
 
 
-def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: Problems, broken: set[str]) -> Table | None:
+def _build_table(name: str, spec: TableSpec, context: Context, problems: Problems, broken: set[str]) -> Table | None:
     path: Path = ("tables", name)
     pos = problems.loaded.pos
     problems.name(path, name, "table")
@@ -200,7 +245,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
     pk_columns: list[str] = []
     for col_name, col in spec.columns.items():
         cpath = path + ("columns", col_name)
-        column = _build_column(name, col_name, col, spec, enums, cpath, problems)
+        column = _build_column(name, col_name, col, spec, context, cpath, problems)
         if column is None:
             continue
         columns.append(column)
@@ -208,8 +253,8 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
             pk_columns.append(col_name)
         if col.unique:
             uniques.append(Unique(naming.unique(name, (col_name,)), (col_name,), pos(cpath + ("unique",))))
-        if column.enum:
-            values = ", ".join(quote_literal(v) for v in enums[column.enum].values)
+        if column.enum and not context.enums[column.enum].native:
+            values = ", ".join(quote_literal(v) for v in context.enums[column.enum].values)
             checks.append(
                 Check(
                     naming.check(name, col_name),
@@ -220,13 +265,16 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
                 )
             )
 
-    if spec.timestamps:
-        for ts in ("created_at", "updated_at"):
+    stamps = _timestamp_columns(spec)
+    if stamps:
+        for ts, label in zip(stamps, ("created", "updated")):
             if ts in spec.columns:
                 problems.add(
                     path + ("columns", ts),
-                    f"'{ts}' is added by 'timestamps: true'; remove this column or set timestamps: false",
+                    f"'{ts}' is added by 'timestamps'; remove this column or set timestamps: false",
                 )
+                continue
+            if not problems.name(path + ("timestamps",) + ((label,) if isinstance(spec.timestamps, TimestampsSpec) else ()), ts, "timestamp column"):
                 continue
             columns.append(
                 Column(
@@ -234,7 +282,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
                     ColumnType("timestamptz"),
                     False,
                     Default("now()", function="now()"),
-                    "When the row was created." if ts == "created_at" else "When the row was last changed (maintained by trigger).",
+                    "When the row was created." if label == "created" else "When the row was last changed (maintained by trigger).",
                     "administrative",
                     False,
                     None,
@@ -242,10 +290,13 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
                     generated_by="timestamps",
                 )
             )
+        if stamps[0] == stamps[1]:
+            problems.add(path + ("timestamps",), "the created and updated timestamp columns need different names")
     col_names = {c.name for c in columns} | set(spec.columns)
     quiet = broken  # columns that already have a grammar error: no "unknown column" noise for them
 
-    def known(cols: list[str], where: Path, what: str) -> bool:
+    def known(cols: list[str], where: Path, what: str, exact: bool = False) -> bool:
+        """Every column exists (an error at where + (i,), or at where itself when exact) and none is listed twice."""
         ok = True
         for i, c in enumerate(cols):
             if c in quiet:
@@ -253,7 +304,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
             elif c not in col_names:
                 close = difflib.get_close_matches(c, sorted(col_names), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; columns of {name}: {', '.join(sorted(col_names))}"
-                problems.add(where + (i,), f"{what} names unknown column '{c}' of table '{name}'{hint}")
+                problems.add(where if exact else where + (i,), f"{what} names unknown column '{c}' of table '{name}'{hint}")
                 ok = False
         if len(set(cols)) != len(cols):
             problems.add(where, f"{what} lists a column twice; list each column once")
@@ -281,7 +332,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
     for i, u in enumerate(spec.unique):
         upath = path + ("unique", i)
         if known(u.columns, upath + ("columns",), "unique constraint") and explicit_name(u.name, upath, problems):
-            uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath), _old_name(u.renamed_from, upath, problems)))
+            uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath), u.nulls_not_distinct, _old_name(u.renamed_from, upath, problems)))
 
     scope = Scope(name, frozenset(col_names))
     for i, column in enumerate(columns):  # migration hints: read by PostgreSQL's parser like every expression
@@ -309,23 +360,57 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
         where = None
         if ix.where is not None and (where := problems.expression(ipath + ("where",), ix.where, INDEX_PREDICATE, scope)) is None:
             continue
-        if known(ix.columns, ipath + ("columns",), "index") and explicit_name(ix.name, ipath, problems):
+        elements = [_index_element(e, ipath + ("columns", j), scope, known, problems) for j, e in enumerate(ix.columns)]
+        plain_names = [e.column for e in elements if e is not None and e.column is not None]
+        if ix.nulls_not_distinct and not ix.unique:
+            problems.add(ipath + ("nulls_not_distinct",), "'nulls_not_distinct' applies to unique indexes; add 'unique: true' or remove it")
+        if ix.include and ix.using not in ("btree", "gist", "spgist"):
+            problems.add(ipath + ("include",), f"INCLUDE columns need a btree, gist or spgist index, not {ix.using}")
+        if len(set(plain_names)) != len(plain_names) and all(isinstance(e, str) for e in ix.columns):
+            problems.add(ipath + ("columns",), "index lists a column twice; list each column once")
+            continue
+        if None in elements or not known(ix.include, ipath + ("include",), "index include"):
+            continue
+        if explicit_name(ix.name, ipath, problems):
+            labels = tuple(e.label for e in elements)
+            detailed = tuple(elements) if any(e != IndexElement(e.column) for e in elements) else ()
             indexes.append(
                 Index(
-                    ix.name or naming.index(name, tuple(ix.columns), ix.unique),
-                    tuple(ix.columns),
+                    ix.name or naming.index(name, tuple(e.column or "expr" for e in elements), ix.unique),
+                    labels,
                     ix.unique,
                     where,
                     ix.using,
                     ix.description,
                     pos(ipath),
-                    _old_name(ix.renamed_from, ipath, problems),
+                    elements=detailed,
+                    include=tuple(ix.include),
+                    nulls_not_distinct=ix.nulls_not_distinct,
+                    renamed_from=_old_name(ix.renamed_from, ipath, problems),
                 )
             )
 
+    exclusions = []
+    for i, ex in enumerate(spec.exclude):
+        epath = path + ("exclude", i)
+        where = None
+        if ex.where is not None and (where := problems.expression(epath + ("where",), ex.where, INDEX_PREDICATE, scope)) is None:
+            continue
+        pairs = []
+        for j, el in enumerate(ex.elements):
+            element = _index_element(el, epath + ("elements", j), scope, known, problems)
+            if not OPERATOR_RE.fullmatch(el.with_) or "--" in el.with_ or "/*" in el.with_:
+                problems.add(epath + ("elements", j, "with"), f"'{el.with_}' is not an operator; write one such as =, && or <>")
+                element = None
+            pairs.append((element, el.with_))
+        if any(e is None for e, _ in pairs) or not explicit_name(ex.name, epath, problems):
+            continue
+        label = "_".join(e.column or "expr" for e, _ in pairs)  # type: ignore[union-attr]
+        exclusions.append(Exclusion(ex.name or naming.exclusion(name, label), ex.using, tuple(pairs), where, ex.description, pos(epath)))  # type: ignore[arg-type]
+
     triggers = ()
-    if spec.timestamps:
-        triggers = (Trigger(naming.updated_at_trigger(name), "BEFORE", ("UPDATE",), UPDATED_AT_FUNCTION),)
+    if stamps:
+        triggers = (Trigger(naming.updated_at_trigger(name, stamps[1]), "BEFORE", ("UPDATE",), updated_at_function(stamps[1])),)
 
     return Table(
         name=name,
@@ -334,7 +419,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
         retention=spec.retention,
         log=spec.log,
         rls=spec.rls,
-        timestamps=spec.timestamps,
+        timestamps=bool(stamps),
         columns=tuple(columns),
         primary_key=primary_key,
         uniques=tuple(uniques),
@@ -347,8 +432,49 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
         user_operations=tuple(dict.fromkeys(spec.user_operations)),
         user_operations_reason=_user_operations_reason(spec, path, problems),
         keys=problems.keys(path, spec),
+        exclusions=tuple(exclusions),
+        timestamp_columns=stamps or ("created_at", "updated_at"),
         renamed_from=_old_name(spec.renamed_from, path, problems),
     )
+
+
+def _timestamp_columns(spec: TableSpec) -> tuple[str, str] | None:
+    """(created, updated) column names when the table has timestamps."""
+    if spec.timestamps is False:
+        return None
+    if spec.timestamps is True:
+        return ("created_at", "updated_at")
+    return (spec.timestamps.created, spec.timestamps.updated)
+
+
+# PostgreSQL's operator characters (an operator name may not contain -- or /*, which start comments)
+OPERATOR_RE = re.compile(r"[-+*/<>=~!@#%^&|`?]{1,63}")
+NAME_RE = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?")
+
+
+def _index_element(spec: str | IndexElementSpec, path: Path, scope: Scope, known, problems: Problems) -> IndexElement | None:
+    """A column name, or a mapping with a column or an expression and its options; None after reporting a problem."""
+    if isinstance(spec, str):
+        return IndexElement(spec) if known([spec], path, "index", exact=True) else None
+    if (spec.column is None) == (spec.expression is None):
+        problems.add(path, "an index element needs either 'column' or 'expression'; give one of them")
+        return None
+    if spec.column is not None and not known([spec.column], path + ("column",), "index", exact=True):
+        return None
+    expression = None
+    if spec.expression is not None:
+        expression = problems.expression(path + ("expression",), spec.expression, INDEX_EXPRESSION, scope)
+        if expression is None:
+            return None
+    for key in ("opclass", "collation"):
+        value = getattr(spec, key)
+        if value is not None and not NAME_RE.fullmatch(value) and not (key == "collation" and COLLATION_RE.fullmatch(value)):
+            problems.add(path + (key,), f"'{value}' is not {'an operator class' if key == 'opclass' else 'a collation'} name; write e.g. {'text_pattern_ops or extensions.gin_trgm_ops' if key == 'opclass' else 'C or und-x-icu'}")
+            return None
+    return IndexElement(spec.column, expression, spec.opclass, spec.collation, spec.order, spec.nulls)
+
+
+COLLATION_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,62}")
 
 
 def _old_name(old: str | None, path: Path, problems: Problems) -> str | None:
@@ -372,32 +498,34 @@ def _user_operations_reason(spec: TableSpec, path: Path, problems: Problems) -> 
 
 
 def _build_column(
-    table: str, name: str, spec: ColumnSpec, tspec: TableSpec, enums: dict[str, Enum], path: Path, problems: Problems
+    table: str, name: str, spec: ColumnSpec, tspec: TableSpec, context: Context, path: Path, problems: Problems
 ) -> Column | None:
     ok = problems.name(path, name, "column")
     if ok and name in SYSTEM_COLUMNS:
         problems.add(path, f"'{name}' is a PostgreSQL system column name; every table already has one: rename the column")
         ok = False
+    enums = context.enums
     if spec.enum is not None and spec.type is not None and parse_type(spec.type) != ColumnType("text"):
         problems.add(path + ("type",), f"an enum column is stored as text; remove 'type: {spec.type}' (keep 'enum: {spec.enum}')")
         return None
+    serial = None
     if spec.enum is not None:
         if spec.enum not in enums:
             close = difflib.get_close_matches(spec.enum, sorted(enums), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "declare it under 'enums:'"
             problems.add(path + ("enum",), f"unknown enum '{spec.enum}'; {hint}")
             return None
-        ctype = ColumnType("text")
+        ctype = ColumnType(spec.enum, schema="public") if enums[spec.enum].native else ColumnType("text")
     elif spec.type is None:
         problems.add(path, f"column '{name}' needs a 'type' (or an 'enum')")
         return None
+    elif " ".join(spec.type.lower().split()) in SERIAL_TYPES:
+        serial = " ".join(spec.type.lower().split())
+        ctype = ColumnType(SERIAL_TYPES[serial])
+        serial = {"serial2": "smallserial", "serial4": "serial", "serial8": "bigserial"}.get(serial, serial)
     else:
-        ctype = parse_type(spec.type)
+        ctype = _resolve_type(spec.type, path + ("type",), context, problems)
         if ctype is None:
-            problems.add(path + ("type",), f"unknown column type '{spec.type}'; use one of: {TYPE_LIST}")
-            return None
-        if problem := type_range_problem(ctype):
-            problems.add(path + ("type",), f"{problem}; PostgreSQL would refuse 'type: {spec.type}'")
             return None
     classification = spec.classification or tspec.classification
     if classification is None:
@@ -407,16 +535,54 @@ def _build_column(
             "to the column, or a default 'classification' to the table",
         )
         return None
-    if spec.on_delete is not None and spec.references is None:
-        problems.add(path + ("on_delete",), "'on_delete' needs 'references' on the same column")
-    if spec.on_delete == "set null" and not spec.nullable:
-        problems.add(path + ("on_delete",), f"'on_delete: set null' needs a nullable column; add 'nullable: true' to '{name}'")
-    if spec.collation is not None and (ctype.base not in COLLATABLE or spec.enum is not None):
-        problems.add(path + ("collation",), f"'collation' applies to text, varchar and char columns; remove it from this {'enum' if spec.enum else ctype.sql} column")
-        ok = False
+    for key in ("on_delete", "on_update", "match"):
+        if getattr(spec, key) is not None and spec.references is None:
+            problems.add(path + (key,), f"'{key}' needs 'references' on the same column")
+    for key in ("deferrable", "initially_deferred"):
+        if getattr(spec, key) and spec.references is None:
+            problems.add(path + (key,), f"'{key}' needs 'references' on the same column")
+    if spec.initially_deferred and not spec.deferrable:
+        problems.add(path + ("initially_deferred",), "'initially_deferred: true' needs 'deferrable: true' as well")
+    for key in ("on_delete", "on_update"):
+        if getattr(spec, key) == "set null" and not spec.nullable:
+            problems.add(path + (key,), f"'{key}: set null' needs a nullable column; add 'nullable: true' to '{name}'")
+    value_sources = [k for k in ("default", "default_expression", "identity", "generated") if getattr(spec, k) is not None]
+    if serial:
+        value_sources.insert(0, "type")
+    if len(value_sources) > 1:
+        first, second = value_sources[:2]
+        what = f"'type: {serial}' makes a sequence default" if first == "type" else f"'{first}'"
+        problems.add(path + (second,), f"{what} and '{second}' both decide the column's value; keep one")
+        return None
     default = None
     if spec.default is not None:
-        default = build_default(spec.default, ctype, enums.get(spec.enum) if spec.enum else None, path + ("default",), problems)
+        literal_type = dataclasses.replace(ctype.of, array=ctype.array) if ctype.of is not None else ctype  # a domain's literal is its type's
+        default = build_default(spec.default, literal_type, enums.get(spec.enum) if spec.enum else None, path + ("default",), problems)
+    elif spec.default_expression is not None:
+        sql = problems.expression(path + ("default_expression",), spec.default_expression, DEFAULT, Scope(table))
+        default = Default(sql, expression=True) if sql is not None else None
+    identity = None
+    if spec.identity is not None:
+        identity = _identity(spec.identity)
+        if ctype.array or (ctype.of or ctype).base not in ("smallint", "integer", "bigint"):
+            problems.add(path + ("identity",), f"an identity column must be smallint, integer or bigint, not {ctype.sql}")
+    if (identity or serial) and spec.nullable:
+        problems.add(path + ("nullable",), f"an {'identity' if identity else 'serial'} column is always NOT NULL; remove 'nullable: true'")
+    generated = None
+    if spec.generated is not None:
+        own = frozenset(tspec.columns) | frozenset(_timestamp_columns(tspec) or ())
+        generated = problems.expression(path + ("generated",), spec.generated, GENERATED, Scope(table, own - {name}))
+    collation = None
+    if spec.collation is not None:
+        if (ctype.of or ctype).base not in ("text", "varchar", "char", "citext") or spec.enum is not None:
+            problems.add(path + ("collation",), f"a collation applies to text types, not {ctype.sql}; remove 'collation'")
+        elif not spec.collation or "\x00" in spec.collation or len(spec.collation.encode()) > 63:
+            problems.add(path + ("collation",), "a collation is a name such as C, POSIX or und-x-icu")
+        else:
+            collation = spec.collation
+    if serial:
+        sequence = naming.serial_sequence(table, name)
+        default = Default(f"nextval({quote_literal(sequence)}::regclass)", function="nextval", expression=True)
     if not ok:
         return None
     return Column(
@@ -430,9 +596,62 @@ def _build_column(
         enum=spec.enum,
         pos=problems.loaded.pos(path),
         keys=problems.keys(path, spec),
-        collation=spec.collation,
+        identity=identity,
+        serial=serial,
+        generated=generated,
+        collation=collation,
         renamed_from=_old_name(spec.renamed_from, path, problems),
     )
+
+
+def _resolve_type(text: str, path: Path, context: Context, problems: Problems) -> ColumnType | None:
+    """A spec type string as a ColumnType: built-in, a declared domain, or an extension's type."""
+    words = " ".join(text.strip().split())
+    name, array = (words[:-2], True) if words.endswith("[]") else (words, False)
+    if name in context.domains:
+        domain = context.domains[name]
+        return ColumnType(name, (), array, schema="public", of=domain.type)
+    ctype = parse_type(text)
+    if ctype is None:
+        domains = f"; or a domain: {', '.join(sorted(context.domains))}" if context.domains else ""
+        problems.add(path, f"unknown column type '{text}'; use one of: {TYPE_LIST}{domains}")
+        return None
+    if problem := type_range_problem(ctype):
+        problems.add(path, f"{problem}; PostgreSQL would refuse 'type: {text}'")
+        return None
+    if ctype.schema == "?":
+        extension = EXTENSION_TYPES[ctype.base]
+        if extension not in context.extensions:
+            problems.add(path, f"{ctype.base} comes from the {extension} extension; declare it: 'extensions: {{{extension}: {{schema: extensions}}}}'")
+            return None
+        ctype = dataclasses.replace(ctype, schema=context.extensions[extension].schema)
+    return ctype
+
+
+def _build_domains(specs: dict[str, DomainSpec], context: Context, problems: Problems) -> dict[str, Domain]:
+    domains: dict[str, Domain] = {}
+    for name, spec in specs.items():
+        path = ("domains", name)
+        if not problems.name(path, name, "domain"):
+            continue
+        if name in context.enums:
+            problems.add(path, f"'{name}' is already an enum; give the domain another name")
+            continue
+        ctype = _resolve_type(spec.type, path + ("type",), Context(context.enums, context.extensions, {}), problems)
+        check = None
+        if spec.check is not None:
+            check = problems.expression(path + ("check",), spec.check, DOMAIN_CHECK, Scope(f"domain {name}", frozenset({"value"})))
+            if check is None:
+                continue
+        if ctype is not None:
+            domains[name] = Domain(name, ctype, check, spec.description, problems.loaded.pos(path))
+    return domains
+
+
+def _identity(spec: str | IdentitySpec) -> Identity:
+    if isinstance(spec, str):
+        return Identity(spec)
+    return Identity(spec.generated, spec.start, spec.increment, spec.min_value, spec.max_value, spec.cache, spec.cycle)
 
 
 def _check_relation_names(tables: dict[str, Table], problems: Problems) -> None:
@@ -454,8 +673,10 @@ def _check_relation_names(tables: dict[str, Table], problems: Problems) -> None:
             claim(u.name, f"a unique constraint on {t.name}", u.pos)
         for ix in t.indexes:
             claim(ix.name, f"an index on {t.name}", ix.pos)
+        for ex in t.exclusions:
+            claim(ex.name, f"an exclusion constraint on {t.name}", ex.pos)
         seen: set[str] = set()
-        named = [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.checks, *t.foreign_keys]
+        named = [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.checks, *t.foreign_keys, *t.exclusions]
         for c in named:
             if c.name in seen:
                 problems.errors.append(SpecError(c.pos, f"constraint name '{c.name}' is used twice on table {t.name}; give one of them another name"))

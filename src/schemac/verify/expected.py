@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..model import Default, Schema, Table
+from ..model import Default, Identity, Schema, Table
 
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,12 @@ if TYPE_CHECKING:
 
 
 def expected_model(schema: Schema, norm: Normalized) -> Schema:
-    """`schema` with server-spelled defaults, checks, index predicates and policies, and no migration hints."""
+    """`schema` with server-spelled defaults, checks, index predicates and policies, and no migration hints.
+
+    What the inspector does not read back into the model (identity sequence options, index and exclusion
+    elements with their operator classes, INCLUDE, NULLS NOT DISTINCT of indexes) is left out here too:
+    verify/run.py compares those through the whole definitions PostgreSQL prints.
+    """
     return dataclasses.replace(
         schema,
         tables=tuple(_table(t, norm) for t in schema.tables),
@@ -40,11 +45,34 @@ def _table(t: Table, norm: Normalized) -> Table:
     return dataclasses.replace(
         t,
         renamed_from=None,
-        columns=tuple(dataclasses.replace(c, default=default(c.name), renamed_from=None, backfill=None, using=None) for c in t.columns),
+        columns=tuple(
+            dataclasses.replace(
+                c,
+                default=None if c.generated else default(c.name),
+                generated=default(c.name).sql if c.generated and default(c.name) else c.generated,
+                identity=Identity(c.identity.generated) if c.identity else None,
+                renamed_from=None,
+                backfill=None,
+                using=None,
+            )
+            for c in t.columns
+        ),
         primary_key=t.primary_key,
         uniques=tuple(dataclasses.replace(u, renamed_from=None) for u in t.uniques),
-        checks=tuple(dataclasses.replace(c, expression=norm.checks[(t.name, c.name)], renamed_from=None) for c in t.checks),
+        checks=tuple(dataclasses.replace(c, expression=norm.checks.get((t.name, c.name), c.expression), renamed_from=None) for c in t.checks),
         foreign_keys=tuple(dataclasses.replace(fk, renamed_from=None) for fk in t.foreign_keys),
-        indexes=tuple(dataclasses.replace(ix, where=norm.predicates.get((t.name, ix.name)), renamed_from=None) for ix in t.indexes),
+        indexes=tuple(
+            dataclasses.replace(
+                ix,
+                columns=norm.index_columns.get((t.name, ix.name), ix.columns),
+                elements=(),
+                include=(),
+                nulls_not_distinct=False,
+                where=norm.predicates.get((t.name, ix.name)),
+                renamed_from=None,
+            )
+            for ix in t.indexes
+        ),
+        exclusions=tuple(dataclasses.replace(ex, elements=(), where=None) for ex in t.exclusions),
         policies=tuple(policies),
     )

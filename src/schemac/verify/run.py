@@ -26,7 +26,10 @@ import psycopg
 
 from ..db.apply import ApplyError, applied_rows, apply_migrations, connect, pending_migrations
 from ..db.catalog import (
+    COLUMNS_SQL,
+    DOMAINS_SQL,
     TRIGGER_DEFINITION,
+    LiveColumn,
     LiveConstraint,
     LiveFunction,
     LiveSchema,
@@ -40,12 +43,17 @@ from ..db.inspector import schema_from_catalog
 from ..db.rollback import rolled_back
 from ..db.server import has_auth_users, throwaway_server
 from ..migrations.project import HistoryProblems, open_history, pending_changes
-from ..emit.sql import column_comment, render_index, render_trigger, table_comment, updated_at_function_sql
+from ..emit.sql import column_comment, column_sql, domain_sql, exclusion_sql, render_index, unique_sql, render_trigger, table_comment, timestamp_update_columns, updated_at_function_sql
 from .matching import differ, pair_by_name
-from ..model import UPDATED_AT_FUNCTION, Schema, Table
+from ..model import UPDATED_AT_FUNCTION, Schema, Table, updated_at_function
+from ..resolve import naming
 from ..sqltext import qualified, quote_ident
 from ..plan.changes import (
     AddColumn,
+    AddIdentity,
+    DropGenerated,
+    DropIdentity,
+    SetGenerated,
     AddConstraint,
     AddIndex,
     AddPolicy,
@@ -95,6 +103,10 @@ class Normalized:
     # from the timing keyword on (see trigger_tail), or why the server could not create the trigger
     trigger_definitions: dict[tuple[str, str], str] = field(default_factory=dict)
     trigger_problems: dict[tuple[str, str], str] = field(default_factory=dict)
+    columns: dict[tuple[str, str], LiveColumn] = field(default_factory=dict)  # each column as the migration defines it
+    unbuilt: dict[str, str] = field(default_factory=dict)  # table -> why its columns could not be built here
+    index_columns: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # as pg_get_indexdef names each key column
+    domains: dict[str, str] = field(default_factory=dict)  # each domain as the migration defines it, read like a live one
 
 
 class Refused(Exception):
@@ -178,21 +190,27 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
     key_definitions: dict[tuple[str, str], str] = {}
     trigger_definitions: dict[tuple[str, str], str] = {}
     trigger_problems: dict[tuple[str, str], str] = {}
+    columns: dict[tuple[str, str], LiveColumn] = {}
+    unbuilt: dict[str, str] = {}
+    index_columns: dict[tuple[str, str], tuple[str, ...]] = {}
     with rolled_back(conn, "schemac_normalize"):
         for i, table in enumerate(schema.tables):
             tmp = f"schemac_norm_{i}"
-            cols = ", ".join(
-                f"{quote_ident(c.name)} {c.type.sql}" + (f" DEFAULT {c.default.sql}" if c.default else "") for c in table.columns
-            )
-            conn.execute(f"CREATE TEMP TABLE {tmp} ({cols}) ON COMMIT DROP")
-            for c in table.columns:
-                row = conn.execute(
-                    "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
-                    "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-                    "WHERE a.attrelid = %s::regclass AND a.attname = %s",
-                    (f"pg_temp.{tmp}", c.name),
-                ).fetchone()
-                defaults[(table.name, c.name)] = row[0]
+            conn.execute("SAVEPOINT schemac_table")
+            try:
+                # the migration's own column definitions: types, collations, identity and generation as it writes them
+                conn.execute(f"CREATE TEMP TABLE {tmp} ({', '.join(column_sql(c) for c in table.columns)}) ON COMMIT DROP")
+            except psycopg.Error as exc:  # e.g. a native enum type or an extension the database lacks
+                conn.execute("ROLLBACK TO SAVEPOINT schemac_table")
+                unbuilt[table.name] = str(exc).strip().splitlines()[0]
+                continue
+            conn.execute("RELEASE SAVEPOINT schemac_table")
+            for _t, name, *fields in conn.execute(COLUMNS_SQL + " c.oid = %s::regclass", (f"pg_temp.{tmp}",)):
+                column = LiveColumn(*fields)
+                if table.column(name).serial:  # the temporary sequence has the temporary table's name
+                    column.default, column.sequence = table.column(name).default.sql, f"public.{naming.serial_sequence(table.name, name)}"
+                columns[(table.name, name)] = column
+                defaults[(table.name, name)] = column.default
             for ch in table.checks:
                 conn.execute(f"ALTER TABLE {tmp} ADD CONSTRAINT {quote_ident(ch.name)} CHECK ({ch.expression})")
                 checks[(table.name, ch.name)] = conn.execute(
@@ -202,24 +220,36 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
             for j, ix in enumerate(table.indexes):
                 temp_index = f"schemac_norm_{i}_{j}"
                 conn.execute(render_index(table, ix, on=tmp, name=temp_index))
-                predicate, definition = conn.execute(
-                    "SELECT pg_get_expr(indpred, indrelid), pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = %s::regclass",
+                predicate, definition, index_cols = conn.execute(
+                    "SELECT pg_get_expr(indpred, indrelid), pg_get_indexdef(indexrelid), "
+                    "ARRAY(SELECT pg_get_indexdef(x.indexrelid, k.i::int + 1, true) FROM generate_subscripts(x.indkey, 1) k(i) ORDER BY k.i) "
+                    "FROM pg_index x WHERE indexrelid = %s::regclass",
                     (f"pg_temp.{temp_index}",),
                 ).fetchone()
+                index_columns[(table.name, ix.name)] = tuple(c.strip('"') for c in index_cols)
                 if predicate is not None:
                     predicates[(table.name, ix.name)] = predicate
                 index_definitions[(table.name, ix.name)] = index_tail(definition)
-            keys = [("PRIMARY KEY", table.primary_key)] if table.primary_key else []
-            keys += [("UNIQUE", u) for u in table.uniques]
-            for j, (kind, key) in enumerate(keys):
+            keys = [(f"PRIMARY KEY ({', '.join(quote_ident(c) for c in table.primary_key.columns)})", table.primary_key)] if table.primary_key else []
+            keys += [(unique_sql(u), u) for u in table.uniques]
+            keys += [(exclusion_sql(ex), ex) for ex in table.exclusions]
+            for j, (definition, key) in enumerate(keys):
                 temp_key = f"schemac_norm_{i}_key{j}"
-                conn.execute(f"ALTER TABLE {tmp} ADD CONSTRAINT {temp_key} {kind} ({', '.join(quote_ident(c) for c in key.columns)})")
+                conn.execute("SAVEPOINT schemac_key")
+                try:
+                    conn.execute(f"ALTER TABLE {tmp} ADD CONSTRAINT {temp_key} {definition}")
+                except psycopg.Error as exc:  # e.g. an exclusion constraint needing an extension the database lacks
+                    conn.execute("ROLLBACK TO SAVEPOINT schemac_key")
+                    key_definitions[(table.name, key.name)] = f"(cannot be built on this database: {str(exc).strip().splitlines()[0]})"
+                    continue
+                conn.execute("RELEASE SAVEPOINT schemac_key")
                 key_definitions[(table.name, key.name)] = conn.execute(
                     "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
                     (f"pg_temp.{tmp}", temp_key),
                 ).fetchone()[0]
             _expected_triggers(conn, table, tmp, trigger_definitions, trigger_problems)
         functions = _expected_functions(conn, schema)
+        domains = _expected_domains(conn, schema)
     return Normalized(
         defaults,
         checks,
@@ -230,6 +260,10 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
         functions,
         trigger_definitions,
         trigger_problems,
+        columns,
+        unbuilt,
+        index_columns,
+        domains,
     )
 
 
@@ -257,14 +291,34 @@ def _expected_triggers(
             problems[(table.name, trg.name)] = str(exc).strip().splitlines()[0]
 
 
-def _expected_functions(conn: psycopg.Connection, schema: Schema) -> dict[str, LiveFunction]:
-    """The updated_at function as the emitter writes it, created in pg_temp and read back like the live one."""
-    if not any(t.timestamps for t in schema.tables):
+def _expected_domains(conn: psycopg.Connection, schema: Schema) -> dict[str, str]:
+    """The migration's CREATE DOMAIN run in pg_temp and read back with the live reader."""
+    unbuildable = {}
+    for domain in schema.domains:
+        conn.execute("SAVEPOINT schemac_domain")
+        try:
+            conn.execute(domain_sql(qualified("pg_temp", domain.name), domain))
+            conn.execute("RELEASE SAVEPOINT schemac_domain")
+        except psycopg.Error as exc:  # e.g. its type's extension is not where the spec says
+            conn.execute("ROLLBACK TO SAVEPOINT schemac_domain")
+            unbuildable[domain.name] = f"(the spec's domain cannot be built on this database: {str(exc).strip().splitlines()[0]})"
+    if not schema.domains:
         return {}
-    name = UPDATED_AT_FUNCTION.split(".")[1]
-    conn.execute(updated_at_function_sql(qualified("pg_temp", name)))
+    return dict(conn.execute(DOMAINS_SQL + " n.oid = pg_my_temp_schema()").fetchall()) | unbuildable
+
+
+def _expected_functions(conn: psycopg.Connection, schema: Schema) -> dict[str, LiveFunction]:
+    """The timestamp trigger functions as the emitter writes them, created in pg_temp and read back like the live ones."""
+    columns = timestamp_update_columns(schema)
+    if not columns:
+        return {}
+    names = []
+    for column in columns:
+        names.append(updated_at_function(column).split(".")[1])
+        conn.execute(updated_at_function_sql(qualified("pg_temp", names[-1]), column))
     temp_schema = conn.execute("SELECT pg_my_temp_schema()::regnamespace::text").fetchone()[0]
-    return {name: read_functions(conn, temp_schema)[name]}
+    temp = read_functions(conn, temp_schema)
+    return {name: temp[name] for name in names}
 
 
 def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: list[str]) -> int:
@@ -281,12 +335,40 @@ def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: li
     checked = 0
     tables = {t.name: t for t in schema.tables}
     for _name, table, lt in drift.pairs("table", lambda n: f"table {n}", tables, live.tables, diffs):
+        if table.name in norm.unbuilt:
+            diffs.append(f"table {table.name}: the spec's columns cannot be built on this database to compare with: {norm.unbuilt[table.name]}")
+            continue
         checked += _compare_table(table, lt, norm, drift, diffs)
 
     for name, kind in sorted(live.others.items()):
         diffs.append(f"{kind} {name}: in the database but not in the spec")
+    checked += _compare_enums(schema, live, diffs)
+    pairs = pair_by_name(lambda n: f"domain {n}", {d.name: d for d in schema.domains}, live.domains, diffs)
+    for name, _domain, definition in pairs:
+        differ(diffs, f"domain {name}: definition", definition, norm.domains[name])
+    checked += len(pairs)
+    checked += _compare_extensions(schema, live, diffs)
 
     return checked + _compare_functions(norm.functions, live.functions, diffs)
+
+
+def _compare_enums(schema: Schema, live: LiveSchema, diffs: list[str]) -> int:
+    """Native enums are PostgreSQL enum types with exactly the spec's labels in its order; no others exist."""
+    expected = {e.name: e.values for e in schema.enums if e.native}
+    pairs = pair_by_name(lambda n: f"enum type {n}", expected, live.enums, diffs)
+    for name, values, labels in pairs:
+        differ(diffs, f"enum type {name}: values", labels, values)
+    return len(pairs)
+
+
+def _compare_extensions(schema: Schema, live: LiveSchema, diffs: list[str]) -> int:
+    """Each declared extension is installed in its schema (others, e.g. Supabase's own, are the platform's)."""
+    for ext in schema.extensions:
+        if ext.name not in live.extensions:
+            diffs.append(f"extension {ext.name}: in the spec but not in the database")
+        else:
+            differ(diffs, f"extension {ext.name}: schema", live.extensions[ext.name], ext.schema)
+    return len(schema.extensions)
 
 
 @dataclass
@@ -330,7 +412,9 @@ class Drift:
         return any(isinstance(c, change_type) and c.table == table for c in self.changes)
 
 
-COLUMN_CHANGES = (AlterColumnType, SetNotNull, DropNotNull, SetDefault, DropDefault, SetColumnComment)
+COLUMN_CHANGES = (
+    AlterColumnType, SetNotNull, DropNotNull, SetDefault, DropDefault, SetColumnComment, AddIdentity, DropIdentity, SetGenerated, DropGenerated,
+)
 
 
 def _named(c: Change, kind: str) -> list[tuple[str, str]]:
@@ -410,14 +494,22 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, drift: Drift, 
     changed = drift.changed("column", t)
     for name, c, lc in drift.pairs("column", lambda n: f"column {t}.{n}", columns, lt.columns, diffs, t):
         checked += 5
+        built = norm.columns[(t, name)]  # the migration's definition, built on a temporary table
+        # identity, generation and owned sequences: compared here as well as by the differ (sequence options are not in the model)
+        differ(diffs, f"column {t}.{name}: identity", lc.identity, built.identity)
+        differ(diffs, f"column {t}.{name}: generated", lc.generated, built.generated)
+        differ(diffs, f"column {t}.{name}: owned sequence", lc.sequence, built.sequence if c.serial else lc.sequence if c.identity else None)
+        if lc.sequence is not None and built.sequence is not None:
+            differ(diffs, f"column {t}.{name}: sequence", lc.sequence_options, built.sequence_options)
         if name not in changed:
             continue
         null = {True: "NULL", False: "NOT NULL"}
         differ(diffs, f"column {t}.{name}: type", lc.type, c.type.catalog)
-        differ(diffs, f"column {t}.{name}: collation", lc.collation, quote_ident(c.collation) if c.collation else "default")
+        differ(diffs, f"column {t}.{name}: collation", lc.collation, built.collation)
         differ(diffs, f"column {t}.{name}: nullability", null[lc.nullable], null[c.nullable])
-        differ(diffs, f"column {t}.{name}: default", lc.default, norm.defaults[(t, name)])
-        differ(diffs, f"column {t}.{name}: comment", lc.comment, column_comment(c))
+        what = "generation expression" if built.generated else "default"
+        differ(diffs, f"column {t}.{name}: {what}", lc.default, norm.defaults[(t, name)])
+        differ(diffs, f"column {t}.{name}: comment", lc.comment, column_comment(c, table.classification_tag))
 
     checked += _compare_constraints(table, lt, norm, drift, diffs)
 
@@ -426,12 +518,14 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, drift: Drift, 
     for name, ix, li in drift.pairs("index", lambda n: f"index {t}.{n}", indexes, lt.indexes, diffs, t):
         checked += 1
         unique = {True: "unique", False: "not unique"}
+        expected_parts = (norm.index_columns[(t, name)], ix.unique, ix.using, norm.predicates.get((t, name)))
         if name in changed:
-            differ(diffs, f"index {t}.{name}: columns", li.columns, ix.columns)
+            differ(diffs, f"index {t}.{name}: columns", li.columns, expected_parts[0])
             differ(diffs, f"index {t}.{name}: uniqueness", unique[li.unique], unique[ix.unique])
             differ(diffs, f"index {t}.{name}: method", li.method, ix.using)
-            differ(diffs, f"index {t}.{name}: predicate", li.predicate, norm.predicates.get((t, name)))
-        else:  # operator classes, collations, INCLUDE columns: only the whole definition shows them
+            differ(diffs, f"index {t}.{name}: predicate", li.predicate, expected_parts[3])
+        if name not in changed or (li.columns, li.unique, li.method, li.predicate) == expected_parts:
+            # operator classes, collations, INCLUDE columns: only the whole definition shows them
             differ(diffs, f"index {t}.{name}: definition", li.definition, norm.index_definitions[(t, name)])
 
     triggers = {trg.name: trg for trg in table.triggers}
@@ -468,9 +562,11 @@ def _compare_constraints(table: Table, lt: LiveTable, norm: Normalized, drift: D
     for u in table.uniques:
         expected[u.name] = ("u", u.columns)
     for fk in table.foreign_keys:
-        expected[fk.name] = ("f", fk.columns, fk.ref_qualified, fk.ref_columns, fk.on_delete)
+        expected[fk.name] = ("f", fk.columns, fk.ref_qualified, fk.ref_columns, fk.on_delete, fk.on_update, fk.match, fk.deferrable, fk.initially_deferred)
     for ch in table.checks:
         expected[ch.name] = ("c", norm.checks[(t, ch.name)])
+    for ex in table.exclusions:
+        expected[ex.name] = ("x",)
 
     def label(name: str) -> str:
         kind = expected[name][0] if name in expected else lt.constraints[name].kind
@@ -485,22 +581,27 @@ def _compare_constraints(table: Table, lt: LiveTable, norm: Normalized, drift: D
         if exp[0] in ("p", "u"):
             if name in changed:
                 differ(diffs, f"{label(name)}: columns", lc.columns, exp[1])
-            else:  # INCLUDE, NULLS NOT DISTINCT, index parameters: only the definition shows them
+            if name not in changed or lc.columns == exp[1]:  # INCLUDE, NULLS NOT DISTINCT, index parameters: only the definition shows them
                 live_def = lc.definition.split(" DEFERRABLE")[0]  # deferrability is compared on its own below
                 differ(diffs, f"{label(name)}: definition", live_def, norm.key_definitions[(t, name)])
         elif exp[0] == "f":
             _compare_foreign_key(label(name), exp, lc, name in changed, diffs)
+        elif exp[0] == "x":  # method, elements, operators, operator classes, predicate: the whole definition
+            live_def = lc.definition.split(" DEFERRABLE")[0]
+            differ(diffs, f"{label(name)}: definition", live_def, norm.key_definitions[(t, name)])
         else:
             if name in changed:
                 differ(diffs, f"{label(name)}: expression", lc.expression, exp[1])
             differ(diffs, f"{label(name)}: inheritance", "INHERIT" if lc.inherited else "NO INHERIT", "INHERIT")
-        _compare_options(label(name), lc, diffs)
+        deferrable = "NOT DEFERRABLE"
+        if exp[0] == "f" and exp[7]:
+            deferrable = "DEFERRABLE INITIALLY " + ("DEFERRED" if exp[8] else "IMMEDIATE")
+        _compare_options(label(name), lc, diffs, deferrable)
     return len(pairs)
 
 
 def _compare_foreign_key(label: str, exp: tuple, lc: LiveConstraint, changed: bool, diffs: list[str]) -> None:
-    """Target and actions (when the differ finds the key changed); the spec has no ON UPDATE or MATCH, so
-    PostgreSQL's defaults are expected."""
+    """Target and ON DELETE (when the differ finds the key changed); ON UPDATE and MATCH always."""
     if changed:
         differ(
             diffs,
@@ -509,12 +610,12 @@ def _compare_foreign_key(label: str, exp: tuple, lc: LiveConstraint, changed: bo
             f"({', '.join(exp[1])}) -> {exp[2]}({', '.join(exp[3])})",
         )
         differ(diffs, f"{label}: ON DELETE", (lc.on_delete or "").upper(), exp[4].upper())
-    differ(diffs, f"{label}: ON UPDATE", (lc.on_update or "").upper(), "NO ACTION")
-    differ(diffs, f"{label}: MATCH", lc.match, "SIMPLE")
+    differ(diffs, f"{label}: ON UPDATE", (lc.on_update or "").upper(), exp[5].upper())
+    differ(diffs, f"{label}: MATCH", lc.match, exp[6].upper())
 
 
-def _compare_options(label: str, lc: LiveConstraint, diffs: list[str]) -> None:
-    """What every constraint the migration writes is: immediate, validated and enforced."""
-    differ(diffs, f"{label}: deferrable", lc.deferrable, "NOT DEFERRABLE")
+def _compare_options(label: str, lc: LiveConstraint, diffs: list[str], deferrable: str = "NOT DEFERRABLE") -> None:
+    """What every constraint the migration writes is: validated and enforced, deferrable only when the spec says so."""
+    differ(diffs, f"{label}: deferrable", lc.deferrable, deferrable)
     differ(diffs, f"{label}: validity", "VALID" if lc.valid else "NOT VALID", "VALID")
     differ(diffs, f"{label}: enforcement", "ENFORCED" if lc.enforced else "NOT ENFORCED", "ENFORCED")
