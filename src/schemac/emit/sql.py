@@ -207,9 +207,8 @@ def render_domains(schema: Schema) -> list[str]:
     return out
 
 
-def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
-    """CREATE TABLE with its constraints, then indexes, trigger, RLS and comments."""
-    name = qualified("public", table.name)
+def column_and_key_lines(table: Table) -> list[str]:
+    """The lines of a CREATE TABLE every renderer shares: columns, primary key, unique and exclusion constraints."""
     lines = [column_sql(c) for c in table.columns]
     if table.primary_key:
         lines.append(f"CONSTRAINT {quote_ident(table.primary_key.name)} PRIMARY KEY ({idents(table.primary_key.columns)})")
@@ -217,6 +216,13 @@ def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
         lines.append(f"CONSTRAINT {quote_ident(u.name)} {unique_sql(u)}")
     for ex in table.exclusions:
         lines.append(f"CONSTRAINT {quote_ident(ex.name)} {exclusion_sql(ex)}")
+    return lines
+
+
+def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
+    """CREATE TABLE with its constraints, then indexes, trigger, RLS and comments."""
+    name = qualified("public", table.name)
+    lines = column_and_key_lines(table)
     for fk in foreign_keys:
         lines.append(foreign_key_sql(fk))
     for ch in table.checks:

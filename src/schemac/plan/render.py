@@ -11,6 +11,7 @@ Indexes on existing tables are built CONCURRENTLY, each in its own non-transacti
 from __future__ import annotations
 
 from ..emit.sql import (
+    column_and_key_lines,
     column_comment,
     column_sql,
     create_policy_sql,
@@ -236,13 +237,7 @@ def _column_comment(table: str, column: str, comment: str | None) -> Statement:
 
 def _create_table(table: Table) -> Statement:
     """CREATE TABLE with keys and checks inline, then its indexes, trigger, RLS and comments; foreign keys come later."""
-    lines = [column_sql(c) for c in table.columns]
-    if table.primary_key:
-        lines.append(f"CONSTRAINT {quote_ident(table.primary_key.name)} PRIMARY KEY ({idents(table.primary_key.columns)})")
-    for u in table.uniques:
-        lines.append(f"CONSTRAINT {quote_ident(u.name)} {unique_sql(u)}")
-    for ex in table.exclusions:
-        lines.append(f"CONSTRAINT {quote_ident(ex.name)} {exclusion_sql(ex)}")
+    lines = column_and_key_lines(table)
     for chk in table.checks:
         lines.append(f"CONSTRAINT {quote_ident(chk.name)} CHECK ({chk.expression})")
     out = [f"CREATE TABLE {_t(table.name)} (\n  " + ",\n  ".join(lines) + "\n);"]
