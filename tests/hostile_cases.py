@@ -120,7 +120,7 @@ DEEP_FLOW = "x: " + "[" * 64 + MARK + "[" * 6 + "]" * 70 + "\n"
 YAML_CASES = [
     ("unclosed-double-quote-late", BASE + "# filler\n" * 280 + "    description_extra: ¶\"never closed\n    other: 1\n"),
     ("unclosed-single-quote-runs-on", BASE.replace("description: People we treat.", "description: ¶'People we treat.")),
-    ("unclosed-flow-sequence", BASE + "    extra: [a, b\n¶"),
+    ("unclosed-flow-sequence", BASE + "    extra: ¶[a, b\n"),  # reported at the bracket that is not closed
     ("tab-indent", BASE + "¶\t  bad: 1\n"),
     ("duplicate-table-key", BASE.replace("    description: People we treat.\n", "    description: People we treat.\n    ¶description: Again.\n")),
     ("duplicate-column", with_column("¶name: {type: text, description: Again.}")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 
-from schemac.launch import Interrupted, _signal_behind
+from schemac.launch import Interrupted, signal_behind
 
 
 def test_interrupted_wrapped_by_class_creation_is_recognised():
@@ -14,9 +14,9 @@ def test_interrupted_wrapped_by_class_creation_is_recognised():
         except Interrupted as inner:  # what Python does when __set_name__ raises during class creation
             raise RuntimeError("Error calling __set_name__") from inner
     except RuntimeError as exc:
-        assert _signal_behind(exc) == signal.SIGTERM
+        assert signal_behind(exc) == signal.SIGTERM
 
 
 def test_other_errors_are_not_signals():
-    assert _signal_behind(ValueError("x")) is None
-    assert _signal_behind(Interrupted(signal.SIGINT)) == signal.SIGINT
+    assert signal_behind(ValueError("x")) is None
+    assert signal_behind(Interrupted(signal.SIGINT)) == signal.SIGINT

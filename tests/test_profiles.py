@@ -158,3 +158,32 @@ def test_a_spec_error_elsewhere_does_not_bring_back_the_phi_rules(tmp_path):
     assert result.exit_code == 1
     assert [line for line in result.output.splitlines() if " SC1" in line] == []  # general: warnings only, and not printed as errors
     assert "unknown column type 'txt'" in result.output
+
+
+def test_a_profile_change_is_no_migration_and_a_class_change_only_rewrites_comments(tmp_path):
+    """profile: and classifications: are lint and documentation; only a column's class reaches the database, in
+    its COMMENT, so that is the one statement the next migration holds."""
+    from migration_project import compiled, new_project
+
+    project = new_project(tmp_path, """
+        profile: general
+        tables:
+          notes:
+            description: Notes.
+            columns:
+              id: {type: uuid, primary_key: true, default: gen_random_uuid()}
+              email: {type: text, classification: pii}
+        """)
+    compiled(project)
+    project.edit_spec("profile: general", "profile: none\nclassifications: [secret, pii, public]")
+    result = compiled(project)
+    assert "no migration: nothing the database holds changed" in result.output
+    assert project.migrations() == ["001_initial_schema.sql"]
+    project.edit_spec("classification: pii}", "classification: secret}")
+    compiled(project)
+    [second] = project.migrations()[1:]
+    statements = [line for line in (project.compiled / "migrations" / second).read_text().splitlines() if line.startswith(("COMMENT", "ALTER", "CREATE", "DROP"))]
+    assert statements == [
+        """COMMENT ON COLUMN "public"."notes"."email" IS '[secret]';""",
+        """COMMENT ON TABLE "public"."notes" IS 'Notes. Classification: secret.';""",
+    ]

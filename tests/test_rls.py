@@ -146,3 +146,27 @@ def test_unknown_sub_sees_nothing(clinic):
     act_as(conn, "authenticated", uuid.uuid4())
     for table in TABLES:
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+
+
+def test_data_inventory_read_access_matches_what_each_role_sees(clinic, repo_schema):
+    """DATA_INVENTORY.md's per-role words hold on the database: 'all rows' sees every row, 'own rows' only
+    doctor A's (some, not all), 'none' nothing."""
+    from schemac.emit.inventory import read_access
+
+    conn, ids = clinic
+    checked = set()
+    for table in repo_schema.tables:
+        conn.execute("RESET ROLE")
+        total = conn.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
+        assert total > 0
+        for role, words in read_access(table).items():
+            act_as(conn, role, ids["A"]["doctor"] if role == "authenticated" else None)
+            seen = conn.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
+            if words == "all rows":
+                assert seen == total, (table.name, role)
+            elif words == "own rows":
+                assert 0 < seen < total, (table.name, role)
+            else:
+                assert words == "none" and seen == 0, (table.name, role, words)
+            checked.add(words)
+    assert checked == {"all rows", "own rows", "none"}

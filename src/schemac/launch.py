@@ -26,7 +26,17 @@ class Interrupted(BaseException):
 def _interrupt(signum: int, _frame) -> None:
     for s in SIGNALS:
         signal.signal(s, signal.SIG_IGN)  # let the cleanup finish
+    _quiet_unwinding()
     raise Interrupted(signum)
+
+
+def _quiet_unwinding() -> None:
+    """While a stopped command unwinds, libraries may complain on stderr about the work the signal cut (psycopg
+    logs the rollback of a query it was sending, finalizers report errors): the one line below says it all."""
+    import logging
+
+    logging.getLogger("psycopg").disabled = True
+    sys.unraisablehook = lambda _unraisable: None
 
 
 def main() -> None:
@@ -43,9 +53,13 @@ def main() -> None:
 
         app()
     except SystemExit:
+        # the command has finished and said so: a signal now would only cut Python's own shutdown
+        # (which gives the signal back its default action) and turn a finished run into a killed one
+        for s in SIGNALS:
+            signal.signal(s, signal.SIG_IGN)
         raise
     except BaseException as exc:
-        signum = _signal_behind(exc)
+        signum = signal_behind(exc)
         if signum is None:
             raise
         name = signal.Signals(signum).name
@@ -53,7 +67,7 @@ def main() -> None:
         sys.exit(128 + signum)
 
 
-def _signal_behind(exc: BaseException | None) -> int | None:
+def signal_behind(exc: BaseException | None) -> int | None:
     """The signal that ended the command: Interrupted itself, or an error Python raised because Interrupted arrived
     inside a hook it wraps (a RuntimeError from __set_name__, while a module the command imports builds its classes)."""
     seen: set[int] = set()

@@ -42,6 +42,17 @@ class Positioned:
 
 
 @dataclass(frozen=True)
+class CatalogComment:
+    """A COMMENT exactly as a database holds it (None: no comment), for a model read from a database.
+
+    The inspector also parses it into description and classification, but only the text itself
+    says faithfully whether it matches what schemac would write.
+    """
+
+    text: str | None
+
+
+@dataclass(frozen=True)
 class ColumnType:
     """A column's PostgreSQL type. `sql` is how the migration spells it; `catalog` is how format_type() prints it.
 
@@ -132,7 +143,13 @@ class Column(Positioned):
     identity: Identity | None = None
     serial: str | None = None  # 'smallserial' | 'serial' | 'bigserial': the owned sequence and its nextval default
     generated: str | None = None  # GENERATED ALWAYS AS (expression) STORED
-    collation: str | None = None
+    collation: str | None = None  # None for the database default
+    catalog_comment: CatalogComment | None = field(default=None, compare=False)  # set by the inspector only
+    # Migration hints: how to get here from the last migration's state. Not part of the schema itself,
+    # so they never make two schemas differ.
+    renamed_from: str | None = field(default=None, compare=False)
+    backfill: str | None = field(default=None, compare=False)  # SQL expression filling NULLs before NOT NULL
+    using: str | None = field(default=None, compare=False)  # SQL expression converting the old value on a type change
 
     @property
     def writable(self) -> bool:
@@ -145,6 +162,7 @@ class PrimaryKey:
     name: str
     columns: tuple[str, ...]
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -153,6 +171,7 @@ class Unique:
     columns: tuple[str, ...]
     pos: Pos = field(compare=False)
     nulls_not_distinct: bool = False
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -162,6 +181,7 @@ class Check:
     description: str | None
     enum: str | None  # set when the check enforces an enum column
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -177,6 +197,7 @@ class ForeignKey:
     match: str = "simple"  # simple | full
     deferrable: bool = False
     initially_deferred: bool = False
+    renamed_from: str | None = field(default=None, compare=False)
 
     @property
     def ref_qualified(self) -> str:
@@ -212,6 +233,7 @@ class Index:
     elements: tuple[IndexElement, ...] = ()  # empty: plain columns, as `columns` says
     include: tuple[str, ...] = ()
     nulls_not_distinct: bool = False
+    renamed_from: str | None = field(default=None, compare=False)
 
     @property
     def plain(self) -> bool:
@@ -287,6 +309,8 @@ class Table(Positioned):
     timestamp_columns: tuple[str, str] = ("created_at", "updated_at")  # (created, updated) when timestamps is on
     classification_tag: str = "start"  # where column comments carry the classification: start | end | none
     comment_details: bool = True  # the table comment adds classification mix, log note and retention
+    renamed_from: str | None = field(default=None, compare=False)  # migration hint, see Column
+    catalog_comment: CatalogComment | None = field(default=None, compare=False)  # set by the inspector only
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -319,6 +343,9 @@ class Enum:
     description: str | None
     pos: Pos = field(compare=False)
     native: bool = False  # a PostgreSQL enum type in public rather than text + CHECK
+    # migration hints: (old value, new value) for each value written with renamed_from
+    renamed_values: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    value_pos: tuple[Pos, ...] = field(default=(), compare=False)  # where each value is written
 
 
 @dataclass(frozen=True)
@@ -382,6 +409,9 @@ class Schema:
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
     extensions: tuple[Extension, ...] = ()
     domains: tuple[Domain, ...] = ()
+    pos: Pos | None = field(default=None, compare=False)  # the `tables:` key: where a dropped table is reported
+    postgrest_version: str = field(default="12", compare=False)  # typescript.postgrest_version: output config, not schema
+    er_direction: str = field(default="TB", compare=False)  # docs.er_direction: output config, not schema
 
     @property
     def classification_required(self) -> bool:

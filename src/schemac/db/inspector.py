@@ -1,12 +1,21 @@
-"""Read a live database into the model: the same `schemac.model.Schema` a spec builds.
+"""The inspector: a live database read into the same `schemac.model.Schema` a spec builds.
 
-One model, one differ: `schemac import` writes this Schema out as schema.yaml, and any
-comparison of a database with a spec is a comparison of two Schemas. What the spec
-language cannot say (yet) is not dropped silently: each such object comes back as a
-`LeftOut` with the reason and its SQL, which import writes into the file as comments.
+One model, one differ: `schemac import` writes the model of `inspect_database` out as
+schema.yaml, the planner's tests compare two inspected databases, and verify compares the
+inspected database with the spec (spelled by the server) through the differ in plan/diff.py.
+Both readings start from db/catalog.py.
 
-Classification is read back from the comments schemac writes (`[PHI] ...`, and the
-table comment's `Classification: ...` part); other comments become descriptions verbatim.
+`inspect_database` reads what the spec language can say, in the spec's own terms (a text
+column whose CHECK lists its values is an enum column, schemac's created_at/updated_at and
+trigger are `timestamps: true`, literal defaults are values, expressions go through
+PostgreSQL's parser); everything else comes back as a `LeftOut` (db/left_out.py) with the
+reason and its SQL, never dropped silently. `schema_from_catalog` is the literal reading verify
+uses on a catalog it has already read: every table object as the server spells it, nothing
+interpreted or left out, so an object the spec cannot say still shows as drift.
+
+Classification is read back from the comments schemac writes (`[PHI] ...`, and the table
+comment's `Classification: ...` part); other comments become descriptions verbatim. The
+comment text itself is kept (`catalog_comment`), which is what the differ compares.
 """
 
 from __future__ import annotations
@@ -23,9 +32,11 @@ from pglast.stream import RawStream
 
 from ..errors import Pos
 from ..model import (
+    CATALOG_TYPE_NAMES,
     CLASSIFICATIONS,
     GENERAL_CLASSIFICATIONS,
     UPDATED_AT_FUNCTION,
+    CatalogComment,
     Check,
     Column,
     ColumnType,
@@ -52,22 +63,11 @@ from ..resolve.foreign_keys import EXTERNAL_TABLES
 from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
 from .catalog import LiveSchema, LiveTable, read_schema
+from .left_out import LeftOut, other_schema, policy_sql, programmable, supabase_attachments, table_sql
 
 HERE = Pos("database", 1, 1)  # models read from a catalog have no spec position
 ROLES = ("anon", "authenticated", "service_role", "public")
 INDEX_METHODS = ("btree", "gin", "gist", "hash", "brin")
-SUPABASE_SCHEMAS = ("auth", "storage")  # managed by Supabase; the app may attach policies and triggers to their tables
-
-
-@dataclass(frozen=True)
-class LeftOut:
-    """A database object the spec language cannot say yet, with why and its SQL."""
-
-    kind: str  # table, column, default, constraint, index, trigger, policy, function, view, sequence, type, extension, rule, comment
-    table: str | None  # schema-qualified table it belongs to, when it belongs to one
-    name: str
-    reason: str
-    sql: str
 
 
 @dataclass(frozen=True)
@@ -120,14 +120,12 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         reader.enums.setdefault(name, Enum(name, labels, None, HERE, native=True))
     for other in schemas:
         if other != "public":
-            _left_out_schema(conn, other, left)
-    if "public" in schemas:
-        with conn.transaction():
-            conn.execute("SET LOCAL search_path TO ''")
-            _left_out_others(conn, live, reader, left)
+            other_schema(conn, other, left)
     with conn.transaction():
         conn.execute("SET LOCAL search_path TO ''")  # the definitions below then name every object with its schema
-        _supabase_attachments(conn, left)
+        if "public" in schemas:
+            programmable(conn, "public", live, reader.used_functions, left, {e.name for e in reader.enums.values() if e.native})
+        supabase_attachments(conn, left)
     profile, vocabulary = _profile(tables)
     used = {EXTENSION_TYPES[c.type.base] for t in tables for c in t.columns if c.type.schema and c.type.base in EXTENSION_TYPES}
     used |= _extensions_public_needs(conn)
@@ -372,6 +370,7 @@ class _TableReader:
             policies=(),
             pos=HERE,
             exclusions=tuple(sorted(exclusions, key=lambda x: x.name)),
+            catalog_comment=CatalogComment(lt.comment),
         )
 
     def column(self, table: str, name: str, lc, tagged: bool) -> Column | None:
@@ -410,7 +409,7 @@ class _TableReader:
             default = self.default(table, name, lc.default, ctype, enum)
         return Column(
             name, ctype, lc.nullable, default, description, classification, encrypted, enum.name if enum else None, HERE,
-            identity=identity, serial=serial, generated=generated, collation=collation,
+            identity=identity, serial=serial, generated=generated, collation=collation, catalog_comment=CatalogComment(lc.comment),
         )
 
     def column_type(self, text: str) -> tuple[ColumnType | None, Enum | None]:
@@ -780,116 +779,111 @@ def _is_array_cast(text: str) -> bool:
     return text.endswith("[]")
 
 
-# ---------------------------------------------------------------- what is left out
+# ---------------------------------------------------------------- the literal reading (verify)
 
 
-def table_sql(name: str, lt: LiveTable, schema: str = "public") -> str:
-    """CREATE TABLE for a table the spec cannot hold, rebuilt from the catalog (columns and constraints)."""
-    lines = [
-        f"{quote_ident(c)} {col.type}" + ("" if col.nullable else " NOT NULL") + (f" DEFAULT {col.default}" if col.default else "")
-        for c, col in lt.columns.items()
-    ]
-    lines += [f"CONSTRAINT {quote_ident(n)} {con.definition}" for n, con in lt.constraints.items()]
-    out = f"CREATE TABLE {qualified(schema, name)} (\n  " + ",\n  ".join(lines) + "\n);"
-    for ix_name, ix in lt.indexes.items():
-        out += f"\nCREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote_ident(ix_name)} ON {qualified(schema, name)} {ix.definition};"
-    for p_name, lp in lt.policies.items():
-        out += "\n" + policy_sql(qualified(schema, name), p_name, lp)
-    if lt.rls:
-        out += f"\nALTER TABLE {qualified(schema, name)} ENABLE ROW LEVEL SECURITY;"
-    return out
+TYPE_NAMES = {catalog: base for base, catalog in CATALOG_TYPE_NAMES.items()}
 
 
-def policy_sql(table_sql_name: str, name: str, lp) -> str:
-    roles = ", ".join(r if r == "public" else quote_ident(r) for r in lp.roles)
-    s = f"CREATE POLICY {quote_ident(name)} ON {table_sql_name} AS {'PERMISSIVE' if lp.permissive else 'RESTRICTIVE'} FOR {lp.command} TO {roles}"
-    if lp.using is not None:
-        s += f" USING ({lp.using})"
-    if lp.with_check is not None:
-        s += f" WITH CHECK ({lp.with_check})"
-    return s + ";"
+def catalog_model(conn: psycopg.Connection, schema: str = "public", source: str = "database") -> Schema:
+    """The literal reading of one schema of a live database (see schema_from_catalog)."""
+    return schema_from_catalog(read_schema(conn, schema), source)
 
 
-def _left_out_schema(conn: psycopg.Connection, schema: str, left: list[LeftOut]) -> None:
-    """Another schema's tables: the spec language holds only public today."""
-    live = read_schema(conn, schema)
-    for name, lt in sorted(live.tables.items()):
-        left.append(LeftOut("table", f"{schema}.{name}", name, "tables outside public are not in the spec language yet", table_sql(name, lt, schema)))
-    _programmable(conn, schema, live, set(), left)
+def schema_from_catalog(live: LiveSchema, source: str = "database") -> Schema:
+    """Every table of an already-read catalog as the model, literally: expressions as the server spells
+    them, every key, index, trigger and policy kept (nothing interpreted, nothing left out)."""
+    pos = Pos(source, 1, 1)
+    enum_types = frozenset(live.enums)
+    tables = tuple(_literal_table(name, t, pos, enum_types) for name, t in live.tables.items())
+    # native enums are the enum types of the schema; extensions are not read (the platform installs its own)
+    enums = tuple(Enum(name, labels, None, pos, native=True) for name, labels in live.enums.items())
+    return Schema(tables=tables, enums=enums, source=source, source_sha256="", pos=pos)
 
 
-def _left_out_others(conn: psycopg.Connection, live: LiveSchema, reader: _TableReader, left: list[LeftOut]) -> None:
-    _programmable(conn, "public", live, reader.used_functions, left, {e.name for e in reader.enums.values() if e.native})
+def column_type(catalog: str) -> ColumnType:
+    """format_type() text back to a ColumnType: 'character varying(20)[]' -> varchar(20)[]."""
+    array = catalog.endswith("[]")
+    text = catalog[:-2] if array else catalog
+    match = re.fullmatch(r"(?P<base>[^(]+?)(?:\((?P<params>[\d,]+)\))?(?P<rest> with(?:out)? time zone)?", text)
+    if match is None:
+        return ColumnType(text, (), array)
+    base = match["base"] + (match["rest"] or "")
+    params = tuple(int(p) for p in match["params"].split(",")) if match["params"] else ()
+    return ColumnType(TYPE_NAMES.get(base, base), params, array)
 
 
-def _programmable(conn: psycopg.Connection, schema: str, live: LiveSchema, used_functions: set[str], left: list[LeftOut], known_types: set[str] = frozenset()) -> None:
-    """Functions, views, sequences, types and extensions of a schema, each with its definition."""
-    for name, args, definition in conn.execute(
-        """SELECT p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid)
-           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-           WHERE n.nspname = %s AND p.prokind IN ('f', 'p')
-             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
-           ORDER BY 1, 2""",
-        (schema,),
-    ):
-        if name in used_functions and not args:
-            continue
-        left.append(LeftOut("function", None, f"{schema}.{name}({args})", "functions are not in the spec language yet", definition.strip() + ";"))
-    for name, kind, definition in conn.execute(
-        """SELECT c.relname, c.relkind, pg_get_viewdef(c.oid, true)
-           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = %s AND c.relkind IN ('v', 'm')
-             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
-           ORDER BY 1""",
-        (schema,),
-    ):
-        what = "VIEW" if kind == "v" else "MATERIALIZED VIEW"
-        left.append(LeftOut("view", None, f"{schema}.{name}", "views are not in the spec language yet", f"CREATE {what} {qualified(schema, name)} AS\n{definition.strip()}"))
-    for (name,) in conn.execute(
-        """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = %s AND c.relkind = 'S'
-             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
-           ORDER BY 1""",
-        (schema,),
-    ):
-        left.append(LeftOut("sequence", None, f"{schema}.{name}", "sequences are not in the spec language yet", f"CREATE SEQUENCE {qualified(schema, name)};"))
-    for name, kind, definition in conn.execute(
-        """SELECT t.typname, t.typtype,
-                  CASE t.typtype
-                    WHEN 'e' THEN 'AS ENUM (' || (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) || ')'
-                    WHEN 'd' THEN 'AS ' || format_type(t.typbasetype, t.typtypmod)
-                      || coalesce(' ' || (SELECT string_agg(pg_get_constraintdef(c.oid), ' ') FROM pg_constraint c WHERE c.contypid = t.oid), '')
-                    ELSE '' END
-           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-           WHERE n.nspname = %s AND (t.typtype IN ('e', 'd', 'r', 'm')
-                 OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c')))
-             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
-           ORDER BY 1""",
-        (schema,),
-    ):
-        if name in known_types:
-            continue
-        verb = "DOMAIN" if kind == "d" else "TYPE"
-        sql = f"CREATE {verb} {qualified(schema, name)} {definition};" if definition else f"-- type {schema}.{name} (see the database)"
-        left.append(LeftOut("type", None, f"{schema}.{name}", "domains, composite and range types (and enum types the spec cannot name) are not in the spec language yet", sql))
-
-
-def _supabase_attachments(conn: psycopg.Connection, left: list[LeftOut]) -> None:
-    """Policies on Supabase's own tables (storage.objects) and the app's triggers on them (auth.users): the app's schema too."""
-    for schema, table, name, permissive, roles, cmd, qual, check in conn.execute(
-        """SELECT schemaname, tablename, policyname, permissive = 'PERMISSIVE', roles, cmd, qual, with_check
-           FROM pg_policies WHERE schemaname = ANY(%s) ORDER BY 1, 2, 3""",
-        (list(SUPABASE_SCHEMAS),),
-    ):
-        from .catalog import LivePolicy
-
-        lp = LivePolicy(cmd, tuple(sorted(roles)), qual, check, permissive)
-        left.append(LeftOut("policy", f"{schema}.{table}", name, "policies on tables outside public are not in the spec language yet", policy_sql(qualified(schema, table), name, lp)))
-    for schema, table, name, definition in conn.execute(
-        """SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid)
-           FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-           JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_namespace pn ON pn.oid = p.pronamespace
-           WHERE n.nspname = ANY(%s) AND NOT t.tgisinternal AND NOT pn.nspname = ANY(%s) ORDER BY 1, 2, 3""",
-        (list(SUPABASE_SCHEMAS), list(SUPABASE_SCHEMAS)),
-    ):
-        left.append(LeftOut("trigger", f"{schema}.{table}", name, "triggers on tables outside public are not in the spec language yet", definition + ";"))
+def _literal_table(name: str, t: LiveTable, pos: Pos, enum_types: frozenset[str] = frozenset()) -> Table:
+    columns = []
+    for cname, c in t.columns.items():
+        classification, encrypted, description = read_column_comment(c.comment, True)
+        ctype = column_type(c.type)
+        if ctype.base in enum_types:  # format_type leaves public out; the model qualifies a user type
+            ctype = ColumnType(ctype.base, ctype.params, ctype.array, schema="public")
+        generated = c.default if c.generated else None  # the catalog's default is then the generation expression
+        default = c.default if c.default is not None and generated is None else None
+        serial = SERIAL_OF.get(ctype.base) if c.sequence is not None and c.identity is None and not ctype.array else None
+        columns.append(
+            Column(
+                name=cname,
+                type=ctype,
+                nullable=c.nullable,
+                default=Default(default, expression=serial is not None) if default is not None else None,
+                description=description,
+                classification=classification,
+                encrypted=encrypted,
+                enum=None,
+                pos=pos,
+                collation=None if c.collation == "default" else c.collation.strip('"'),
+                catalog_comment=CatalogComment(c.comment),
+                identity=Identity(c.identity) if c.identity else None,  # its sequence options: verify compares them apart
+                serial=serial,
+                generated=generated,
+            )
+        )
+    primary_key, uniques, checks, foreign_keys, exclusions = None, [], [], [], []
+    for cname, con in t.constraints.items():
+        if con.kind == "p":
+            primary_key = PrimaryKey(cname, con.columns, pos)
+        elif con.kind == "u":
+            uniques.append(Unique(cname, con.columns, pos, nulls_not_distinct="NULLS NOT DISTINCT" in con.definition))
+        elif con.kind == "c":
+            checks.append(Check(cname, con.expression or con.definition, None, None, pos))
+        elif con.kind == "f":
+            ref_schema, _, ref_table = (con.ref_table or "").partition(".")
+            foreign_keys.append(ForeignKey(
+                cname, con.columns, ref_schema, ref_table, con.ref_columns, con.on_delete or "no action", pos,
+                on_update=con.on_update or "no action",
+                match=(con.match or "SIMPLE").lower(),
+                deferrable=con.deferrable.startswith("DEFERRABLE"),
+                initially_deferred=con.deferrable.endswith("DEFERRED"),
+            ))
+        elif con.kind == "x":  # elements and predicate: verify compares the whole definition apart
+            method = re.match(r"EXCLUDE USING (\w+)", con.definition)
+            exclusions.append(Exclusion(cname, method[1] if method else "gist", (), None, None, pos))
+    indexes = tuple(Index(n, ix.columns, ix.unique, ix.predicate, ix.method, None, pos) for n, ix in t.indexes.items())
+    triggers = tuple(Trigger(n, trg.timing, trg.events, trg.function) for n, trg in t.triggers.items())
+    policies = tuple(
+        Policy(n, (p.command.lower(),), p.roles, None, p.using, p.with_check, None, pos) for n, p in t.policies.items()
+    )
+    _tagged, description, log, retention = read_table_comment(t.comment, name)
+    return Table(
+        name=name,
+        description=description,
+        classification=None,
+        retention=retention,
+        log=log,
+        rls=t.rls,
+        timestamps=any(trg.function == UPDATED_AT_FUNCTION for trg in triggers),
+        columns=tuple(columns),
+        primary_key=primary_key,
+        uniques=tuple(uniques),
+        checks=tuple(checks),
+        foreign_keys=tuple(foreign_keys),
+        indexes=indexes,
+        triggers=triggers,
+        policies=policies,
+        pos=pos,
+        catalog_comment=CatalogComment(t.comment),
+        exclusions=tuple(exclusions),
+    )

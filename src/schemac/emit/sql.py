@@ -87,7 +87,6 @@ def render_migration(schema: Schema) -> str:
     out = [
         f"{GENERATED_MARK} from {schema.source}. Do not edit by hand:",
         "-- change the spec and run `schemac compile`.",
-        f"-- source sha256: {schema.source_sha256}",
         "-- Idempotent: applying it to a database that already has this schema changes nothing.",
         "",
         "BEGIN;",
@@ -211,18 +210,24 @@ def render_domains(schema: Schema) -> list[str]:
     return out
 
 
-def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
-    """CREATE TABLE with its constraints, then indexes, trigger, RLS and comments."""
-    name = qualified("public", table.name)
+def column_and_key_lines(table: Table) -> list[str]:
+    """The lines of a CREATE TABLE every renderer shares: columns, primary key, unique and exclusion constraints."""
     lines = [column_sql(c) for c in table.columns]
     if table.primary_key:
-        lines.append(f"CONSTRAINT {quote_ident(table.primary_key.name)} PRIMARY KEY ({_idents(table.primary_key.columns)})")
+        lines.append(f"CONSTRAINT {quote_ident(table.primary_key.name)} PRIMARY KEY ({idents(table.primary_key.columns)})")
     for u in table.uniques:
         lines.append(f"CONSTRAINT {quote_ident(u.name)} {unique_sql(u)}")
     for ex in table.exclusions:
         lines.append(f"CONSTRAINT {quote_ident(ex.name)} {exclusion_sql(ex)}")
+    return lines
+
+
+def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
+    """CREATE TABLE with its constraints, then indexes, trigger, RLS and comments."""
+    name = qualified("public", table.name)
+    lines = column_and_key_lines(table)
     for fk in foreign_keys:
-        lines.append(_foreign_key_sql(fk))
+        lines.append(foreign_key_sql(fk))
     for ch in table.checks:
         lines.append(f"CONSTRAINT {quote_ident(ch.name)} CHECK ({ch.expression})")
     first_line = (table.description or "").strip().splitlines()[:1]
@@ -272,14 +277,14 @@ def identity_options(identity: Identity) -> str:
     return f" ({' '.join(options)})" if options else ""
 
 
-def _idents(names: tuple[str, ...]) -> str:
+def idents(names: tuple[str, ...]) -> str:
     return ", ".join(quote_ident(n) for n in names)
 
 
-def _foreign_key_sql(fk: ForeignKey) -> str:
+def foreign_key_sql(fk: ForeignKey) -> str:
     s = (
-        f"CONSTRAINT {quote_ident(fk.name)} FOREIGN KEY ({_idents(fk.columns)}) "
-        f"REFERENCES {qualified(fk.ref_schema, fk.ref_table)} ({_idents(fk.ref_columns)})"
+        f"CONSTRAINT {quote_ident(fk.name)} FOREIGN KEY ({idents(fk.columns)}) "
+        f"REFERENCES {qualified(fk.ref_schema, fk.ref_table)} ({idents(fk.ref_columns)})"
     )
     if fk.match != "simple":
         s += f" MATCH {fk.match.upper()}"
@@ -293,7 +298,7 @@ def _foreign_key_sql(fk: ForeignKey) -> str:
 
 def unique_sql(u: Unique) -> str:
     """UNIQUE [NULLS NOT DISTINCT] (columns); verify adds the same to a temporary table."""
-    return f"UNIQUE{' NULLS NOT DISTINCT' if u.nulls_not_distinct else ''} ({_idents(u.columns)})"
+    return f"UNIQUE{' NULLS NOT DISTINCT' if u.nulls_not_distinct else ''} ({idents(u.columns)})"
 
 
 def exclusion_sql(ex: Exclusion) -> str:
@@ -321,13 +326,13 @@ def element_sql(e: IndexElement) -> str:
 def render_index(table: Table, ix: Index, on: str | None = None, name: str | None = None) -> str:
     """CREATE INDEX for the migration; verify passes `on`/`name` to build the same index on a temporary table."""
     unique = "UNIQUE " if ix.unique else ""
-    elements = ", ".join(element_sql(e) for e in ix.elements) if ix.elements else _idents(ix.columns)
+    elements = ", ".join(element_sql(e) for e in ix.elements) if ix.elements else idents(ix.columns)
     s = (
         f"CREATE {unique}INDEX IF NOT EXISTS {quote_ident(name or ix.name)} ON {on or qualified('public', table.name)} "
         f"USING {ix.using} ({elements})"
     )
     if ix.include:
-        s += f" INCLUDE ({_idents(ix.include)})"
+        s += f" INCLUDE ({idents(ix.include)})"
     if ix.nulls_not_distinct:
         s += " NULLS NOT DISTINCT"
     if ix.where:
@@ -350,7 +355,7 @@ def _deferred_foreign_key(table: Table, fk: ForeignKey) -> str:
         "DO $schemac$\nBEGIN\n"
         "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint\n"
         f"                 WHERE conname = {quote_literal(fk.name)} AND conrelid = {quote_literal('public.' + quote_ident(table.name))}::regclass) THEN\n"
-        f"    ALTER TABLE {qualified('public', table.name)} ADD {_foreign_key_sql(fk)};\n"
+        f"    ALTER TABLE {qualified('public', table.name)} ADD {foreign_key_sql(fk)};\n"
         "  END IF;\n"
         "END\n$schemac$;\n"
     )

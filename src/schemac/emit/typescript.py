@@ -19,8 +19,9 @@ enums sorted by name; enum values in declared order; NOT NULL json is
 schemas (auth.users) left out of `Relationships`, since the generator only
 lists relations inside the schema it describes; `isOneToOne` by its rule (see
 is_one_to_one); trigger functions left out of `Functions`, as the generator
-does. `__InternalSupabase.PostgrestVersion` is "12", which is what supabase-js
-assumes when the field is absent, so typing is the same as without it.
+does. `__InternalSupabase.PostgrestVersion` is the spec's
+`typescript.postgrest_version`, "12" by default: what supabase-js assumes when
+the field is absent, so typing is the same as without it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from ..model import Column, ColumnType, ForeignKey, Schema, Table, classificatio
 TYPESCRIPT_PATH = "types/database.ts"
 SCHEMA = "public"
 WIDTH = 80  # prettier's default print width, which the generator uses
-POSTGREST_VERSION = "12"  # what supabase-js assumes when a Database type names none
 
 TS_TYPES = {
     "text": "string",
@@ -222,7 +222,7 @@ def _database(schema: Schema) -> str:
         "export type Database = {",
         "  // Lets createClient<Database>() pick its PostgREST options; \"12\" is supabase-js's own default.",
         "  __InternalSupabase: {",
-        f'    PostgrestVersion: "{POSTGREST_VERSION}"',
+        f'    PostgrestVersion: "{schema.postgrest_version}"',
         "  }",
         f"  {SCHEMA}: {{",
         *block("    ", "Tables", tables),

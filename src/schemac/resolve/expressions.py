@@ -127,6 +127,16 @@ def read_expression(text: str, place: Place, scope: Scope = Scope()) -> Expressi
     return Expression(sql, tuple(sorted(_columns_read(node, scope))))
 
 
+def canonical_expression(text: str) -> str | None:
+    """The spelling read_expression emits for an already-checked expression (e.g. one a migration state
+    recorded before expressions were deparsed), or None when it is not one expression."""
+    try:
+        node = _parse_one(text)
+        return None if isinstance(node, list) else canonical_sql(node)
+    except (_Refused, RecursionError):
+        return None
+
+
 class _Refused(Exception):
     def __init__(self, problem: ExpressionProblem):
         self.problem = problem

@@ -49,13 +49,14 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TimestampsSpec
+from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, EnumValueSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TimestampsSpec, TypeScriptSpec
 from ..sqltext import quote_ident, quote_literal
-from .expressions import CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, Scope
+from .expressions import BACKFILL, CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, TYPE_CHANGE_USING, Scope
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
 SYSTEM_COLUMNS = frozenset({"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})
+COLLATABLE = frozenset({"text", "varchar", "char"})
 
 
 def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schema:
@@ -67,9 +68,10 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains", "typescript")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
+    postgrest_version = _postgrest_version(data.get("typescript"), problems)
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
     extensions = _build_extensions(validate_each(ExtensionSpec, data.get("extensions", {}), ("extensions",), problems), problems)
     if "tables" not in data:
@@ -102,6 +104,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         raise SpecErrors(problems.errors, partial)
     ordered = tuple(tables_by_name[name] for name in table_specs)
     return Schema(
+        pos=problems.loaded.pos(("tables",)),
         tables=ordered,
         enums=tuple(enums.values()),
         source=source_name,
@@ -112,6 +115,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         doc_targets=doc_targets,
         extensions=extensions,
         domains=tuple(domains.values()),
+        postgrest_version=postgrest_version,
+        er_direction=docs_spec.er_direction if docs_spec else "TB",
     )
 
 
@@ -217,6 +222,26 @@ def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
     return validate(DocsSpec, value or {}, ("docs",), problems)
 
 
+POSTGREST_VERSION = re.compile(r"\d{1,4}(\.\d{1,4}){0,2}( \([0-9a-f]{4,40}\))?")
+
+
+def _postgrest_version(value: Any, problems: Problems) -> str:
+    """typescript.postgrest_version: a version as `supabase gen types` writes it ("13", "12.2.3", "12.2.3 (519615d)")."""
+    if value is not None and not isinstance(value, dict):
+        problems.add(("typescript",), f"'typescript' must be a mapping, e.g. typescript: {{postgrest_version: \"13\"}} (got {kind_of(value)})")
+        return "12"
+    spec = validate(TypeScriptSpec, value or {}, ("typescript",), problems)
+    if spec is None:
+        return "12"
+    if not POSTGREST_VERSION.fullmatch(spec.postgrest_version):
+        problems.add(
+            ("typescript", "postgrest_version"),
+            f"postgrest_version '{spec.postgrest_version}' is not a version; write it as supabase gen types does, e.g. \"13\" or \"12.2.3\"",
+        )
+        return "12"
+    return spec.postgrest_version
+
+
 def _build_doc_targets(docs: DocsSpec | None, problems: Problems) -> tuple[DocTarget, ...]:
     """docs.inject paths: relative Markdown files, each listed once however it is spelled (read and written by the CLI only)."""
     targets: dict[str, tuple[str, DocTarget]] = {}  # normalised path -> (as first written, target)
@@ -241,7 +266,9 @@ def _build_enums(specs: dict[str, EnumSpec], problems: Problems) -> dict[str, En
         path = ("enums", name)
         problems.name(path, name, "enum")
         seen: set[str] = set()
-        for i, value in enumerate(spec.values):
+        values = [v.value if isinstance(v, EnumValueSpec) else v for v in spec.values]
+        renamed: list[tuple[str, str]] = []
+        for i, (item, value) in enumerate(zip(spec.values, values)):
             if value in seen:
                 problems.add(path + ("values", i), f"enum value '{value}' is listed twice; remove the duplicate")
             if value == "" or "\x00" in value:
@@ -249,7 +276,13 @@ def _build_enums(specs: dict[str, EnumSpec], problems: Problems) -> dict[str, En
             elif spec.native and len(value.encode("utf-8")) > 63:
                 problems.add(path + ("values", i), "a PostgreSQL enum type's labels are at most 63 bytes; shorten the value or drop 'native: true'")
             seen.add(value)
-        enums[name] = Enum(name, tuple(spec.values), spec.description, problems.loaded.pos(path), native=spec.native)
+            if isinstance(item, EnumValueSpec):
+                if item.renamed_from in values or item.renamed_from == "" or "\x00" in item.renamed_from:
+                    problems.add(path + ("values", i, "renamed_from"), f"'renamed_from: {item.renamed_from}' must name the value's old spelling, which is no longer a value of the enum; correct it or remove the hint")
+                else:
+                    renamed.append((item.renamed_from, value))
+        value_pos = tuple(problems.loaded.pos(path + ("values", i)) for i in range(len(values)))
+        enums[name] = Enum(name, tuple(values), spec.description, problems.loaded.pos(path), native=spec.native, renamed_values=tuple(renamed), value_pos=value_pos)
     return enums
 
 
@@ -360,9 +393,19 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
     for i, u in enumerate(spec.unique):
         upath = path + ("unique", i)
         if known(u.columns, upath + ("columns",), "unique constraint") and explicit_name(u.name, upath, problems):
-            uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath), u.nulls_not_distinct))
+            uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath), u.nulls_not_distinct, _old_name(u.renamed_from, upath, problems)))
 
     scope = Scope(name, frozenset(col_names))
+    for i, column in enumerate(columns):  # migration hints: read by PostgreSQL's parser like every expression
+        cspec = spec.columns.get(column.name)
+        if cspec is None or (cspec.backfill is None and cspec.using is None):
+            continue
+        cpath = path + ("columns", column.name)
+        hints = {}
+        for key, place in (("backfill", BACKFILL), ("using", TYPE_CHANGE_USING)):
+            if getattr(cspec, key) is not None:
+                hints[key] = problems.expression(cpath + (key,), getattr(cspec, key), place, scope)
+        columns[i] = dataclasses.replace(column, **hints)
     for i, c in enumerate(spec.checks):
         chpath = path + ("checks", i)
         expression = problems.expression(chpath + ("expression",), c.expression, CHECK, scope)
@@ -370,7 +413,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
             continue
         if explicit_name(c.name, chpath, problems):
             label = c.name or (f"check{i + 1}" if len(spec.checks) > 1 else "row")
-            checks.append(Check(c.name or naming.check(name, label), expression, c.description, None, pos(chpath)))
+            checks.append(Check(c.name or naming.check(name, label), expression, c.description, None, pos(chpath), _old_name(c.renamed_from, chpath, problems)))
 
     indexes = []
     for i, ix in enumerate(spec.indexes):
@@ -404,6 +447,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
                     elements=detailed,
                     include=tuple(ix.include),
                     nulls_not_distinct=ix.nulls_not_distinct,
+                    renamed_from=_old_name(ix.renamed_from, ipath, problems),
                 )
             )
 
@@ -451,6 +495,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         keys=problems.keys(path, spec),
         exclusions=tuple(exclusions),
         timestamp_columns=stamps or ("created_at", "updated_at"),
+        renamed_from=_old_name(spec.renamed_from, path, problems),
     )
 
 
@@ -491,6 +536,13 @@ def _index_element(spec: str | IndexElementSpec, path: Path, scope: Scope, known
 
 
 COLLATION_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,62}")
+
+
+def _old_name(old: str | None, path: Path, problems: Problems) -> str | None:
+    """A `renamed_from` hint: a valid name, or None after reporting why not."""
+    if old is None or not problems.name(path + ("renamed_from",), old, "renamed_from: the old"):
+        return None
+    return old
 
 
 def _user_operations_reason(spec: TableSpec, path: Path, problems: Problems) -> str | None:
@@ -613,6 +665,7 @@ def _build_column(
         serial=serial,
         generated=generated,
         collation=collation,
+        renamed_from=_old_name(spec.renamed_from, path, problems),
     )
 
 

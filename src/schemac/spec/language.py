@@ -24,11 +24,20 @@ class SpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, strict=True)
 
 
+class EnumValueSpec(SpecModel):
+    """An enum value written with a migration hint."""
+
+    value: str
+    """The value."""
+    renamed_from: str
+    """The value's spelling in the last migration; the next migration updates rows holding it. Remove the hint (write the value as plain text) once that migration is written."""
+
+
 class EnumSpec(SpecModel):
     """A named set of allowed text values; compiles to TEXT plus a CHECK constraint."""
 
-    values: list[str] = Field(min_length=1)
-    """The allowed values, in display order."""
+    values: list[str | EnumValueSpec] = Field(min_length=1)
+    """The allowed values, in display order; `{value: new, renamed_from: old}` renames a value in the next migration."""
     description: str | None = None
     """What the values mean."""
     native: bool = False
@@ -115,6 +124,12 @@ class ColumnSpec(SpecModel):
     """A class of the vocabulary (phi, administrative or public_social under the PHI profile); inherited from the table when omitted."""
     encrypted: bool = False
     """Marks PHI that must be encrypted at rest (and in transit)."""
+    backfill: str | None = None
+    """Migration hint: a SQL expression giving existing rows a value when the column becomes NOT NULL (or is added NOT NULL without a default)."""
+    using: str | None = None
+    """Migration hint: a SQL expression computing the new value from the old when the column's type changes (ALTER COLUMN ... TYPE ... USING); `column::newtype` when omitted."""
+    renamed_from: str | None = None
+    """Migration hint: the name this column had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class IndexElementSpec(SpecModel):
@@ -153,6 +168,8 @@ class IndexSpec(SpecModel):
     """Explicit name; derived from table and columns when omitted."""
     description: str | None = None
     """Why the index exists (which query it serves)."""
+    renamed_from: str | None = None
+    """Migration hint: the name this index had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class ExclusionElementSpec(IndexElementSpec):
@@ -188,6 +205,8 @@ class UniqueSpec(SpecModel):
     """Treat NULLs as equal, so only one row may have NULL there (NULLS NOT DISTINCT)."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
+    renamed_from: str | None = None
+    """Migration hint: the name this constraint had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class CheckSpec(SpecModel):
@@ -199,6 +218,8 @@ class CheckSpec(SpecModel):
     """Explicit name; derived from the table when omitted."""
     description: str | None = None
     """The rule the check enforces, in words."""
+    renamed_from: str | None = None
+    """Migration hint: the name this constraint had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class ReferenceSpec(SpecModel):
@@ -229,6 +250,8 @@ class ForeignKeySpec(SpecModel):
     """The foreign key is checked at commit unless SET CONSTRAINTS says otherwise (needs `deferrable`)."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
+    renamed_from: str | None = None
+    """Migration hint: the name this constraint had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class PolicySpec(SpecModel):
@@ -300,6 +323,8 @@ class TableSpec(SpecModel):
     """Why users do not perform the operations left out of `user_operations` (who does instead, e.g. the backend as service_role); required on a table touching PHI that leaves any out (rule SC116), and printed in the data inventory."""
     primary_key_name: str | None = None
     """Explicit name of the primary key constraint (an existing database's `pk_orders`); `<table>_pkey` when omitted."""
+    renamed_from: str | None = None
+    """Migration hint: the name this table had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 Severity = Literal["error", "warning", "off"]
@@ -349,6 +374,21 @@ class DocsSpec(SpecModel):
 
     inject: list[str] = Field(default_factory=list)
     """Hand-written Markdown files, relative to this spec file, whose part between `<!-- schemac:begin -->` and `<!-- schemac:end -->` `schemac compile` replaces with the schema reference (and `schemac check` keeps current)."""
+    er_direction: Literal["TB", "BT", "LR", "RL"] = "TB"
+    """Direction of the whole-schema ER diagram: TB (parents above children, the default), BT, LR (parents left of children) or RL. Try LR when a wide schema's lines cross boxes."""
+
+
+class TypeScriptSpec(SpecModel):
+    """Settings of the generated TypeScript types (compiled/types/database.ts)."""
+
+    postgrest_version: str = "12"
+    """The PostgREST version of your Supabase project, written to `__InternalSupabase.PostgrestVersion` as `supabase gen types` does (e.g. "13" or "12.2.3"). "12" is what supabase-js assumes; hosted projects on 13 or later need it set to get `maxAffected` and spread typing."""
+
+    @field_validator("postgrest_version", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        """`postgrest_version: 13` (a YAML integer) means "13"."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class Spec(SpecModel):
@@ -374,3 +414,5 @@ class Spec(SpecModel):
     """How table and column comments are written in the database."""
     docs: DocsSpec = Field(default_factory=DocsSpec)
     """Documentation outputs beyond compiled/ (see `inject`)."""
+    typescript: TypeScriptSpec = Field(default_factory=TypeScriptSpec)
+    """Settings of the generated TypeScript types."""

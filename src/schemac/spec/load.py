@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from ..errors import Pos, SpecError, SpecErrors
+from .yaml_messages import explain_yaml_error
 
 Path = tuple[str | int, ...]
 
@@ -209,33 +210,20 @@ def source_index(text: str, start: int, end: int, style: str | None, value: str,
 
 
 def _syntax_error(exc: yaml.YAMLError, text: str, file: str, lines: LineIndex) -> SpecErrors:
-    """A YAML error as one positioned message."""
-    if isinstance(exc, yaml.reader.ReaderError):
-        line, col = lines.position(exc.position)
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return SpecErrors([SpecError(Pos(file, line, col), f"YAML cannot contain the control character U+{code:04X}; remove it")])
-    context = getattr(exc, "context", None) or ""
-    context_mark = getattr(exc, "context_mark", None)
-    if "simple key" in context and context_mark is not None:
-        line, col = lines.position(context_mark.index)
-        return SpecErrors([SpecError(Pos(file, line, col), "this key has no ':' after it on its line (or is longer than 1024 characters); write 'key: value'")])
-    if "quoted scalar" in context and context_mark is not None:
-        line, col = lines.position(context_mark.index)
-        return SpecErrors([SpecError(Pos(file, line, col), "this quoted text is never closed; add the closing quote")])
-    mark = getattr(exc, "problem_mark", None) or context_mark
+    """A YAML error as one positioned message in plain words (see yaml_messages); a key over YAML's
+    1024-character limit and a quote that swallowed the lines after it are found here first."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None and "got ':'" in (getattr(exc, "problem", None) or ""):
         long_key = _long_key_before(text, mark.index)
         if long_key is not None:
             line, col = lines.position(long_key)
             return SpecErrors([SpecError(Pos(file, line, col), "this key is longer than 1024 characters, YAML's limit for a key; shorten it")])
-    runaway = _runaway_quote(text, mark.index if mark else len(text), lines)
-    if runaway is not None:
-        return SpecErrors([runaway if runaway.pos.file else SpecError(Pos(file, runaway.pos.line, runaway.pos.col), runaway.message)])
-    line, col = lines.position(mark.index) if mark else (1, 1)
-    problem = getattr(exc, "problem", None) or "invalid YAML"
-    if context:
-        problem = f"{context}: {problem}"
-    return SpecErrors([SpecError(Pos(file, line, col), f"YAML syntax error: {problem}; fix the YAML at this point")])
+    if not isinstance(exc, yaml.reader.ReaderError):
+        runaway = _runaway_quote(text, mark.index if mark else len(text), lines)
+        if runaway is not None:
+            return SpecErrors([SpecError(Pos(file, runaway.pos.line, runaway.pos.col), runaway.message)])
+    line, col, message = explain_yaml_error(exc, text)
+    return SpecErrors([SpecError(Pos(file, line, col), message)])
 
 
 def _long_key_before(text: str, error_index: int) -> int | None:
