@@ -54,7 +54,7 @@ class Result:
         }
         out = []
         for kind, table, name in self.differences:
-            qualified = f"public.{table}"
+            qualified = table if "." in table else f"public.{table}"
             if qualified in tables_reported:
                 continue
             if kind == "tables":
@@ -66,7 +66,8 @@ class Result:
                 out.append((kind, table, name))
         for kind, table, name in self.extras:
             # the copy's form of something reported (a primary key under its spec name): fine when the table has one
-            if not any(item.table == f"public.{table}" and item.kind in REPORTED_AS[kind] for item in self.imported.left_out):
+            qualified = table if "." in table else f"public.{table}"
+            if not any(item.table == qualified and item.kind in REPORTED_AS[kind] for item in self.imported.left_out):
                 out.append((kind, table, name))
         return out
 
@@ -83,6 +84,7 @@ def round_trip(pg_server: str, original_sql: str, tmp_path: Path) -> Result:
             run_sql(conn, original_sql)
             imported = import_database(conn, ("public",))
             original = read_schema(conn, "public")
+            original_storage = read_schema(conn, "storage")
         spec_path = tmp_path / "schema.yaml"
         spec_path.write_text(imported.text, encoding="utf-8")
         schema = load_schema(str(spec_path))
@@ -91,9 +93,26 @@ def round_trip(pg_server: str, original_sql: str, tmp_path: Path) -> Result:
             run_sql(conn, SUPABASE_EXTRAS.read_text(encoding="utf-8"))
             run_sql(conn, render_outputs(schema)[MIGRATION_PATH])
             copy = read_schema(conn, "public")
+            copy_storage = read_schema(conn, "storage")
     result = Result(imported, imported.text)
     compare(original, copy, result)
+    compare_attached_policies(original_storage, copy_storage, result)
     return result
+
+
+def compare_attached_policies(original: LiveSchema, copy: LiveSchema, result: Result) -> None:
+    """The app's policies on Supabase's storage tables count as policies too (the tables are Supabase's)."""
+    for tname, lt in original.tables.items():
+        theirs = copy.tables[tname].policies if tname in copy.tables else {}
+        for name, policy in lt.policies.items():
+            result.totals["policies"] += 1
+            if theirs.get(name) == policy:
+                result.exact["policies"] += 1
+            else:
+                result.differences.append(("policies", f"storage.{tname}", name))
+        for name in theirs:
+            if name not in lt.policies:
+                result.extras.append(("policies", f"storage.{tname}", name))
 
 
 def compare(original: LiveSchema, copy: LiveSchema, result: Result) -> None:

@@ -311,6 +311,12 @@ class Table(Positioned):
     comment_details: bool = True  # the table comment adds classification mix, log note and retention
     renamed_from: str | None = field(default=None, compare=False)  # migration hint, see Column
     catalog_comment: CatalogComment | None = field(default=None, compare=False)  # set by the inspector only
+    schema: str = "public"  # the PostgreSQL schema; spec tables are in public, external ones name theirs
+
+    @property
+    def qualified_name(self) -> str:
+        """schema.table as the spec writes it (unquoted)."""
+        return f"{self.schema}.{self.name}"
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -409,6 +415,7 @@ class Schema:
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
     extensions: tuple[Extension, ...] = ()
     domains: tuple[Domain, ...] = ()
+    externals: tuple[Table, ...] = ()  # tables the app uses but does not create (storage.objects), with its policies on them
     pos: Pos | None = field(default=None, compare=False)  # the `tables:` key: where a dropped table is reported
     postgrest_version: str = field(default="12", compare=False)  # typescript.postgrest_version: output config, not schema
     er_direction: str = field(default="TB", compare=False)  # docs.er_direction: output config, not schema

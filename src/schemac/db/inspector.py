@@ -63,7 +63,7 @@ from ..resolve.foreign_keys import EXTERNAL_TABLES
 from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
 from .catalog import LiveSchema, LiveTable, read_schema
-from .left_out import LeftOut, other_schema, policy_sql, programmable, supabase_attachments, table_sql
+from .left_out import LeftOut, other_schema, policy_sql, programmable, supabase_policies, supabase_triggers, table_sql
 
 HERE = Pos("database", 1, 1)  # models read from a catalog have no spec position
 ROLES = ("anon", "authenticated", "service_role", "public")
@@ -125,7 +125,9 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         conn.execute("SET LOCAL search_path TO ''")  # the definitions below then name every object with its schema
         if "public" in schemas:
             programmable(conn, "public", live, reader.used_functions, left, {e.name for e in reader.enums.values() if e.native})
-        supabase_attachments(conn, left)
+        attached = supabase_policies(conn)
+        supabase_triggers(conn, left)
+    externals = _externals(conn, attached, tables, left)
     profile, vocabulary = _profile(tables)
     used = {EXTENSION_TYPES[c.type.base] for t in tables for c in t.columns if c.type.schema and c.type.base in EXTENSION_TYPES}
     used |= _extensions_public_needs(conn)
@@ -138,8 +140,73 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         profile=profile,
         classifications=vocabulary,
         extensions=tuple(Extension(name, extensions[name], HERE) for name in wanted),
+        externals=externals,
     )
     return Inspection(schema, tuple(left))
+
+
+def _externals(conn: psycopg.Connection, attached: list, tables: list[Table], left: list[LeftOut]) -> tuple[Table, ...]:
+    """Supabase's tables the app put policies on (storage.objects), declared under `external:` with their columns
+    and every policy the spec can say; the others are reported with their SQL."""
+    calls_app = {
+        (schema, table, policy)
+        for schema, table, policy in conn.execute(
+            """SELECT n.nspname, c.relname, p.polname
+               FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+               JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid AND d.refclassid = 'pg_proc'::regclass
+               JOIN pg_proc f ON f.oid = d.refobjid
+               WHERE f.pronamespace = 'public'::regnamespace"""
+        )
+    }
+    by_table: dict[tuple[str, str], list] = {}
+    for schema, table, name, lp in attached:
+        by_table.setdefault((schema, table), []).append((name, lp))
+    spec_columns = {t.name: frozenset(c.name for c in t.columns) for t in tables}
+    out = []
+    for (schema, table), policies in sorted(by_table.items()):
+        live = read_schema(conn, schema).tables.get(table)
+        columns = []
+        for cname, lc in (live.columns.items() if live else ()):
+            ctype = catalog_type(lc.type)
+            if ctype is not None and identifier_problem(cname) is None:
+                columns.append(Column(cname, ctype, True, None, None, None, False, None, HERE))
+        names = frozenset(c.name for c in columns)
+        scope = Scope(table, names, {**spec_columns, table: names})
+        kept = []
+        for name, lp in policies:
+            sql = policy_sql(qualified(schema, table), name, lp)
+            reason = None
+            if identifier_problem(schema) or identifier_problem(table):
+                reason = "the table's name is not one the spec can hold"
+            elif len(name.encode("utf-8")) > 63 or control_character(name):
+                reason = "the policy name holds a control character, which a spec cannot"
+            elif (schema, table, name) in calls_app:
+                reason = "it calls one of the app's functions, which the spec cannot create yet"
+            elif not lp.permissive:
+                reason = "restrictive policies are not in the spec language yet"
+            elif not set(lp.roles) <= set(ROLES):
+                reason = f"policies for roles other than {', '.join(ROLES)} are not in the spec language yet"
+            expressions = {}
+            for key, text, place in (("using", lp.using, POLICY_USING), ("with_check", lp.with_check, POLICY_WITH_CHECK)):
+                if reason is None and text is not None:
+                    parsed = read_expression(text, place, scope)
+                    if isinstance(parsed, Expression):
+                        expressions[key] = parsed.sql
+                    else:
+                        reason = f"its {'USING' if key == 'using' else 'WITH CHECK'} expression is not one the spec can hold"
+            if reason:
+                left.append(LeftOut("policy", f"{schema}.{table}", name, reason, sql))
+                continue
+            kept.append(Policy(name, (lp.command.lower(),), lp.roles, None, expressions.get("using"), expressions.get("with_check"), None, HERE))
+        if kept:
+            out.append(
+                Table(
+                    name=table, description=None, classification=None, retention=None, log=False, rls=True, timestamps=False,
+                    columns=tuple(columns), primary_key=None, uniques=(), checks=(), foreign_keys=(), indexes=(), triggers=(),
+                    policies=tuple(sorted(kept, key=lambda p: p.name)), pos=HERE, schema=schema,
+                )
+            )
+    return tuple(out)
 
 
 def _extensions_public_needs(conn: psycopg.Connection) -> set[str]:

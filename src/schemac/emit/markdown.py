@@ -412,20 +412,33 @@ def _policies(table: Table) -> str:
 
 
 def _external_targets(schema: Schema) -> list[str]:
-    return sorted({fk.ref_qualified for t in schema.tables for fk in t.foreign_keys if fk.ref_schema != "public"})
+    """Tables outside the spec: the ones foreign keys point at and the ones declared under `external:`."""
+    referenced = {fk.ref_qualified for t in schema.tables for fk in t.foreign_keys if fk.ref_schema != "public"}
+    return sorted(referenced | {t.qualified_name for t in schema.externals})
 
 
 def _external_section(schema: Schema) -> str:
     targets = _external_targets(schema)
     if not targets:
         return ""
-    parts = ["## External tables\n"]
+    declared = {t.qualified_name: t for t in schema.externals}
+    parts = ["## External tables\n", "Tables the application uses but does not create: the migration never creates or changes them.\n"]
     for qualified in targets:
         schema_name, table_name = qualified.split(".")
+        external = declared.get(qualified)
         referenced_by = sorted({t.name for t in schema.tables for fk in t.foreign_keys if fk.ref_qualified == qualified})
         links = ", ".join(f"[{n}](#{anchor(n)})" for n in referenced_by)
-        description = EXTERNAL_DESCRIPTIONS.get(qualified, "A table outside this spec.")
-        parts.append(f'<a id="{anchor(schema_name, table_name)}"></a>\n\n### External table `{qualified}`\n\n{description} Referenced by {links}.\n')
+        description = cell(external.description) if external and external.description else EXTERNAL_DESCRIPTIONS.get(qualified, "A table outside this spec.")
+        text = f'<a id="{anchor(schema_name, table_name)}"></a>\n\n### External table `{qualified}`\n\n{description}' + (f" Referenced by {links}." if links else "") + "\n"
+        if external and external.columns:
+            text += "\n" + _table(("Column", "Type"), [(code(c.name), code(c.type.sql)) for c in external.columns])
+        if external and external.policies:
+            rows = [
+                (code(p.name), ", ".join(p.operations), ", ".join(p.roles), code(p.using) if p.using else "", code(p.with_check) if p.with_check else "", cell(p.description))
+                for p in external.policies
+            ]
+            text += "\n#### Policies the application puts on it\n\n" + _table(("Policy", "For", "To", "Using", "With check", "Description"), rows)
+        parts.append(text)
     return "\n".join(parts)
 
 

@@ -28,8 +28,20 @@ def render_schema_json(schema: Schema) -> str:
         "extensions": [{"name": e.name, "schema": e.schema} for e in schema.extensions],
         "domains": [{"name": d.name, "type": d.type.sql, "check": d.check, "description": d.description} for d in schema.domains],
         "tables": [_table(t) for t in schema.tables],
+        "external": [_external(t) for t in schema.externals],
     }
     return dumps_indented(document)
+
+
+def _external(t: Table) -> dict[str, Any]:
+    """A table the app uses but does not create: its schema, the declared columns and the app's policies on it."""
+    return {
+        "schema": t.schema,
+        "name": t.name,
+        "description": t.description,
+        "columns": [{"name": c.name, "type": c.type.sql} for c in t.columns],
+        "policies": _policies(t),
+    }
 
 
 def _table(t: Table) -> dict[str, Any]:
@@ -89,21 +101,25 @@ def _table(t: Table) -> dict[str, Any]:
         "triggers": [
             {"name": tr.name, "timing": tr.timing, "events": list(tr.events), "function": tr.function} for tr in t.triggers
         ],
-        "policies": [
-            {
-                "name": p.name,
-                "operations": list(p.operations),
-                "roles": list(p.roles),
-                "owner": p.owner,
-                "using": p.using,
-                "with_check": p.with_check,
-                "description": p.description,
-            }
-            for p in t.policies
-        ],
+        "policies": _policies(t),
         "user_operations": list(t.user_operations),
         "user_operations_reason": t.user_operations_reason,
     }
+
+
+def _policies(t: Table) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": p.name,
+            "operations": list(p.operations),
+            "roles": list(p.roles),
+            "owner": p.owner,
+            "using": p.using,
+            "with_check": p.with_check,
+            "description": p.description,
+        }
+        for p in t.policies
+    ]
 
 
 def _column(c: Column) -> dict[str, Any]:

@@ -39,6 +39,11 @@ def render_spec(schema: Schema, left_out: Iterable = (), header: str = "") -> st
             e.name: _drop_none({"description": e.description, "values": list(e.values), "native": True if e.native else None}) for e in schema.enums
         }
     data["tables"] = {t.name: _table(t) for t in schema.tables}
+    if schema.externals:
+        data["external"] = {
+            t.qualified_name: _drop_none({"description": t.description, "columns": {c.name: c.type.sql for c in t.columns}, "policies": _policies(t) or None})
+            for t in schema.externals
+        }
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
     out = "# yaml-language-server: $schema=compiled/schemac.schema.json\n"
     out += "".join(f"# {line}\n" for line in header.splitlines())
@@ -118,13 +123,17 @@ def _table(t: Table) -> dict:
         out["user_operations"] = list(t.user_operations)
     if t.user_operations_reason is not None:
         out["user_operations_reason"] = t.user_operations_reason
-    policies = [
-        _drop_none({"name": p.name, "for": list(p.operations), "to": list(p.roles), "using": p.using, "with_check": p.with_check, "description": p.description})
-        for p in t.policies
-    ]
+    policies = _policies(t)
     if policies:
         out["policies"] = policies
     return out
+
+
+def _policies(t: Table) -> list[dict]:
+    return [
+        _drop_none({"name": p.name, "for": list(p.operations), "to": list(p.roles), "using": p.using, "with_check": p.with_check, "description": p.description})
+        for p in t.policies
+    ]
 
 
 def _on_column(table: str, columns: tuple[str, ...], name: str, derive) -> bool:

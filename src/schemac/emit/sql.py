@@ -377,7 +377,10 @@ def render_policies(schema: Schema) -> list[str]:
             out.append(_guarded_policy(table, p))
     if out:
         out.insert(0, "-- Row level security policies (service_role bypasses them).\n")
-    return out
+    external = [_guarded_policy(table, p) for table in schema.externals for p in table.policies]
+    if external:
+        out.append("-- Policies on tables the application uses but does not create (declared under external:).\n")
+    return out + external
 
 
 def create_policy_sql(table_sql: str, p: Policy) -> str:
@@ -396,12 +399,12 @@ def create_policy_sql(table_sql: str, p: Policy) -> str:
 
 def _guarded_policy(table: Table, p: Policy) -> str:
     """CREATE POLICY unless a policy of that name exists on the table, so a re-run is a no-op."""
-    create = create_policy_sql(qualified("public", table.name), p)
+    create = create_policy_sql(qualified(table.schema, table.name), p)
     tag = _dollar_tag(create)
     return (
         f"DO {tag}\nBEGIN\n"
         "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policies\n"
-        f"                 WHERE schemaname = 'public' AND tablename = {quote_literal(table.name)} AND policyname = {quote_literal(p.name)}) THEN\n"
+        f"                 WHERE schemaname = {quote_literal(table.schema)} AND tablename = {quote_literal(table.name)} AND policyname = {quote_literal(p.name)}) THEN\n"
         f"    {create};\n"
         "  END IF;\n"
         f"END\n{tag};\n"

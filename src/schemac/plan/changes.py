@@ -182,12 +182,14 @@ class SetRowLevelSecurity:
 class AddPolicy:
     table: str
     policy: Policy
+    schema: str = "public"  # another for a policy on an external table (storage.objects)
 
 
 @dataclass(frozen=True)
 class DropPolicy:
     table: str
     policy: Policy
+    schema: str = "public"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ COMPARED = {
         "name", "rls", "timestamps", "columns", "primary_key", "uniques", "checks", "foreign_keys", "indexes", "triggers", "policies",
         "exclusions",
         "timestamp_columns",  # through the columns and the trigger (its function is named after the updated column)
+        "schema",  # spec tables are all in public; an external table is paired by schema.table
     },
     "Column": {"name", "type", "nullable", "default", "collation", "identity", "serial", "generated"},
     "PrimaryKey": {"name", "columns"},
@@ -119,6 +120,7 @@ def diff_schemas(current: Schema, desired: Schema) -> Diff:
             _diff_table(tables[t.name], t, tables, current_enums, desired_enums, out)
 
     _replace_dependent_foreign_keys(tables, desired, out)
+    _diff_externals(current, desired, out)
 
     _drop_types(current, desired, out)
     had = any(t.timestamps for t in current.tables)
@@ -587,10 +589,24 @@ def _diff_policies(cur: Table, des: Table, retyped: list[str], out: Diff) -> Non
     desired = {p.name: p for p in des.policies}
     for n, p in current.items():
         if retyped or n not in desired or _policy_definition(desired[n]) != _policy_definition(p):
-            out.changes.append(ch.DropPolicy(des.name, p))
+            out.changes.append(ch.DropPolicy(des.name, p, des.schema))
     for n, p in desired.items():
         if retyped or n not in current or _policy_definition(current[n]) != _policy_definition(p):
-            out.changes.append(ch.AddPolicy(des.name, p))
+            out.changes.append(ch.AddPolicy(des.name, p, des.schema))
+
+
+def _diff_externals(current: Schema, desired: Schema, out: Diff) -> None:
+    """External tables are never created or dropped, only the app's policies on them: paired by schema.table
+    (an external table left out of the spec loses the policies the spec put on it)."""
+    cur = {t.qualified_name: t for t in current.externals}
+    des = {t.qualified_name: t for t in desired.externals}
+    for name in sorted(set(cur) | set(des)):
+        before, after = cur.get(name), des.get(name)
+        if before is None:
+            before = dataclasses.replace(after, policies=())
+        if after is None:
+            after = dataclasses.replace(before, policies=())
+        _diff_policies(before, after, [], out)
 
 
 def _replace_dependent_foreign_keys(tables: dict[str, Table], desired: Schema, out: Diff) -> None:

@@ -181,10 +181,12 @@ def render_change(c: Change) -> list[Statement]:
         case ch.SetRowLevelSecurity(table, enabled):
             verb = "ENABLE" if enabled else "DISABLE"
             return [Statement(f"ALTER TABLE {_t(table)} {verb} ROW LEVEL SECURITY;", (hazard(AUTHORIZATION_CHANGE, f"row level security {'on' if enabled else 'off'} for {table}"), LOCK), f"{verb.lower()} row level security on {table}")]
-        case ch.AddPolicy(table, policy):
-            return [Statement(create_policy_sql(_t(table), policy) + ";", (hazard(AUTHORIZATION_CHANGE, f"policy {policy.name} on {table}"), LOCK), f"create policy {policy.name} on {table}")]
-        case ch.DropPolicy(table, policy):
-            return [Statement(f"DROP POLICY {quote_ident(policy.name)} ON {_t(table)};", (hazard(AUTHORIZATION_CHANGE, f"policy {policy.name} on {table}"), LOCK), f"drop policy {policy.name} on {table}")]
+        case ch.AddPolicy(table, policy, schema):
+            where = table if schema == "public" else f"{schema}.{table}"
+            return [Statement(create_policy_sql(qualified(schema, table), policy) + ";", (hazard(AUTHORIZATION_CHANGE, f"policy {policy.name} on {where}"), LOCK), f"create policy {policy.name} on {where}")]
+        case ch.DropPolicy(table, policy, schema):
+            where = table if schema == "public" else f"{schema}.{table}"
+            return [Statement(f"DROP POLICY {quote_ident(policy.name)} ON {qualified(schema, table)};", (hazard(AUTHORIZATION_CHANGE, f"policy {policy.name} on {where}"), LOCK), f"drop policy {policy.name} on {where}")]
         case ch.SetTableComment(table, comment):
             return [Statement(f"COMMENT ON TABLE {_t(table)} IS {_comment_literal(comment)};", (), f"comment on table {table}")]
         case ch.SetColumnComment(table, column, comment):

@@ -17,6 +17,7 @@ from typing import Any
 from . import naming
 from .column_types import EXTENSION_TYPES, SERIAL_TYPES, TYPE_LIST, build_default, parse_type, type_range_problem
 from ..errors import SpecError, SpecErrors
+from .externals import build_externals, foreign_key_targets, resolve_external_policies
 from .foreign_keys import resolve_foreign_keys
 from ..spec.grammar import kind_of, validate, validate_each, validate_tables
 from ..inject import normalise, path_problem
@@ -49,7 +50,7 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, EnumValueSpec, ExtensionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TimestampsSpec, TypeScriptSpec
+from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, EnumValueSpec, ExtensionSpec, ExternalTableSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TimestampsSpec, TypeScriptSpec
 from ..sqltext import quote_ident, quote_literal
 from .expressions import BACKFILL, CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, TYPE_CHANGE_USING, Scope
 
@@ -68,7 +69,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains", "typescript")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains", "typescript", "external")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
     postgrest_version = _postgrest_version(data.get("typescript"), problems)
@@ -94,9 +95,12 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         if t is not None
     }
     all_table_names = set(data.get("tables", {}) or {})
-    resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems)
+    external_specs = validate_each(ExternalTableSpec, data.get("external", {}), ("external",), problems)
+    externals = build_externals(external_specs, all_table_names, problems)
+    resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems, foreign_key_targets(externals))
     _check_relation_names(tables_by_name, problems)
     resolve_policies(tables_by_name, table_specs, problems)
+    externals = resolve_external_policies(externals, external_specs, tables_by_name, problems)
     lint = build_lint(data.get("lint"), tables_by_name, all_table_names, problems)
     doc_targets = _build_doc_targets(docs_spec, problems)
     if problems.errors:
@@ -115,6 +119,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         doc_targets=doc_targets,
         extensions=extensions,
         domains=tuple(domains.values()),
+        externals=externals,
         postgrest_version=postgrest_version,
         er_direction=docs_spec.er_direction if docs_spec else "TB",
     )

@@ -79,6 +79,7 @@ from ..plan.changes import (
 )
 from ..plan.diff import diff_schemas
 from .expected import expected_model
+from .externals import compare_externals
 from .policies import ExpectedPolicy, compare_policies, normalize_policies
 
 
@@ -167,6 +168,7 @@ def catalog_differences(conn: psycopg.Connection, schema: Schema, report: Report
     normalized = normalize_expressions(conn, schema)
     differences: list[str] = []
     checked = compare_schema(schema, live, normalized, differences)
+    checked += compare_externals(conn, schema, differences)
     if report is not None:
         report.checked = checked
     return differences
