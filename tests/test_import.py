@@ -212,3 +212,18 @@ def test_a_policy_calling_an_app_function_is_reported_not_written(conn):
     reported = {(i.table, i.name): i.reason for i in imported.left_out if i.kind == "policy"}
     assert reported[("public.channels", "Allow authorized delete access")].startswith("it calls public.authorize()")
     assert "Allow individual delete access" in [p.name for p in imported.inspection.schema.table("channels").policies]
+
+
+def test_domains_are_read_back_and_columns_keep_them(conn):
+    """A domain with one CHECK comes back as the spec's domain, its column typed by it; one the spec cannot say
+    (NOT NULL of its own) is reported with its SQL."""
+    _load(conn, read_fixture("bookings_constructs.sql"))
+    conn.execute("CREATE DOMAIN public.strict_code AS text NOT NULL")
+    imported = import_database(conn, ("public",))
+    [domain] = imported.inspection.schema.domains
+    assert (domain.name, domain.type.sql, domain.check) == ("wing_code", "text", "value ~ CAST('^[A-Z][0-9]*$' AS text)")
+    wing = imported.inspection.schema.table("rooms").column("wing")
+    assert (wing.type.base, wing.type.of.sql) == ("wing_code", "text")
+    assert "domains:\n  wing_code:\n" in imported.text and "        type: wing_code\n" in imported.text
+    [reported] = [i for i in imported.left_out if i.kind == "type"]
+    assert reported.name == "public.strict_code" and reported.sql.startswith("CREATE DOMAIN")

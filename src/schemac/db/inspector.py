@@ -41,6 +41,7 @@ from ..model import (
     Column,
     ColumnType,
     Default,
+    Domain,
     Enum,
     Exclusion,
     Extension,
@@ -58,7 +59,7 @@ from ..model import (
 )
 from ..resolve import naming
 from ..resolve.column_types import EXTENSION_TYPES, build_default, parse_type
-from ..resolve.expressions import CHECK, DEFAULT, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
+from ..resolve.expressions import CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
 from ..resolve.foreign_keys import EXTERNAL_TABLES
 from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
@@ -101,6 +102,7 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         ).fetchall()
     )
     reader = _TableReader(live, extra, left, native_enums, extensions)
+    reader.domains = _domains(conn, reader) if "public" in schemas else {}
     reader.calls_app_functions = {
         (table, policy): function
         for table, policy, function in conn.execute(
@@ -124,7 +126,7 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
     with conn.transaction():
         conn.execute("SET LOCAL search_path TO ''")  # the definitions below then name every object with its schema
         if "public" in schemas:
-            programmable(conn, "public", live, reader.used_functions, left, {e.name for e in reader.enums.values() if e.native})
+            programmable(conn, "public", live, reader.used_functions, left, {e.name for e in reader.enums.values() if e.native} | set(reader.domains))
         attached = supabase_policies(conn)
         supabase_triggers(conn, left)
     externals = _externals(conn, attached, tables, left)
@@ -140,9 +142,41 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         profile=profile,
         classifications=vocabulary,
         extensions=tuple(Extension(name, extensions[name], HERE) for name in wanted),
+        domains=tuple(reader.domains.values()),
         externals=externals,
     )
     return Inspection(schema, tuple(left))
+
+
+DOMAIN_CHECK_DEF = re.compile(r"^CHECK \((?P<expression>.*)\)$", re.S)
+
+
+def _domains(conn: psycopg.Connection, reader: "_TableReader") -> dict[str, Domain]:
+    """public's domains the spec can say: a type and at most one CHECK under PostgreSQL's own name for it
+    (`<domain>_check`), no NOT NULL, default or collation of their own; the others stay in the report."""
+    out = {}
+    for name, base, not_null, has_default, collated, constraints in conn.execute(
+        """SELECT t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault IS NOT NULL,
+                  t.typcollation <> 0 AND t.typcollation <> (SELECT b.typcollation FROM pg_type b WHERE b.oid = t.typbasetype),
+                  array(SELECT array[c.conname, pg_get_constraintdef(c.oid)] FROM pg_constraint c WHERE c.contypid = t.oid ORDER BY c.conname)
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE n.nspname = 'public' AND t.typtype = 'd'
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
+           ORDER BY 1"""
+    ):
+        ctype, _enum = reader.column_type(base)
+        if identifier_problem(name) or ctype is None or ctype.of is not None or not_null or has_default or collated or len(constraints) > 1:
+            continue
+        check = None
+        if constraints:
+            con_name, definition = constraints[0]
+            m = DOMAIN_CHECK_DEF.match(definition)
+            parsed = read_expression(m["expression"], DOMAIN_CHECK, Scope(f"domain {name}", frozenset({"value"}))) if m else None
+            if con_name != f"{name}_check" or not isinstance(parsed, Expression):
+                continue
+            check = parsed.sql
+        out[name] = Domain(name, ctype, check, None, HERE)
+    return out
 
 
 def _externals(conn: psycopg.Connection, attached: list, tables: list[Table], left: list[LeftOut]) -> tuple[Table, ...]:
@@ -350,6 +384,7 @@ class _TableReader:
         self.native_enums: dict[str, tuple[str, ...]] = native_enums or {}  # public's enum types -> labels
         self.extensions: dict[str, str] = extensions or {}  # extension -> its schema
         self.calls_app_functions: dict[tuple[str, str], str] = {}  # (table, policy) -> a function of public it calls
+        self.domains: dict[str, Domain] = {}  # public's domains the spec can say
 
     def out(self, kind: str, table: str | None, name: str, reason: str, sql: str) -> None:
         self.left.append(LeftOut(kind, f"public.{table}" if table else None, name, reason, sql))
@@ -483,6 +518,8 @@ class _TableReader:
         """The model type of a format_type() spelling: built-in, a native enum of public, or an extension's type."""
         array = text.endswith("[]")
         core = text[:-2] if array else text
+        if core in self.domains:
+            return ColumnType(core, (), array, schema="public", of=self.domains[core].type), None
         if core in self.native_enums and not array:
             values = self.native_enums[core]
             enum = self.enums.get(core)

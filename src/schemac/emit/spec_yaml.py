@@ -38,6 +38,8 @@ def render_spec(schema: Schema, left_out: Iterable = (), header: str = "") -> st
         data["enums"] = {
             e.name: _drop_none({"description": e.description, "values": list(e.values), "native": True if e.native else None}) for e in schema.enums
         }
+    if schema.domains:
+        data["domains"] = {d.name: _drop_none({"type": _spec_type(d.type), "check": d.check, "description": d.description}) for d in schema.domains}
     data["tables"] = {t.name: _table(t) for t in schema.tables}
     if schema.externals:
         data["external"] = {
@@ -129,6 +131,13 @@ def _table(t: Table) -> dict:
     return out
 
 
+def _spec_type(ctype) -> str:
+    """How the spec names a type: a domain or an extension's type by its bare name, the others as their SQL."""
+    if ctype.schema and (ctype.of is not None or ctype.base in EXTENSION_TYPES):
+        return ctype.base + ("[]" if ctype.array else "")
+    return ctype.sql
+
+
 def _policies(t: Table) -> list[dict]:
     return [
         _drop_none({"name": p.name, "for": list(p.operations), "to": list(p.roles), "using": p.using, "with_check": p.with_check, "description": p.description})
@@ -147,7 +156,7 @@ def _column(t: Table, c: Column, primary_key: bool, unique: bool, fk) -> dict:
     elif c.serial:
         out["type"] = c.serial
     else:
-        out["type"] = c.type.base if c.type.schema and c.type.base in EXTENSION_TYPES and not c.type.array else (c.type.base + "[]" if c.type.schema and c.type.base in EXTENSION_TYPES else c.type.sql)
+        out["type"] = _spec_type(c.type)
     if c.nullable:
         out["nullable"] = True
     if c.serial:
