@@ -227,3 +227,30 @@ def test_domains_are_read_back_and_columns_keep_them(conn):
     assert "domains:\n  wing_code:\n" in imported.text and "        type: wing_code\n" in imported.text
     [reported] = [i for i in imported.left_out if i.kind == "type"]
     assert reported.name == "public.strict_code" and reported.sql.startswith("CREATE DOMAIN")
+
+
+def test_timestamps_under_other_names_come_back(conn, tmp_path):
+    """`timestamps: {created: inserted_at, updated: last_update}` compiled by schemac is read back as that, not as two
+    plain columns and a reported trigger."""
+    from helpers import write_spec
+
+    from schemac.pipeline import render_outputs
+
+    original = load_schema(str(write_spec(tmp_path, """
+        profile: general
+        tables:
+          films:
+            timestamps: {created: inserted_at, updated: last_update}
+            columns:
+              id: {type: bigint, primary_key: true, identity: always}
+              title: {type: text}
+    """)))
+    run_sql(conn, render_outputs(original)[MIGRATION_PATH])
+    imported = import_database(conn, ("public",))
+    assert imported.left_out == ()
+    films = imported.inspection.schema.table("films")
+    assert films.timestamps and films.timestamp_columns == ("inserted_at", "last_update")
+    assert "    timestamps:\n      created: inserted_at\n      updated: last_update\n" in imported.text
+    rebuilt = build_schema(load_yaml(imported.text, "schema.yaml"), imported.text.encode(), "schema.yaml")
+    assert rebuilt.table("films") == films
+    assert [(c.name, c.generated_by) for c in films.columns] == [c and (c.name, c.generated_by) for c in original.table("films").columns]

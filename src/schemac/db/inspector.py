@@ -56,6 +56,7 @@ from ..model import (
     Trigger,
     Unique,
     classification_label,
+    updated_at_function,
 )
 from ..resolve import naming
 from ..resolve.column_types import EXTENSION_TYPES, build_default, parse_type
@@ -441,10 +442,12 @@ class _TableReader:
             if index is not None:
                 indexes.append(index)
 
-        timestamps, triggers = self.timestamps(name, lt, columns)
-        if timestamps:
-            columns = [c for c in columns if c.name not in ("created_at", "updated_at")] + [
-                replace(c, generated_by="timestamps", description=_TIMESTAMP_DESCRIPTIONS[c.name]) for c in columns if c.name in ("created_at", "updated_at")
+        stamps, triggers = self.timestamps(name, lt, columns)
+        timestamps = stamps is not None
+        if stamps:
+            by_name = {c.name: c for c in columns}
+            columns = [c for c in columns if c.name not in stamps] + [
+                replace(by_name[n], generated_by="timestamps", description=description) for n, description in zip(stamps, _TIMESTAMP_DESCRIPTIONS)
             ]
         for trg_name, trg in lt.triggers.items():
             if not any(t.name == trg_name for t in triggers):
@@ -462,6 +465,7 @@ class _TableReader:
             log=log,
             rls=lt.rls,
             timestamps=timestamps,
+            timestamp_columns=stamps or ("created_at", "updated_at"),
             columns=tuple(columns),
             primary_key=primary_key,
             uniques=tuple(uniques),
@@ -649,22 +653,31 @@ class _TableReader:
             where = parsed.sql
         return Exclusion(name, node.access_method, tuple(pairs), where, None, HERE)
 
-    def timestamps(self, table: str, lt: LiveTable, columns: list[Column]) -> tuple[bool, tuple[Trigger, ...]]:
-        """`timestamps: true` when the table has schemac's created_at / updated_at and its trigger, exactly."""
-        trigger_name = naming.updated_at_trigger(table)
-        trg = lt.triggers.get(trigger_name)
+    def timestamps(self, table: str, lt: LiveTable, columns: list[Column]) -> tuple[tuple[str, str] | None, tuple[Trigger, ...]]:
+        """(created, updated) when the table has schemac's two timestamp columns (timestamptz NOT NULL DEFAULT now())
+        and its trigger setting the updated one, exactly; the created one is `created_at`, or the only other such column."""
         by_name = {c.name: c for c in columns}
-        shaped = all(
-            n in by_name and by_name[n].type == ColumnType("timestamptz") and not by_name[n].nullable and by_name[n].default == Default("now()", function="now()")
-            for n in ("created_at", "updated_at")
-        )
-        if not (shaped and trg and trg.function == UPDATED_AT_FUNCTION and trg.timing == "BEFORE" and trg.events == ("UPDATE",) and trg.firing == "enabled"):
-            return False, ()
-        function_name = UPDATED_AT_FUNCTION.split(".")[1]
-        if trg.definition not in (f"BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {f}()" for f in (UPDATED_AT_FUNCTION, function_name)):
-            return False, ()
-        self.used_functions.add(UPDATED_AT_FUNCTION.split(".")[1])
-        return True, (Trigger(trigger_name, "BEFORE", ("UPDATE",), UPDATED_AT_FUNCTION),)
+
+        def stamped(n: str) -> bool:
+            c = by_name.get(n)
+            return c is not None and c.type == ColumnType("timestamptz") and not c.nullable and c.default == Default("now()", function="now()")
+
+        for updated in [c.name for c in columns if stamped(c.name)]:
+            trigger_name = naming.updated_at_trigger(table, updated)
+            function = updated_at_function(updated)
+            function_name = function.split(".")[1]
+            trg = lt.triggers.get(trigger_name)
+            if not (trg and trg.function == function and trg.timing == "BEFORE" and trg.events == ("UPDATE",) and trg.firing == "enabled"):
+                continue
+            if trg.definition not in (f"BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {f}()" for f in (function, function_name)):
+                continue
+            others = [c.name for c in columns if stamped(c.name) and c.name != updated]
+            created = "created_at" if "created_at" in others else (others[0] if len(others) == 1 else None)
+            if created is None:
+                continue
+            self.used_functions.add(function_name)
+            return (created, updated), (Trigger(trigger_name, "BEFORE", ("UPDATE",), function),)
+        return None, ()
 
     def resolve_foreign_keys(self, tables: list[Table]) -> list[Table]:
         by_name = {t.name: t for t in tables}
@@ -738,7 +751,7 @@ class _TableReader:
         return replace(table, policies=tuple(sorted(result, key=lambda p: p.name)))
 
 
-_TIMESTAMP_DESCRIPTIONS = {"created_at": "When the row was created.", "updated_at": "When the row was last changed (maintained by trigger)."}
+_TIMESTAMP_DESCRIPTIONS = ("When the row was created.", "When the row was last changed (maintained by trigger).")  # (created, updated), as build writes them
 
 
 def _quote(value: str) -> str:

@@ -83,7 +83,8 @@ def _table(t: Table) -> dict:
     if not t.rls:
         out["rls"] = False
     if t.timestamps:
-        out["timestamps"] = True
+        created, updated = t.timestamp_columns
+        out["timestamps"] = True if (created, updated) == ("created_at", "updated_at") else {"created": created, "updated": updated}
     out["columns"] = {
         c.name: _column(t, c, len(pk) == 1 and c.name in pk, c.name in column_uniques, column_fks.get(c.name))
         for c in t.columns
