@@ -254,3 +254,31 @@ def test_timestamps_under_other_names_come_back(conn, tmp_path):
     rebuilt = build_schema(load_yaml(imported.text, "schema.yaml"), imported.text.encode(), "schema.yaml")
     assert rebuilt.table("films") == films
     assert [(c.name, c.generated_by) for c in films.columns] == [c and (c.name, c.generated_by) for c in original.table("films").columns]
+
+
+def test_classification_tags_at_the_end_of_comments_come_back(conn, tmp_path):
+    """`comments: {classification_tag: end}` writes "Description. [PHI]"; import reads the class back and keeps the setting."""
+    from helpers import write_spec
+
+    from schemac.pipeline import render_outputs
+
+    original = load_schema(str(write_spec(tmp_path, """
+        profile: general
+        comments: {classification_tag: end}
+        tables:
+          people:
+            description: People.
+            columns:
+              id: {type: uuid, primary_key: true, default: gen_random_uuid(), classification: internal}
+              email: {type: text, classification: pii, description: Where we write.}
+              secret: {type: text, encrypted: true, description: Kept sealed.}
+    """)))
+    run_sql(conn, render_outputs(original)[MIGRATION_PATH])
+    imported = import_database(conn, ("public",))
+    people = imported.inspection.schema.table("people")
+    assert [(c.name, c.classification, c.encrypted, c.description) for c in people.columns] == [
+        ("id", "internal", False, None), ("email", "pii", False, "Where we write."), ("secret", None, True, "Kept sealed."),
+    ]
+    assert people.classification_tag == "end" and "comments:\n  classification_tag: end\n" in imported.text
+    rebuilt = build_schema(load_yaml(imported.text, "schema.yaml"), imported.text.encode(), "schema.yaml")
+    assert rebuilt.table("people") == people

@@ -272,20 +272,47 @@ TABLE_COMMENT = re.compile(
 LABEL_TO_CLASS = {classification_label(c): c for c in CLASSIFICATIONS + GENERAL_CLASSIFICATIONS}
 
 
-def read_column_comment(comment: str | None, tagged: bool) -> tuple[str | None, bool, str | None]:
-    """(classification, encrypted, description) from a column comment; tags only count in a schemac-tagged table."""
-    if comment is None or not tagged:
-        return None, False, comment
-    m = TAG.match(comment)
-    if not m:
-        return None, False, comment
-    tag, rest = m["tag"], m["rest"]
+TAG_AT_END = re.compile(r"^(?:(?P<rest>.*) )?\[(?P<tag>[^\]\n]+)\]$", re.S)
+
+
+def _tag_meaning(tag: str) -> tuple[str | None, bool] | None:
+    """(classification, encrypted) a tag of emit.sql.column_comment says, or None when it is not one."""
     if tag == "ENCRYPTED PHI: encrypted at rest and in transit":
-        return "phi", True, rest
+        return "phi", True
+    if tag == "encrypted":
+        return None, True
     label, _, encrypted = tag.partition(", ")
     if encrypted not in ("", "encrypted") or label not in LABEL_TO_CLASS:
+        return None
+    return LABEL_TO_CLASS[label], encrypted == "encrypted"
+
+
+def read_column_comment(comment: str | None, tagged: bool, placement: str = "start") -> tuple[str | None, bool, str | None]:
+    """(classification, encrypted, description) from a column comment; tags only count in a schemac-tagged table,
+    at the start or (comments: {classification_tag: end}) at the end."""
+    if comment is None or not tagged:
         return None, False, comment
-    return LABEL_TO_CLASS[label], encrypted == "encrypted", rest
+    m = (TAG_AT_END if placement == "end" else TAG).match(comment)
+    meaning = _tag_meaning(m["tag"]) if m else None
+    if meaning is None:
+        return None, False, comment
+    return meaning[0], meaning[1], m["rest"]
+
+
+def tag_placement(live: LiveSchema) -> str:
+    """Where this database's column comments carry schemac's tag: `end` when some end with one and none start with one."""
+    starts = ends = 0
+    for name, lt in live.tables.items():
+        if not read_table_comment(lt.comment, name)[0]:
+            continue
+        for lc in lt.columns.values():
+            if lc.comment is None:
+                continue
+            m = TAG.match(lc.comment)  # a comment that is only a tag says nothing about the placement
+            starts += bool(m and m["rest"] and _tag_meaning(m["tag"]))
+            m = TAG_AT_END.match(lc.comment)
+            ends += bool(m and m["rest"] and _tag_meaning(m["tag"]))
+    return "end" if ends and not starts else "start"
 
 
 def read_table_comment(comment: str | None, name: str) -> tuple[bool, str | None, bool, str | None]:
@@ -386,6 +413,7 @@ class _TableReader:
         self.extensions: dict[str, str] = extensions or {}  # extension -> its schema
         self.calls_app_functions: dict[tuple[str, str], str] = {}  # (table, policy) -> a function of public it calls
         self.domains: dict[str, Domain] = {}  # public's domains the spec can say
+        self.placement = tag_placement(live)  # where column comments carry the classification tag
 
     def out(self, kind: str, table: str | None, name: str, reason: str, sql: str) -> None:
         self.left.append(LeftOut(kind, f"public.{table}" if table else None, name, reason, sql))
@@ -466,6 +494,7 @@ class _TableReader:
             rls=lt.rls,
             timestamps=timestamps,
             timestamp_columns=stamps or ("created_at", "updated_at"),
+            classification_tag=self.placement,
             columns=tuple(columns),
             primary_key=primary_key,
             uniques=tuple(uniques),
@@ -498,7 +527,7 @@ class _TableReader:
         if reason:
             self.out("column", table, name, reason, sql)
             return None
-        classification, encrypted, description = read_column_comment(self.writable_comment(table, name, lc.comment), tagged)
+        classification, encrypted, description = read_column_comment(self.writable_comment(table, name, lc.comment), tagged, self.placement)
         collation = None if lc.collation == "default" else _unquote(lc.collation)
         default, serial, generated = None, None, None
         if extra.generated and lc.default is not None:
@@ -825,8 +854,10 @@ def _constraint_reason(con) -> str:
 
 
 def _most_common(columns: list[Column]) -> str | None:
+    """The table's default class: the most common of its columns', when every column has one (a column without
+    one would otherwise inherit it when the written spec is built)."""
     classes = Counter(c.classification for c in columns if c.classification is not None)
-    if not classes:
+    if not classes or any(c.classification is None for c in columns):
         return None
     best = max(classes.values())
     return sorted(c for c, n in classes.items() if n == best)[0]

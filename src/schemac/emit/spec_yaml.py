@@ -38,6 +38,8 @@ def render_spec(schema: Schema, left_out: Iterable = (), header: str = "") -> st
         data["enums"] = {
             e.name: _drop_none({"description": e.description, "values": list(e.values), "native": True if e.native else None}) for e in schema.enums
         }
+    if any(t.classification_tag != "start" for t in schema.tables):
+        data["comments"] = {"classification_tag": schema.tables[0].classification_tag}
     if schema.domains:
         data["domains"] = {d.name: _drop_none({"type": _spec_type(d.type), "check": d.check, "description": d.description}) for d in schema.domains}
     data["tables"] = {t.name: _table(t) for t in schema.tables}
