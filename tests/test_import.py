@@ -13,7 +13,7 @@ from helpers import run_cli
 from roundtrip import FIXTURES, SUPABASE_EXTRAS, read_fixture, round_trip, shares_line
 
 from schemac.db.apply import run_sql
-from schemac.db.importing import import_database
+from schemac.db.importing import import_database, report_lines
 from schemac.db.inspector import inspect_database, inspect_schema, read_column_comment, read_table_comment
 from schemac.emit.sql import MIGRATION_PATH
 from schemac.pipeline import lint_schema, load_schema
@@ -109,6 +109,7 @@ def test_supabase_attachments_are_spec_or_reported_and_kept_as_sql(conn):
         ("Avatar images are publicly accessible.", "select", ("public",), "bucket_id = CAST('avatars' AS text)", None),
     ]
     assert "external:\n  storage.objects:\n" in imported.text
+    assert report_lines(imported)[0] == "imported 1 table, 6 columns, 4 constraints, 0 indexes, 3 policies, 0 enums, 2 policies on storage.objects (external) (profile general)"
     trigger = by_name[("trigger", "auth.users", "on_auth_user_created")]
     assert "EXECUTE FUNCTION handle_new_user()" in trigger.sql or "EXECUTE FUNCTION public.handle_new_user()" in trigger.sql
     assert ("function", None, "public.handle_new_user()") in by_name

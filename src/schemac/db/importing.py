@@ -52,6 +52,11 @@ def report_lines(imported: Imported) -> list[str]:
         counted(sum(len(t.policies) for t in schema.tables), "policy"),
         counted(len(schema.enums), "enum"),
     ]
+    if schema.domains:
+        parts.append(counted(len(schema.domains), "domain"))
+    if schema.externals:
+        attached = sum(len(t.policies) for t in schema.externals)
+        parts.append(f"{counted(attached, 'policy')} on {', '.join(t.qualified_name for t in schema.externals)} (external)")
     lines = [f"imported {', '.join(parts)} (profile {schema.profile})"]
     if not imported.left_out:
         return lines + ["nothing left out: the spec says everything the database holds in these schemas"]
