@@ -165,7 +165,7 @@ def test_bad_external_declarations_are_positioned_errors(tmp_path):
     """)
     text = "\n".join(errors)
     assert "'objects' must be schema.table, e.g. storage.objects" in text
-    assert "'public.things' is in public: declare tables of public under 'tables:'" in text
+    assert "'public.things' is in public, a schema of the spec's own tables: declare it under 'tables:'" in text
     assert "'sizes' is not a type schemac knows" in text
     assert "storage.objects has no column 'path' in the spec" in text
     assert "unknown table 'billing.invoices'; a foreign key may point at a table of this spec or at one declared under 'external:'" in text

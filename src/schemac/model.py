@@ -441,6 +441,16 @@ class Schema:
             by_name.setdefault(t.name, t)  # the first of a name, as a scan finds it
         return by_name
 
+    def owns(self, fk: ForeignKey) -> bool:
+        """Whether the foreign key points at one of the spec's own tables (not an external one such as auth.users)."""
+        target = self._tables_by_name.get(fk.ref_table)
+        return target is not None and target.schema == fk.ref_schema
+
+    @property
+    def schemas(self) -> tuple[str, ...]:
+        """The schemas of the spec's own tables, public first (the migration creates the others)."""
+        return tuple(dict.fromkeys(["public", *sorted(t.schema for t in self.tables)]))
+
     def enum(self, name: str) -> Enum:
         for e in self.enums:
             if e.name == name:

@@ -64,7 +64,7 @@ from ..resolve.expressions import CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX
 from ..resolve.foreign_keys import EXTERNAL_TABLES
 from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
-from .catalog import LiveSchema, LiveTable, read_schema
+from .catalog import LiveSchema, LiveTable, read_schema, read_schemas
 from .left_out import LeftOut, other_schema, policy_sql, programmable, supabase_policies, supabase_triggers, table_sql
 
 HERE = Pos("database", 1, 1)  # models read from a catalog have no spec position
@@ -933,9 +933,9 @@ def _is_array_cast(text: str) -> bool:
 TYPE_NAMES = {catalog: base for base, catalog in CATALOG_TYPE_NAMES.items()}
 
 
-def catalog_model(conn: psycopg.Connection, schema: str = "public", source: str = "database") -> Schema:
-    """The literal reading of one schema of a live database (see schema_from_catalog)."""
-    return schema_from_catalog(read_schema(conn, schema), source)
+def catalog_model(conn: psycopg.Connection, schemas: tuple[str, ...] = ("public",), source: str = "database") -> Schema:
+    """The literal reading of a live database's public and other table schemas (see schema_from_catalog)."""
+    return schema_from_catalog(read_schemas(conn, schemas), source)
 
 
 def schema_from_catalog(live: LiveSchema, source: str = "database") -> Schema:
@@ -943,7 +943,9 @@ def schema_from_catalog(live: LiveSchema, source: str = "database") -> Schema:
     them, every key, index, trigger and policy kept (nothing interpreted, nothing left out)."""
     pos = Pos(source, 1, 1)
     enum_types = frozenset(live.enums)
-    tables = tuple(_literal_table(name, t, pos, enum_types) for name, t in live.tables.items())
+    tables = tuple(
+        replace(_literal_table(name, t, pos, enum_types), schema=live.table_schemas.get(name, "public")) for name, t in live.tables.items()
+    )
     # native enums are the enum types of the schema; extensions are not read (the platform installs its own)
     enums = tuple(Enum(name, labels, None, pos, native=True) for name, labels in live.enums.items())
     return Schema(tables=tables, enums=enums, source=source, source_sha256="", pos=pos)

@@ -60,7 +60,7 @@ def other_schema(conn: psycopg.Connection, schema: str, left: list[LeftOut]) -> 
     """Another schema's tables: the spec language holds only public today."""
     live = read_schema(conn, schema)
     for name, lt in sorted(live.tables.items()):
-        left.append(LeftOut("table", f"{schema}.{name}", name, "tables outside public are not in the spec language yet", table_sql(name, lt, schema)))
+        left.append(LeftOut("table", f"{schema}.{name}", name, "import reads the tables of public only (a spec can put a table in another schema with `schema:`; write it there by hand)", table_sql(name, lt, schema)))
     programmable(conn, schema, live, set(), left)
 
 

@@ -51,8 +51,7 @@ def render_reference(schema: Schema) -> str:
     parts = [
         _overview(schema),
         _er_diagram(schema),
-        "## Tables\n",
-        *(_table_section(schema, t) for t in schema.tables),
+        *_tables_by_schema(schema),
         _external_section(schema),
         _enums_section(schema),
         _domains_section(schema),
@@ -94,10 +93,27 @@ def _mix(table: Table) -> str:
     return ", ".join(classification_label(c) for c in table.classifications)
 
 
-def _target_link(fk: ForeignKey) -> str:
-    if fk.ref_schema == "public":
+def _target_link(schema: Schema, fk: ForeignKey) -> str:
+    if schema.owns(fk):
         return f"[{fk.ref_table}](#{anchor(fk.ref_table)})"
     return f"[{fk.ref_qualified}](#{anchor(fk.ref_schema, fk.ref_table)})"
+
+
+def _shown(table: Table) -> str:
+    """A table as the docs name it: bare in public, schema-qualified elsewhere."""
+    return table.name if table.schema == "public" else table.qualified_name
+
+
+def _tables_by_schema(schema: Schema) -> list[str]:
+    """The table sections under "Tables", grouped by schema (public first) when the spec uses more than one."""
+    if schema.schemas == ("public",):
+        return ["## Tables\n", *(_table_section(schema, t) for t in schema.tables)]
+    out = []
+    for name in schema.schemas:
+        tables = [t for t in schema.tables if t.schema == name]
+        if tables:
+            out += [f"## Tables in schema `{name}`\n", *(_table_section(schema, t) for t in tables)]
+    return out
 
 
 def _rls_state(table: Table) -> str:
@@ -112,7 +128,7 @@ def _rls_state(table: Table) -> str:
 
 def _overview(schema: Schema) -> str:
     rows = [
-        (f"[{t.name}](#{anchor(t.name)})", cell(t.description), _mix(t), _rls_state(t), cell(t.retention))
+        (f"[{_shown(t)}](#{anchor(t.name)})", cell(t.description), _mix(t), _rls_state(t), cell(t.retention))
         for t in schema.tables
     ]
     sensitive = sum(1 for t in schema.tables for c in t.columns if c.classification == schema.most_sensitive)
@@ -198,11 +214,11 @@ def _er_externals(schema: Schema, only: set[str] | None = None) -> list[str]:
     return lines
 
 
-def _er_relationship(table: Table, fk: ForeignKey) -> str:
+def _er_relationship(schema: Schema, table: Table, fk: ForeignKey) -> str:
     """`parent ||--o{ child : label`: optional parent when the FK is nullable, one-to-one when it is unique."""
     nullable = all(table.column(c).nullable for c in fk.columns)
     unique = _is_unique(table, fk.columns)
-    parent = fk.ref_table if fk.ref_schema == "public" else _er_external_name(fk.ref_qualified)
+    parent = fk.ref_table if schema.owns(fk) else _er_external_name(fk.ref_qualified)
     left = "|o" if nullable else "||"
     right = "o|" if unique else "o{"
     label = f"{', '.join(fk.columns)} ({fk.on_delete})"
@@ -232,15 +248,15 @@ def _er_diagram(schema: Schema) -> str:
     for t in schema.tables:
         lines += _er_entity(t, overview=True)
     for t in schema.tables:
-        lines += [_er_relationship(t, fk) for fk in t.foreign_keys]
+        lines += [_er_relationship(schema, t, fk) for fk in t.foreign_keys]
     lines += ["```", ""]
     return "\n".join(lines)
 
 
 def _neighbourhood(schema: Schema, table: Table) -> str:
     """A small diagram of one table with every column, and the tables it references or is referenced by."""
-    parents = {fk.ref_table for fk in table.foreign_keys if fk.ref_schema == "public"}
-    children = {t.name for t in schema.tables for fk in t.foreign_keys if fk.ref_schema == "public" and fk.ref_table == table.name}
+    parents = {fk.ref_table for fk in table.foreign_keys if schema.owns(fk)}
+    children = {t.name for t in schema.tables for fk in t.foreign_keys if schema.owns(fk) and fk.ref_table == table.name}
     externals = _er_externals(schema, only={table.name})
     if not (parents | children) - {table.name} and not externals:
         return ""
@@ -248,10 +264,10 @@ def _neighbourhood(schema: Schema, table: Table) -> str:
     for t in schema.tables:
         if t.name != table.name and t.name in parents | children:
             lines.append(f"    {t.name}")
-    lines += [_er_relationship(table, fk) for fk in table.foreign_keys]
+    lines += [_er_relationship(schema, table, fk) for fk in table.foreign_keys]
     for t in schema.tables:
         if t.name != table.name:
-            lines += [_er_relationship(t, fk) for fk in t.foreign_keys if fk.ref_schema == "public" and fk.ref_table == table.name]
+            lines += [_er_relationship(schema, t, fk) for fk in t.foreign_keys if schema.owns(fk) and fk.ref_table == table.name]
     lines += ["```", ""]
     return "\n".join(lines)
 
@@ -261,13 +277,13 @@ def _neighbourhood(schema: Schema, table: Table) -> str:
 
 def _table_section(schema: Schema, table: Table) -> str:
     parts = [
-        f'<a id="{anchor(table.name)}"></a>\n\n### Table `{table.name}`\n',
+        f'<a id="{anchor(table.name)}"></a>\n\n### Table `{_shown(table)}`\n',
         (cell(table.description) or "_No description._") + "\n",
         _facts(table),
         _columns(table),
         _neighbourhood(schema, table),
         _constraints(table),
-        _foreign_keys(table),
+        _foreign_keys(schema, table),
         _indexes(table),
         _triggers(table),
         _policies(table),
@@ -332,11 +348,11 @@ def _constraints(table: Table) -> str:
     return "#### Constraints\n\n" + _table(("Name", "Kind", "Definition", "Description"), rows)
 
 
-def _foreign_keys(table: Table) -> str:
+def _foreign_keys(schema: Schema, table: Table) -> str:
     if not table.foreign_keys:
         return ""
     rows = [
-        (code(fk.name), _codes(fk.columns), f"{_target_link(fk)} ({_codes(fk.ref_columns)})", _fk_actions(fk))
+        (code(fk.name), _codes(fk.columns), f"{_target_link(schema, fk)} ({_codes(fk.ref_columns)})", _fk_actions(fk))
         for fk in table.foreign_keys
     ]
     return "#### Foreign keys\n\n" + _table(("Name", "Columns", "References", "On delete"), rows)
@@ -413,7 +429,7 @@ def _policies(table: Table) -> str:
 
 def _external_targets(schema: Schema) -> list[str]:
     """Tables outside the spec: the ones foreign keys point at and the ones declared under `external:`."""
-    referenced = {fk.ref_qualified for t in schema.tables for fk in t.foreign_keys if fk.ref_schema != "public"}
+    referenced = {fk.ref_qualified for t in schema.tables for fk in t.foreign_keys if not schema.owns(fk)}
     return sorted(referenced | {t.qualified_name for t in schema.externals})
 
 

@@ -48,6 +48,7 @@ def _table(t: Table) -> dict[str, Any]:
     pk = t.primary_key
     return {
         "name": t.name,
+        "schema": t.schema,
         "description": t.description,
         "classification": t.classification,
         "retention": t.retention,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..emit.sql import column_comment, table_comment
 from ..errors import Pos, SpecError
 from ..model import Check, Column, ColumnType, Enum, Exclusion, ForeignKey, Index, Policy, PrimaryKey, Schema, Table, Unique
+from ..resolve import naming
 from . import changes as ch
 from .changes import Change, Constraint
 
@@ -31,7 +32,7 @@ COMPARED = {
         "name", "rls", "timestamps", "columns", "primary_key", "uniques", "checks", "foreign_keys", "indexes", "triggers", "policies",
         "exclusions",
         "timestamp_columns",  # through the columns and the trigger (its function is named after the updated column)
-        "schema",  # spec tables are all in public; an external table is paired by schema.table
+        "schema",  # a table that changes schema is refused (never moved); external tables are paired by schema.table
     },
     "Column": {"name", "type", "nullable", "default", "collation", "identity", "serial", "generated"},
     "PrimaryKey": {"name", "columns"},
@@ -92,6 +93,9 @@ class Diff:
 def diff_schemas(current: Schema, desired: Schema) -> Diff:
     """Every change from `current` to `desired`, in desired order; the renderer orders the statements."""
     out = Diff()
+    for name in desired.schemas:
+        if name not in current.schemas:
+            out.changes.append(ch.CreateSchema(name))
     _diff_types(current, desired, out)
     tables = {t.name: t for t in current.tables}
     tables = _rename_tables(tables, desired, out)
@@ -104,7 +108,7 @@ def diff_schemas(current: Schema, desired: Schema) -> Diff:
     dropped_names = {t.name for t in dropped}
     for t in dropped:
         for fk in t.foreign_keys:  # between tables dropped together: drop the link first, any table order then works
-            if fk.ref_schema == "public" and fk.ref_table in dropped_names and fk.ref_table != t.name:
+            if fk.ref_table in dropped_names and tables[fk.ref_table].schema == fk.ref_schema and fk.ref_table != t.name:
                 out.changes.append(ch.DropConstraint(t.name, fk))
         out.changes.append(ch.DropTable(t))
         where = desired.pos or desired.tables[0].pos
@@ -202,16 +206,26 @@ def _rename_tables(tables: dict[str, Table], desired: Schema, out: Diff) -> dict
         old = t.renamed_from
         if _follow_hint("table", old, t.name, old in tables, t.name in tables, t.at("renamed_from"), out):
             out.changes.append(ch.RenameTable(old, t.name))
+            _rename_sequences(tables[old], old, t.name, tables[old].columns, out)
             tables = {
-                (t.name if name == old else name): _retarget(dataclasses.replace(table, name=t.name) if name == old else table, old, t.name)
+                (t.name if name == old else name): _retarget(dataclasses.replace(table, name=t.name) if name == old else table, old, t.name, tables[old].schema)
                 for name, table in tables.items()
             }
     return tables
 
 
-def _retarget(table: Table, old: str, new: str) -> Table:
-    """Foreign keys that referenced table `old` now reference `new` (PostgreSQL follows a rename)."""
-    fks = tuple(dataclasses.replace(fk, ref_table=new) if fk.ref_schema == "public" and fk.ref_table == old else fk for fk in table.foreign_keys)
+def _rename_sequences(table: Table, old: str, new: str, columns, out: Diff) -> None:
+    """The sequences of the table's identity and serial columns follow the table's new name."""
+    for c in columns:
+        if c.identity is not None or c.serial:
+            old_seq, new_seq = naming.serial_sequence(old, c.name), naming.serial_sequence(new, c.name)
+            if old_seq != new_seq:
+                out.changes.append(ch.RenameSequence(new, old_seq, new_seq))
+
+
+def _retarget(table: Table, old: str, new: str, schema: str = "public") -> Table:
+    """Foreign keys that referenced table `old` (of `schema`) now reference `new` (PostgreSQL follows a rename)."""
+    fks = tuple(dataclasses.replace(fk, ref_table=new) if fk.ref_schema == schema and fk.ref_table == old else fk for fk in table.foreign_keys)
     return dataclasses.replace(table, foreign_keys=fks)
 
 
@@ -253,10 +267,10 @@ def _rename_column(table: Table, old: str, new: str) -> Table:
     )
 
 
-def _retarget_columns(table: Table, ref_table: str, old: str, new: str) -> Table:
+def _retarget_columns(table: Table, ref_table: str, old: str, new: str, schema: str = "public") -> Table:
     fks = tuple(
         dataclasses.replace(fk, ref_columns=tuple(new if c == old else c for c in fk.ref_columns))
-        if fk.ref_schema == "public" and fk.ref_table == ref_table else fk
+        if fk.ref_schema == schema and fk.ref_table == ref_table else fk
         for fk in table.foreign_keys
     )
     return dataclasses.replace(table, foreign_keys=fks)
@@ -284,7 +298,7 @@ def _add_table(t: Table, out: Diff) -> None:
     for fk in t.foreign_keys:
         out.changes.append(ch.AddConstraint(t.name, fk, new_table=True))
     for p in t.policies:
-        out.changes.append(ch.AddPolicy(t.name, p))
+        out.changes.append(ch.AddPolicy(t.name, p, t.schema))
     if t.renamed_from is None:
         for c in t.columns:
             if c.renamed_from is not None:
@@ -295,6 +309,14 @@ def _diff_table(
     cur: Table, des: Table, tables: dict[str, Table], current_enums: dict[str, Enum], desired_enums: dict[str, Enum], out: Diff
 ) -> None:
     name = des.name
+    if cur.schema != des.schema:
+        out.problems.append(SpecError(
+            des.at("schema"),
+            f"table '{name}' moves from schema {cur.schema} to {des.schema}: schemac does not move tables between schemas "
+            f"(their grants, policies' and functions' references would change); create the new table and copy the rows, "
+            f"or run ALTER TABLE {cur.schema}.{name} SET SCHEMA {des.schema} and re-baseline",
+        ))
+        return
     # column renames first: everything after compares by the new names
     for c in des.columns:
         if c.renamed_from is None:
@@ -302,9 +324,14 @@ def _diff_table(
         names = {x.name for x in cur.columns}
         if _follow_hint("column", c.renamed_from, c.name, c.renamed_from in names, c.name in names, c.at("renamed_from"), out, f"{name}."):
             out.changes.append(ch.RenameColumn(name, c.renamed_from, c.name))
+            owner = [x for x in cur.columns if x.name == c.renamed_from]
+            if owner and (owner[0].identity is not None or owner[0].serial):
+                old_seq, new_seq = naming.serial_sequence(name, c.renamed_from), naming.serial_sequence(name, c.name)
+                if old_seq != new_seq:
+                    out.changes.append(ch.RenameSequence(name, old_seq, new_seq))
             cur = _rename_column(cur, c.renamed_from, c.name)
             for other in list(tables):
-                tables[other] = _retarget_columns(tables[other] if other != name else cur, name, c.renamed_from, c.name)
+                tables[other] = _retarget_columns(tables[other] if other != name else cur, name, c.renamed_from, c.name, cur.schema)
             cur = tables[name]
     tables[name] = cur
 
@@ -625,7 +652,7 @@ def _replace_dependent_foreign_keys(tables: dict[str, Table], desired: Schema, o
         if t.name not in tables:
             continue
         for fk in t.foreign_keys:
-            if (fk.ref_table, fk.ref_columns) in rebuilt and fk.ref_schema == "public" and (t.name, fk.name) not in dropped | added:
+            if (fk.ref_table, fk.ref_columns) in rebuilt and desired.owns(fk) and (t.name, fk.name) not in dropped | added:
                 if fk.ref_table in desired_names:
                     out.changes.append(ch.DropConstraint(t.name, fk))
                     out.changes.append(ch.AddConstraint(t.name, fk, new_table=False))

@@ -22,8 +22,9 @@ from .problems import Problems
 BUILT_IN = EXTERNAL_TABLES  # known without a declaration (a declaration adds columns to it)
 
 
-def build_externals(specs: dict[str, ExternalTableSpec], table_names: set[str], problems: Problems) -> tuple[Table, ...]:
-    """Each declared external table with its columns (policies are resolved later, see resolve_external_policies)."""
+def build_externals(specs: dict[str, ExternalTableSpec], table_schemas: set[str], problems: Problems) -> tuple[Table, ...]:
+    """Each declared external table with its columns (policies are resolved later, see resolve_external_policies).
+    An external table is never in a schema of the spec's own tables (public, or a table's `schema:`)."""
     out = []
     for key, spec in specs.items():
         path = ("external", key)
@@ -33,8 +34,8 @@ def build_externals(specs: dict[str, ExternalTableSpec], table_names: set[str], 
             continue
         if not (problems.name(path, schema, "schema") & problems.name(path, name, "table")):
             continue
-        if schema == "public":
-            problems.add(path, f"'{key}' is in public: declare tables of public under 'tables:' (schemac creates those)")
+        if schema in table_schemas:
+            problems.add(path, f"'{key}' is in {schema}, a schema of the spec's own tables: declare it under 'tables:' (schemac creates those)")
             continue
         columns = []
         for cname, text in spec.columns.items():

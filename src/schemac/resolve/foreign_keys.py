@@ -92,6 +92,8 @@ def _foreign_key(
             problems.add(path, f"{target} has no column '{unknown[0]}' in the spec; schemac knows {target}({', '.join(ref_types)}): declare the column under 'external: {{{target}: {{columns: ...}}}}'")
             return None
         types = [ref_types[c] for c in ref_columns]
+    elif "." in target and target.partition(".")[2] in tables and tables[target.partition(".")[2]].schema == target.partition(".")[0]:
+        return _foreign_key(tname, columns, target.partition(".")[2], ref_columns, on_delete, name, path, tables, all_names, problems, external)
     elif "." in target:
         problems.add(path, f"unknown table '{target}'; a foreign key may point at a table of this spec or at one declared under 'external:' with its columns ({', '.join(external)} known)")
         return None
@@ -102,8 +104,8 @@ def _foreign_key(
             problems.add(path, f"references unknown table '{target}'; {hint}")
         return None
     else:
-        schema, ref_table = "public", target
         ref = tables[target]
+        schema, ref_table = ref.schema, target
         unknown = [c for c in ref_columns if not ref.has_column(c)]
         if unknown:
             close = difflib.get_close_matches(unknown[0], [c.name for c in ref.columns], n=1)

@@ -96,7 +96,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     }
     all_table_names = set(data.get("tables", {}) or {})
     external_specs = validate_each(ExternalTableSpec, data.get("external", {}), ("external",), problems)
-    externals = build_externals(external_specs, all_table_names, problems)
+    externals = build_externals(external_specs, {"public"} | {t.schema for t in tables_by_name.values()}, problems)
     resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems, foreign_key_targets(externals))
     _check_relation_names(tables_by_name, problems)
     resolve_policies(tables_by_name, table_specs, problems)
@@ -501,7 +501,22 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         exclusions=tuple(exclusions),
         timestamp_columns=stamps or ("created_at", "updated_at"),
         renamed_from=_old_name(spec.renamed_from, path, problems),
+        schema=_table_schema(spec.schema_, path + ("schema",), problems),
     )
+
+
+# Schemas PostgreSQL or Supabase own: the app's tables there are declared under `external:`, never created.
+PLATFORM_SCHEMAS = ("auth", "storage", "extensions", "information_schema", "realtime", "supabase_functions", "graphql", "graphql_public", "vault", "pgsodium")
+
+
+def _table_schema(name: str, path: Path, problems: Problems) -> str:
+    """The table's schema: an identifier, not one the platform owns."""
+    if not problems.name(path, name, "schema"):
+        return "public"
+    if name in PLATFORM_SCHEMAS or name.startswith("pg_"):
+        problems.add(path, f"schema '{name}' belongs to PostgreSQL or Supabase; put the table in public or a schema of the app's own (declare the platform's tables under 'external:')")
+        return "public"
+    return name
 
 
 def _timestamp_columns(spec: TableSpec) -> tuple[str, str] | None:

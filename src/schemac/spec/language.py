@@ -333,6 +333,8 @@ class TableSpec(SpecModel):
     """Operations the application's users (anon, authenticated) perform on this table; a table touching PHI needs a policy for each (rule SC110)."""
     user_operations_reason: str | None = None
     """Why users do not perform the operations left out of `user_operations` (who does instead, e.g. the backend as service_role); required on a table touching PHI that leaves any out (rule SC116), and printed in the data inventory."""
+    schema_: str = Field("public", alias="schema")
+    """The PostgreSQL schema the table lives in (`billing`); the migration creates the schema. Table names stay unique across schemas."""
     primary_key_name: str | None = None
     """Explicit name of the primary key constraint (an existing database's `pk_orders`); `<table>_pkey` when omitted."""
     renamed_from: str | None = None

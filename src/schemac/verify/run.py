@@ -36,7 +36,7 @@ from ..db.catalog import (
     LiveTable,
     index_tail,
     read_functions,
-    read_schema,
+    read_schemas,
     trigger_tail,
 )
 from ..db.inspector import schema_from_catalog
@@ -164,7 +164,7 @@ def run_verify(schema: Schema, spec: str, out_dir: str, database_url: str | None
 def catalog_differences(conn: psycopg.Connection, schema: Schema, report: Report | None = None) -> list[str]:
     """Every difference between the live catalog and schema. Works inside an open transaction too
     (apply proving its uncommitted migration): the scratch objects go in a savepoint then."""
-    live = read_schema(conn)
+    live = read_schemas(conn, schema.schemas)
     normalized = normalize_expressions(conn, schema)
     differences: list[str] = []
     checked = compare_schema(schema, live, normalized, differences)
@@ -210,7 +210,7 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
             for _t, name, *fields in conn.execute(COLUMNS_SQL + " c.oid = %s::regclass", (f"pg_temp.{tmp}",)):
                 column = LiveColumn(*fields)
                 if table.column(name).serial:  # the temporary sequence has the temporary table's name
-                    column.default, column.sequence = table.column(name).default.sql, f"public.{naming.serial_sequence(table.name, name)}"
+                    column.default, column.sequence = table.column(name).default.sql, f"{table.schema}.{naming.serial_sequence(table.name, name)}"
                 columns[(table.name, name)] = column
                 defaults[(table.name, name)] = column.default
             for ch in table.checks:
