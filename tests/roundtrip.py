@@ -18,6 +18,7 @@ from schemac.db.apply import run_sql
 from schemac.db.catalog import LiveSchema, read_schema
 from schemac.db.importing import Imported, import_database
 from schemac.db.server import install_supabase_stand_in, scratch_database
+from schemac.emit.spec_yaml import counted
 from schemac.emit.sql import MIGRATION_PATH
 from schemac.pipeline import load_schema, render_outputs
 
@@ -163,7 +164,7 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 result = round_trip(url, path.read_text(encoding="utf-8"), Path(tmp))
             print(shares_line(path.stem, result))
-            counts = ", ".join(f"{n} {k}" for k, n in result.imported.counts().items())
+            counts = ", ".join(counted(n, k) for k, n in result.imported.counts().items())
             print(f"  reported by import: {counts or 'nothing'}")
             for kind, table, name in result.unreported():
                 print(f"  NOT REPORTED: {kind} {table}.{name}")
