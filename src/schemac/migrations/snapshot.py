@@ -10,6 +10,7 @@ snapshot was written (with a default) takes that default, so written states stay
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -62,8 +63,15 @@ def in_current_spelling(schema: Schema) -> Schema:
     return dataclasses.replace(schema, tables=tables)
 
 
-def _kept(cls: type) -> list[dataclasses.Field]:
-    return [f for f in dataclasses.fields(cls) if f.compare]
+@functools.cache
+def _kept(cls: type) -> tuple[dataclasses.Field, ...]:
+    return tuple(f for f in dataclasses.fields(cls) if f.compare)
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """A dataclass's resolved field types, once per class (resolving the string annotations is most of a load)."""
+    return typing.get_type_hints(cls)
 
 
 def _dump(value: Any) -> Any:
@@ -85,7 +93,7 @@ def _load(hint: Any, data: Any, pos: Pos) -> Any:
     if dataclasses.is_dataclass(hint):
         if not isinstance(data, dict):
             raise TypeError(f"{hint.__name__} must be an object")
-        hints = typing.get_type_hints(hint)
+        hints = _hints(hint)
         # a field the model gained after the snapshot was written takes its default (older states stay loadable)
         kwargs = {f.name: _load(hints[f.name], data[f.name], pos) for f in _kept(hint) if f.name in data or not _has_default(f)}
         if "pos" in hints:
