@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .docstrings import attribute_docstrings
+
 Classification = Literal["phi", "administrative", "public_social"]
 OnDelete = Literal["cascade", "restrict", "set null", "set default", "no action"]
 Match = Literal["simple", "full"]  # PostgreSQL has not implemented MATCH PARTIAL
@@ -20,7 +22,7 @@ Role = Literal["anon", "authenticated", "service_role", "public"]
 
 class SpecModel(BaseModel):
     # strict: 'yes', 1 or "true" are not booleans, 12 is not a string; YAML already typed every value
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=attribute_docstrings, frozen=True, strict=True)
 
 
 class EnumValueSpec(SpecModel):
@@ -60,7 +62,7 @@ class ExtensionSpec(SpecModel):
     schema_: str = Field("extensions", alias="schema")
     """The schema the extension's objects live in; Supabase uses `extensions`."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=attribute_docstrings, frozen=True, populate_by_name=True, strict=True)
 
 
 class IdentitySpec(SpecModel):
@@ -177,7 +179,7 @@ class ExclusionElementSpec(IndexElementSpec):
     with_: str = Field(alias="with")
     """The operator, e.g. = or && (overlaps)."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=attribute_docstrings, frozen=True, populate_by_name=True, strict=True)
 
 
 class ExclusionSpec(SpecModel):
@@ -271,7 +273,7 @@ class PolicySpec(SpecModel):
     description: str | None = None
     """Who may do what, in words."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=attribute_docstrings, frozen=True, populate_by_name=True, strict=True)
 
 
 class TimestampsSpec(SpecModel):
