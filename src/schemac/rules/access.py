@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from ..model import USER_OPERATIONS, Schema, Table
 from .base import Violation, rule
+
+if TYPE_CHECKING:  # the CLI reads the registry at start-up (lint's help lists the rules): no model import
+    from ..model import Schema, Table
 
 USER_ROLES = ("anon", "authenticated", "public")
 
@@ -60,6 +63,8 @@ def no_anon_phi(schema: Schema) -> Iterator[Violation]:
 @rule("SC116", "a table with PHI says why its users leave operations out", "error")
 def phi_operations_explained(schema: Schema) -> Iterator[Violation]:
     """Leaving an operation out of user_operations silences SC110 for it, so the spec must say who does it instead."""
+    from ..model import USER_OPERATIONS
+
     for name, why in phi_tables(schema).items():
         t = schema.table(name)
         left_out = [op for op in USER_OPERATIONS if op not in t.user_operations]
