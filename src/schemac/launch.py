@@ -35,6 +35,9 @@ def _quiet_unwinding() -> None:
     logs the rollback of a query it was sending, finalizers report errors): the one line below says it all."""
     import logging
 
+    # a level above CRITICAL on "psycopg" silences its child loggers too ("psycopg.transaction" logs the failed
+    # rollback); `disabled` alone covers only the one logger
+    logging.getLogger("psycopg").setLevel(logging.CRITICAL + 1)
     logging.getLogger("psycopg").disabled = True
     sys.unraisablehook = lambda _unraisable: None
 
