@@ -16,6 +16,7 @@ import types
 import typing
 from typing import Any
 
+from ..emit.jsontext import ExactFloat, dumps_indented
 from ..errors import Pos
 from ..model import Schema
 from ..resolve.expressions import canonical_expression
@@ -26,7 +27,7 @@ SNAPSHOT_VERSION = 1
 def snapshot_json(schema: Schema) -> str:
     """The snapshot text of a schema: sorted by nothing but the model's own order, two-space indented, one final newline."""
     document = {"snapshot_version": SNAPSHOT_VERSION, "schema": _dump(schema)}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document)  # json.dumps(document, indent=2, ensure_ascii=False) + "\n", through orjson
 
 
 def load_snapshot(text: str, path: str) -> Schema:
@@ -81,6 +82,8 @@ def _dump(value: Any) -> Any:
         return [_dump(v) for v in value]
     if isinstance(value, dict):
         return {k: _dump(v) for k, v in value.items()}
+    if isinstance(value, float):
+        return ExactFloat(value)  # spelled as json spells it (1e+16), not as orjson does
     return value
 
 
