@@ -19,8 +19,11 @@ def phi_tables(schema: Schema) -> dict[str, str]:
     A row linking a doctor to a patient (a conversation, an appointment) reveals a
     care relationship, so such tables are protected like the PHI they point at.
     """
+    from ..model import classification_label  # at run time: importing the rules must not import the model
+
     by_name = {t.name: t for t in schema.tables}
-    reason = {t.name: "holds PHI" for t in schema.tables if "phi" in t.classifications}
+    label = classification_label(schema.most_sensitive)
+    reason = {t.name: f"holds {label}" for t in schema.tables if schema.most_sensitive in t.classifications}
     changed = True
     while changed:
         changed = False
@@ -29,7 +32,7 @@ def phi_tables(schema: Schema) -> dict[str, str]:
                 continue
             for fk in t.foreign_keys:
                 if fk.ref_schema == "public" and fk.ref_table in reason and fk.ref_table in by_name:
-                    reason[t.name] = f"links to PHI table {fk.ref_table}"
+                    reason[t.name] = f"links to {label} table {fk.ref_table}"
                     changed = True
                     break
     return reason

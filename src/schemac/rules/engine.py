@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import Pos
 from .base import Violation
+from .profiles import profile_severity
 from .registry import RULES, UNUSED_WAIVER
 
 if TYPE_CHECKING:  # the CLI reads the registry at start-up (lint's help lists the rules): no model import
@@ -46,7 +47,7 @@ def run_rules(schema: Schema) -> LintResult:
     result = LintResult()
     used: set[Waiver] = set()
     for r in RULES:
-        severity = severities.get(r.code, r.severity)
+        severity = severities.get(r.code, profile_severity(schema.profile, r.code, r.severity))
         if severity == "off":
             continue
         for v in r.check(schema):
@@ -57,7 +58,7 @@ def run_rules(schema: Schema) -> LintResult:
             else:
                 used.add(waiver)
                 result.waived.append((finding, waiver))
-    severity = severities.get(UNUSED_WAIVER.code, UNUSED_WAIVER.severity)
+    severity = severities.get(UNUSED_WAIVER.code, profile_severity(schema.profile, UNUSED_WAIVER.code, UNUSED_WAIVER.severity))
     for w in schema.lint.waivers:
         if w not in used and severity != "off":
             target = f"{w.table}.{w.column}" if w.column else w.table
