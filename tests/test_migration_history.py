@@ -265,3 +265,51 @@ def test_a_rename_hint_is_consumed_once_then_reported_as_stale_by_compile_and_ch
     assert project.migrations()[-1].startswith("003_")
     final = project.run("check")
     assert final.exit_code == 0, final.output
+
+
+def _history_with_last_state(text: str):
+    from schemac.migrations.config import Settings
+    from schemac.migrations.files import MigrationFile
+    from schemac.migrations.history import History
+
+    history = History(Settings(migrations_dir="out/migrations", out_dir="out", names="number"), started=True)
+    history.migrations.append(MigrationFile("001", "initial_schema", "out/migrations/001_initial_schema.sql", "-- sql\n"))
+    history.states["001_initial_schema"] = text
+    return history
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.parent.name)
+def test_a_last_state_that_is_the_specs_snapshot_is_unchanged_without_planning_and_the_planner_agrees(spec):
+    """check and compile skip loading the state and planning when the last state is byte for byte the spec's
+    snapshot: the planner, given the loaded state, must find nothing either."""
+    from schemac.migrations.project import pending_changes
+    from schemac.plan import plan_migration
+    from schemac.migrations.snapshot import in_current_spelling
+
+    schema = load_schema(str(spec))
+    history = _history_with_last_state(snapshot_json(schema))
+    assert history.unchanged(schema)
+    assert pending_changes(history, schema) == []
+    plan = plan_migration(in_current_spelling(load_snapshot(snapshot_json(schema), "s")), in_current_spelling(schema), allow_destructive=True)
+    assert not plan.parts and not plan.refusals
+
+
+def test_any_byte_of_difference_or_a_rename_hint_goes_through_the_planner():
+    import dataclasses
+
+    schema = load_schema(str(ROOT / "schema.yaml"))
+    text = snapshot_json(schema)
+    changed = text.replace('"preferred_language"', '"spoken_language"')
+    assert not _history_with_last_state(changed).unchanged(schema)
+    assert pending_changes_of(changed, schema)  # the planner reports the column
+    assert not _history_with_last_state(text.replace("\n", "\n ", 1)).unchanged(schema)  # same model, other bytes: planned
+    table = schema.tables[0]
+    hinted = dataclasses.replace(schema, tables=(dataclasses.replace(table, columns=(dataclasses.replace(table.columns[0], renamed_from="old"), *table.columns[1:])), *schema.tables[1:]))
+    assert snapshot_json(hinted) == text and not _history_with_last_state(text).unchanged(hinted)  # a hint is never skipped
+    assert pending_changes_of(text, hinted)  # the planner reports it (the hint names nothing of the state)
+
+
+def pending_changes_of(text: str, schema):
+    from schemac.migrations.project import pending_changes
+
+    return pending_changes(_history_with_last_state(text), schema)

@@ -291,7 +291,7 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
     documents = _documents(spec, schema, out)
     files = render_documents(schema)
     try:
-        history = open_history(spec, out)
+        history = open_history(spec, out, schema)
         problems = pending_changes(history, schema)
         files.update(committed_files(history) if history.started else {})
     except HistoryProblems as exc:  # still compare the rest, so every problem shows in one run

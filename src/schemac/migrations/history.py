@@ -11,7 +11,9 @@ e.g. supabase/migrations/YYYYMMDDHHMMSS_name.sql); the schema as of each migrati
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass, field, replace
 
@@ -36,6 +38,7 @@ class History:
     legacy: bool = False  # only a 001 from a schemac before append-only migrations: compile re-renders it once
     problems: list[str] = field(default_factory=list)
     _last_state: dict = field(default_factory=dict, repr=False, compare=False)  # (stem, snapshot text) → its schema
+    _unchanged: dict = field(default_factory=dict, repr=False, compare=False)  # id(desired) → (desired, verdict)
 
     def state_path(self, stem: str) -> str:
         return os.path.join(self.settings.state_dir, f"{stem}.json")
@@ -58,6 +61,20 @@ class History:
             self._last_state[key] = None if state is None else in_current_spelling(state)
         return self._last_state[key]
 
+    def unchanged(self, desired: Schema) -> bool:
+        """Whether the last state is byte for byte the snapshot of `desired` and the spec has no rename hint:
+        then the plan is empty without loading the state (hundreds of thousands of values) or planning.
+        Any other case, however small the difference, goes through the planner."""
+        if not (self.started and self.migrations):
+            return False
+        cached = self._unchanged.get(id(desired))
+        if cached is None or cached[0] is not desired:
+            text = self.states.get(self.migrations[-1].stem)
+            verdict = text is not None and not has_rename_hints(desired) and text == snapshot_json(desired)
+            self._unchanged.clear()
+            cached = self._unchanged[id(desired)] = (desired, verdict)
+        return cached[1]
+
     def sum_entries(self) -> list[tuple[str, str]]:
         entries = []
         for m in self.migrations:
@@ -65,6 +82,30 @@ class History:
             if m.stem in self.states:
                 entries.append((f"state/{m.stem}.json", self.states[m.stem]))
         return entries
+
+
+@functools.cache
+def _hint_fields(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the hint fields, the other fields) of a model dataclass."""
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    hints = tuple(n for n in names if n in ("renamed_from", "renamed_values"))
+    return hints, tuple(n for n in names if n not in hints)
+
+
+def has_rename_hints(value: object) -> bool:
+    """Whether any node of the model carries a `renamed_from` hint (hints take no part in model equality)."""
+    if isinstance(value, tuple):
+        return any(has_rename_hints(v) for v in value if isinstance(v, tuple) or dataclasses.is_dataclass(v))
+    if not dataclasses.is_dataclass(value):
+        return False
+    hints, others = _hint_fields(type(value))
+    if any(getattr(value, n) for n in hints):
+        return True
+    for n in others:
+        v = getattr(value, n)
+        if (isinstance(v, tuple) or dataclasses.is_dataclass(v)) and has_rename_hints(v):
+            return True
+    return False
 
 
 def _move_out(path: str) -> str:
@@ -165,6 +206,8 @@ def next_migrations(
     settings = history.settings
     now = now or clock()
     existing = [m.version for m in history.migrations]
+    if history.unchanged(desired):  # the last state is this spec's snapshot and no hint asks for a rename
+        return NextStep()
     current = history.last_state()
     if current is None:  # a new project (or one from before append-only migrations): the initial migration
         (version,) = next_versions([], settings.names, 1, now)

@@ -39,11 +39,12 @@ class CompileHistory:
     settings: Settings
 
 
-def open_history(spec: str, out: str) -> History:
-    """The checked history of the project; raises ConfigError (bad `[tool.schemac]`) or HistoryProblems."""
+def open_history(spec: str, out: str, desired: Schema | None = None) -> History:
+    """The checked history of the project; raises ConfigError (bad `[tool.schemac]`) or HistoryProblems.
+    With `desired`, a last state that is exactly its snapshot is not loaded (it is the spec's)."""
     settings = load_settings(spec, out)
     history = read_history(settings)
-    if not history.problems:
+    if not history.problems and not (desired is not None and history.unchanged(desired)):
         try:
             history.last_state()
         except ValueError as exc:  # a state this schemac cannot read
@@ -55,7 +56,7 @@ def open_history(spec: str, out: str) -> History:
 
 def compile_history(spec: str, out: str, desired: Schema, *, name: str | None, allow_destructive: bool) -> CompileHistory:
     """The history after compile; raises HistoryProblems or Refusals (then nothing may be written)."""
-    history = open_history(spec, out)
+    history = open_history(spec, out, desired)
     step = next_migrations(history, desired, name=name, allow_destructive=allow_destructive)
     if step.refusals:
         raise Refusals(list(step.refusals))
@@ -70,6 +71,8 @@ def committed_files(history: History) -> dict[str, str]:
 
 def pending_changes(history: History, desired: Schema) -> list[str]:
     """Why the spec is ahead of the migrations, one line each; empty when a migration holds every change."""
+    if history.unchanged(desired):  # the last state is the spec's snapshot, and no rename hint needs checking
+        return []
     current = history.last_state()
     if current is None:
         where = history.settings.sum_path
