@@ -189,7 +189,7 @@ def test_outputs_do_not_depend_on_the_hash_seed_or_the_folder(tmp_path):
         subprocess.run([exe, "compile"], cwd=work, env=env, check=True, capture_output=True)
         results.append(existing_files(str(work / "compiled")))
     assert results[0] == results[1]
-    assert len(results[0]) == 9  # 7 outputs, the state after 001 and migrations.sum
+    assert len(results[0]) == 10  # 7 outputs, the state after 001, migrations.sum and fingerprint.sum
 
 
 def test_compile_refuses_a_symlinked_output_folder(project):

@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from schemac.fingerprint import FINGERPRINT, up_to_date
 from schemac.pipeline import load_schema, render_documents
 
 SCHEMAC = str(Path(sys.executable).parent / "schemac")
@@ -25,7 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def tree(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The output folder's files but fingerprint.sum (its bytes name schemac's own source; see proved_only_when_current)."""
+    return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != FINGERPRINT}
+
+
+def proved_only_when_current(project: Path, expected: dict[str, str]) -> None:
+    """Whatever a kill left, check's fingerprint proves the folder current only when it holds exactly what the spec compiles to."""
+    if up_to_date(str(project / "schema.yaml"), str(project / "compiled")) is not None:
+        assert tree(project / "compiled") == expected
 
 
 def migration_history(spec_text: str, scratch: Path) -> dict[str, str]:
@@ -55,6 +63,7 @@ def test_kill_9_during_compile_never_leaves_compiled_missing_or_mixed(tmp_path):
         proc.wait()
         found = tree(tmp_path / "compiled")
         assert found in (outputs["a"], outputs["b"]), f"round {round_}: compiled/ is missing or mixed"
+        proved_only_when_current(tmp_path, outputs["b" if round_ % 2 == 0 else "a"])
     result = subprocess.run([SCHEMAC, "check"], cwd=tmp_path, capture_output=True, text=True)
     subprocess.run([SCHEMAC, "compile"], cwd=tmp_path, check=True, capture_output=True)
     assert sorted(os.listdir(tmp_path)) == ["compiled", "schema.yaml"], "the next compile removes every leftover"
@@ -88,6 +97,7 @@ def test_kill_9_at_every_write_and_rename_point_of_compile(tmp_path):
             env = {**os.environ, "SCHEMAC_KILL_AT_STEP": str(step)}
             result = subprocess.run([SCHEMAC, "compile"], cwd=tmp_path, env=env, capture_output=True, text=True)
             assert tree(tmp_path / "compiled") in (outputs[old], outputs[new]), f"step {step}: compiled/ is missing or mixed"
+            proved_only_when_current(tmp_path, outputs[new])
             if result.returncode == 0:
                 break  # past the last point: the compile ran to the end
             assert result.returncode == -signal.SIGKILL, result.stderr

@@ -57,7 +57,7 @@ def test_validate_imports_no_emitter_and_no_database_layer(project):
 
 def test_check_imports_no_database_layer(project):
     assert subprocess.run([SCHEMAC, "compile"], cwd=project, capture_output=True).returncode == 0
-    modules = modules_after(["check"], project)
+    modules = modules_after(["check", "--full"], project)
     assert "schemac.emit.markdown" in modules and "schemac.migrations.history" in modules  # it did render and compare the history
     for unused in NEVER_FOR_A_SPEC:
         assert not _imported(modules, unused), unused
@@ -71,3 +71,17 @@ def test_importing_the_cli_loads_no_part_of_the_pipeline():
     assert "typer" in modules and "schemac.rules.registry" in modules
     for heavy in ("schemac.model", "schemac.spec", "schemac.pipeline", "pydantic", "yaml", "pglast", "hashlib", "rich", *NEVER_FOR_A_SPEC):
         assert not _imported(modules, heavy), heavy
+
+
+def test_check_proved_by_the_fingerprint_imports_no_part_of_the_pipeline(project):
+    """After a compile, check hashes the inputs and outputs fingerprint.sum lists: no YAML, Pydantic, pglast or pipeline."""
+    assert subprocess.run([SCHEMAC, "compile"], cwd=project, capture_output=True).returncode == 0
+    assert (project / "compiled" / "fingerprint.sum").is_file()
+    modules = modules_after(["check"], project)
+    assert "schemac.fingerprint" in modules  # it did run the fast path
+    for unused in ("schemac.pipeline", "schemac.model", "schemac.spec", "schemac.resolve", "schemac.emit", "schemac.outputs",
+                   "schemac.migrations", "schemac.plan", "pydantic", "yaml", "pglast", "orjson", *NEVER_FOR_A_SPEC):
+        assert not _imported(modules, unused), unused
+    (project / "compiled" / "DB_SCHEMA.md").write_text("edited\n")
+    modules = modules_after(["check"], project)  # one changed byte: the full check runs (and fails)
+    assert "schemac.pipeline" in modules and "schemac.emit.markdown" in modules

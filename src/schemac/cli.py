@@ -115,14 +115,19 @@ SPEC_OPTION = typer.Option("schema.yaml", "--spec", "-s", metavar="PATH", help="
 OUT_OPTION = typer.Option("compiled", "--out", "-o", metavar="DIR", help="The output directory.")
 
 
+LINT_SPOKE = False  # set by _load: the rules printed a finding (then compile writes no fingerprint for check to replay)
+
+
 def _load(spec: str, lint: bool = True):
     """Load and build the spec, then (unless lint=False) run the rules: any error exits 1 before anything is written."""
     from .pipeline import lint_schema
 
+    global LINT_SPOKE
     schema = _build(spec, lint)
     if lint:
         result = lint_schema(schema)
         for line in render(result, "text", spec).splitlines():
+            LINT_SPOKE = True
             typer.echo(line, err=True)
         if result.errors:
             _warn(f"{summary(result)}; nothing written. Fix the spec, or set a severity or waiver under 'lint:'.")
@@ -219,6 +224,8 @@ def compile_(
     migration (and the schema's new state under <out>/state/); a change that touches
     only documentation writes no migration.
     """
+    from .fingerprint import FINGERPRINT
+    from .migrations.history import has_rename_hints
     from .outputs import Stale, leftovers, read_only_problem, remove_leftovers, write_outputs
     from .pipeline import render_documents
 
@@ -227,10 +234,14 @@ def compile_(
     documents = _documents(spec, schema, out)
     history = _compile_history(spec, out, schema, name, allow_destructive)
     files = {**render_documents(schema), **history.inside}
+    shown_files = len(files)  # the fingerprint is not counted: check's message counts the same files
+    if history.settings.migrations_inside_out and not LINT_SPOKE and not has_rename_hints(schema):
+        # what the full check would say right after this compile: nothing (a rename hint it reports as stale)
+        files[FINGERPRINT] = _fingerprint(spec, schema, files, documents)
     remove_leftovers(leftovers(out, [d.path for d in documents]))  # an interrupted compile's staging
     stale = _all_stale(out, files, documents) + [(path, Stale(path, "new")) for path in history.outside]
     if not stale:
-        _say(f"{out}: up to date ({count(len(files), 'file')}, {count(len(documents), 'injected document')}; no change for a migration)")
+        _say(f"{out}: up to date ({count(shown_files, 'file')}, {count(len(documents), 'injected document')}; no change for a migration)")
         return
     if problem := read_only_problem(out):
         typer.echo(f"{out}: not replaced because {problem}; make it writable (chmod -R u+w {out}) to compile into it", err=True)
@@ -241,15 +252,29 @@ def compile_(
         typer.echo(f"{out}: cannot write the outputs ({exc.strerror or exc}: {exc.filename or out}); nothing written", err=True)
         raise typer.Exit(1)
     for shown, s in stale:
-        _say(f"{COMPILE_WORDS[s.state]:>7}  {shown}")
+        if s.path != FINGERPRINT:  # a cache of check's verdict, not an output to review
+            _say(f"{COMPILE_WORDS[s.state]:>7}  {shown}")
     for new in history.step.new:
         _say(f"migration {new.file.path}")
     for file_name, code, message in history.step.hazards:
         typer.echo(f"  hazard {code} in {file_name}: {message}")
     if not history.step.new:
         _say("no migration: nothing the database holds changed")
-    changed, refreshed = len(stale) - sum(d.stale for d in documents), sum(d.stale for d in documents)
-    _say(f"{out}: {changed} of {count(len(files), 'file')} changed, {count(refreshed, 'injected document')} refreshed")
+    refreshed = sum(d.stale for d in documents)
+    changed = len(stale) - refreshed - sum(s.path == FINGERPRINT for _, s in stale)
+    _say(f"{out}: {changed} of {count(shown_files, 'file')} changed, {count(refreshed, 'injected document')} refreshed")
+
+
+def _fingerprint(spec: str, schema, files: dict[str, str], documents: list[Document]) -> str:
+    """fingerprint.sum for these outputs: the pages by the target paths the full check resolves again."""
+    from .fingerprint import render_fingerprint
+    from .inject import configured_targets
+
+    with open(spec, "rb") as fh:
+        spec_bytes = fh.read()
+    pages = [t.path for t in configured_targets(spec, schema)]
+    assert len(pages) == len(documents)
+    return render_fingerprint(spec, spec_bytes, pages, files, len(documents))
 
 
 def _compile_history(spec: str, out: str, schema, name: str | None, allow_destructive: bool):
@@ -277,13 +302,25 @@ def _compile_history(spec: str, out: str, schema, name: str | None, allow_destru
 
 
 @app.command()
-def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
+def check(
+    spec: str = SPEC_OPTION,
+    out: str = OUT_OPTION,
+    full: bool = typer.Option(False, "--full", help="Recompile and compare even when <out>/fingerprint.sum proves the outputs current."),
+) -> None:
     """Exit 1 if the spec has changes no migration holds, a migration or state was edited, or an output is stale (for CI).
 
-    Writes nothing. Stale outputs and injected pages are shown as a diff.
+    Writes nothing. Stale outputs and injected pages are shown as a diff. When every input and output still
+    has the SHA-256 compile recorded in <out>/fingerprint.sum, that is the proof (no recompiling).
     """
+    if not full:
+        from .fingerprint import up_to_date
+
+        if (proved := up_to_date(spec, out)) is not None:
+            _say(f"{out}: up to date ({count(proved[0], 'file')}, {count(proved[1], 'injected document')})")
+            return
     from .migrations.config import ConfigError
     from .migrations.project import HistoryProblems, committed_files, open_history, pending_changes
+    from .fingerprint import FINGERPRINT
     from .outputs import Stale, leftovers
     from .pipeline import render_documents
 
@@ -303,6 +340,7 @@ def check(spec: str = SPEC_OPTION, out: str = OUT_OPTION) -> None:
         (shown, s)
         for shown, s in _all_stale(out, files, documents)
         if history is not None or not (s.state == "extra" and s.path.startswith(("migrations", "state/")))
+        if not (s.state == "extra" and s.path == FINGERPRINT)  # a cache of this verdict, never compared
     ]
     stale += [(path, Stale(path, "leftover", note="  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
     if not stale and not problems:

@@ -51,6 +51,25 @@ def _quiet_unwinding() -> None:
     psycopg_logger.disabled = True
 
 
+def _proved_current(args: list[str]) -> bool:
+    """`schemac check` whose outputs fingerprint.sum proves current: said (as the command says it) before typer,
+    Pydantic or the pipeline is imported. False for every other command line, and whenever anything differs."""
+    from .fingerprint import plain_check_args, up_to_date
+
+    plain = plain_check_args(args)
+    proved = plain and up_to_date(plain[1], plain[2])
+    if not proved:
+        return False
+    quiet, _spec, out = plain
+    if not quiet:
+        from .terminal import paint
+
+        files, documents = proved
+        noun = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731 - as cli.count words it
+        sys.stdout.write(paint(f"{out}: up to date ({noun(files, 'file')}, {noun(documents, 'injected document')})", "green", sys.stdout) + "\n")
+    return True
+
+
 def main() -> None:
     # A command builds all its objects up front and keeps them until it ends, so the cyclic
     # garbage collector would only re-walk them: on a spec of thousands of tables its full
@@ -61,6 +80,8 @@ def main() -> None:
     for s in SIGNALS:
         signal.signal(s, _interrupt)
     try:
+        if _proved_current(sys.argv[1:]):
+            return
         from .cli import app
 
         app()
