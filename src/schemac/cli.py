@@ -272,9 +272,8 @@ def _fingerprint(spec: str, schema, files: dict[str, str], documents: list[Docum
 
     with open(spec, "rb") as fh:
         spec_bytes = fh.read()
-    pages = [t.path for t in configured_targets(spec, schema)]
-    assert len(pages) == len(documents)
-    return render_fingerprint(spec, spec_bytes, pages, files, len(documents))
+    targets = [t.path for t in configured_targets(spec, schema)]  # read_documents gave one document for each, in order
+    return render_fingerprint(spec, spec_bytes, {t: d.desired for t, d in zip(targets, documents, strict=True)}, files)
 
 
 def _compile_history(spec: str, out: str, schema, name: str | None, allow_destructive: bool):

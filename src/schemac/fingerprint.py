@@ -99,14 +99,14 @@ def pyproject_path(spec: str) -> str:
     return os.path.join(os.path.dirname(spec), "pyproject.toml")
 
 
-def render_fingerprint(spec: str, spec_bytes: bytes, pages: list[str], outputs: dict[str, str], documents: int) -> str:
-    """The fingerprint compile writes: pages are the inject targets relative to the spec's folder; outputs every file
-    of the output folder but this one (relative path → text)."""
+def render_fingerprint(spec: str, spec_bytes: bytes, pages: dict[str, str], outputs: dict[str, str]) -> str:
+    """The fingerprint compile writes: pages are the inject targets relative to the spec's folder with the text compile
+    leaves in them; outputs every file of the output folder but this one (relative path → text)."""
     lines = environment_lines()
     lines.append(f"spec {sha256(spec_bytes)}  {os.path.basename(spec)}")
     lines.append(f"config {_file_digest(pyproject_path(spec)) or 'absent'}  pyproject.toml")
-    lines += [f"page {_file_digest(_page_path(spec, page)) or 'absent'}  {page}" for page in pages]
-    lines.append(f"counts {len(outputs)} {documents}")
+    lines += [f"page {sha256(text.encode('utf-8'))}  {page}" for page, text in pages.items()]
+    lines.append(f"counts {len(outputs)} {len(pages)}")
     lines += [f"output {sha256(text.encode('utf-8'))}  {path}" for path, text in sorted(outputs.items())]
     body = "".join(line + "\n" for line in lines)
     return HEADER + f"total {sha256(body.encode('utf-8'))}\n" + body
