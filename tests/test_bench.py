@@ -40,5 +40,5 @@ def test_benchmark_runs_and_prints_its_tables():
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    for heading in ("| | n=3 | n=6 |", "| compile / compose floor, n=3 |", "| `schemac check` |", "| YAML with positions |"):
+    for heading in ("| | n=3 | n=6 |", "| compile / compose floor, n=3 |", "| `schemac check` (fingerprint.sum proves the folder current) |", "| `schemac check --full` (recompiles and compares) |", "| YAML with positions |"):
         assert heading in result.stdout
