@@ -14,8 +14,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from .errors import SpecErrors
-from .rules import RULES
-from .rules.report import FORMATS, render, spec_errors_as_findings, summary, text_line
+from .rules.registry import RULES
 from .terminal import paint
 
 if TYPE_CHECKING:
@@ -121,6 +120,7 @@ LINT_SPOKE = False  # set by _load: the rules printed a finding (then compile wr
 def _load(spec: str, lint: bool = True):
     """Load and build the spec, then (unless lint=False) run the rules: any error exits 1 before anything is written."""
     from .pipeline import lint_schema
+    from .rules.report import render, summary
 
     global LINT_SPOKE
     schema = _build(spec, lint)
@@ -137,6 +137,7 @@ def _load(spec: str, lint: bool = True):
 
 def _build(spec: str, lint: bool = True):
     from .pipeline import lint_schema, load_schema
+    from .rules.report import text_line
 
     if not Path(spec).is_file():
         typer.echo(f"{spec}: no such file; pass the spec with --spec PATH", err=True)
@@ -425,6 +426,7 @@ def lint(
 ) -> None:
     """The rules step on its own, in the format CI or a person needs."""
     from .pipeline import lint_schema, load_schema
+    from .rules.report import FORMATS, render, spec_errors_as_findings, summary
 
     if fmt not in FORMATS:
         typer.echo(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}", err=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from ..errors import SpecErrors
 from .engine import Finding, LintResult
 
@@ -15,6 +13,8 @@ def render(result: LintResult, fmt: str, spec_path: str) -> str:
     if fmt == "github":
         return "".join(github_line(f, spec_path) + "\n" for f in result.findings)
     if fmt == "json":
+        import json  # only for --format json: `import schemac.cli` stays light
+
         return json.dumps(as_json(result, spec_path), indent=2, sort_keys=True) + "\n"
     return "".join(text_line(f) + "\n" for f in result.findings)
 
