@@ -245,3 +245,11 @@ def test_no_fingerprint_while_a_rename_hint_is_in_the_spec(tmp_path):
     assert not (tmp_path / "compiled" / FINGERPRINT).exists()
     fast, _ = both_checks(tmp_path)
     assert fast.returncode == 1 and "stale" in fast.stderr + fast.stdout
+
+
+def test_a_text_is_hashed_as_its_utf8_bytes_whatever_the_slices():
+    from schemac import fingerprint
+
+    text = "é€😀 plain\n" * 300_000  # slices cut between characters of 1 to 4 bytes
+    assert fingerprint.text_sha256(text) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert fingerprint.text_sha256("") == hashlib.sha256(b"").hexdigest()

@@ -32,8 +32,19 @@ HEADER = (
 )
 
 
+SLICE = 1 << 20  # texts are encoded for hashing a slice at a time: no second copy of a 100 MB output
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def text_sha256(text: str) -> str:
+    """The SHA-256 of text's UTF-8 bytes, as written to disk."""
+    h = hashlib.sha256()
+    for start in range(0, len(text), SLICE):
+        h.update(text[start : start + SLICE].encode("utf-8"))
+    return h.hexdigest()
 
 
 def package_files(root: str = PACKAGE_DIR) -> list[str]:
@@ -90,7 +101,7 @@ def _file_digest(path: str) -> str | None:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
         with open(path, "rb") as fh:
-            return sha256(fh.read())
+            return hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError:
         return None
 
@@ -105,9 +116,9 @@ def render_fingerprint(spec: str, spec_bytes: bytes, pages: dict[str, str], outp
     lines = environment_lines()
     lines.append(f"spec {sha256(spec_bytes)}  {os.path.basename(spec)}")
     lines.append(f"config {_file_digest(pyproject_path(spec)) or 'absent'}  pyproject.toml")
-    lines += [f"page {sha256(text.encode('utf-8'))}  {page}" for page, text in pages.items()]
+    lines += [f"page {text_sha256(text)}  {page}" for page, text in pages.items()]
     lines.append(f"counts {len(outputs)} {len(pages)}")
-    lines += [f"output {sha256(text.encode('utf-8'))}  {path}" for path, text in sorted(outputs.items())]
+    lines += [f"output {text_sha256(text)}  {path}" for path, text in sorted(outputs.items())]
     body = "".join(line + "\n" for line in lines)
     return HEADER + f"total {sha256(body.encode('utf-8'))}\n" + body
 
@@ -199,7 +210,7 @@ def _folder_digests(out: str) -> dict[str, str] | None:
             if rel == FINGERPRINT:
                 continue
             with open(full, "rb") as fh:
-                found[rel] = sha256(fh.read())
+                found[rel] = hashlib.file_digest(fh, "sha256").hexdigest()
     return found
 
 
