@@ -169,3 +169,16 @@ def test_a_reserved_word_schema_and_hostile_external_names_are_quoted_on_postgre
             assert ("storage", "objects", 'x"; DROP TABLE sentinel; -- $$ ünï') in policies
             assert ("order", "items", "it's $a$ mine") in policies
             assert conn.execute("""SELECT count(*) FROM pg_indexes WHERE schemaname = 'select' AND tablename = 'orders'""").fetchone() == (2,)
+
+
+def test_verify_passes_on_a_key_into_a_reserved_word_schema(tmp_path):
+    """The catalog writes the target as "select".orders; verify's reading unquotes it (it used to report a false
+    difference '"select".orders' against 'select.orders')."""
+    spec = RESERVED_SCHEMA_SPEC[: RESERVED_SCHEMA_SPEC.index("  order.items:")]
+    (tmp_path / "schema.yaml").write_text(spec)
+    runner = CliRunner()
+    compiled = runner.invoke(app, ["compile", "--spec", str(tmp_path / "schema.yaml"), "--out", str(tmp_path / "compiled")])
+    assert compiled.exit_code == 0, compiled.output
+    result = runner.invoke(app, ["verify", "--spec", str(tmp_path / "schema.yaml"), "--out", str(tmp_path / "compiled")])
+    assert result.exit_code == 0, result.output
+    assert "verified: the database matches" in result.output

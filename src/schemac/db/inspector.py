@@ -744,7 +744,7 @@ class _TableReader:
                 if con.kind != "f":
                     continue
                 sql = f"ALTER TABLE {qualified(t.schema, t.name)} ADD CONSTRAINT {quote_ident(con_name)} {con.definition};"
-                ref_schema, ref_table = con.ref_table.split(".", 1)
+                ref_schema, ref_table = split_qualified(con.ref_table)
                 target = by_name.get(ref_table) if by_name.get(ref_table) is not None and by_name[ref_table].schema == ref_schema else None
                 reason = None
                 if not all(t.has_column(c) for c in con.columns):
@@ -849,6 +849,18 @@ def _fk_definition(fk: ForeignKey) -> str:
     if fk.initially_deferred:
         s += " INITIALLY DEFERRED"
     return s
+
+
+QUALIFIED = re.compile(r'^("(?:[^"]|"")*"|[^."]*)\.("(?:[^"]|"")*"|[^."]*)$')
+
+
+def split_qualified(text: str) -> tuple[str, str]:
+    """(schema, table) of regclass text as the catalog reader gives it, `"select"."order"` -> (select, order)."""
+    m = QUALIFIED.match(text)
+    if m is None:
+        schema, _, table = text.partition(".")
+        return schema, table
+    return _unquote(m[1]), _unquote(m[2])
 
 
 def _unquote(name: str) -> str:
@@ -1027,7 +1039,7 @@ def _literal_table(name: str, t: LiveTable, pos: Pos, enum_types: frozenset[str]
         elif con.kind == "c":
             checks.append(Check(cname, con.expression or con.definition, None, None, pos))
         elif con.kind == "f":
-            ref_schema, _, ref_table = (con.ref_table or "").partition(".")
+            ref_schema, ref_table = split_qualified(con.ref_table or "")
             foreign_keys.append(ForeignKey(
                 cname, con.columns, ref_schema, ref_table, con.ref_columns, con.on_delete or "no action", pos,
                 on_update=con.on_update or "no action",
