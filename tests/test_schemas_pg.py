@@ -221,3 +221,18 @@ def test_the_data_inventory_names_other_schemas_tables_with_their_schema(tmp_pat
     md = render_inventory_markdown(schema)
     assert md.index("## patients\n") < md.index("## billing.invoices\n")
     assert "## invoices\n" not in md
+
+
+def test_a_reserved_word_schema_typechecks(npx, tmp_path):
+    """Database["select"] (a reserved word as schema and table key) is valid TypeScript that tsc types."""
+    ours = render_typescript(spec(tmp_path, "s", PUBLIC_ONLY + "  order:\n    schema: select\n    columns:\n      id: {type: bigint, primary_key: true, identity: always}\n      from: {type: text}\n"))
+    usage = (
+        'import { type Redacted, type Tables } from "../../compiled/types/database"\n'
+        'const row: Tables<{ schema: "select" }, "order"> = { id: 1, from: "x" }\n'
+        'const redacted: Redacted<"order"> = { id: 1, from: "x" }\n'
+        "// @ts-expect-error: from is text\n"
+        'const wrong: Tables<{ schema: "select" }, "order"> = { id: 1, from: 2 }\n'
+        "console.log(row, redacted, wrong)\n"
+    )
+    result = run_tsc(npx, scratch_project(tmp_path / "project", ours, usage))
+    assert result.returncode == 0, result.stdout + result.stderr
