@@ -253,3 +253,37 @@ def test_a_text_is_hashed_as_its_utf8_bytes_whatever_the_slices():
     text = "é€😀 plain\n" * 300_000  # slices cut between characters of 1 to 4 bytes
     assert fingerprint.text_sha256(text) == hashlib.sha256(text.encode("utf-8")).hexdigest()
     assert fingerprint.text_sha256("") == hashlib.sha256(b"").hexdigest()
+
+
+def _make_read_only(folder: Path) -> dict[Path, int]:
+    modes = {}
+    for path in [folder, *folder.rglob("*")]:
+        modes[path] = path.stat().st_mode
+        path.chmod(modes[path] & ~0o222)
+    return modes
+
+
+def test_a_read_only_output_folder_missing_only_its_fingerprint_is_up_to_date_and_left_alone(project):
+    """A fresh clone or a new schemac has no (or an old) fingerprint: compile must not refuse an
+    up-to-date folder someone made read-only, and must write nothing into it."""
+    out = project / "compiled"
+    (out / FINGERPRINT).unlink()
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    modes = _make_read_only(out)
+    try:
+        result = run(project, "compile")
+        assert result.returncode == 0, result.stderr
+        assert "up to date" in result.stdout
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+        assert not (out / FINGERPRINT).exists()
+        assert run(project, "check").returncode == 0
+        # a real change is still refused, with the reason and the fix
+        spec = project / "schema.yaml"
+        spec.write_text(spec.read_text().replace("Messaging platform a patient writes through.", "Messaging platform a patient writes through (edited).", 1))
+        refused = run(project, "compile")
+        assert refused.returncode == 1
+        assert "is read-only" in refused.stderr and "chmod -R u+w" in refused.stderr
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    finally:
+        for path, mode in modes.items():
+            path.chmod(mode)
