@@ -133,12 +133,82 @@ class Index:
 
 @dataclass(frozen=True)
 class Trigger:
-    """A row trigger; schemac only creates the updated_at one today."""
+    """A trigger: the updated_at one `timestamps: true` adds, or one from the spec's `triggers:` section."""
 
     name: str
-    timing: str  # BEFORE
-    events: tuple[str, ...]  # ('UPDATE',)
+    timing: str  # BEFORE | AFTER | INSTEAD OF
+    events: tuple[str, ...]  # ('INSERT', 'UPDATE', ...)
     function: str  # schema-qualified function name
+    level: str = "ROW"  # ROW | STATEMENT
+    update_of: tuple[str, ...] = ()
+    when: str | None = None  # the WHEN condition, as PostgreSQL's parser deparsed it
+    old_table: str | None = None  # REFERENCING OLD TABLE AS ...
+    new_table: str | None = None  # REFERENCING NEW TABLE AS ...
+    arguments: tuple[str, ...] = ()  # string arguments passed to the function (TG_ARGV)
+    description: str | None = None
+    table_schema: str = "public"
+    table: str = ""  # the table it is on; empty for the timestamps trigger, which lives on its Table
+    pos: Pos | None = field(default=None, compare=False)
+
+    @property
+    def table_qualified(self) -> str:
+        return f"{self.table_schema}.{self.table}"
+
+
+@dataclass(frozen=True)
+class SqlType:
+    """A type written in a function's signature, as PostgreSQL's parser read it."""
+
+    sql: str  # canonical SQL spelling
+    name: str  # pg_type.typname: int4, text, timestamptz, a table's name, ...
+    schema: str | None = None
+    array: bool = False
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str
+    type: SqlType
+    default: str | None  # canonical SQL expression
+
+
+@dataclass(frozen=True)
+class Returns:
+    """RETURNS: `sql` as the migration writes it; `type` is None for TABLE (...), whose columns are listed."""
+
+    sql: str
+    setof: bool
+    type: SqlType | None
+    columns: tuple[tuple[str, SqlType], ...] = ()
+
+    @property
+    def trigger(self) -> bool:
+        return self.type is not None and self.type.name == "trigger" and self.type.schema is None
+
+
+@dataclass(frozen=True)
+class Function(Positioned):
+    """A function from the spec's `functions:` section (in public)."""
+
+    name: str
+    arguments: tuple[Argument, ...]
+    returns: Returns
+    language: str  # sql | plpgsql
+    body: str  # verbatim, dollar-quoted in the migration
+    volatility: str  # VOLATILE | STABLE | IMMUTABLE
+    security_definer: bool
+    search_path: tuple[str, ...] | None  # None: not fixed
+    execute: tuple[str, ...]  # API roles granted EXECUTE (public: everyone)
+    description: str | None
+    classification: str | None  # of what it returns
+    reads: tuple[tuple[str, str], ...]  # (schema, table) its body names
+    pos: Pos = field(compare=False)
+    keys: Keys = field(default=(), compare=False)
+
+    @property
+    def signature(self) -> str:
+        """name(type, ...) as GRANT and COMMENT name the function."""
+        return f"{self.name}(" + ", ".join(a.type.sql for a in self.arguments) + ")"
 
 
 @dataclass(frozen=True)
@@ -252,6 +322,19 @@ class Schema:
     source_sha256: str
     lint: LintConfig = LintConfig()
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
+    functions: tuple[Function, ...] = ()
+    triggers: tuple[Trigger, ...] = ()  # the `triggers:` section; a Table's own triggers hold only the timestamps one
+
+    def triggers_on(self, schema: str, table: str) -> tuple[Trigger, ...]:
+        """Every trigger on a table: the timestamps one and those of the `triggers:` section."""
+        own = self.table(table).triggers if schema == "public" and any(t.name == table for t in self.tables) else ()
+        return own + tuple(t for t in self.triggers if (t.table_schema, t.table) == (schema, table))
+
+    def function(self, name: str) -> Function:
+        for f in self.functions:
+            if f.name == name:
+                return f
+        raise KeyError(name)
 
     def table(self, name: str) -> Table:
         for t in self.tables:

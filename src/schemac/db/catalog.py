@@ -85,6 +85,9 @@ class LiveFunction:
     settings: str | None  # proconfig joined with ", ", e.g. search_path=""
     returns: str | None  # None for a procedure
     volatility: str  # IMMUTABLE, STABLE, VOLATILE
+    arguments: str = ""  # pg_get_function_arguments: names, types, defaults
+    execute: tuple[str, ...] = ()  # API roles (anon, authenticated, service_role) that may EXECUTE it
+    comment: str | None = None
 
 
 @dataclass
@@ -244,11 +247,14 @@ def _read_rules(conn: psycopg.Connection, schema: str, tables: dict[str, LiveTab
 
 
 def read_functions(conn: psycopg.Connection, schema: str) -> dict[str, LiveFunction]:
-    """Every function of the schema, keyed so that an overload is its own entry."""
+    """Every function of the schema, keyed so that an overload is its own entry (import reads them here too)."""
     functions = {}
-    for name, args, body, language, secdef, config, returns, volatility in conn.execute(
+    for name, args, body, language, secdef, config, returns, volatility, arguments, execute, comment in conn.execute(
         """SELECT p.proname, pg_get_function_identity_arguments(p.oid), p.prosrc, l.lanname, p.prosecdef,
-                  p.proconfig, pg_get_function_result(p.oid), p.provolatile
+                  p.proconfig, pg_get_function_result(p.oid), p.provolatile, pg_get_function_arguments(p.oid),
+                  ARRAY(SELECT r FROM unnest(ARRAY['anon', 'authenticated', 'service_role']) r
+                        WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) AND has_function_privilege(r, p.oid, 'EXECUTE')),
+                  obj_description(p.oid, 'pg_proc')
            FROM pg_proc p
            JOIN pg_namespace n ON n.oid = p.pronamespace
            JOIN pg_language l ON l.oid = p.prolang
@@ -257,8 +263,27 @@ def read_functions(conn: psycopg.Connection, schema: str) -> dict[str, LiveFunct
     ):
         key = f"{name}({args})" if args else name
         settings = ", ".join(config) if config else None
-        functions[key] = LiveFunction(body, language, secdef, settings, returns, VOLATILITY[volatility])
+        functions[key] = LiveFunction(
+            body, language, secdef, settings, returns, VOLATILITY[volatility], arguments, tuple(execute), comment
+        )
     return functions
+
+
+def read_triggers(conn: psycopg.Connection, schema: str, table: str) -> dict[str, LiveTrigger]:
+    """The triggers of one table (e.g. auth.users, which the spec does not own but may put triggers on)."""
+    found = {}
+    for name, tgtype, func, enabled, definition in conn.execute(
+        f"""SELECT t.tgname, t.tgtype, p.pronamespace::regnamespace::text || '.' || p.proname, t.tgenabled,
+                   {TRIGGER_DEFINITION}
+            FROM pg_trigger t
+            JOIN pg_class c ON c.oid = t.tgrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_proc p ON p.oid = t.tgfoid
+            WHERE n.nspname = %s AND c.relname = %s AND NOT t.tgisinternal ORDER BY t.tgname""",
+        (schema, table),
+    ):
+        found[name] = LiveTrigger(*_decode_tgtype(tgtype), func, FIRING[enabled], trigger_tail(definition, table))
+    return found
 
 
 def index_tail(definition: str) -> str:

@@ -37,7 +37,9 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, Spec, TableSpec
+from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, FunctionSpec, Spec, TableSpec, TriggerSpec
+from .functions import build_functions
+from .triggers import build_triggers
 from ..sqltext import quote_literal
 from .expressions import CHECK, INDEX_PREDICATE, Scope
 
@@ -55,7 +57,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "functions", "triggers")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
@@ -75,6 +77,11 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     resolve_policies(tables_by_name, table_specs, problems)
     lint = build_lint(data.get("lint"), tables_by_name, all_table_names, problems)
     doc_targets = _build_doc_targets(docs_spec, problems)
+    function_specs = validate_each(FunctionSpec, data.get("functions", {}), ("functions",), problems)
+    functions = build_functions(function_specs, tables_by_name, problems)
+    trigger_specs = validate_each(TriggerSpec, data.get("triggers", {}), ("triggers",), problems)
+    declared = set(data.get("functions") or {}) if isinstance(data.get("functions"), dict) else set()
+    triggers = build_triggers(trigger_specs, tables_by_name, {f.name: f for f in functions}, declared, problems)
     if problems.errors:
         raise SpecErrors(problems.errors)
     ordered = tuple(tables_by_name[name] for name in table_specs)
@@ -85,6 +92,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         source_sha256=hashlib.sha256(source_bytes).hexdigest(),
         lint=lint,
         doc_targets=doc_targets,
+        functions=functions,
+        triggers=triggers,
     )
 
 

@@ -175,6 +175,76 @@ class TableSpec(SpecModel):
     """Why users do not perform the operations left out of `user_operations` (who does instead, e.g. the backend as service_role); required on a table touching PHI that leaves any out (rule SC116), and printed in the data inventory."""
 
 
+class ArgumentSpec(SpecModel):
+    """One argument of a function."""
+
+    name: str
+    """The argument's name; supabase-js passes arguments by name (`.rpc('fn', { name: value })`)."""
+    type: str
+    """Its PostgreSQL type, e.g. uuid, text, integer[], timestamp with time zone."""
+    default: str | None = None
+    """A SQL expression: the argument may then be left out (it is optional in the TypeScript Args)."""
+
+
+class FunctionSpec(SpecModel):
+    """A function in the public schema: callable with supabase.rpc(), from policies, or by triggers."""
+
+    description: str | None = None
+    """What the function does; becomes its COMMENT."""
+    arguments: list[ArgumentSpec] = Field(default_factory=list)
+    """The arguments, in order."""
+    returns: str
+    """A type (`uuid`, `boolean`, `appointments`), `setof <table>`, `table (column type, ...)`, `trigger` or `void`."""
+    language: Literal["sql", "plpgsql"]
+    """The body's language."""
+    body: str
+    """The function's body, without dollar quotes; parsed at compile time by PostgreSQL's parser."""
+    volatility: Literal["volatile", "stable", "immutable"] = "volatile"
+    """VOLATILE (the default), STABLE or IMMUTABLE."""
+    security: Literal["invoker", "definer"] = "invoker"
+    """SECURITY INVOKER (the caller's rights, the default) or DEFINER (the owner's rights: then fix `search_path`)."""
+    search_path: list[str] | None = None
+    """Schemas the body resolves names in, fixed for the function (`[]` means none: qualify every name)."""
+    grant_execute: list[Role] | None = None
+    """API roles that may EXECUTE it; the default is [authenticated, service_role], or none for a trigger function."""
+    classification: Classification | None = None
+    """Classification of what the function returns; the strictest of the tables its body reads when omitted."""
+
+
+class ReferencingSpec(SpecModel):
+    """Transition tables of a statement-level AFTER trigger."""
+
+    old_table: str | None = None
+    """Name under which the old rows are visible (UPDATE, DELETE)."""
+    new_table: str | None = None
+    """Name under which the new rows are visible (INSERT, UPDATE)."""
+
+
+class TriggerSpec(SpecModel):
+    """A trigger on a table of the spec, or on a Supabase table such as auth.users."""
+
+    table: str
+    """The table: a table of this spec, or `auth.users`."""
+    timing: Literal["before", "after"]
+    """BEFORE or AFTER the event."""
+    events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)
+    """The events that fire it."""
+    update_of: list[str] = Field(default_factory=list)
+    """Fire on UPDATE only when one of these columns is set."""
+    for_each: Literal["row", "statement"] = "row"
+    """FOR EACH ROW (the default) or FOR EACH STATEMENT."""
+    when: str | None = None
+    """A SQL condition over OLD and NEW (row triggers)."""
+    referencing: ReferencingSpec | None = None
+    """Transition tables (AFTER ... FOR EACH STATEMENT)."""
+    function: str
+    """The function it runs: a function of this spec returning `trigger`."""
+    arguments: list[str] = Field(default_factory=list)
+    """String arguments passed to the function (TG_ARGV)."""
+    description: str | None = None
+    """Why the trigger exists; becomes its COMMENT."""
+
+
 Severity = Literal["error", "warning", "off"]
 
 
@@ -228,3 +298,7 @@ class Spec(SpecModel):
     """Compliance rule severities and waivers (see `schemac lint`)."""
     docs: DocsSpec = Field(default_factory=DocsSpec)
     """Documentation outputs beyond compiled/ (see `inject`)."""
+    functions: dict[str, FunctionSpec] = Field(default_factory=dict)
+    """Functions in public, by name (supabase.rpc(), policies, triggers)."""
+    triggers: dict[str, TriggerSpec] = Field(default_factory=dict)
+    """Triggers, by name, on tables of the spec or on auth.users."""

@@ -29,15 +29,17 @@ from ..db.catalog import (
     index_tail,
     read_functions,
     read_schema,
+    read_triggers,
     trigger_tail,
 )
 from ..db.server import has_auth_users, install_supabase_stand_in, throwaway_server
+from ..emit.routines import create_function_sql, function_comment, function_grants_sql, function_sql_name
 from ..emit.sql import column_comment, render_index, render_trigger, table_comment, updated_at_function_sql
 from .matching import differ, pair_by_name
 from ..outputs import compare
 from ..pipeline import render_outputs
-from ..model import UPDATED_AT_FUNCTION, Schema, Table
-from ..sqltext import qualified, quote_ident
+from ..model import UPDATED_AT_FUNCTION, Schema, Table, Trigger
+from ..sqltext import qualified, quote_ident, quote_literal
 from .policies import ExpectedPolicy, compare_policies, normalize_policies
 
 
@@ -62,6 +64,9 @@ class Normalized:
     # from the timing keyword on (see trigger_tail), or why the server could not create the trigger
     trigger_definitions: dict[tuple[str, str], str] = field(default_factory=dict)
     trigger_problems: dict[tuple[str, str], str] = field(default_factory=dict)
+    spec_functions: frozenset[str] = frozenset()  # keys of `functions` from the spec's section (grants, comments compared)
+    # triggers the spec puts on tables it does not own (auth.users), keyed by "schema.table"
+    external_triggers: dict[str, tuple[Trigger, ...]] = field(default_factory=dict)
 
 
 class Refused(Exception):
@@ -87,7 +92,9 @@ def run_verify(
                 _apply(conn, migrations, report)
             live = read_schema(conn)
             normalized = normalize_expressions(conn, schema)
+            external = {key: read_triggers(conn, *key.split(".")) for key in normalized.external_triggers}
         report.checked = compare_schema(schema, live, normalized, report.differences)
+        report.checked += compare_external_triggers(normalized, external, report.differences)
         return report
 
 
@@ -179,8 +186,16 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
                     "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
                     (f"pg_temp.{tmp}", temp_key),
                 ).fetchone()[0]
-            _expected_triggers(conn, table, tmp, trigger_definitions, trigger_problems)
-        functions = _expected_functions(conn, schema)
+            _expected_triggers(conn, table.name, schema.triggers_on("public", table.name), tmp, trigger_definitions, trigger_problems)
+        external: dict[str, tuple[Trigger, ...]] = {}
+        for trg in schema.triggers:
+            if trg.table_schema != "public":
+                external[trg.table_qualified] = external.get(trg.table_qualified, ()) + (trg,)
+        for i, (qualified_name, triggers) in enumerate(sorted(external.items())):
+            tmp = f"schemac_norm_ext_{i}"
+            conn.execute(f"CREATE TEMP TABLE {tmp} (LIKE {qualified(*qualified_name.split('.'))}) ON COMMIT DROP")
+            _expected_triggers(conn, qualified_name, triggers, tmp, trigger_definitions, trigger_problems)
+        functions, spec_functions = _expected_functions(conn, schema)
     finally:
         conn.execute("ROLLBACK")
     return Normalized(
@@ -193,41 +208,58 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
         functions,
         trigger_definitions,
         trigger_problems,
+        spec_functions,
+        external,
     )
 
 
 def _expected_triggers(
-    conn: psycopg.Connection, table: Table, tmp: str, definitions: dict[tuple[str, str], str], problems: dict[tuple[str, str], str]
+    conn: psycopg.Connection,
+    table: str,
+    triggers: tuple[Trigger, ...],
+    tmp: str,
+    definitions: dict[tuple[str, str], str],
+    problems: dict[tuple[str, str], str],
 ) -> None:
     """The emitter's CREATE TRIGGER run on the temporary table and read back like a live one.
 
     It calls the live trigger function, which may be missing or not return trigger (reported on its own):
     then the trigger's definition cannot be checked, and the reason is kept instead.
     """
-    for trg in table.triggers:
+    bare = table.rpartition(".")[2]
+    for trg in triggers:
         conn.execute("SAVEPOINT schemac_trigger")
         try:
-            conn.execute(render_trigger(table, trg, on=tmp))
+            conn.execute(render_trigger(None, trg, on=tmp))
             definition = conn.execute(
                 f"SELECT {TRIGGER_DEFINITION} FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE t.tgrelid = %s::regclass AND t.tgname = %s",
                 (f"pg_temp.{tmp}", trg.name),
             ).fetchone()[0]
-            definitions[(table.name, trg.name)] = trigger_tail(definition, table.name)
+            definitions[(table, trg.name)] = trigger_tail(definition, bare)
             conn.execute("RELEASE SAVEPOINT schemac_trigger")
         except psycopg.Error as exc:
             conn.execute("ROLLBACK TO SAVEPOINT schemac_trigger")
-            problems[(table.name, trg.name)] = str(exc).strip().splitlines()[0]
+            problems[(table, trg.name)] = str(exc).strip().splitlines()[0]
 
 
-def _expected_functions(conn: psycopg.Connection, schema: Schema) -> dict[str, LiveFunction]:
-    """The updated_at function as the emitter writes it, created in pg_temp and read back like the live one."""
-    if not any(t.timestamps for t in schema.tables):
-        return {}
-    name = UPDATED_AT_FUNCTION.split(".")[1]
-    conn.execute(updated_at_function_sql(qualified("pg_temp", name)))
+def _expected_functions(conn: psycopg.Connection, schema: Schema) -> tuple[dict[str, LiveFunction], frozenset[str]]:
+    """Every function as the emitter writes it (with its grants and comment), created in pg_temp and read back like the live ones."""
+    if not schema.functions and not any(t.timestamps for t in schema.tables):
+        return {}, frozenset()
+    if any(t.timestamps for t in schema.tables):
+        name = UPDATED_AT_FUNCTION.split(".")[1]
+        conn.execute(updated_at_function_sql(qualified("pg_temp", name)))
+    for function in schema.functions:
+        conn.execute(create_function_sql(function, "pg_temp"))
+        for statement in function_grants_sql(function, "pg_temp"):
+            conn.execute(statement)
+        conn.execute(f"COMMENT ON FUNCTION {function_sql_name(function, 'pg_temp')} IS {quote_literal(function_comment(function))}")
     temp_schema = conn.execute("SELECT pg_my_temp_schema()::regnamespace::text").fetchone()[0]
-    return {name: read_functions(conn, temp_schema)[name]}
+    read = read_functions(conn, temp_schema)
+    names = {f.name for f in schema.functions} | ({UPDATED_AT_FUNCTION.split(".")[1]} if any(t.timestamps for t in schema.tables) else set())
+    expected = {key: f for key, f in read.items() if key.split("(")[0] in names}
+    return expected, frozenset(k for k in expected if k.split("(")[0] in {f.name for f in schema.functions})
 
 
 def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: list[str]) -> int:
@@ -235,15 +267,46 @@ def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: li
     checked = 0
     expected_tables = {t.name: t for t in schema.tables}
     for _name, table, lt in pair_by_name(lambda n: f"table {n}", expected_tables, live.tables, diffs):
-        checked += _compare_table(table, lt, norm, diffs)
+        checked += _compare_table(table, lt, norm, diffs, schema.triggers_on("public", table.name))
 
     for name, kind in sorted(live.others.items()):
         diffs.append(f"{kind} {name}: in the database but not in the spec")
 
-    return checked + _compare_functions(norm.functions, live.functions, diffs)
+    return checked + _compare_functions(norm.functions, live.functions, diffs, norm.spec_functions)
 
 
-def _compare_functions(expected: dict[str, LiveFunction], live: dict[str, LiveFunction], diffs: list[str]) -> int:
+def compare_external_triggers(norm: Normalized, live: dict[str, dict], diffs: list[str]) -> int:
+    """Triggers the spec puts on tables it does not own; only the ones running a function of public can be extra."""
+    checked = 0
+    for table, triggers in norm.external_triggers.items():
+        ours = {name: trg for name, trg in live.get(table, {}).items() if trg.function.startswith("public.")}
+        others = {name: trg for name, trg in live.get(table, {}).items() if name not in ours}
+        expected = {t.name: t for t in triggers}
+        present = {**ours, **{n: others[n] for n in expected if n in others}}
+        for name, trg, ltr in pair_by_name(lambda n: f"trigger {table}.{n}", expected, present, diffs):
+            checked += 1
+            _compare_trigger(table, name, trg, ltr, norm, diffs)
+    return checked
+
+
+def _compare_trigger(t: str, name: str, trg: Trigger, ltr, norm: Normalized, diffs: list[str]) -> None:
+    live_summary = f"{ltr.timing} {' OR '.join(ltr.events)} -> {ltr.function}"
+    spec_summary = f"{trg.timing} {' OR '.join(trg.events)} -> {trg.function}"
+    differ(diffs, f"trigger {t}.{name}", live_summary, spec_summary)
+    # only the migration's own state, 'O': it fires on origin and local changes, not under replication roles
+    differ(diffs, f"trigger {t}.{name}: firing", ltr.firing, "enabled")
+    if live_summary != spec_summary:
+        return
+    # row or statement level, UPDATE OF columns, WHEN, transition tables, arguments: only the whole definition shows them
+    if (t, name) in norm.trigger_problems:
+        diffs.append(f"trigger {t}.{name}: the spec's definition could not be checked on this database: {norm.trigger_problems[(t, name)]}")
+    else:
+        differ(diffs, f"trigger {t}.{name}: definition", ltr.definition, norm.trigger_definitions[(t, name)])
+
+
+def _compare_functions(
+    expected: dict[str, LiveFunction], live: dict[str, LiveFunction], diffs: list[str], spec_functions: frozenset[str] = frozenset()
+) -> int:
     """Everything that decides what a function does and with whose rights; the body up to whitespace."""
     pairs = pair_by_name(lambda n: f"function public.{n}", expected, live, diffs)
     security = {True: "SECURITY DEFINER", False: "SECURITY INVOKER"}
@@ -255,6 +318,10 @@ def _compare_functions(expected: dict[str, LiveFunction], live: dict[str, LiveFu
         differ(diffs, f"{label}: settings", lf.settings, exp.settings)
         differ(diffs, f"{label}: returns", lf.returns, exp.returns)
         differ(diffs, f"{label}: volatility", lf.volatility, exp.volatility)
+        if name in spec_functions:
+            differ(diffs, f"{label}: arguments", lf.arguments, exp.arguments)
+            differ(diffs, f"{label}: EXECUTE granted to", lf.execute, exp.execute)
+            differ(diffs, f"{label}: comment", lf.comment, exp.comment)
     return len(pairs)
 
 
@@ -263,7 +330,7 @@ API_ROLES = ("anon", "authenticated", "service_role")
 KINDS = {"p": "primary key", "u": "unique constraint", "f": "foreign key", "c": "check constraint", "x": "exclusion constraint"}
 
 
-def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[str]) -> int:
+def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[str], triggers: tuple[Trigger, ...]) -> int:
     t = table.name
     checked = 4
     on_off = {True: "enabled", False: "disabled"}
@@ -304,21 +371,10 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[st
         if (li.columns, li.unique, li.method, li.predicate) == (ix.columns, ix.unique, ix.using, norm.predicates.get((t, name))):
             differ(diffs, f"index {t}.{name}: definition", li.definition, norm.index_definitions[(t, name)])
 
-    triggers = {trg.name: trg for trg in table.triggers}
+    triggers = {trg.name: trg for trg in triggers}
     for name, trg, ltr in pair_by_name(lambda n: f"trigger {t}.{n}", triggers, lt.triggers, diffs):
         checked += 1
-        live_summary = f"{ltr.timing} {' OR '.join(ltr.events)} -> {ltr.function}"
-        spec_summary = f"{trg.timing} {' OR '.join(trg.events)} -> {trg.function}"
-        differ(diffs, f"trigger {t}.{name}", live_summary, spec_summary)
-        # only the migration's own state, 'O': it fires on origin and local changes, not under replication roles
-        differ(diffs, f"trigger {t}.{name}: firing", ltr.firing, "enabled")
-        if live_summary != spec_summary:
-            continue
-        # row or statement level, UPDATE OF columns, WHEN: only the whole definition shows them
-        if (t, name) in norm.trigger_problems:
-            diffs.append(f"trigger {t}.{name}: the spec's definition could not be checked on this database: {norm.trigger_problems[(t, name)]}")
-        else:
-            differ(diffs, f"trigger {t}.{name}: definition", ltr.definition, norm.trigger_definitions[(t, name)])
+        _compare_trigger(t, name, trg, ltr, norm, diffs)
 
     checked += compare_policies(table, lt.policies, norm.policies, diffs)
     pair_by_name(lambda n: f"rule {t}.{n}", {}, lt.rules, diffs)  # the spec has no rules: every one is extra
