@@ -326,6 +326,46 @@ def test_findings_point_at_a_blank_or_wrong_key_when_one_is_written(tmp_path):
     assert found == {"SC114": "3:5", "SC115": "5:5", "SC107": "12:47", "SC103": "13:55", "SC110": "2:3"}
 
 
+PHI_COLUMN = "      body: {type: text, classification: phi, encrypted: true, description: Note text.}\n"
+FUNCTION = """functions:
+  note_count:
+    returns: bigint
+    language: sql
+    security: definer
+    search_path: []
+    grant_execute: [anon, authenticated]
+    body: select count(*) from public.notes
+"""
+
+
+def test_sc130_security_definer_without_search_path(tmp_path):
+    spec = BASE + FUNCTION.replace("    search_path: []\n", "").replace("[anon, authenticated]", "[authenticated]")
+    assert only(lint_spec(tmp_path, spec)) == (
+        "16:5",  # the security key
+        "SC130",
+        "function 'note_count' is SECURITY DEFINER (it runs with its owner's rights) but its search_path is not fixed, so a caller "
+        "could make an unqualified name resolve to their own object; add 'search_path: []' and schema-qualify every name in the body",
+    )
+    assert lint_spec(tmp_path, BASE + FUNCTION.replace("[anon, authenticated]", "[authenticated]")).findings == []
+
+
+def test_sc131_anon_executable_function_reading_phi(tmp_path):
+    policies = "    policies:\n      - {name: own, for: [all], using: auth.uid() IS NOT NULL}\n"
+    spec = BASE + PHI_COLUMN + policies + FUNCTION
+    assert only(lint_spec(tmp_path, spec), "SC131") == (
+        "21:5",  # the grant_execute key
+        "SC131",
+        "function 'note_count' may be executed by anon and its body reads 'notes', which holds PHI; "
+        "remove anon from 'grant_execute' (e.g. grant_execute: [authenticated])",
+    )
+    assert [f.code for f in lint_spec(tmp_path, spec.replace("[anon, authenticated]", "[authenticated]")).findings] == []
+    # a PL/pgSQL body is read too, and the default grant does not include anon
+    plpgsql = FUNCTION.replace("language: sql", "language: plpgsql").replace(
+        "body: select count(*) from public.notes", "body: |\n      begin\n        return (select count(*) from public.notes);\n      end;"
+    )
+    assert only(lint_spec(tmp_path, BASE + PHI_COLUMN + policies + plpgsql), "SC131")[1] == "SC131"
+
+
 @pytest.mark.parametrize("code", [r.code for r in RULES if r.code != "SC100"])
 def test_every_rule_has_a_breaking_test(code):
     source = open(__file__, encoding="utf-8").read()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import access, classification, column_types, documentation, keys
+from . import access, classification, column_types, documentation, keys, routines
 from .base import Rule
 
 UNUSED_WAIVER = Rule("SC100", "every waiver matches a finding", "warning", lambda schema: ())
@@ -27,6 +27,8 @@ RULES: tuple[Rule, ...] = tuple(
             keys.foreign_key_index,
             documentation.described,
             documentation.retention_stated,
+            routines.definer_search_path,
+            routines.anon_function_phi,
         ),
         key=lambda r: r.code,
     )
