@@ -19,13 +19,15 @@ enums sorted by name; enum values in declared order; NOT NULL json is
 schemas (auth.users) left out of `Relationships`, since the generator only
 lists relations inside the schema it describes; `isOneToOne` by its rule (see
 is_one_to_one); trigger functions left out of `Functions`, as the generator
-does. `__InternalSupabase.PostgrestVersion` is "12", which is what supabase-js
+does, and every other function typed as it types it (arguments and table columns
+by name, `Record<PropertyKey, never>` for no arguments, a returned table's row
+with `SetofOptions`). `__InternalSupabase.PostgrestVersion` is "12", which is what supabase-js
 assumes when the field is absent, so typing is the same as without it.
 """
 
 from __future__ import annotations
 
-from ..model import CLASSIFICATION_LABELS, Column, ColumnType, ForeignKey, Schema, Table
+from ..model import CLASSIFICATION_LABELS, Column, ColumnType, ForeignKey, Function, Schema, SqlType, Table
 
 TYPESCRIPT_PATH = "types/database.ts"
 SCHEMA = "public"
@@ -211,7 +213,7 @@ def _database(schema: Schema) -> str:
         f"  {SCHEMA}: {{",
         *block("    ", "Tables", tables),
         *block("    ", "Views", []),
-        *block("    ", "Functions", []),
+        *block("    ", "Functions", _functions(schema)),
         *block("    ", "Enums", enums),
         *block("    ", "CompositeTypes", []),
         "  }",
@@ -258,6 +260,94 @@ def _relationships(table: Table, indent: str) -> list[str]:
             f"{indent}  }},",
         ]
     return lines + [f"{indent}]"]
+
+
+# ---------------------------------------------------------------- functions
+
+# pg_type.typname -> the generator's TypeScript type (its pgTypeToTsType)
+PG_TS_TYPES = {
+    "bool": "boolean",
+    **{n: "number" for n in ("int2", "int4", "int8", "float4", "float8", "numeric")},
+    **{n: "string" for n in ("bytea", "bpchar", "varchar", "date", "text", "citext", "time", "timetz", "timestamp", "timestamptz", "uuid", "vector", "interval")},
+    "json": "Json",
+    "jsonb": "Json",
+    "void": "undefined",
+    "record": "Record<string, unknown>",
+}
+# names the parser leaves as written (`timestamptz`, `bool`) besides pg_catalog's own
+PG_ALIASES = {"int": "int4", "integer": "int4", "smallint": "int2", "bigint": "int8", "real": "float4", "float": "float8", "boolean": "bool", "decimal": "numeric"}
+
+
+def sql_type_ts(t: SqlType) -> str:
+    """The generator's TypeScript for a function argument or result type (arrays as T[])."""
+    name = PG_ALIASES.get(t.name, t.name)
+    base = PG_TS_TYPES.get(name, "unknown")
+    return base + "[]" if t.array else base
+
+
+def rpc_functions(schema: Schema) -> list[Function]:
+    """Functions supabase.rpc() can call, as the generator lists them: trigger functions are left out."""
+    return sorted((f for f in schema.functions if not f.returns.trigger), key=lambda f: by_name(f.name))
+
+
+def returned_table(schema: Schema, f: Function) -> Table | None:
+    """The spec table whose row type the function returns (RETURNS t or SETOF t), if any."""
+    t = f.returns.type
+    if t is None or t.array or t.schema not in (None, SCHEMA):
+        return None
+    return next((table for table in schema.tables if table.name == t.name), None)
+
+
+def _functions(schema: Schema) -> list[str]:
+    lines: list[str] = []
+    for f in rpc_functions(schema):
+        lines += _function(schema, f, "      ")
+    return lines
+
+
+def _function_doc(f: Function) -> str | None:
+    label = CLASSIFICATION_LABELS.get(f.classification, f.classification) if f.classification else None
+    text = " ".join(p for p in ((f"[returns {label}]" if label else ""), " ".join((f.description or "").split())) if p)
+    return "/** " + text.replace("*/", "*\\/") + " */" if text else None
+
+
+def _function(schema: Schema, f: Function, indent: str) -> list[str]:
+    inner = indent + "  "
+    args = sorted(f.arguments, key=lambda a: by_name(a.name))
+    arg_members = [f"{a.name}{'?' if a.default is not None else ''}: {sql_type_ts(a.type)}" for a in args]
+    args_one_line = "{ " + "; ".join(arg_members) + " }" if args else "Record<PropertyKey, never>"
+    returns_lines: list[str] = []  # a multi-line Returns (an object type), else empty and returns_text is used
+    setof_options: list[str] = []
+    table = returned_table(schema, f)
+    if f.returns.columns:
+        fields = [f"{inner}  {name}: {sql_type_ts(t)}" for name, t in sorted(f.returns.columns, key=lambda c: by_name(c[0]))]
+        returns_lines = [f"{inner}Returns: {{", *fields, f"{inner}}}[]"]
+    elif table is not None:
+        fields = []
+        for c in sorted_columns(table):
+            fields += member(inner + "  ", c.name, value_alternatives(c))
+        returns_lines = [f"{inner}Returns: {{", *fields, f"{inner}}}" + ("[]" if f.returns.setof else "")]
+        setof_options = [
+            f"{inner}SetofOptions: {{",
+            f'{inner}  from: "*"',
+            f"{inner}  to: {quote(table.name)}",
+            f"{inner}  isOneToOne: {'false' if f.returns.setof else 'true'}",
+            f"{inner}  isSetofReturn: {'true' if f.returns.setof else 'false'}",
+            f"{inner}}}",
+        ]
+    returns_text = sql_type_ts(f.returns.type) + ("[]" if f.returns.setof else "") if f.returns.type is not None else "unknown"
+    doc = _function_doc(f)
+    out = [indent + doc] if doc else []
+    one_line = f"{indent}{f.name}: {{ Args: {args_one_line}; Returns: {returns_text} }}"
+    if not returns_lines and len(one_line) <= WIDTH:
+        return out + [one_line]
+    args_line = f"{inner}Args: {args_one_line}"
+    if len(args_line) > WIDTH and args:
+        args_block = [f"{inner}Args: {{", *[f"{inner}  {m}" for m in arg_members], f"{inner}}}"]
+    else:
+        args_block = [args_line]
+    body = args_block + (returns_lines or [f"{inner}Returns: {returns_text}"]) + setof_options
+    return out + [f"{indent}{f.name}: {{", *body, f"{indent}}}"]
 
 
 # ---------------------------------------------------------------- the generator's helpers

@@ -73,7 +73,8 @@ def _build_trigger(
     if not function.returns.trigger:
         problems.add(path + ("function",), f"function '{spec.function}' returns {function.returns.sql}, not trigger; a trigger runs a function declared with 'returns: trigger'")
         ok = False
-    events = tuple(e.upper() for e in dict.fromkeys(spec.events))
+    # in the order the catalog lists them (pg_trigger.tgtype bits), so spec and database spell a trigger alike
+    events = tuple(e for e in ("INSERT", "DELETE", "UPDATE", "TRUNCATE") if e.lower() in spec.events)
     level = spec.for_each.upper()
     for i, column in enumerate(spec.update_of):
         if column not in columns:
