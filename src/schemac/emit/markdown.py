@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import CLASSIFICATION_LABELS, Column, ForeignKey, Schema, Table
+from ..model import CLASSIFICATION_LABELS, Column, ForeignKey, Schema, Table, Trigger
 from .mdtext import cell, code
 from .mdtext import comment as comment_text
 
@@ -48,7 +48,8 @@ def render_reference(schema: Schema) -> str:
         _overview(schema),
         _er_diagram(schema),
         "## Tables\n",
-        *(_table_section(t) for t in schema.tables),
+        *(_table_section(t, schema) for t in schema.tables),
+        _functions_section(schema),
         _external_section(schema),
         _enums_section(schema),
     ]
@@ -203,7 +204,7 @@ def _er_diagram(schema: Schema) -> str:
 # ---------------------------------------------------------------- one table
 
 
-def _table_section(table: Table) -> str:
+def _table_section(table: Table, schema: Schema) -> str:
     parts = [
         f'<a id="{anchor(table.name)}"></a>\n\n### Table `{table.name}`\n',
         (cell(table.description) or "_No description._") + "\n",
@@ -212,7 +213,7 @@ def _table_section(table: Table) -> str:
         _constraints(table),
         _foreign_keys(table),
         _indexes(table),
-        _triggers(table),
+        _triggers(schema.triggers_on("public", table.name)),
         _policies(table),
     ]
     return "\n".join(p for p in parts if p)
@@ -286,11 +287,56 @@ def _indexes(table: Table) -> str:
     return "#### Indexes\n\n" + _table(("Name", "Columns", "Unique", "Method", "Where", "Description"), rows)
 
 
-def _triggers(table: Table) -> str:
-    if not table.triggers:
+def _triggers(triggers: tuple[Trigger, ...]) -> str:
+    if not triggers:
         return ""
-    rows = [(code(t.name), t.timing, " OR ".join(t.events), code(t.function + "()")) for t in table.triggers]
-    return "#### Triggers\n\n" + _table(("Name", "Timing", "Events", "Function"), rows)
+    rows = [(code(t.name), t.timing, _trigger_events(t), _trigger_details(t), _function_link(t.function), cell(t.description) if t.table else "Keeps `updated_at` current (`timestamps: true`).") for t in triggers]
+    return "#### Triggers\n\n" + _table(("Name", "Timing", "Events", "Details", "Function", "Description"), rows)
+
+
+def _trigger_events(t: Trigger) -> str:
+    return " OR ".join(f"UPDATE OF {_codes(t.update_of)}" if e == "UPDATE" and t.update_of else e for e in t.events)
+
+
+def _trigger_details(t: Trigger) -> str:
+    parts = [f"FOR EACH {t.level}"]
+    if t.when:
+        parts.append(f"WHEN {code(t.when)}")
+    if t.old_table:
+        parts.append(f"old rows as {code(t.old_table)}")
+    if t.new_table:
+        parts.append(f"new rows as {code(t.new_table)}")
+    if t.arguments:
+        parts.append("arguments " + ", ".join(code(a) for a in t.arguments))
+    return "; ".join(parts)
+
+
+def _function_link(qualified: str) -> str:
+    name = qualified.split(".", 1)[1]
+    return f"[{code(qualified + '()')}](#{anchor('function', name)})" if not name.startswith("schemac_") else code(qualified + "()")
+
+
+def _functions_section(schema: Schema) -> str:
+    if not schema.functions:
+        return ""
+    rows = []
+    for f in schema.functions:
+        args = ", ".join(f"{a.name} {a.type.sql}" + (f" DEFAULT {a.default}" if a.default is not None else "") for a in f.arguments)
+        security = "definer" if f.security_definer else "invoker"
+        path = "not fixed" if f.search_path is None else (", ".join(f.search_path) or "empty")
+        rows.append(
+            (
+                f'<a id="{anchor("function", f.name)}"></a>{code(f.name)}',
+                code(args) if args else "",
+                code(f.returns.sql),
+                f"{f.language}, {f.volatility.lower()}, security {security}, search_path {path}",
+                ", ".join(f.execute) or "nobody (trigger or internal)",
+                classification_label(f.classification) if f.classification else "",
+                cell(f.description),
+            )
+        )
+    header = ("Function", "Arguments", "Returns", "Properties", "Execute", "Returns data", "Description")
+    return "## Functions\n\nIn schema `public`; the bodies are in the migration.\n\n" + _table(header, rows)
 
 
 def _policies(table: Table) -> str:
@@ -319,7 +365,8 @@ def _policies(table: Table) -> str:
 
 
 def _external_targets(schema: Schema) -> list[str]:
-    return sorted({fk.ref_qualified for t in schema.tables for fk in t.foreign_keys if fk.ref_schema != "public"})
+    referenced = {fk.ref_qualified for t in schema.tables for fk in t.foreign_keys if fk.ref_schema != "public"}
+    return sorted(referenced | {t.table_qualified for t in schema.triggers if t.table_schema != "public"})
 
 
 def _external_section(schema: Schema) -> str:
@@ -332,7 +379,12 @@ def _external_section(schema: Schema) -> str:
         referenced_by = sorted({t.name for t in schema.tables for fk in t.foreign_keys if fk.ref_qualified == qualified})
         links = ", ".join(f"[{n}](#{anchor(n)})" for n in referenced_by)
         description = EXTERNAL_DESCRIPTIONS.get(qualified, "A table outside this spec.")
-        parts.append(f'<a id="{anchor(schema_name, table_name)}"></a>\n\n### External table `{qualified}`\n\n{description} Referenced by {links}.\n')
+        text = f'<a id="{anchor(schema_name, table_name)}"></a>\n\n### External table `{qualified}`\n\n{description}'
+        text += f" Referenced by {links}.\n" if links else "\n"
+        triggers = tuple(t for t in schema.triggers if t.table_qualified == qualified)
+        if triggers:
+            text += "\nThe spec puts these triggers on it:\n\n" + _triggers(triggers).removeprefix("#### Triggers\n\n")
+        parts.append(text)
     return "\n".join(parts)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Column, Schema, Table
+from ..model import Column, Function, Schema, SqlType, Table, Trigger
 
 SCHEMA_JSON_PATH = "schema.json"
 SCHEMA_JSON_VERSION = 1
@@ -26,6 +26,8 @@ def render_schema_json(schema: Schema) -> str:
         "source_sha256": schema.source_sha256,
         "enums": [{"name": e.name, "values": list(e.values), "description": e.description} for e in schema.enums],
         "tables": [_table(t) for t in schema.tables],
+        "functions": [_function(f) for f in schema.functions],
+        "triggers": [_trigger(t) for t in schema.triggers],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -108,3 +110,47 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_canonical(v) for v in value]
     return value
+
+
+def _sql_type(t: SqlType) -> dict[str, Any]:
+    return {"sql": t.sql, "name": t.name, "schema": t.schema, "array": t.array}
+
+
+def _function(f: Function) -> dict[str, Any]:
+    return {
+        "name": f.name,
+        "schema": "public",
+        "arguments": [{"name": a.name, "type": _sql_type(a.type), "default": a.default} for a in f.arguments],
+        "returns": {
+            "sql": f.returns.sql,
+            "setof": f.returns.setof,
+            "type": _sql_type(f.returns.type) if f.returns.type else None,
+            "columns": [{"name": n, "type": _sql_type(t)} for n, t in f.returns.columns],
+        },
+        "language": f.language,
+        "body": f.body,
+        "volatility": f.volatility,
+        "security": "definer" if f.security_definer else "invoker",
+        "search_path": list(f.search_path) if f.search_path is not None else None,
+        "execute": list(f.execute),
+        "description": f.description,
+        "classification": f.classification,
+        "reads": [f"{s}.{t}" for s, t in f.reads],
+    }
+
+
+def _trigger(t: Trigger) -> dict[str, Any]:
+    return {
+        "name": t.name,
+        "table": t.table_qualified,
+        "timing": t.timing,
+        "events": list(t.events),
+        "update_of": list(t.update_of),
+        "level": t.level,
+        "when": t.when,
+        "old_table": t.old_table,
+        "new_table": t.new_table,
+        "function": t.function,
+        "arguments": list(t.arguments),
+        "description": t.description,
+    }
