@@ -404,7 +404,9 @@ def test_same_types_as_supabases_generator_for_every_type(npx, conn, db_url, tmp
     assert supabase_view(render_typescript(schema)) == official_types(db_url)
 
 
-# Every shape of function the generator types differently: no arguments, defaults (optional args), arrays,
+# Views: a simple (updatable) one with a computed column (`never` on write), one with a window function
+# (read-only), a materialized one, and one over a table with a foreign key (relationships through views on
+# both sides). Every shape of function the generator types differently: no arguments, defaults (optional args), arrays,
 # numbers, json, void, record, a table row (one and SETOF, with SetofOptions), TABLE (...), SETOF scalar,
 # lines past 80 columns, and a trigger function (left out).
 FUNCTIONS_SPEC = """\
@@ -417,6 +419,12 @@ tables:
       data: {type: jsonb}
       note: {type: jsonb, nullable: true}
       tags: {type: "text[]", nullable: true}
+  child:
+    description: x
+    classification: administrative
+    columns:
+      id: {type: uuid, primary_key: true}
+      item_id: {type: uuid, nullable: true, references: items.id}
 functions:
   one_item:
     arguments:
@@ -484,10 +492,24 @@ triggers:
     timing: before
     events: [update]
     function: touch
+views:
+  item_simple:
+    security_invoker: true
+    query: SELECT i.id, i.note, i.tags, i.id::text AS label FROM public.items i
+  item_view:
+    security_invoker: true
+    query: SELECT i.id, i.data, i.tags, count(*) OVER () AS n FROM public.items i
+  item_mat:
+    materialized: true
+    query: SELECT i.id, i.tags FROM public.items i
+    indexes:
+      - {columns: [id], unique: true}
+  child_view:
+    query: SELECT c.id, c.item_id FROM public.child c
 """
 
 
-def test_functions_typed_as_supabases_generator_types_them(npx, conn, db_url, tmp_path):
+def test_functions_and_views_typed_as_supabases_generator_types_them(npx, conn, db_url, tmp_path):
     from schemac.db.apply import run_sql
     from schemac.emit.sql import render_migration
 
@@ -496,6 +518,7 @@ def test_functions_typed_as_supabases_generator_types_them(npx, conn, db_url, tm
     ours = render_typescript(schema)
     assert "touch" not in ours[ours.index("Functions: {") : ours.index("Enums: {")]
     assert "SetofOptions" in ours and "Record<PropertyKey, never>" in ours
+    assert "label?: never" in ours and 'referencedRelation: "item_mat"' in ours
     assert supabase_view(ours) == official_types(db_url)
 
 

@@ -187,6 +187,40 @@ class Returns:
 
 
 @dataclass(frozen=True)
+class ViewColumn:
+    """One output column of a view: where it comes from decides its type, classification and updatability."""
+
+    name: str
+    column: Column | None  # the table column it passes through unchanged (through other views), if any
+    source: tuple[str, str] | None  # (table, column) of that table column
+    type: SqlType | None  # the declared or inferred type when it is not a plain table column
+    classification: str
+    description: str | None
+
+    @property
+    def type_sql(self) -> str:
+        return self.column.type.sql if self.column is not None else self.type.sql  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class View(Positioned):
+    """A view or materialized view from the spec's `views:` section (in public)."""
+
+    name: str
+    query: str  # the SELECT as PostgreSQL's parser deparsed it
+    materialized: bool
+    security_invoker: bool
+    columns: tuple[ViewColumn, ...]
+    description: str | None
+    select_roles: tuple[str, ...]  # API roles granted SELECT
+    reads: tuple[tuple[str, str], ...]  # (schema, relation) the query names
+    updatable: bool  # PostgreSQL can insert into and update it (a simple view over one table)
+    indexes: tuple[Index, ...] = ()  # materialized views only
+    pos: Pos = field(default=None, compare=False)  # type: ignore[assignment]
+    keys: Keys = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
 class Function(Positioned):
     """A function from the spec's `functions:` section (in public)."""
 
@@ -324,6 +358,7 @@ class Schema:
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
     functions: tuple[Function, ...] = ()
     triggers: tuple[Trigger, ...] = ()  # the `triggers:` section; a Table's own triggers hold only the timestamps one
+    views: tuple[View, ...] = ()
 
     def triggers_on(self, schema: str, table: str) -> tuple[Trigger, ...]:
         """Every trigger on a table: the timestamps one and those of the `triggers:` section."""

@@ -91,10 +91,23 @@ class LiveFunction:
 
 
 @dataclass
+class LiveView:
+    materialized: bool
+    definition: str  # pg_get_viewdef
+    options: tuple[str, ...]  # reloptions, e.g. ('security_invoker=true',)
+    columns: tuple[tuple[str, str], ...]  # (name, format_type) in order
+    comment: str | None
+    column_comments: dict[str, str | None]
+    select_roles: tuple[str, ...]  # API roles with SELECT
+    indexes: dict[str, str] = field(default_factory=dict)  # name -> pg_get_indexdef from USING on (materialized views)
+
+
+@dataclass
 class LiveSchema:
     tables: dict[str, LiveTable]
     functions: dict[str, LiveFunction]  # name, or name(arguments) when it takes any
-    others: dict[str, str] = field(default_factory=dict)  # views, sequences, types… -> what they are
+    others: dict[str, str] = field(default_factory=dict)  # sequences, types… -> what they are
+    views: dict[str, LiveView] = field(default_factory=dict)
 
 
 ON_DELETE = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
@@ -143,7 +156,7 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
            JOIN pg_class t ON t.oid = x.indrelid
            JOIN pg_namespace n ON n.oid = t.relnamespace
            JOIN pg_am am ON am.oid = i.relam
-           WHERE n.nspname = %s
+           WHERE n.nspname = %s AND t.relkind IN ('r', 'p')
              AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.indexrelid AND con.conrelid = x.indrelid)
            ORDER BY t.relname, i.relname""",
         (schema,),
@@ -177,7 +190,7 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
             """SELECT c.relname, CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                       WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' END
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-               WHERE n.nspname = %s AND c.relkind IN ('v', 'm', 'S', 'f')
+               WHERE n.nspname = %s AND c.relkind IN ('S', 'f')
                UNION ALL
                SELECT t.typname, CASE t.typtype WHEN 'e' THEN 'enum type' WHEN 'd' THEN 'domain' ELSE 'type' END
                FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -188,7 +201,44 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
             (schema, schema, schema),
         ).fetchall()
     )
-    return LiveSchema(tables, functions, others)
+    return LiveSchema(tables, functions, others, read_views(conn, schema))
+
+
+def read_views(conn: psycopg.Connection, schema: str, names: tuple[str, ...] | None = None) -> dict[str, LiveView]:
+    """Every view and materialized view of the schema (or only `names`), with columns, options, comments, grants, indexes."""
+    views: dict[str, LiveView] = {}
+    for oid, name, kind, definition, options, comment, roles in conn.execute(
+        """SELECT c.oid, c.relname, c.relkind, pg_get_viewdef(c.oid), coalesce(c.reloptions, '{}'), obj_description(c.oid, 'pg_class'),
+                  ARRAY(SELECT r FROM unnest(ARRAY['anon', 'authenticated', 'service_role']) r
+                        WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) AND has_table_privilege(r, c.oid, 'SELECT'))
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = %s AND c.relkind IN ('v', 'm') AND (%s::text[] IS NULL OR c.relname = ANY(%s::text[]))
+           ORDER BY c.relname""",
+        (schema, list(names) if names is not None else None, list(names) if names is not None else None),
+    ):
+        columns = conn.execute(
+            """SELECT a.attname, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, a.attnum)
+               FROM pg_attribute a WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""",
+            (oid,),
+        ).fetchall()
+        indexes = {
+            index: index_tail(definition)
+            for index, definition in conn.execute(
+                "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s ORDER BY 1",
+                (oid,),
+            )
+        }
+        views[name] = LiveView(
+            kind == "m",
+            definition,
+            tuple(sorted(options)),
+            tuple((c[0], c[1]) for c in columns),
+            comment,
+            {c[0]: c[2] for c in columns},
+            tuple(roles),
+            indexes,
+        )
+    return views
 
 
 def _read_constraints(conn: psycopg.Connection, schema: str, tables: dict[str, LiveTable]) -> None:

@@ -107,7 +107,10 @@ def render_spec_trigger(trigger: Trigger) -> str:
 
 
 def render_routines(schema: Schema) -> list[str]:
-    """Every function, then every trigger of the `triggers:` section (after the tables they read and sit on)."""
+    """Every function, then the views (which may call them), then every trigger of the `triggers:` section."""
+    from .views import render_views  # views.py does not depend on this module
+
     out = [render_function(f) for f in schema.functions]
+    out += render_views(schema.views)
     out += [render_spec_trigger(t) for t in schema.triggers]
     return out

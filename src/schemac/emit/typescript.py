@@ -27,7 +27,10 @@ assumes when the field is absent, so typing is the same as without it.
 
 from __future__ import annotations
 
-from ..model import CLASSIFICATION_LABELS, Column, ColumnType, ForeignKey, Function, Schema, SqlType, Table
+import itertools
+from dataclasses import dataclass
+
+from ..model import CLASSIFICATION_LABELS, Column, ColumnType, ForeignKey, Function, Schema, SqlType, Table, View, ViewColumn
 
 TYPESCRIPT_PATH = "types/database.ts"
 SCHEMA = "public"
@@ -134,10 +137,60 @@ def is_one_to_one(fk: ForeignKey, table: Table) -> bool:
     return any(tuple(sorted(k, key=position.__getitem__)) == tuple(fk.columns) for k in keys)
 
 
-def relationships(table: Table) -> list[ForeignKey]:
-    """Foreign keys the generator lists: those inside the schema, by constraint name."""
-    fks = [fk for fk in table.foreign_keys if fk.ref_schema == SCHEMA]
-    return sorted(fks, key=lambda fk: (by_name(fk.name), by_name(fk.ref_table), list(fk.ref_columns)))
+@dataclass(frozen=True)
+class Relationship:
+    """One entry of a relation's `Relationships`, as the generator derives it (PostgREST's rules)."""
+
+    foreign_key: str
+    relation: str
+    columns: tuple[str, ...]
+    one_to_one: bool
+    referenced_relation: str
+    referenced_columns: tuple[str, ...]
+
+
+def all_relationships(schema: Schema) -> list[Relationship]:
+    """Foreign keys inside the schema, plus the ones views inherit: a view that shows every column of a foreign key
+    (or every referenced column) unchanged stands in for its table on that side, as PostgREST's schema cache does."""
+    base = [
+        Relationship(fk.name, t.name, fk.columns, is_one_to_one(fk, t), fk.ref_table, fk.ref_columns)
+        for t in schema.tables
+        for fk in t.foreign_keys
+        if fk.ref_schema == SCHEMA
+    ]
+    shown: dict[str, dict[tuple[str, str], list[str]]] = {}  # view -> (table, column) -> view columns showing it
+    for v in schema.views:
+        for c in v.columns:
+            if c.source is not None:
+                shown.setdefault(v.name, {}).setdefault(c.source, []).append(c.name)
+
+    def covering(table: str, columns: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+        out = []
+        for view, deps in shown.items():
+            if all((table, c) in deps for c in columns):
+                out += [(view, combo) for combo in itertools.product(*(deps[(table, c)] for c in columns))]
+        return out
+
+    expanded = []
+    for r in base:
+        from_views = covering(r.relation, r.columns)
+        to_views = covering(r.referenced_relation, r.referenced_columns)
+        expanded += [Relationship(r.foreign_key, v, cols, r.one_to_one, r.referenced_relation, r.referenced_columns) for v, cols in from_views]
+        expanded += [Relationship(r.foreign_key, r.relation, r.columns, r.one_to_one, v, cols) for v, cols in to_views]
+        expanded += [
+            Relationship(r.foreign_key, v, cols, r.one_to_one, w, ref_cols) for v, cols in from_views for w, ref_cols in to_views
+        ]
+    return base + expanded
+
+
+def relationships_of(schema: Schema, relation: str) -> list[Relationship]:
+    """A table's or view's Relationships, in the generator's order (foreign key, referenced relation, referenced columns)."""
+    found = [r for r in all_relationships(schema) if r.relation == relation]
+    return sorted(found, key=lambda r: (by_name(r.foreign_key), by_name(r.referenced_relation), quote_list(r.referenced_columns)))
+
+
+def quote_list(values: tuple[str, ...]) -> str:
+    return "[" + ",".join(quote(v) for v in values) + "]"
 
 
 # ---------------------------------------------------------------- layout
@@ -200,7 +253,10 @@ JSON_TYPE = """export type Json =
 def _database(schema: Schema) -> str:
     tables: list[str] = []
     for table in sorted_tables(schema):
-        tables += _table(table, "      ")
+        tables += _table(table, "      ", relationships_of(schema, table.name))
+    views: list[str] = []
+    for view in sorted(schema.views, key=lambda v: by_name(v.name)):
+        views += _view(view, "      ", relationships_of(schema, view.name))
     enums: list[str] = []
     for enum in sorted(schema.enums, key=lambda e: by_name(e.name)):
         enums += member("      ", enum.name, [quote(v) for v in enum.values])
@@ -212,7 +268,7 @@ def _database(schema: Schema) -> str:
         "  }",
         f"  {SCHEMA}: {{",
         *block("    ", "Tables", tables),
-        *block("    ", "Views", []),
+        *block("    ", "Views", views),
         *block("    ", "Functions", _functions(schema)),
         *block("    ", "Enums", enums),
         *block("    ", "CompositeTypes", []),
@@ -222,7 +278,7 @@ def _database(schema: Schema) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table(table: Table, indent: str) -> list[str]:
+def _table(table: Table, indent: str, rels: list[Relationship]) -> list[str]:
     inner = indent + "  "
     fields = indent + "    "
     columns = sorted_columns(table)
@@ -238,25 +294,56 @@ def _table(table: Table, indent: str) -> list[str]:
         *block(inner, "Row", row),
         *block(inner, "Insert", insert),
         *block(inner, "Update", update),
-        *_relationships(table, inner),
+        *_relationships(rels, inner),
         f"{indent}}}",
     ]
 
 
-def _relationships(table: Table, indent: str) -> list[str]:
-    fks = relationships(table)
-    if not fks:
+def view_field_doc(column: ViewColumn) -> str:
+    label = CLASSIFICATION_LABELS.get(column.classification, column.classification)
+    text = f"[{label}] {' '.join((column.description or '').split())}".strip()
+    return "/** " + text.replace("*/", "*\\/") + " */"
+
+
+def view_ts_type(column: ViewColumn) -> str:
+    """A view column's type: its table column's when it passes one through, else the declared or inferred type."""
+    if column.column is not None:
+        return ts_type(column.column)
+    return sql_type_ts(column.type)  # type: ignore[arg-type]
+
+
+def _view(view: View, indent: str, rels: list[Relationship]) -> list[str]:
+    """Row (every column nullable: a view's columns carry no NOT NULL), and Insert/Update when PostgreSQL can write through it."""
+    inner = indent + "  "
+    fields = indent + "    "
+    columns = sorted(view.columns, key=lambda c: by_name(c.name))
+    row, write = [], []
+    for c in columns:
+        doc = fields + view_field_doc(c)
+        row += [doc, *member(fields, c.name, [view_ts_type(c), "null"])]
+        if c.column is not None and c.source is not None:
+            write += [doc, *member(fields, c.name, [view_ts_type(c), "null"], optional=True)]
+        else:
+            write += [doc, f"{fields}{c.name}?: never"]
+    sections = block(inner, "Row", row)
+    if view.updatable:
+        sections += block(inner, "Insert", write) + block(inner, "Update", write)
+    return [f"{indent}{view.name}: {{", *sections, *_relationships(rels, inner), f"{indent}}}"]
+
+
+def _relationships(rels: list[Relationship], indent: str) -> list[str]:
+    if not rels:
         return [f"{indent}Relationships: []"]
     lines = [f"{indent}Relationships: ["]
     item = indent + "    "
-    for fk in fks:
+    for r in rels:
         lines += [
             f"{indent}  {{",
-            f"{item}foreignKeyName: {quote(fk.name)}",
-            *string_list(item, "columns", list(fk.columns), trailing=""),
-            f"{item}isOneToOne: {'true' if is_one_to_one(fk, table) else 'false'}",
-            f"{item}referencedRelation: {quote(fk.ref_table)}",
-            *string_list(item, "referencedColumns", list(fk.ref_columns), trailing=""),
+            f"{item}foreignKeyName: {quote(r.foreign_key)}",
+            *string_list(item, "columns", list(r.columns), trailing=""),
+            f"{item}isOneToOne: {'true' if r.one_to_one else 'false'}",
+            f"{item}referencedRelation: {quote(r.referenced_relation)}",
+            *string_list(item, "referencedColumns", list(r.referenced_columns), trailing=""),
             f"{indent}  }},",
         ]
     return lines + [f"{indent}]"]

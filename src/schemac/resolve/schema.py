@@ -37,9 +37,10 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, FunctionSpec, Spec, TableSpec, TriggerSpec
+from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, FunctionSpec, Spec, TableSpec, TriggerSpec, ViewSpec
 from .functions import build_functions
 from .triggers import build_triggers
+from .views import build_views
 from ..sqltext import quote_literal
 from .expressions import CHECK, INDEX_PREDICATE, Scope
 
@@ -57,7 +58,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "functions", "triggers")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "functions", "triggers", "views")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
@@ -82,6 +83,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     trigger_specs = validate_each(TriggerSpec, data.get("triggers", {}), ("triggers",), problems)
     declared = set(data.get("functions") or {}) if isinstance(data.get("functions"), dict) else set()
     triggers = build_triggers(trigger_specs, tables_by_name, {f.name: f for f in functions}, declared, problems)
+    view_specs = validate_each(ViewSpec, data.get("views", {}), ("views",), problems)
+    views = build_views(view_specs, tables_by_name, declared, problems)
     if problems.errors:
         raise SpecErrors(problems.errors)
     ordered = tuple(tables_by_name[name] for name in table_specs)
@@ -94,6 +97,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         doc_targets=doc_targets,
         functions=functions,
         triggers=triggers,
+        views=views,
     )
 
 

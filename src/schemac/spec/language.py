@@ -245,6 +245,47 @@ class TriggerSpec(SpecModel):
     """Why the trigger exists; becomes its COMMENT."""
 
 
+class ViewColumnSpec(SpecModel):
+    """What the spec says about one output column of a view."""
+
+    description: str | None = None
+    """What the column holds; the source column's description when omitted."""
+    classification: Classification | None = None
+    """Overrides the classification derived from the source columns."""
+    type: str | None = None
+    """Its PostgreSQL type, needed only for a computed column whose type schemac cannot tell (e.g. a CASE)."""
+
+
+class ViewIndexSpec(SpecModel):
+    """An index on a materialized view."""
+
+    columns: list[str] = Field(min_length=1)
+    """Indexed columns, in order."""
+    unique: bool = False
+    """A unique index (REFRESH MATERIALIZED VIEW CONCURRENTLY needs one)."""
+    name: str | None = None
+    """Explicit name; derived from view and columns when omitted."""
+
+
+class ViewSpec(SpecModel):
+    """A view or materialized view in the public schema, read with .from('view') in supabase-js."""
+
+    description: str | None = None
+    """What the view shows; becomes its COMMENT."""
+    query: str
+    """One SELECT statement, read by PostgreSQL's parser; name tables schema-qualified (public.appointments)."""
+    materialized: bool = False
+    """A materialized view: stored rows, refreshed with REFRESH MATERIALIZED VIEW; row level security does not apply to it."""
+    security_invoker: bool = False
+    """Read the underlying tables with the caller's rights, so their row level security applies (PostgreSQL 15+). Required by lint when the view reads a table with RLS."""
+    columns: dict[str, ViewColumnSpec] = Field(default_factory=dict)
+    """Descriptions, classifications or types of output columns, by name."""
+    grant_select: list[Role] = Field(default_factory=lambda: ["authenticated", "service_role"])
+    """API roles that may SELECT from it."""
+    indexes: list[ViewIndexSpec] = Field(default_factory=list)
+    """Indexes (materialized views only)."""
+
+
 Severity = Literal["error", "warning", "off"]
 
 
@@ -302,3 +343,5 @@ class Spec(SpecModel):
     """Functions in public, by name (supabase.rpc(), policies, triggers)."""
     triggers: dict[str, TriggerSpec] = Field(default_factory=dict)
     """Triggers, by name, on tables of the spec or on auth.users."""
+    views: dict[str, ViewSpec] = Field(default_factory=dict)
+    """Views and materialized views in public, by name."""

@@ -25,15 +25,18 @@ from ..db.catalog import (
     LiveConstraint,
     LiveFunction,
     LiveSchema,
+    LiveView,
     LiveTable,
     index_tail,
     read_functions,
     read_schema,
     read_triggers,
+    read_views,
     trigger_tail,
 )
 from ..db.server import has_auth_users, install_supabase_stand_in, throwaway_server
 from ..emit.routines import create_function_sql, function_comment, function_grants_sql, function_sql_name
+from ..emit.views import create_view_sql, view_column_comment, view_comment, view_index_sql
 from ..emit.sql import column_comment, render_index, render_trigger, table_comment, updated_at_function_sql
 from .matching import differ, pair_by_name
 from ..outputs import compare
@@ -67,6 +70,8 @@ class Normalized:
     spec_functions: frozenset[str] = frozenset()  # keys of `functions` from the spec's section (grants, comments compared)
     # triggers the spec puts on tables it does not own (auth.users), keyed by "schema.table"
     external_triggers: dict[str, tuple[Trigger, ...]] = field(default_factory=dict)
+    views: dict[str, LiveView] = field(default_factory=dict)  # each spec view built as a temporary view, read back
+    view_problems: dict[str, str] = field(default_factory=dict)  # why the server could not build one
 
 
 class Refused(Exception):
@@ -196,6 +201,7 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
             conn.execute(f"CREATE TEMP TABLE {tmp} (LIKE {qualified(*qualified_name.split('.'))}) ON COMMIT DROP")
             _expected_triggers(conn, qualified_name, triggers, tmp, trigger_definitions, trigger_problems)
         functions, spec_functions = _expected_functions(conn, schema)
+        views, view_problems = _expected_views(conn, schema)
     finally:
         conn.execute("ROLLBACK")
     return Normalized(
@@ -210,6 +216,8 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
         trigger_problems,
         spec_functions,
         external,
+        views,
+        view_problems,
     )
 
 
@@ -262,6 +270,72 @@ def _expected_functions(conn: psycopg.Connection, schema: Schema) -> tuple[dict[
     return expected, frozenset(k for k in expected if k.split("(")[0] in {f.name for f in schema.functions})
 
 
+def _expected_views(conn: psycopg.Connection, schema: Schema) -> tuple[dict[str, LiveView], dict[str, str]]:
+    """Each view's query as a temporary view (and a materialized view's indexes on a temporary table), read back like the live ones."""
+    expected: dict[str, LiveView] = {}
+    problems: dict[str, str] = {}
+    for i, view in enumerate(schema.views):
+        temp = f"schemac_norm_view_{i}"
+        conn.execute("SAVEPOINT schemac_view")
+        try:
+            conn.execute(create_view_sql(view, name_sql=temp, temporary=True))
+            temp_schema = conn.execute("SELECT pg_my_temp_schema()::regnamespace::text").fetchone()[0]
+            built = read_views(conn, temp_schema, (temp,))[temp]
+            indexes = {}
+            if view.indexes:
+                table = f"schemac_norm_mv_{i}"
+                conn.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {temp} WITH NO DATA")
+                for j, ix in enumerate(view.indexes):
+                    conn.execute(view_index_sql(view, ix, on=table, name=f"{table}_{j}"))
+                    definition = conn.execute("SELECT pg_get_indexdef(%s::regclass)", (f"pg_temp.{table}_{j}",)).fetchone()[0]
+                    indexes[ix.name] = index_tail(definition)
+            conn.execute("RELEASE SAVEPOINT schemac_view")
+        except psycopg.Error as exc:
+            conn.execute("ROLLBACK TO SAVEPOINT schemac_view")
+            problems[view.name] = str(exc).strip().splitlines()[0]
+            continue
+        roles = tuple(r for r in ("anon", "authenticated", "service_role") if r in view.select_roles or "public" in view.select_roles)
+        expected[view.name] = LiveView(
+            view.materialized,
+            built.definition,
+            ("security_invoker=true",) if view.security_invoker else (),
+            built.columns,
+            view_comment(view),
+            {c.name: view_column_comment(c) for c in view.columns},
+            roles,
+            indexes,
+        )
+    return expected, problems
+
+
+def compare_views(schema: Schema, live: dict[str, LiveView], norm: Normalized, diffs: list[str]) -> int:
+    """Every view of the spec against the database's, and every other view of public reported as extra."""
+    kind = {True: "materialized view", False: "view"}
+    spec_views = {v.name: v for v in schema.views}
+
+    def label(name: str) -> str:
+        return f"{kind[spec_views[name].materialized if name in spec_views else live[name].materialized]} {name}"
+
+    pairs = pair_by_name(label, spec_views, live, diffs)
+    for name, view, lv in pairs:
+        if name in norm.view_problems:
+            diffs.append(f"{label(name)}: the spec's query could not be checked on this database: {norm.view_problems[name]}")
+            continue
+        exp = norm.views[name]
+        differ(diffs, f"view {name}: kind", kind[lv.materialized], kind[exp.materialized])
+        differ(diffs, f"{label(name)}: query", " ".join(lv.definition.split()), " ".join(exp.definition.split()))
+        differ(diffs, f"{label(name)}: options", lv.options, exp.options)
+        differ(diffs, f"{label(name)}: columns", tuple(f"{n} {t}" for n, t in lv.columns), tuple(f"{n} {t}" for n, t in exp.columns))
+        differ(diffs, f"{label(name)}: comment", lv.comment, exp.comment)
+        for column, comment in exp.column_comments.items():
+            if column in lv.column_comments:
+                differ(diffs, f"{label(name)}: comment on column {column}", lv.column_comments[column], comment)
+        differ(diffs, f"{label(name)}: SELECT granted to", lv.select_roles, exp.select_roles)
+        for index, ix, definition in pair_by_name(lambda n: f"index {name}.{n}", exp.indexes, lv.indexes, diffs):
+            differ(diffs, f"index {name}.{index}: definition", definition, ix)
+    return len(pairs)
+
+
 def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: list[str]) -> int:
     """Append every difference between spec and database to diffs; return how many facts were compared."""
     checked = 0
@@ -271,6 +345,7 @@ def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: li
 
     for name, kind in sorted(live.others.items()):
         diffs.append(f"{kind} {name}: in the database but not in the spec")
+    checked += compare_views(schema, live.views, norm, diffs)
 
     return checked + _compare_functions(norm.functions, live.functions, diffs, norm.spec_functions)
 
