@@ -366,6 +366,37 @@ def test_sc131_anon_executable_function_reading_phi(tmp_path):
     assert only(lint_spec(tmp_path, BASE + PHI_COLUMN + policies + plpgsql), "SC131")[1] == "SC131"
 
 
+
+VIEW = """views:
+  note_view:
+    query: SELECT n.id, n.body FROM public.notes n
+"""
+
+
+def test_sc132_view_over_rls_table_without_security_invoker(tmp_path):
+    policies = "    policies:\n      - {name: own, for: [all], using: auth.uid() IS NOT NULL}\n"
+    spec = BASE + policies + VIEW.replace("n.id, n.body", "n.id")
+    assert only(lint_spec(tmp_path, spec)) == (
+        "15:3",  # the view (no security_invoker key written)
+        "SC132",
+        "view 'note_view' reads 'notes', which has row level security, with its owner's rights, so authenticated "
+        "would see every row the policies hide; add 'security_invoker: true'",
+    )
+    assert lint_spec(tmp_path, spec + "    security_invoker: true\n").findings == []
+
+
+def test_sc133_materialized_view_showing_phi(tmp_path):
+    policies = "    policies:\n      - {name: own, for: [all], using: auth.uid() IS NOT NULL}\n"
+    spec = BASE + PHI_COLUMN + policies + VIEW + "    materialized: true\n    grant_select: [authenticated, service_role]\n"
+    assert only(lint_spec(tmp_path, spec), "SC133") == (
+        "19:5",  # the grant_select key
+        "SC133",
+        "materialized view 'note_view' shows PHI (body) to authenticated with no row level security deciding which rows; "
+        "leave the PHI columns out, grant SELECT to service_role only, or use a security_invoker view",
+    )
+    assert [f.code for f in lint_spec(tmp_path, spec.replace("[authenticated, service_role]", "[service_role]")).findings] == []
+
+
 @pytest.mark.parametrize("code", [r.code for r in RULES if r.code != "SC100"])
 def test_every_rule_has_a_breaking_test(code):
     source = open(__file__, encoding="utf-8").read()

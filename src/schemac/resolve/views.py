@@ -229,7 +229,9 @@ class _ViewBuilder:
     def column(self, name: str, value: Any, scope: dict, target: Any) -> ViewColumn:
         declared = self.spec.columns.get(name)
         if isinstance(value, ast.ColumnRef):
-            src = self.resolve(value, scope) or _Source(None, None, None, None, None)
+            src = self.resolve(value, scope)
+            if src is None:  # reported where it is written
+                return ViewColumn(name, None, None, SqlType("text", "text"), "administrative", None)
             return self.view_column(name, src)
         classes = [s.classification for ref in _column_refs(value) if (s := self.resolve(ref, scope)) is not None]
         if None in classes and not (declared and declared.classification):

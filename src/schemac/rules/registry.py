@@ -29,6 +29,8 @@ RULES: tuple[Rule, ...] = tuple(
             documentation.retention_stated,
             routines.definer_search_path,
             routines.anon_function_phi,
+            routines.view_security_invoker,
+            routines.view_phi_exposure,
         ),
         key=lambda r: r.code,
     )

@@ -41,3 +41,43 @@ def anon_function_phi(schema: Schema) -> Iterator[Violation]:
                     "remove anon from 'grant_execute' (e.g. grant_execute: [authenticated])",
                 )
                 break
+
+
+USER_ROLES = ("anon", "authenticated", "public")
+
+
+@rule("SC132", "a view that reads a table with row level security reads it with the caller's rights", "error")
+def view_security_invoker(schema: Schema) -> Iterator[Violation]:
+    """A view runs as its owner by default, and the owner bypasses row level security: every row would be visible."""
+    rls_tables = {t.name for t in schema.tables if t.rls}
+    for v in schema.views:
+        if v.materialized or v.security_invoker or not set(v.select_roles) & set(USER_ROLES):
+            continue
+        read = [t for s, t in v.reads if s == "public" and t in rls_tables]
+        if read:
+            yield Violation(
+                v.at("security_invoker"),
+                v.name,
+                None,
+                f"view '{v.name}' reads '{read[0]}', which has row level security, with its owner's rights, so {', '.join(r for r in v.select_roles if r in USER_ROLES)} "
+                "would see every row the policies hide; add 'security_invoker: true'",
+            )
+
+
+@rule("SC133", "no view shows PHI to users without the policies deciding", "error")
+def view_phi_exposure(schema: Schema) -> Iterator[Violation]:
+    """A materialized view (or a view run with its owner's rights) is not filtered by any policy: PHI in it reaches every grantee."""
+    for v in schema.views:
+        if v.security_invoker and not v.materialized:
+            continue
+        users = [r for r in v.select_roles if r in USER_ROLES]
+        phi = [c.name for c in v.columns if c.classification == "phi"]
+        if users and phi:
+            kind = "materialized view" if v.materialized else "view run with its owner's rights"
+            yield Violation(
+                v.at("grant_select"),
+                v.name,
+                None,
+                f"{kind} '{v.name}' shows PHI ({', '.join(phi)}) to {', '.join(users)} with no row level security deciding which rows; "
+                "leave the PHI columns out, grant SELECT to service_role only, or use a security_invoker view",
+            )
