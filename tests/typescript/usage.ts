@@ -147,6 +147,25 @@ export async function doctorWeek(): Promise<void> {
 }
 check<Equal<Database["public"]["Functions"]["doctor_appointments_between"]["Args"], { range_end: string; range_start: string }>>(true)
 
+// ---------------------------------------------------------------- views (.from('view'))
+
+export async function calendar(doctorId: string): Promise<void> {
+  const { data, error } = await supabase
+    .from("appointment_schedule")
+    .select("id, appointment_date, ends_at, status")
+    .eq("doctor_id", doctorId)
+    .order("appointment_date")
+  if (error) throw error
+  for (const slot of data) {
+    const ends: string | null = slot.ends_at
+    const status: Enums<"appointment_status"> | null = slot.status
+    console.log(slot.id, ends, status)
+  }
+  // a simple view over one table is writable through PostgREST; its computed column is not
+  await supabase.from("appointment_schedule").update({ status: "confirmed" }).eq("id", "a")
+}
+check<Equal<Tables<"appointment_schedule">["ends_at"], string | null>>(true)
+
 // ---------------------------------------------------------------- what the types reject
 
 export async function mistakes(patient: Tables<"patients">, message: Tables<"messages">): Promise<void> {
@@ -185,6 +204,12 @@ export async function mistakes(patient: Tables<"patients">, message: Tables<"mes
 
   // @ts-expect-error (TS2345) trigger function through rpc: audit_row_change is not callable
   await supabase.rpc("audit_row_change")
+
+  // @ts-expect-error (TS2322) computed view column on update: ends_at is derived from the start and duration
+  await supabase.from("appointment_schedule").update({ ends_at: "2026-01-20T10:00:00Z" }).eq("id", "a")
+
+  // @ts-expect-error (TS2339) PHI column through the view: appointment_schedule leaves reason_for_visit out
+  await supabase.from("appointment_schedule").select("id").then(({ data }) => data?.[0]?.reason_for_visit)
 
   console.log(thread, booking, pause)
 }

@@ -26,6 +26,7 @@ from .expressions import _requote_strings, _shape
 from .problems import Problems, explicit_name
 
 CLASSIFICATION_ORDER = ("phi", "administrative", "public_social")  # strictest first
+BROKEN: dict = {}  # scope entry of a FROM item already reported as unknown
 KNOWN_RESULT_TYPES = {"count": SqlType("bigint", "int8")}  # aggregates whose type does not depend on the argument
 
 
@@ -38,6 +39,9 @@ class _Source:
     type: SqlType | None
     classification: str | None  # None: unknown (a table outside the spec)
     description: str | None
+
+
+QUIET = _Source(None, None, SqlType("text", "text"), "administrative", None)  # a column of a reported unknown table
 
 
 def build_views(specs: dict[str, ViewSpec], tables: dict[str, Table], taken: set[str], problems: Problems) -> tuple[View, ...]:
@@ -79,7 +83,8 @@ class _ViewBuilder:
             self.problems.add_in_value(self.path + ("query",), text, min(location, len(text)), f"SQL syntax error in the query: {exc.args[0]}; fix it at this point")
             return None
         if len(statements) != 1 or not isinstance(statements[0].stmt, ast.SelectStmt):
-            self.problems.add(self.path + ("query",), "the query must be exactly one SELECT statement (no ';' and nothing after it)")
+            at = statements[0].stmt_len if len(statements) > 1 and statements[0].stmt_len else 0
+            self.problems.add_in_value(self.path + ("query",), text, at, "the query must be exactly one SELECT statement (no ';' and nothing after it)")
             return None
         stmt = statements[0].stmt
         if stmt.intoClause is not None or stmt.lockingClause:
@@ -164,6 +169,7 @@ class _ViewBuilder:
                 known = sorted(self.tables) + sorted(self.views)
                 close = difflib.get_close_matches(item.relname, known, n=1)
                 self.error(item, f"unknown table '{item.relname}'" + (f"; did you mean '{close[0]}'?" if close else "; a view reads tables and earlier views of this spec"))
+                scope[alias] = BROKEN
             else:
                 scope[alias] = None
             return
@@ -199,6 +205,8 @@ class _ViewBuilder:
         out = []
         for alias in aliases:
             columns = scope.get(alias)
+            if columns is BROKEN:
+                return out
             if columns is None:
                 self.error(ref, f"'{'.'.join(names + ['*'])}' reads a relation whose columns schemac does not know; list the columns")
                 return out
@@ -208,11 +216,15 @@ class _ViewBuilder:
     def resolve(self, ref: ast.ColumnRef, scope: dict) -> _Source | None:
         names = [f.sval for f in ref.fields if isinstance(f, ast.String)]
         column, qualifier = names[-1], (names[-2] if len(names) > 1 else None)
+        if scope.get(qualifier) is BROKEN or (qualifier is None and any(c is BROKEN for c in scope.values())):
+            return QUIET  # its table is already reported unknown
         candidates = [scope[qualifier]] if qualifier in scope else ([] if qualifier else list(scope.values()))
         if qualifier and qualifier not in scope:
             self.error(ref, f"'{qualifier}' is not a table in the query's FROM; use one of: {', '.join(sorted(scope))}")
             return None
         for columns in candidates:
+            if columns is BROKEN:
+                return QUIET
             if columns is None:
                 if qualifier:
                     return _Source(None, None, None, None, None)
