@@ -21,7 +21,7 @@ def test_same_spec_gives_the_same_bytes():
 
 def test_top_level_shape_and_version(repo_outputs):
     doc = json.loads(repo_outputs[SCHEMA_JSON_PATH])
-    assert list(doc) == ["version", "source", "source_sha256", "enums", "tables", "functions", "triggers"]
+    assert list(doc) == ["version", "source", "source_sha256", "enums", "tables", "functions", "triggers", "views"]
     assert doc["version"] == SCHEMA_JSON_VERSION == 1
     assert doc["source"] == "schema.yaml"
     assert [e["name"] for e in doc["enums"]][:2] == ["platform", "conversation_status"]
@@ -40,6 +40,11 @@ def test_functions_and_triggers_are_resolved(repo_outputs):
     assert triggers["patients_audit"]["table"] == "public.patients"
     assert triggers["patients_audit"]["events"] == ["INSERT", "DELETE", "UPDATE"]
     assert triggers["appointments_audit"]["function"] == "public.audit_row_change"
+    (view,) = doc["views"]
+    columns = {c["name"]: c for c in view["columns"]}
+    assert (view["name"], view["security_invoker"], view["materialized"], view["updatable"]) == ("appointment_schedule", True, False, True)
+    assert columns["status"]["source"] == "appointments.status" and columns["ends_at"]["source"] is None
+    assert "reason_for_visit" not in columns and {c["classification"] for c in view["columns"]} == {"administrative"}
 
 
 def test_every_column_is_resolved(repo_outputs, repo_schema):

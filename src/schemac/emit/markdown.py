@@ -49,6 +49,7 @@ def render_reference(schema: Schema) -> str:
         _er_diagram(schema),
         "## Tables\n",
         *(_table_section(t, schema) for t in schema.tables),
+        _views_section(schema),
         _functions_section(schema),
         _external_section(schema),
         _enums_section(schema),
@@ -314,6 +315,41 @@ def _trigger_details(t: Trigger) -> str:
 def _function_link(qualified: str) -> str:
     name = qualified.split(".", 1)[1]
     return f"[{code(qualified + '()')}](#{anchor('function', name)})" if not name.startswith("schemac_") else code(qualified + "()")
+
+
+def _views_section(schema: Schema) -> str:
+    if not schema.views:
+        return ""
+    parts = ["## Views\n"]
+    for v in schema.views:
+        kind = "Materialized view" if v.materialized else "View"
+        access = "caller's rights (`security_invoker`): the tables' row level security applies" if v.security_invoker else "its owner's rights: the tables' row level security does not apply"
+        facts = [
+            ("Kind", kind.lower()),
+            ("Reads with", access),
+            ("Reads", ", ".join(f"[{t}](#{anchor(t)})" if s == "public" else code(f"{s}.{t}") for s, t in v.reads)),
+            ("SELECT granted to", ", ".join(v.select_roles) or "nobody"),
+            ("Writable through the API", "yes (a simple view over one table)" if v.updatable else "no"),
+        ]
+        rows = [
+            (
+                f'<a id="{anchor("view", v.name, c.name)}"></a>{code(c.name)}',
+                code(c.type_sql),
+                f"[{c.source[0]}.{c.source[1]}](#{anchor(*c.source)})" if c.source else "computed",
+                classification_label(c.classification),
+                cell(c.description),
+            )
+            for c in v.columns
+        ]
+        text = f'<a id="{anchor("view", v.name)}"></a>\n\n### {kind} `{v.name}`\n\n' + (cell(v.description) or "_No description._") + "\n\n"
+        text += _table(("Property", "Value"), facts) + "\n"
+        text += _table(("Column", "Type", "From", "Classification", "Description"), rows)
+        if v.indexes:
+            text += "\n" + _table(("Index", "Columns", "Unique"), [(code(ix.name), _codes(ix.columns), "yes" if ix.unique else "no") for ix in v.indexes])
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", v.query)), default=0))
+        text += f"\n{fence}sql\n{v.query}\n{fence}\n"
+        parts.append(text)
+    return "\n".join(parts)
 
 
 def _functions_section(schema: Schema) -> str:

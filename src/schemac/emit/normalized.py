@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Column, Function, Schema, SqlType, Table, Trigger
+from ..model import Column, Function, Schema, SqlType, Table, Trigger, View
 
 SCHEMA_JSON_PATH = "schema.json"
 SCHEMA_JSON_VERSION = 1
@@ -28,6 +28,7 @@ def render_schema_json(schema: Schema) -> str:
         "tables": [_table(t) for t in schema.tables],
         "functions": [_function(f) for f in schema.functions],
         "triggers": [_trigger(t) for t in schema.triggers],
+        "views": [_view(v) for v in schema.views],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -153,4 +154,29 @@ def _trigger(t: Trigger) -> dict[str, Any]:
         "function": t.function,
         "arguments": list(t.arguments),
         "description": t.description,
+    }
+
+
+def _view(v: View) -> dict[str, Any]:
+    return {
+        "name": v.name,
+        "schema": "public",
+        "description": v.description,
+        "materialized": v.materialized,
+        "security_invoker": v.security_invoker,
+        "query": v.query,
+        "columns": [
+            {
+                "name": c.name,
+                "type": c.type_sql,
+                "source": f"{c.source[0]}.{c.source[1]}" if c.source else None,
+                "classification": c.classification,
+                "description": c.description,
+            }
+            for c in v.columns
+        ],
+        "select_roles": list(v.select_roles),
+        "reads": [f"{s}.{t}" for s, t in v.reads],
+        "updatable": v.updatable,
+        "indexes": [{"name": ix.name, "columns": list(ix.columns), "unique": ix.unique} for ix in v.indexes],
     }
