@@ -182,6 +182,8 @@ SIZE_CASES = [
     ("expression-over-limit", check("¶" + " AND ".join(["name <> 'x'"] * 6_000))),
     ("enum-value-over-limit", BASE.replace("values: [active, closed]", "values: [active, closed, ¶" + "v" * 66_000 + "]")),
     ("spec-over-limit", _over_limit()),
+    ("long-bad-value-echo", with_column("age: {¶type: " + "t" * 60_000 + ", description: Age.}")),
+    ("long-bad-key-echo", with_column("age: {type: text, ¶" + "k" * 60_000 + ": 1, description: Age.}")),
 ]
 
 # ---------------------------------------------------------------- grammar
@@ -254,6 +256,8 @@ NAME_CASES = [
 COMPLIANCE_CASES = [
     ("rls-off-phi", BASE.replace("classification: administrative", "classification: phi\n    ¶rls: false")),
     ("phi-without-retention", BASE.replace("classification: administrative", "classification: phi").replace("    retention: Kept while the practice runs.\n", "").replace("  patients:\n", "  ¶patients:\n", 1)),
+    ("rls-off-phi-beside-a-build-error", BASE.replace("classification: administrative", "classification: phi\n    ¶rls: false")
+     + "  other:\n    classification: administrative\n    columns:\n      id: {type: uuidd}\n"),
     ("phi-not-encrypted", with_column("¶diagnosis: {type: text, classification: phi, description: Diagnosis.}")),
 ]
 

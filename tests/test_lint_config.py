@@ -66,7 +66,7 @@ def test_unknown_rule_table_and_column_are_positioned_errors(tmp_path):
         "    - {rule: SC104, table: notes, column: titel, reason: Some good reason here.}\n"
     )
     assert build_errors(tmp_path, spec) == [
-        "schema.yaml:12:14: unknown rule 'SC151'; did you mean 'SC131'?",
+        "schema.yaml:12:14: unknown rule 'SC151'; did you mean 'SC141'?",
         "schema.yaml:14:8: unknown rule 'SC999'; did you mean 'SC109'?",
         "schema.yaml:14:21: waiver names unknown table 'note'; did you mean 'notes'?",
         "schema.yaml:15:35: waiver names unknown column 'titel' of table 'notes'; columns: id",

@@ -342,7 +342,7 @@ def test_sc130_security_definer_without_search_path(tmp_path):
     spec = BASE + FUNCTION.replace("    search_path: []\n", "").replace("[anon, authenticated]", "[authenticated]")
     assert only(lint_spec(tmp_path, spec)) == (
         "16:5",  # the security key
-        "SC130",
+        "SC140",
         "function 'note_count' is SECURITY DEFINER (it runs with its owner's rights) but its search_path is not fixed, so a caller "
         "could make an unqualified name resolve to their own object; add 'search_path: []' and schema-qualify every name in the body",
     )
@@ -352,9 +352,9 @@ def test_sc130_security_definer_without_search_path(tmp_path):
 def test_sc131_anon_executable_function_reading_phi(tmp_path):
     policies = "    policies:\n      - {name: own, for: [all], using: auth.uid() IS NOT NULL}\n"
     spec = BASE + PHI_COLUMN + policies + FUNCTION
-    assert only(lint_spec(tmp_path, spec), "SC131") == (
+    assert only(lint_spec(tmp_path, spec), "SC141") == (
         "21:5",  # the grant_execute key
-        "SC131",
+        "SC141",
         "function 'note_count' may be executed by anon and its body reads 'notes', which holds PHI; "
         "remove anon from 'grant_execute' (e.g. grant_execute: [authenticated])",
     )
@@ -363,7 +363,7 @@ def test_sc131_anon_executable_function_reading_phi(tmp_path):
     plpgsql = FUNCTION.replace("language: sql", "language: plpgsql").replace(
         "body: select count(*) from public.notes", "body: |\n      begin\n        return (select count(*) from public.notes);\n      end;"
     )
-    assert only(lint_spec(tmp_path, BASE + PHI_COLUMN + policies + plpgsql), "SC131")[1] == "SC131"
+    assert only(lint_spec(tmp_path, BASE + PHI_COLUMN + policies + plpgsql), "SC141")[1] == "SC141"
 
 
 
@@ -378,7 +378,7 @@ def test_sc132_view_over_rls_table_without_security_invoker(tmp_path):
     spec = BASE + policies + VIEW.replace("n.id, n.body", "n.id")
     assert only(lint_spec(tmp_path, spec)) == (
         "15:3",  # the view (no security_invoker key written)
-        "SC132",
+        "SC142",
         "view 'note_view' reads 'notes', which has row level security, with its owner's rights, so authenticated "
         "would see every row the policies hide; add 'security_invoker: true'",
     )
@@ -388,13 +388,20 @@ def test_sc132_view_over_rls_table_without_security_invoker(tmp_path):
 def test_sc133_materialized_view_showing_phi(tmp_path):
     policies = "    policies:\n      - {name: own, for: [all], using: auth.uid() IS NOT NULL}\n"
     spec = BASE + PHI_COLUMN + policies + VIEW + "    materialized: true\n    grant_select: [authenticated, service_role]\n"
-    assert only(lint_spec(tmp_path, spec), "SC133") == (
+    assert only(lint_spec(tmp_path, spec), "SC143") == (
         "19:5",  # the grant_select key
-        "SC133",
+        "SC143",
         "materialized view 'note_view' shows PHI (body) to authenticated with no row level security deciding which rows; "
         "leave the PHI columns out, grant SELECT to service_role only, or use a security_invoker view",
     )
     assert [f.code for f in lint_spec(tmp_path, spec.replace("[authenticated, service_role]", "[service_role]")).findings] == []
+
+
+def test_sc130_serial_suggests_identity(tmp_path):
+    spec = BASE.replace("type: uuid", "type: bigserial").replace("        default: gen_random_uuid()\n", "")
+    found = [f for f in lint_spec(tmp_path, spec).findings if f.code == "SC130"]
+    assert len(found) == 1 and "write 'type: bigint, identity: by default'" in found[0].message
+    assert not [f for f in lint_spec(tmp_path, BASE).findings if f.code == "SC130"]
 
 
 @pytest.mark.parametrize("code", [r.code for r in RULES if r.code != "SC100"])

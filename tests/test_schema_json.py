@@ -21,7 +21,7 @@ def test_same_spec_gives_the_same_bytes():
 
 def test_top_level_shape_and_version(repo_outputs):
     doc = json.loads(repo_outputs[SCHEMA_JSON_PATH])
-    assert list(doc) == ["version", "source", "source_sha256", "enums", "tables", "functions", "triggers", "views"]
+    assert list(doc) == ["version", "source", "source_sha256", "enums", "extensions", "tables", "functions", "triggers", "views"]
     assert doc["version"] == SCHEMA_JSON_VERSION == 1
     assert doc["source"] == "schema.yaml"
     assert [e["name"] for e in doc["enums"]][:2] == ["platform", "conversation_status"]
@@ -49,7 +49,7 @@ def test_functions_and_triggers_are_resolved(repo_outputs):
 
 def test_every_column_is_resolved(repo_outputs, repo_schema):
     doc = json.loads(repo_outputs[SCHEMA_JSON_PATH])
-    keys = ["name", "type", "nullable", "default", "description", "classification", "encrypted", "enum", "generated_by"]
+    keys = ["name", "type", "nullable", "default", "description", "classification", "encrypted", "enum", "generated_by", "identity", "serial", "generated", "collation"]
     for table in doc["tables"]:
         for column in table["columns"]:
             assert list(column) == keys
@@ -60,8 +60,8 @@ def test_every_column_is_resolved(repo_outputs, repo_schema):
     assert name["classification"] == "phi"  # inherited from the table, not stated on the column
     assert [c["name"] for c in patients["columns"]][-2:] == ["created_at", "updated_at"]  # filled in by timestamps: true
     created = patients["columns"][-2]
-    assert created["default"] == {"sql": "now()", "function": "now()", "value": None}
-    assert created["type"] == {"sql": "timestamptz", "base": "timestamptz", "params": [], "array": False}
+    assert created["default"] == {"sql": "now()", "function": "now()", "value": None, "expression": False}
+    assert created["type"] == {"sql": "timestamptz", "base": "timestamptz", "params": [], "array": False, "schema": None}
     fk = next(t for t in doc["tables"] if t["name"] == "messages")["foreign_keys"][0]
     assert fk == {
         "name": "messages_conversation_id_fkey",
@@ -70,6 +70,10 @@ def test_every_column_is_resolved(repo_outputs, repo_schema):
         "ref_table": "conversations",
         "ref_columns": ["id"],
         "on_delete": "cascade",
+        "on_update": "no action",
+        "match": "simple",
+        "deferrable": False,
+        "initially_deferred": False,
     }
     assert len(doc["tables"]) == len(repo_schema.tables)
 

@@ -57,8 +57,9 @@ def test_duplicate_table_is_reported():
 
 def test_unknown_key_suggests_the_right_one():
     assert errors_of(table("name: {type: text, nulable: true}\n")) == [
-        "schema.yaml:10:26: unknown key 'nulable'; did you mean 'nullable'? allowed keys here: classification, default, "
-        "description, encrypted, enum, nullable, on_delete, primary_key, references, type, unique"
+        "schema.yaml:10:26: unknown key 'nulable'; did you mean 'nullable'? allowed keys here: classification, collation, default, "
+        "default_expression, deferrable, description, encrypted, enum, generated, identity, initially_deferred, match, nullable, "
+        "on_delete, on_update, primary_key, references, type, unique"
     ]
 
 
@@ -185,7 +186,8 @@ def test_default_of_wrong_type():
 
 def test_default_function_outside_the_closed_list():
     assert errors_of(table("at: {type: timestamptz, default: clock_timestamp()}\n")) == [
-        "schema.yaml:10:31: 'clock_timestamp()' is not a supported default function; use one of: now(), current_date, gen_random_uuid(), auth.uid()"
+        "schema.yaml:10:31: 'clock_timestamp()' is not one of the default functions (now(), current_date, gen_random_uuid(), auth.uid()); "
+        "for any other SQL write 'default_expression: \"clock_timestamp()\"' instead of 'default'"
     ]
 
 

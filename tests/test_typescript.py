@@ -355,19 +355,41 @@ def test_name_order_matches_the_generators_collation(npx):
     assert sorted(names, key=by_name) == json.loads(done.stdout)
 
 
-def supabase_view(ours: str) -> str:
+def supabase_view(ours: str, native: frozenset[str] = frozenset()) -> str:
     """Our file as Supabase's generator would print it for the same database, to compare byte for byte.
 
     It sees TEXT + CHECK enums as `string` and has no enums, no comments and none of schemac's
-    classification exports; everything else must already be identical.
+    classification exports; everything else must already be identical. Native enums (PostgreSQL
+    enum types, named in `native`) it sees as we do; then only the CHECK enums are removed.
     """
     text = "\n".join(line for line in ours.splitlines() if not re.match(r"^\s*(//|/\*\*.*\*/$)", line)) + "\n"
     text = text[: text.index("export const ColumnClassification")]
-    text = re.sub(r'Database\["public"\]\["Enums"\]\["\w+"\]', "string", text)
+    text = re.sub(r'Database\["public"\]\["Enums"\]\["(\w+)"\]', lambda m: m[0] if m[1] in native else "string", text)
+    if native:
+        return _drop_check_enums(text, native).strip() + "\n"
     text = re.sub(r"( +)(\w+\??):\n((?:\1  \| .+\n)+)", _join_union, text)
     text = re.sub(r"\n    Enums: \{\n(?: {6,}.*\n)*    \}\n", "\n    Enums: {\n      [_ in never]: never\n    }\n", text)
     text = re.sub(r"\n    Enums: \{\n(?: {6,}.*\n)*    \},\n", "\n    Enums: {},\n", text)
     return text.strip() + "\n"
+
+
+def _drop_check_enums(text: str, native: frozenset[str]) -> str:
+    """Remove the CHECK enums from the Enums and Constants blocks, keeping the native ones."""
+    text = re.sub(r"( +)(\w+\??):\n((?:\1  \| .+\n)+)", _join_union, text)
+    lines, out, skipping = text.splitlines(), [], None
+    for line in lines:
+        m = re.match(r"^( {6})(\w+): (.*)$", line)
+        in_enums = out and any(h in "\n".join(out[-200:]) for h in ("    Enums: {",))
+        if m and skipping is None and in_enums and m[2] not in native and not m[3].endswith("{") and ("|" in m[3] or m[3].startswith('"') or m[3].startswith("[")):
+            if m[3].endswith("[") or (m[3].startswith("[") and not m[3].rstrip(",").endswith("]")):
+                skipping = m[1] + "]"
+            continue
+        if skipping is not None:
+            if line.startswith(skipping):
+                skipping = None
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"
 
 
 def _join_union(m: re.Match) -> str:
@@ -522,6 +544,25 @@ def test_functions_and_views_typed_as_supabases_generator_types_them(npx, conn, 
     assert "SetofOptions" in ours and "Record<PropertyKey, never>" in ours
     assert "label?: never" in ours and 'referencedRelation: "item_mat"' in ours
     assert supabase_view(ours) == official_types(db_url)
+
+
+CONSTRUCTS = ROOT / "tests" / "fixtures" / "constructs.yaml"
+
+
+def test_same_types_as_supabases_generator_for_every_construct(npx, conn, db_url):
+    """tests/fixtures/constructs.yaml: identity (always, by default), serial, native enums, generated
+    columns, default expressions, collations, real/double/bytea/inet/interval/tsvector/ranges/citext,
+    FK options: the generator, run on the migrated database, prints our file minus schemac's extras."""
+    from schemac.db.apply import run_sql
+    from schemac.emit.sql import render_migration
+
+    schema = load_schema(str(CONSTRUCTS))
+    run_sql(conn, render_migration(schema))
+    official = official_types(db_url)
+    assert "id?: never" in official and 'plan: Database["public"]["Enums"]["plan"]' in official  # it sees them too
+    native = frozenset(e.name for e in schema.enums if e.native)
+    assert native and len(native) < len(schema.enums)
+    assert supabase_view(render_typescript(schema), native) == official
 
 
 # ---------------------------------------------------------------- against the live catalog

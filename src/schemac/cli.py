@@ -14,7 +14,7 @@ from .inject import Document, InjectError, read_documents
 from .outputs import Stale, compare, document_stale, leftovers, read_only_problem, remove_leftovers, replace_problem, write_outputs
 from .pipeline import lint_schema, load_schema, render_outputs
 from .rules import RULES
-from .rules.report import FORMATS, render, spec_errors_as_findings, summary
+from .rules.report import FORMATS, render, spec_errors_as_findings, summary, text_line
 
 app = typer.Typer(
     add_completion=False,
@@ -29,7 +29,7 @@ OUT_OPTION = typer.Option("compiled", "--out", "-o", help="The output directory.
 
 def _load(spec: str, lint: bool = True):
     """Load and build the spec, then (unless lint=False) run the rules: any error exits 1 before anything is written."""
-    schema = _build(spec)
+    schema = _build(spec, lint)
     if lint:
         result = lint_schema(schema)
         for line in render(result, "text", spec).splitlines():
@@ -40,16 +40,19 @@ def _load(spec: str, lint: bool = True):
     return schema
 
 
-def _build(spec: str):
+def _build(spec: str, lint: bool = True):
     if not Path(spec).is_file():
         typer.echo(f"{spec}: no such file; pass the spec with --spec PATH", err=True)
         raise typer.Exit(2)
     try:
         return load_schema(spec)
     except SpecErrors as exc:
-        for e in exc.errors:
-            typer.echo(str(e), err=True)
-        typer.echo(f"{len(exc.errors)} problem{'s' if len(exc.errors) != 1 else ''} found; nothing written.", err=True)
+        # compliance errors of the tables that did build are reported too: every error at once
+        compliance = lint_schema(exc.partial).errors if lint and exc.partial is not None else []
+        lines = [(e.pos, str(e)) for e in exc.errors] + [(f.pos, text_line(f)) for f in compliance]
+        for _pos, line in sorted(lines):
+            typer.echo(line, err=True)
+        typer.echo(f"{len(lines)} problem{'s' if len(lines) != 1 else ''} found; nothing written.", err=True)
         raise typer.Exit(1)
 
 

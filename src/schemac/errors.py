@@ -26,7 +26,18 @@ class SpecError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.pos}: {printable(self.message)}"
+        return f"{self.pos}: {printable(shortened(self.message))}"
+
+
+MAX_MESSAGE_CHARS = 600
+
+
+def shortened(message: str) -> str:
+    """A message that echoes a huge value, cut in the middle so its start and its how-to-fix end stay readable."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    cut = len(message) - MAX_MESSAGE_CHARS
+    return f"{message[:400]}…[{cut:,} characters cut]…{message[-200:]}"
 
 
 def printable(text: str) -> str:
@@ -41,6 +52,7 @@ def printable(text: str) -> str:
 class SpecErrors(Exception):
     """Raised with every problem found, so the user sees them all in one run."""
 
-    def __init__(self, errors: list[SpecError]):
+    def __init__(self, errors: list[SpecError], partial=None):
         self.errors = sorted(set(errors))
+        self.partial = partial  # the model of the tables that built cleanly (a Schema), so compliance can still be checked
         super().__init__("\n".join(str(e) for e in self.errors))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Pos
+from .sqltext import quote_ident
 
 CLASSIFICATIONS = ("phi", "administrative", "public_social")
 CLASSIFICATION_LABELS = {"phi": "PHI", "administrative": "administrative", "public_social": "public social"}
@@ -28,25 +29,41 @@ class Positioned:
 
 @dataclass(frozen=True)
 class ColumnType:
-    """A column's PostgreSQL type. `sql` is how the migration spells it; `catalog` is how format_type() prints it."""
+    """A column's PostgreSQL type. `sql` is how the migration spells it; `catalog` is how format_type() prints it.
 
-    base: str  # text, varchar, char, smallint, integer, bigint, boolean, uuid, date, time, timestamp, timestamptz, json, jsonb, numeric
+    `schema` is set for a type that lives outside pg_catalog: a native enum type, a domain, or an
+    extension's type (citext in `extensions`); `sql` qualifies it, `catalog` does when it is not in public.
+    """
+
+    base: str  # text, varchar, char, smallint, integer, bigint, boolean, uuid, date, time, timestamp, timestamptz, json, jsonb, numeric, ...
     params: tuple[int, ...] = ()  # (length,) for varchar/char, (precision, scale) for numeric
     array: bool = False
+    schema: str | None = None  # the schema of a user-defined or extension type
 
     @property
     def sql(self) -> str:
-        s = self.base
+        if self.schema is not None:
+            s = f"{_ident(self.schema)}.{_ident(self.base)}"
+        else:
+            s = self.base
         if self.params:
             s += "(" + ",".join(str(p) for p in self.params) + ")"
         return s + ("[]" if self.array else "")
 
     @property
     def catalog(self) -> str:
-        s = CATALOG_TYPE_NAMES.get(self.base, self.base)
+        if self.schema is not None:
+            # names are snake_case (the spec refuses others), which format_type() prints bare
+            s = self.base if self.schema == "public" else f"{self.schema}.{self.base}"
+        else:
+            s = CATALOG_TYPE_NAMES.get(self.base, self.base)
         if self.params:
             s += "(" + ",".join(str(p) for p in self.params) + ")"
         return s + ("[]" if self.array else "")
+
+
+def _ident(name: str) -> str:
+    return quote_ident(name)
 
 
 CATALOG_TYPE_NAMES = {
@@ -55,16 +72,33 @@ CATALOG_TYPE_NAMES = {
     "timestamptz": "timestamp with time zone",
     "varchar": "character varying",
     "char": "character",
+    "real": "real",
+    "double precision": "double precision",
+    "timetz": "time with time zone",
 }
 
 
 @dataclass(frozen=True)
 class Default:
-    """A column default: a literal value or one of a closed list of functions."""
+    """A column default: a literal value, one of a closed list of functions, or an expression read by PostgreSQL's parser."""
 
     sql: str  # the SQL expression, already quoted and cast
     function: str | None = None  # 'now()', 'gen_random_uuid()', ... when a function
     value: Any = None  # the Python literal when not a function
+    expression: bool = False  # written as `default_expression` (or a serial column's nextval)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """GENERATED ALWAYS | BY DEFAULT AS IDENTITY with its sequence options (None: PostgreSQL's default)."""
+
+    generated: str  # 'always' | 'by default'
+    start: int | None = None
+    increment: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    cache: int | None = None
+    cycle: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +114,15 @@ class Column(Positioned):
     pos: Pos = field(compare=False)
     generated_by: str | None = None  # 'timestamps' for created_at / updated_at added by the table flag
     keys: Keys = field(default=(), compare=False)
+    identity: Identity | None = None
+    serial: str | None = None  # 'smallserial' | 'serial' | 'bigserial': the owned sequence and its nextval default
+    generated: str | None = None  # GENERATED ALWAYS AS (expression) STORED
+    collation: str | None = None
+
+    @property
+    def writable(self) -> bool:
+        """Whether INSERT and UPDATE may set the column (not GENERATED ALWAYS, as identity or expression)."""
+        return self.generated is None and not (self.identity is not None and self.identity.generated == "always")
 
 
 @dataclass(frozen=True)
@@ -94,6 +137,7 @@ class Unique:
     name: str
     columns: tuple[str, ...]
     pos: Pos = field(compare=False)
+    nulls_not_distinct: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +158,10 @@ class ForeignKey:
     ref_columns: tuple[str, ...]
     on_delete: str  # cascade | restrict | set null | set default | no action
     pos: Pos = field(compare=False)
+    on_update: str = "no action"
+    match: str = "simple"  # simple | full
+    deferrable: bool = False
+    initially_deferred: bool = False
 
     @property
     def ref_qualified(self) -> str:
@@ -121,12 +169,49 @@ class ForeignKey:
 
 
 @dataclass(frozen=True)
+class IndexElement:
+    """A column or an expression (canonical SQL) of an index or exclusion constraint, with its options."""
+
+    column: str | None
+    expression: str | None = None
+    opclass: str | None = None
+    collation: str | None = None
+    order: str | None = None  # asc | desc
+    nulls: str | None = None  # first | last
+
+    @property
+    def label(self) -> str:
+        """How docs and the index's `columns` name it: the column, or the expression."""
+        return self.column if self.column is not None else self.expression  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
 class Index:
     name: str
-    columns: tuple[str, ...]
+    columns: tuple[str, ...]  # each element's label: the column name, or the expression's SQL
     unique: bool
     where: str | None
     using: str
+    description: str | None
+    pos: Pos = field(compare=False)
+    elements: tuple[IndexElement, ...] = ()  # empty: plain columns, as `columns` says
+    include: tuple[str, ...] = ()
+    nulls_not_distinct: bool = False
+
+    @property
+    def plain(self) -> bool:
+        """Only plain columns, no options: what a key (or a foreign key's covering index) can be made of."""
+        return not self.elements or all(e == IndexElement(e.column) for e in self.elements)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """EXCLUDE USING method (element WITH operator, ...) WHERE (predicate)."""
+
+    name: str
+    using: str
+    elements: tuple[tuple[IndexElement, str], ...]  # (element, operator)
+    where: str | None
     description: str | None
     pos: Pos = field(compare=False)
 
@@ -287,6 +372,7 @@ class Table(Positioned):
     user_operations: tuple[str, ...] = USER_OPERATIONS
     user_operations_reason: str | None = None  # why users do not perform the operations left out
     keys: Keys = field(default=(), compare=False)
+    exclusions: tuple[Exclusion, ...] = ()
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -301,7 +387,7 @@ class Table(Positioned):
         """Column sets PostgreSQL treats as keys: the primary key, unique constraints, full unique indexes."""
         keys = [self.primary_key.columns] if self.primary_key else []
         keys += [u.columns for u in self.uniques]
-        keys += [ix.columns for ix in self.indexes if ix.unique and ix.where is None]
+        keys += [ix.columns for ix in self.indexes if ix.unique and ix.where is None and ix.plain]
         return keys
 
     @property
@@ -316,6 +402,16 @@ class Enum:
     name: str
     values: tuple[str, ...]
     description: str | None
+    pos: Pos = field(compare=False)
+    native: bool = False  # a PostgreSQL enum type in public rather than text + CHECK
+
+
+@dataclass(frozen=True)
+class Extension:
+    """CREATE EXTENSION name WITH SCHEMA schema."""
+
+    name: str
+    schema: str
     pos: Pos = field(compare=False)
 
 
@@ -356,6 +452,7 @@ class Schema:
     source_sha256: str
     lint: LintConfig = LintConfig()
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
+    extensions: tuple[Extension, ...] = ()
     functions: tuple[Function, ...] = ()
     triggers: tuple[Trigger, ...] = ()  # the `triggers:` section; a Table's own triggers hold only the timestamps one
     views: tuple[View, ...] = ()

@@ -17,6 +17,10 @@ class LiveColumn:
     default: str | None
     comment: str | None
     collation: str = "default"  # "default" when the type's own collation (or none), else the collation's name
+    identity: str | None = None  # 'always' | 'by default'
+    generated: str | None = None  # 'stored' | 'virtual'; `default` then holds the generation expression
+    sequence: str | None = None  # the sequence the column owns (serial or identity), schema-qualified
+    sequence_options: str | None = None  # AS type START ... INCREMENT ... MINVALUE ... MAXVALUE ... CACHE ... [CYCLE]
 
 
 @dataclass
@@ -107,6 +111,8 @@ class LiveSchema:
     tables: dict[str, LiveTable]
     functions: dict[str, LiveFunction]  # name, or name(arguments) when it takes any
     others: dict[str, str] = field(default_factory=dict)  # sequences, types… -> what they are
+    enums: dict[str, tuple[str, ...]] = field(default_factory=dict)  # enum types -> labels in order
+    extensions: dict[str, str] = field(default_factory=dict)  # every extension of the database -> its schema
     views: dict[str, LiveView] = field(default_factory=dict)
 
 
@@ -128,20 +134,8 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
     ):
         tables[name] = LiveTable(comment, rls, force_rls, owner)
 
-    for table, col, typ, notnull, default, comment, collation in conn.execute(
-        """SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                  pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum),
-                  CASE WHEN a.attcollation IN (0, t.typcollation) THEN 'default' ELSE a.attcollation::regcollation::text END
-           FROM pg_attribute a
-           JOIN pg_type t ON t.oid = a.atttypid
-           JOIN pg_class c ON c.oid = a.attrelid
-           JOIN pg_namespace n ON n.oid = c.relnamespace
-           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-           WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
-           ORDER BY c.relname, a.attnum""",
-        (schema,),
-    ):
-        tables[table].columns[col] = LiveColumn(typ, not notnull, default, comment, collation)
+    for table, col, *fields in conn.execute(COLUMNS_SQL + " n.nspname = %s ORDER BY c.relname, a.attnum", (schema,)):
+        tables[table].columns[col] = LiveColumn(*fields)
 
     _read_constraints(conn, schema, tables)
     _read_rules(conn, schema, tables)
@@ -185,23 +179,39 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
             tables[table].policies[name] = LivePolicy(cmd, tuple(sorted(roles)), qual, check, permissive)
 
     functions = read_functions(conn, schema)
+    # an extension's own objects, and a sequence a column owns (serial, identity), are not objects of their own
     others = dict(
         conn.execute(
             """SELECT c.relname, CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                       WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' END
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                WHERE n.nspname = %s AND c.relkind IN ('S', 'f')
+                 AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                                 AND (d.deptype = 'e' OR d.deptype IN ('a', 'i') AND d.refclassid = 'pg_class'::regclass
+                                      AND d.refobjsubid > 0))
                UNION ALL
-               SELECT t.typname, CASE t.typtype WHEN 'e' THEN 'enum type' WHEN 'd' THEN 'domain' ELSE 'type' END
+               SELECT t.typname, CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END
                FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-               WHERE n.nspname = %s AND t.typtype IN ('e', 'd', 'r', 'm')
-                  OR (n.nspname = %s AND t.typtype = 'c' AND NOT EXISTS
+               WHERE n.nspname = %s
+                 AND (t.typtype IN ('d', 'r', 'm') OR t.typtype = 'b' AND t.typcategory <> 'A' OR t.typtype = 'c' AND NOT EXISTS
                       (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind <> 'c'))
+                 AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
                ORDER BY 1""",
-            (schema, schema, schema),
+            (schema, schema),
         ).fetchall()
     )
-    return LiveSchema(tables, functions, others, read_views(conn, schema))
+    enums: dict[str, tuple[str, ...]] = {}
+    for name, labels in conn.execute(
+        """SELECT t.typname, ARRAY(SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE n.nspname = %s AND t.typtype = 'e'
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+           ORDER BY 1""",
+        (schema,),
+    ):
+        enums[name] = tuple(labels)
+    extensions = dict(conn.execute("SELECT e.extname, e.extnamespace::regnamespace::text FROM pg_extension e ORDER BY 1").fetchall())
+    return LiveSchema(tables, functions, others, enums, extensions, read_views(conn, schema))
 
 
 def read_views(conn: psycopg.Connection, schema: str, names: tuple[str, ...] | None = None) -> dict[str, LiveView]:
@@ -239,6 +249,33 @@ def read_views(conn: psycopg.Connection, schema: str, names: tuple[str, ...] | N
             indexes,
         )
     return views
+
+
+# Every column of ordinary tables, as LiveColumn's fields after (table, column); callers add WHERE on n / c.
+COLUMNS_SQL = """SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
+                  pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum),
+                  CASE WHEN a.attcollation IN (0, t.typcollation) THEN 'default' ELSE a.attcollation::regcollation::text END,
+                  CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END,
+                  CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END,
+                  seq.name, seq.options
+           FROM pg_attribute a
+           JOIN pg_type t ON t.oid = a.atttypid
+           JOIN pg_class c ON c.oid = a.attrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+           LEFT JOIN LATERAL (
+             SELECT sn.nspname || '.' || sc.relname AS name,
+                    format('AS %%s START %%s INCREMENT %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s', s.seqtypid::regtype, s.seqstart,
+                           s.seqincrement, s.seqmin, s.seqmax, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END) AS options
+             FROM pg_depend dep
+             JOIN pg_class sc ON sc.oid = dep.objid AND sc.relkind = 'S'
+             JOIN pg_namespace sn ON sn.oid = sc.relnamespace
+             JOIN pg_sequence s ON s.seqrelid = sc.oid
+             WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
+               AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype IN ('a', 'i')
+             ORDER BY sc.relname LIMIT 1
+           ) seq ON true
+           WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND"""
 
 
 def _read_constraints(conn: psycopg.Connection, schema: str, tables: dict[str, LiveTable]) -> None:
@@ -308,7 +345,9 @@ def read_functions(conn: psycopg.Connection, schema: str) -> dict[str, LiveFunct
            FROM pg_proc p
            JOIN pg_namespace n ON n.oid = p.pronamespace
            JOIN pg_language l ON l.oid = p.prolang
-           WHERE n.nspname = %s ORDER BY 1, 2""",
+           WHERE n.nspname = %s
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+           ORDER BY 1, 2""",
         (schema,),
     ):
         key = f"{name}({args})" if args else name

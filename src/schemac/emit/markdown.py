@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import CLASSIFICATION_LABELS, Column, ForeignKey, Schema, Table, Trigger
+from ..model import CLASSIFICATION_LABELS, Column, ForeignKey, Index, Schema, Table, Trigger
+from .sql import element_sql, exclusion_sql, identity_options
 from .mdtext import cell, code
 from .mdtext import comment as comment_text
 
@@ -53,6 +54,7 @@ def render_reference(schema: Schema) -> str:
         _functions_section(schema),
         _external_section(schema),
         _enums_section(schema),
+        _extensions_section(schema),
     ]
     return "\n".join(p for p in parts if p)
 
@@ -230,14 +232,29 @@ def _facts(table: Table) -> str:
 
 
 def _default(column: Column) -> str:
+    """The default, or how the database fills the column (identity, serial's sequence, generation)."""
+    if column.identity is not None:
+        options = identity_options(column.identity)
+        return code(f"GENERATED {column.identity.generated.upper()} AS IDENTITY{options}")
+    if column.generated is not None:
+        return code(f"GENERATED ALWAYS AS ({column.generated}) STORED")
     return code(column.default.sql) if column.default else ""
+
+
+def _type(column: Column) -> str:
+    text = code(column.serial or column.type.sql)
+    if column.collation is not None:
+        text += f" collate {code(column.collation)}"
+    if column.enum:
+        text += f" (enum [{column.enum}](#{anchor('enum', column.enum)}))"
+    return text
 
 
 def _columns(table: Table) -> str:
     rows = [
         (
             f'<a id="{anchor(table.name, c.name)}"></a>{code(c.name)}',
-            code(c.type.sql) + (f" (enum [{c.enum}](#{anchor('enum', c.enum)}))" if c.enum else ""),
+            _type(c),
             "yes" if c.nullable else "no",
             _default(c),
             classification_label(c.classification),
@@ -254,7 +271,8 @@ def _constraints(table: Table) -> str:
     rows = []
     if table.primary_key:
         rows.append((code(table.primary_key.name), "primary key", _codes(table.primary_key.columns), ""))
-    rows += [(code(u.name), "unique", _codes(u.columns), "") for u in table.uniques]
+    rows += [(code(u.name), "unique" + (" (nulls not distinct)" if u.nulls_not_distinct else ""), _codes(u.columns), "") for u in table.uniques]
+    rows += [(code(x.name), "exclusion", code(exclusion_sql(x)), cell(x.description)) for x in table.exclusions]
     rows += [(code(c.name), "check", code(c.expression), cell(c.description)) for c in table.checks]
     if not rows:
         return ""
@@ -265,10 +283,22 @@ def _foreign_keys(table: Table) -> str:
     if not table.foreign_keys:
         return ""
     rows = [
-        (code(fk.name), _codes(fk.columns), f"{_target_link(fk)} ({_codes(fk.ref_columns)})", fk.on_delete)
+        (code(fk.name), _codes(fk.columns), f"{_target_link(fk)} ({_codes(fk.ref_columns)})", _fk_actions(fk))
         for fk in table.foreign_keys
     ]
     return "#### Foreign keys\n\n" + _table(("Name", "Columns", "References", "On delete"), rows)
+
+
+def _fk_actions(fk: ForeignKey) -> str:
+    """The ON DELETE action, then whatever differs from PostgreSQL's defaults."""
+    parts = [fk.on_delete]
+    if fk.on_update != "no action":
+        parts.append(f"on update {fk.on_update}")
+    if fk.match != "simple":
+        parts.append(f"match {fk.match}")
+    if fk.deferrable:
+        parts.append("deferrable initially " + ("deferred" if fk.initially_deferred else "immediate"))
+    return "; ".join(parts)
 
 
 def _indexes(table: Table) -> str:
@@ -277,8 +307,8 @@ def _indexes(table: Table) -> str:
     rows = [
         (
             code(ix.name),
-            _codes(ix.columns),
-            "yes" if ix.unique else "no",
+            _index_columns(ix),
+            ("yes, nulls not distinct" if ix.nulls_not_distinct else "yes") if ix.unique else "no",
             ix.using,
             code(ix.where) if ix.where else "",
             cell(ix.description),
@@ -286,6 +316,14 @@ def _indexes(table: Table) -> str:
         for ix in table.indexes
     ]
     return "#### Indexes\n\n" + _table(("Name", "Columns", "Unique", "Method", "Where", "Description"), rows)
+
+
+def _index_columns(ix: Index) -> str:
+    """The key columns (with their options, when any), then INCLUDE columns."""
+    text = ", ".join(code(element_sql(e)) for e in ix.elements) if ix.elements else _codes(ix.columns)
+    if ix.include:
+        text += f"; include {_codes(ix.include)}"
+    return text
 
 
 def _triggers(triggers: tuple[Trigger, ...]) -> str:
@@ -428,7 +466,21 @@ def _enums_section(schema: Schema) -> str:
     if not schema.enums:
         return ""
     rows = [
-        (f'<a id="{anchor("enum", e.name)}"></a>{code(e.name)}', _codes(e.values), cell(e.description))
+        (
+            f'<a id="{anchor("enum", e.name)}"></a>{code(e.name)}',
+            _codes(e.values),
+            ("PostgreSQL enum type. " if e.native else "") + cell(e.description),
+        )
         for e in schema.enums
     ]
-    return "## Enums\n\nStored as text with a CHECK constraint listing the values.\n\n" + _table(("Enum", "Values", "Description"), rows)
+    intro = "Stored as text with a CHECK constraint listing the values"
+    if any(e.native for e in schema.enums):
+        intro += ", or as a PostgreSQL enum type where marked"
+    return f"## Enums\n\n{intro}.\n\n" + _table(("Enum", "Values", "Description"), rows)
+
+
+def _extensions_section(schema: Schema) -> str:
+    if not schema.extensions:
+        return ""
+    rows = [(code(e.name), code(e.schema)) for e in schema.extensions]
+    return "## Extensions\n\n" + _table(("Extension", "Schema"), rows)

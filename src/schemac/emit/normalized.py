@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Column, Function, Schema, SqlType, Table, Trigger, View
+from ..model import Column, Function, IndexElement, Schema, SqlType, Table, Trigger, View
 
 SCHEMA_JSON_PATH = "schema.json"
 SCHEMA_JSON_VERSION = 1
@@ -24,7 +24,8 @@ def render_schema_json(schema: Schema) -> str:
         "version": SCHEMA_JSON_VERSION,
         "source": schema.source,
         "source_sha256": schema.source_sha256,
-        "enums": [{"name": e.name, "values": list(e.values), "description": e.description} for e in schema.enums],
+        "enums": [{"name": e.name, "values": list(e.values), "description": e.description, "native": e.native} for e in schema.enums],
+        "extensions": [{"name": e.name, "schema": e.schema} for e in schema.extensions],
         "tables": [_table(t) for t in schema.tables],
         "functions": [_function(f) for f in schema.functions],
         "triggers": [_trigger(t) for t in schema.triggers],
@@ -45,7 +46,17 @@ def _table(t: Table) -> dict[str, Any]:
         "timestamps": t.timestamps,
         "columns": [_column(c) for c in t.columns],
         "primary_key": {"name": pk.name, "columns": list(pk.columns)} if pk else None,
-        "uniques": [{"name": u.name, "columns": list(u.columns)} for u in t.uniques],
+        "uniques": [{"name": u.name, "columns": list(u.columns), "nulls_not_distinct": u.nulls_not_distinct} for u in t.uniques],
+        "exclusions": [
+            {
+                "name": x.name,
+                "using": x.using,
+                "elements": [{**_element(e), "operator": op} for e, op in x.elements],
+                "where": x.where,
+                "description": x.description,
+            }
+            for x in t.exclusions
+        ],
         "checks": [{"name": c.name, "expression": c.expression, "description": c.description, "enum": c.enum} for c in t.checks],
         "foreign_keys": [
             {
@@ -55,6 +66,10 @@ def _table(t: Table) -> dict[str, Any]:
                 "ref_table": fk.ref_table,
                 "ref_columns": list(fk.ref_columns),
                 "on_delete": fk.on_delete,
+                "on_update": fk.on_update,
+                "match": fk.match,
+                "deferrable": fk.deferrable,
+                "initially_deferred": fk.initially_deferred,
             }
             for fk in t.foreign_keys
         ],
@@ -66,6 +81,9 @@ def _table(t: Table) -> dict[str, Any]:
                 "where": ix.where,
                 "using": ix.using,
                 "description": ix.description,
+                "elements": [_element(e) for e in ix.elements] if ix.elements else [_element(IndexElement(c)) for c in ix.columns],
+                "include": list(ix.include),
+                "nulls_not_distinct": ix.nulls_not_distinct,
             }
             for ix in t.indexes
         ],
@@ -93,15 +111,31 @@ def _column(c: Column) -> dict[str, Any]:
     default = c.default
     return {
         "name": c.name,
-        "type": {"sql": c.type.sql, "base": c.type.base, "params": list(c.type.params), "array": c.type.array},
+        "type": {"sql": c.type.sql, "base": c.type.base, "params": list(c.type.params), "array": c.type.array, "schema": c.type.schema},
         "nullable": c.nullable,
-        "default": {"sql": default.sql, "function": default.function, "value": _canonical(default.value)} if default else None,
+        "default": {"sql": default.sql, "function": default.function, "value": _canonical(default.value), "expression": default.expression} if default else None,
         "description": c.description,
         "classification": c.classification,
         "encrypted": c.encrypted,
         "enum": c.enum,
         "generated_by": c.generated_by,
+        "identity": _identity(c),
+        "serial": c.serial,
+        "generated": c.generated,
+        "collation": c.collation,
     }
+
+
+def _element(e: IndexElement) -> dict[str, Any]:
+    return {"column": e.column, "expression": e.expression, "opclass": e.opclass, "collation": e.collation, "order": e.order, "nulls": e.nulls}
+
+
+def _identity(c: Column) -> dict[str, Any] | None:
+    i = c.identity
+    if i is None:
+        return None
+    return {"generated": i.generated, "start": i.start, "increment": i.increment, "min_value": i.min_value,
+            "max_value": i.max_value, "cache": i.cache, "cycle": i.cycle}
 
 
 def _canonical(value: Any) -> Any:

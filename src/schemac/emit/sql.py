@@ -7,7 +7,21 @@ expressions and are always wrapped in parentheses.
 
 from __future__ import annotations
 
-from ..model import CLASSIFICATION_LABELS, UPDATED_AT_FUNCTION, Column, ForeignKey, Index, Policy, Schema, Table, Trigger
+from ..model import (
+    CLASSIFICATION_LABELS,
+    UPDATED_AT_FUNCTION,
+    Column,
+    Exclusion,
+    ForeignKey,
+    Identity,
+    Index,
+    IndexElement,
+    Policy,
+    Schema,
+    Table,
+    Trigger,
+    Unique,
+)
 from ..sqltext import qualified, quote_ident, quote_literal
 from .routines import render_routines, render_trigger
 
@@ -68,6 +82,8 @@ def render_migration(schema: Schema) -> str:
         "BEGIN;",
         "",
     ]
+    out += render_extensions(schema)
+    out += render_enum_types(schema)
     if any(t.timestamps for t in schema.tables):
         out.append(_updated_at_function())
     created: set[str] = set()
@@ -112,14 +128,51 @@ def updated_at_function_sql(function_sql: str) -> str:
     )
 
 
+def render_extensions(schema: Schema) -> list[str]:
+    """CREATE SCHEMA / CREATE EXTENSION for each declared extension, before anything uses its types."""
+    out = []
+    for ext in schema.extensions:
+        if ext.schema != "public":
+            out.append(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ext.schema)};")
+        out.append(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)} WITH SCHEMA {quote_ident(ext.schema)};")
+    return ["-- Extensions the schema uses.\n" + "\n".join(out) + "\n"] if out else []
+
+
+def enum_type_sql(name_sql: str, values: tuple[str, ...]) -> str:
+    """CREATE TYPE ... AS ENUM; verify runs it for a temporary copy too."""
+    return f"CREATE TYPE {name_sql} AS ENUM ({', '.join(quote_literal(v) for v in values)})"
+
+
+def render_enum_types(schema: Schema) -> list[str]:
+    """Native enums as PostgreSQL enum types, each created unless a type of that name exists."""
+    out = []
+    for enum in schema.enums:
+        if not enum.native:
+            continue
+        create = enum_type_sql(qualified("public", enum.name), enum.values)
+        tag = _dollar_tag(create)
+        out.append(
+            f"-- enum {enum.name}\n"
+            f"DO {tag}\nBEGIN\n"
+            "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace\n"
+            f"                 WHERE n.nspname = 'public' AND t.typname = {quote_literal(enum.name)}) THEN\n"
+            f"    {create};\n"
+            "  END IF;\n"
+            f"END\n{tag};\n"
+        )
+    return out
+
+
 def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
     """CREATE TABLE with its constraints, then indexes, trigger, RLS and comments."""
     name = qualified("public", table.name)
-    lines = [_column_sql(c) for c in table.columns]
+    lines = [column_sql(c) for c in table.columns]
     if table.primary_key:
         lines.append(f"CONSTRAINT {quote_ident(table.primary_key.name)} PRIMARY KEY ({_idents(table.primary_key.columns)})")
     for u in table.uniques:
-        lines.append(f"CONSTRAINT {quote_ident(u.name)} UNIQUE ({_idents(u.columns)})")
+        lines.append(f"CONSTRAINT {quote_ident(u.name)} {unique_sql(u)}")
+    for ex in table.exclusions:
+        lines.append(f"CONSTRAINT {quote_ident(ex.name)} {exclusion_sql(ex)}")
     for fk in foreign_keys:
         lines.append(_foreign_key_sql(fk))
     for ch in table.checks:
@@ -139,13 +192,32 @@ def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _column_sql(c: Column) -> str:
-    s = f"{quote_ident(c.name)} {c.type.sql}"
-    if not c.nullable:
+def column_sql(c: Column) -> str:
+    """One column of CREATE TABLE; verify builds its temporary tables from the same text."""
+    s = f"{quote_ident(c.name)} {c.serial or c.type.sql}"
+    if c.collation is not None:
+        s += f" COLLATE {quote_ident(c.collation)}"
+    if not c.nullable and not c.serial:
         s += " NOT NULL"
-    if c.default is not None:
+    if c.default is not None and not c.serial:
         s += f" DEFAULT {c.default.sql}"
+    if c.identity is not None:
+        s += f" GENERATED {c.identity.generated.upper()} AS IDENTITY" + identity_options(c.identity)
+    if c.generated is not None:
+        s += f" GENERATED ALWAYS AS ({c.generated}) STORED"
     return s
+
+
+def identity_options(identity: Identity) -> str:
+    """The sequence options in parentheses, or nothing when all are PostgreSQL's defaults."""
+    options = []
+    for word, value in (("START WITH", identity.start), ("INCREMENT BY", identity.increment), ("MINVALUE", identity.min_value),
+                        ("MAXVALUE", identity.max_value), ("CACHE", identity.cache)):
+        if value is not None:
+            options.append(f"{word} {value}")
+    if identity.cycle:
+        options.append("CYCLE")
+    return f" ({' '.join(options)})" if options else ""
 
 
 def _idents(names: tuple[str, ...]) -> str:
@@ -153,20 +225,59 @@ def _idents(names: tuple[str, ...]) -> str:
 
 
 def _foreign_key_sql(fk: ForeignKey) -> str:
-    return (
+    s = (
         f"CONSTRAINT {quote_ident(fk.name)} FOREIGN KEY ({_idents(fk.columns)}) "
-        f"REFERENCES {qualified(fk.ref_schema, fk.ref_table)} ({_idents(fk.ref_columns)}) "
-        f"ON DELETE {fk.on_delete.upper()}"
+        f"REFERENCES {qualified(fk.ref_schema, fk.ref_table)} ({_idents(fk.ref_columns)})"
     )
+    if fk.match != "simple":
+        s += f" MATCH {fk.match.upper()}"
+    s += f" ON DELETE {fk.on_delete.upper()}"
+    if fk.on_update != "no action":
+        s += f" ON UPDATE {fk.on_update.upper()}"
+    if fk.deferrable:
+        s += " DEFERRABLE INITIALLY " + ("DEFERRED" if fk.initially_deferred else "IMMEDIATE")
+    return s
+
+
+def unique_sql(u: Unique) -> str:
+    """UNIQUE [NULLS NOT DISTINCT] (columns); verify adds the same to a temporary table."""
+    return f"UNIQUE{' NULLS NOT DISTINCT' if u.nulls_not_distinct else ''} ({_idents(u.columns)})"
+
+
+def exclusion_sql(ex: Exclusion) -> str:
+    """EXCLUDE USING method (element WITH operator, ...) [WHERE (...)]; operators were checked to be operator characters."""
+    s = f"EXCLUDE USING {ex.using} ({', '.join(f'{element_sql(e)} WITH {op}' for e, op in ex.elements)})"
+    if ex.where:
+        s += f" WHERE ({ex.where})"
+    return s
+
+
+def element_sql(e: IndexElement) -> str:
+    """A column or (expression) with COLLATE, operator class, ASC/DESC and NULLS FIRST/LAST."""
+    s = quote_ident(e.column) if e.column is not None else f"({e.expression})"
+    if e.collation is not None:
+        s += f" COLLATE {quote_ident(e.collation)}"
+    if e.opclass is not None:
+        s += " " + ".".join(quote_ident(part) for part in e.opclass.split("."))
+    if e.order is not None:
+        s += f" {e.order.upper()}"
+    if e.nulls is not None:
+        s += f" NULLS {e.nulls.upper()}"
+    return s
 
 
 def render_index(table: Table, ix: Index, on: str | None = None, name: str | None = None) -> str:
     """CREATE INDEX for the migration; verify passes `on`/`name` to build the same index on a temporary table."""
     unique = "UNIQUE " if ix.unique else ""
+    elements = ", ".join(element_sql(e) for e in ix.elements) if ix.elements else _idents(ix.columns)
     s = (
         f"CREATE {unique}INDEX IF NOT EXISTS {quote_ident(name or ix.name)} ON {on or qualified('public', table.name)} "
-        f"USING {ix.using} ({_idents(ix.columns)})"
+        f"USING {ix.using} ({elements})"
     )
+    if ix.include:
+        s += f" INCLUDE ({_idents(ix.include)})"
+    if ix.nulls_not_distinct:
+        s += " NULLS NOT DISTINCT"
     if ix.where:
         s += f" WHERE ({ix.where})"
     return s + ";"
@@ -182,6 +293,14 @@ def _deferred_foreign_key(table: Table, fk: ForeignKey) -> str:
         "  END IF;\n"
         "END\n$schemac$;\n"
     )
+
+
+def _dollar_tag(body: str) -> str:
+    """A $schemac$ quote tag that does not occur in body (a raw expression or enum value may hold one)."""
+    tag = "$schemac$"
+    while tag in body:
+        tag = tag[:-1] + "_$"
+    return tag
 
 
 def render_policies(schema: Schema) -> list[str]:
@@ -212,9 +331,7 @@ def create_policy_sql(table_sql: str, p: Policy) -> str:
 def _guarded_policy(table: Table, p: Policy) -> str:
     """CREATE POLICY unless a policy of that name exists on the table, so a re-run is a no-op."""
     create = create_policy_sql(qualified("public", table.name), p)
-    tag = "$schemac$"
-    while tag in create:  # a raw expression may hold an identifier like a$schemac$: never let it end the block
-        tag = tag[:-1] + "_$"
+    tag = _dollar_tag(create)
     return (
         f"DO {tag}\nBEGIN\n"
         "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policies\n"

@@ -53,7 +53,13 @@ TS_TYPES = {
     "boolean": "boolean",
     "json": "Json",
     "jsonb": "Json",
-}
+    "real": "number",
+    "double precision": "number",
+    "bytea": "string",
+    "interval": "string",
+    "timetz": "string",
+    "citext": "string",
+}  # anything else (inet, tsvector, ranges, ...) is `unknown` to the generator
 
 EMPTY = ["{", "  [_ in never]: never", "}"]
 
@@ -106,14 +112,16 @@ def value_alternatives(column: Column) -> list[str]:
     """The union a field is typed as: `T | null` when nullable; NOT NULL json is `NonNullable<Json>`
     (the generator's rule, since Json itself includes null)."""
     value = ts_type(column)
+    if value == "unknown":  # unknown already includes null
+        return [value]
     if column.nullable:
         return [value, "null"]
     return ["NonNullable<Json>"] if value == "Json" else [value]
 
 
 def insert_optional(column: Column) -> bool:
-    """An Insert field may be left out when the database fills it: nullable or with a default."""
-    return column.nullable or column.default is not None
+    """An Insert field may be left out when the database fills it: nullable, with a default, or identity."""
+    return column.nullable or column.default is not None or column.identity is not None
 
 
 def field_doc(column: Column, table: Table) -> str:
@@ -287,6 +295,10 @@ def _table(table: Table, indent: str, rels: list[Relationship]) -> list[str]:
         doc = fields + field_doc(c, table)
         alternatives = value_alternatives(c)
         row += [doc, *member(fields, c.name, alternatives)]
+        if not c.writable:  # GENERATED ALWAYS (identity or expression): the generator types it `?: never`
+            insert += [doc, *member(fields, c.name, ["never"], optional=True)]
+            update += [doc, *member(fields, c.name, ["never"], optional=True)]
+            continue
         insert += [doc, *member(fields, c.name, alternatives, optional=insert_optional(c))]
         update += [doc, *member(fields, c.name, alternatives, optional=True)]
     return [

@@ -23,12 +23,31 @@ DEFAULT_FUNCTIONS: dict[str, tuple[str, ...]] = {
     "auth.uid()": ("uuid",),
 }
 
-TYPE_RE = re.compile(
-    r"^(?P<base>text|varchar|char|smallint|integer|bigint|boolean|uuid|date|time|timestamptz|timestamp|jsonb|json|numeric)"
-    r"(?:\((?P<params>\s*\d+\s*(?:,\s*\d+\s*)?)\))?(?P<array>\[\])?$"
+# Built-in types without parameters beyond the classic ones; ranges, network and text-search types included.
+PLAIN_TYPES = (
+    "real|double precision|bytea|inet|cidr|macaddr|interval|tsvector|tsquery|timetz|"
+    "int4range|int8range|numrange|tsrange|tstzrange|daterange"
 )
-TYPE_ALIASES = {"int": "integer", "int4": "integer", "int8": "bigint", "int2": "smallint", "bool": "boolean"}
-TYPE_LIST = "text, integer, bigint, smallint, boolean, uuid, date, time, timestamptz, jsonb, numeric(p,s), varchar(n), char(n), timestamp, json, or any of them with []"
+TYPE_RE = re.compile(
+    r"^(?P<base>text|varchar|char|smallint|integer|bigint|boolean|uuid|date|time|timestamptz|timestamp|jsonb|json|numeric|"
+    + PLAIN_TYPES
+    + r")(?:\((?P<params>\s*\d+\s*(?:,\s*\d+\s*)?)\))?(?P<array>\[\])?$"
+)
+TYPE_ALIASES = {
+    "int": "integer", "int4": "integer", "int8": "bigint", "int2": "smallint", "bool": "boolean",
+    "float4": "real", "float8": "double precision", "double": "double precision",
+    "time with time zone": "timetz", "time without time zone": "time",
+}
+# serial types: the integer type they stand for (the sequence and its nextval default come with them)
+SERIAL_TYPES = {"smallserial": "smallint", "serial": "integer", "bigserial": "bigint", "serial2": "smallint", "serial4": "integer", "serial8": "bigint"}
+# types an extension brings -> the extension (declared under `extensions:`, which says its schema)
+EXTENSION_TYPES = {"citext": "citext", "hstore": "hstore", "ltree": "ltree"}
+TYPE_LIST = (
+    "text, integer, bigint, smallint, boolean, uuid, date, time, timestamptz, jsonb, numeric(p,s), varchar(n), char(n), "
+    "timestamp, json, real, double precision, bytea, inet, cidr, macaddr, interval, tsvector, tsquery, timetz, "
+    "int4range, int8range, numrange, tsrange, tstzrange, daterange, serial, bigserial, smallserial, "
+    "an extension's citext, hstore or ltree, or any of them with []"
+)
 
 
 # PostgreSQL's limits: numeric precision 1..1000 with 0 <= scale <= precision; varchar/char length 1..10485760.
@@ -46,6 +65,8 @@ def parse_type(text: str) -> ColumnType | None:
         core = "timestamptz"
     if core in ("timestamp without time zone",):
         core = "timestamp"
+    if core in EXTENSION_TYPES:
+        return ColumnType(core, (), array, schema="?")  # the extension's schema is filled in by the caller
     m = TYPE_RE.match(core + ("[]" if array else ""))
     if not m:
         return None
@@ -84,13 +105,20 @@ def build_default(value: Any, ctype: ColumnType, enum: Enum | None, path: Path, 
             return None
         return Default(fn, function=fn)
     if isinstance(value, str) and re.fullmatch(r"[A-Za-z_][\w.]*\(.*\)", value.strip()):
-        problems.add(path, f"'{value}' is not a supported default function; use one of: {', '.join(DEFAULT_FUNCTIONS)}")
+        problems.add(path, f"'{value}' is not one of the default functions ({', '.join(DEFAULT_FUNCTIONS)}); for any other SQL write 'default_expression: \"{value}\"' instead of 'default'")
         return None
     sql = _literal_sql(value, ctype, enum)
     if isinstance(sql, str) and not sql.startswith("!"):
         return Default(sql, value=_plain(value))
-    problems.add(path, sql[1:] if isinstance(sql, str) else f"invalid default for a {ctype.sql} column")
+    message = sql[1:] if isinstance(sql, str) else f"invalid default for a {ctype.sql} column"
+    if isinstance(value, str) and "default_expression" not in message and LOOKS_LIKE_SQL.search(value):
+        message += f"; if '{value}' is SQL to evaluate, write 'default_expression: \"{value}\"' instead of 'default'"
+    problems.add(path, message)
     return None
+
+
+# a string default that fails as a literal but reads as SQL (a call, a cast, arithmetic) gets the default_expression hint
+LOOKS_LIKE_SQL = re.compile(r"[()]|::|\s[-+*/|]+\s|\binterval\b", re.IGNORECASE)
 
 
 def article(word: str) -> str:
@@ -106,6 +134,10 @@ def _plain(value: Any) -> Any:
 def _literal_sql(value: Any, ctype: ColumnType, enum: Enum | None) -> str:
     """SQL for a literal default, or '!reason' when it does not fit the type."""
     base = ctype.base
+    if enum is not None and enum.native:
+        if not isinstance(value, str) or value not in enum.values:
+            return f"!default {value!r} is not a value of enum {enum.name}; use one of: {', '.join(enum.values)}"
+        return f"{quote_literal(value)}::{ctype.sql}"
     if ctype.array:
         if not isinstance(value, list):
             return f"!the default of a {ctype.sql} column must be a list, e.g. []"
@@ -143,6 +175,10 @@ def _literal_sql(value: Any, ctype: ColumnType, enum: Enum | None) -> str:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             return f"!the default of a numeric column must be a number (got {kind_of(value)})"
         return _numeric_sql(value, ctype)
+    if base in ("real", "double precision"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+            return f"!the default of a {base} column must be a finite number (got {kind_of(value)} {value!r})"
+        return repr(float(value))
     if base == "boolean":
         if not isinstance(value, bool):
             return f"!the default of a boolean column must be true or false (got {kind_of(value)} {value!r})"
@@ -172,7 +208,7 @@ def _literal_sql(value: Any, ctype: ColumnType, enum: Enum | None) -> str:
         except ValueError:
             return f"!'{value}' is not a timestamp; write it as ISO 8601, e.g. '2026-01-20T09:00:00Z'"
         return quote_literal(ts.isoformat()) + f"::{base}"
-    return f"!defaults are not supported for {ctype.sql} columns"
+    return f"!literal defaults are not supported for {ctype.sql} columns; write the SQL under 'default_expression' instead"
 
 
 # PostgreSQL's numeric holds up to 131072 digits before the decimal point and 16383 after it.

@@ -50,6 +50,7 @@ class Place:
 
 CHECK = Place("check expression")
 INDEX_PREDICATE = Place("index predicate", immutable_only=True)
+INDEX_EXPRESSION = Place("index expression", immutable_only=True)
 POLICY_USING = Place("policy using expression", subqueries=True)
 POLICY_WITH_CHECK = Place("policy with_check expression", subqueries=True)
 DEFAULT = Place("default expression", column_refs=False)

@@ -30,7 +30,7 @@ def resolve_foreign_keys(tables: dict[str, Table], specs: dict[str, TableSpec], 
                 continue
             fk = _foreign_key(tname, (col_name,), parts[0], (parts[1],), col.on_delete or "no action", None, path, tables, all_names, problems)
             if fk:
-                fks.append(fk)
+                fks.append(_with_options(fk, col.on_update or "no action", col.match or "simple", col.deferrable, col.initially_deferred))
         for i, f in enumerate(spec.foreign_keys):
             path = ("tables", tname, "foreign_keys", i)
             if not explicit_name(f.name, path, problems):
@@ -42,14 +42,22 @@ def resolve_foreign_keys(tables: dict[str, Table], specs: dict[str, TableSpec], 
             if len(f.columns) != len(f.references.columns):
                 problems.add(path + ("references", "columns"), f"foreign key has {len(f.columns)} columns but references {len(f.references.columns)}; make them match")
                 continue
-            if f.on_delete == "set null":
-                for c in f.columns:
-                    if not table.column(c).nullable:
-                        problems.add(path + ("on_delete",), f"'on_delete: set null' needs nullable columns; '{c}' is not")
+            for key in ("on_delete", "on_update"):
+                if getattr(f, key) == "set null":
+                    for c in f.columns:
+                        if not table.column(c).nullable:
+                            problems.add(path + (key,), f"'{key}: set null' needs nullable columns; '{c}' is not")
+            if f.initially_deferred and not f.deferrable:
+                problems.add(path + ("initially_deferred",), "'initially_deferred: true' needs 'deferrable: true' as well")
             fk = _foreign_key(tname, tuple(f.columns), f.references.table, tuple(f.references.columns), f.on_delete, f.name, path + ("references",), tables, all_names, problems)
             if fk:
+                fk = _with_options(fk, f.on_update, f.match, f.deferrable, f.initially_deferred)
                 fks.append(dataclasses.replace(fk, pos=problems.loaded.pos(path)))
         tables[tname] = dataclasses.replace(table, foreign_keys=tuple(fks))
+
+
+def _with_options(fk: ForeignKey, on_update: str, match: str, deferrable: bool, initially_deferred: bool) -> ForeignKey:
+    return dataclasses.replace(fk, on_update=on_update, match=match, deferrable=deferrable, initially_deferred=initially_deferred)
 
 
 def _foreign_key(

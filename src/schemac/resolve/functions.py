@@ -70,7 +70,7 @@ def _build_function(name: str, spec: FunctionSpec, tables: dict[str, Table], pro
         problems.add(path + ("arguments",), "a trigger function takes no declared arguments; pass values with the trigger's 'arguments:' (TG_ARGV)")
         ok = False
     if spec.security == "definer" and spec.search_path is None:
-        pass  # lint SC130 reports it, so a project may waive it
+        pass  # lint SC140 reports it, so a project may waive it
     for i, schema in enumerate(spec.search_path or ()):
         ok = problems.name(path + ("search_path", i), schema, "schema") and ok
     header = (

@@ -40,5 +40,26 @@ def index(table: str, columns: tuple[str, ...], unique_: bool) -> str:
     return fit(f"{table}_{'_'.join(columns)}_{'uidx' if unique_ else 'idx'}")
 
 
+def exclusion(table: str, label: str) -> str:
+    return fit(f"{table}_{label}_excl")
+
+
 def updated_at_trigger(table: str) -> str:
     return fit(f"{table}_set_updated_at")
+
+
+def serial_sequence(table: str, column: str) -> str:
+    """The sequence PostgreSQL creates for a serial column: makeObjectName(table, column, 'seq').
+
+    Its rule, not fit(): while the two names are too long for 63 bytes with '_' + '_seq',
+    the longer one loses its last character.
+    """
+    available = MAX_IDENTIFIER_BYTES - len("_seq") - 1
+    t, c = table.encode("utf-8"), column.encode("utf-8")
+    n1, n2 = len(t), len(c)
+    while n1 + n2 > available:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    return f"{t[:n1].decode('utf-8', 'ignore')}_{c[:n2].decode('utf-8', 'ignore')}_seq"

@@ -7,12 +7,15 @@ with its position and raised together, so one run shows them all.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import re
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from . import naming
-from .column_types import TYPE_LIST, build_default, parse_type, type_range_problem
+from .column_types import EXTENSION_TYPES, SERIAL_TYPES, TYPE_LIST, build_default, parse_type, type_range_problem
 from ..errors import SpecError, SpecErrors
 from .foreign_keys import resolve_foreign_keys
 from ..spec.grammar import kind_of, validate, validate_each, validate_tables
@@ -28,7 +31,12 @@ from ..model import (
     Default,
     DocTarget,
     Enum,
+    Exclusion,
+    Extension,
+    Identity,
     Index,
+    IndexElement,
+    LintConfig,
     PrimaryKey,
     Schema,
     Table,
@@ -37,12 +45,12 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, FunctionSpec, Spec, TableSpec, TriggerSpec, ViewSpec
+from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, ExtensionSpec, FunctionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TriggerSpec, ViewSpec
+from ..sqltext import quote_ident, quote_literal
+from .expressions import CHECK, DEFAULT, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, Scope
 from .functions import build_functions
 from .triggers import build_triggers
 from .views import build_views
-from ..sqltext import quote_literal
-from .expressions import CHECK, INDEX_PREDICATE, Scope
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
@@ -58,10 +66,11 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "functions", "triggers", "views")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "functions", "triggers", "views")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
+    extensions = _build_extensions(validate_each(ExtensionSpec, data.get("extensions", {}), ("extensions",), problems), problems)
     if "tables" not in data:
         problems.add((), "missing required key 'tables'; list the tables of the schema under it")
     elif not data["tables"]:
@@ -70,7 +79,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     table_specs = validate_tables(data.get("tables", {}), problems, broken_columns)
 
     enums = _build_enums(enum_specs, problems)
-    tables = [_build_table(name, spec, enums, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
+    context = Context(enums, {e.name: e for e in extensions})
+    tables = [_build_table(name, spec, context, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
     tables_by_name = {t.name: t for t in tables if t is not None}
     all_table_names = set(data.get("tables", {}) or {})
     resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems)
@@ -86,7 +96,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     view_specs = validate_each(ViewSpec, data.get("views", {}), ("views",), problems)
     views = build_views(view_specs, tables_by_name, declared, problems)
     if problems.errors:
-        raise SpecErrors(problems.errors)
+        partial = _clean_part(tables_by_name, enums, lint, problems, loaded, source_bytes, source_name)
+        raise SpecErrors(problems.errors, partial)
     ordered = tuple(tables_by_name[name] for name in table_specs)
     return Schema(
         tables=ordered,
@@ -95,10 +106,48 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         source_sha256=hashlib.sha256(source_bytes).hexdigest(),
         lint=lint,
         doc_targets=doc_targets,
+        extensions=extensions,
         functions=functions,
         triggers=triggers,
         views=views,
     )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a table's columns may name beyond the table itself: enums and extensions."""
+
+    enums: dict[str, Enum]
+    extensions: dict[str, Extension]
+
+
+def _build_extensions(specs: dict[str, ExtensionSpec], problems: Problems) -> tuple[Extension, ...]:
+    extensions = []
+    for name, spec in specs.items():
+        path = ("extensions", name)
+        if problems.name(path, name, "extension") & problems.name(path + ("schema",), spec.schema_, "schema"):
+            extensions.append(Extension(name, spec.schema_, problems.loaded.pos(path)))
+    return tuple(extensions)
+
+
+def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConfig, problems: Problems, loaded: Loaded,
+                source_bytes: bytes, source_name: str) -> Schema | None:
+    """The tables with no error anywhere in their part of the file, as a Schema compliance rules can check."""
+    raw = loaded.data.get("tables") if isinstance(loaded.data, dict) else None
+    if not isinstance(raw, dict):
+        return None
+    starts = sorted((loaded.key_pos[("tables", n)].line, n) for n in raw if ("tables", n) in loaded.key_pos)
+    bad_lines = sorted(e.pos.line for e in problems.errors)
+    clean = []
+    for i, (line, name) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else float("inf")
+        if name in tables and not any(line <= b < end for b in bad_lines):
+            clean.append(tables[name])
+    if not clean:
+        return None
+    names = {t.name for t in clean}
+    waivers = tuple(w for w in lint.waivers if w.table in names)  # a waiver of a left-out table would look unused
+    return Schema(tuple(clean), tuple(enums.values()), source_name, hashlib.sha256(source_bytes).hexdigest(), LintConfig(lint.severities, waivers))
 
 
 def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
@@ -137,15 +186,17 @@ def _build_enums(specs: dict[str, EnumSpec], problems: Problems) -> dict[str, En
                 problems.add(path + ("values", i), f"enum value '{value}' is listed twice; remove the duplicate")
             if value == "" or "\x00" in value:
                 problems.add(path + ("values", i), "enum values must be non-empty text without NUL characters")
+            elif spec.native and len(value.encode("utf-8")) > 63:
+                problems.add(path + ("values", i), "a PostgreSQL enum type's labels are at most 63 bytes; shorten the value or drop 'native: true'")
             seen.add(value)
-        enums[name] = Enum(name, tuple(spec.values), spec.description, problems.loaded.pos(path))
+        enums[name] = Enum(name, tuple(spec.values), spec.description, problems.loaded.pos(path), native=spec.native)
     return enums
 
 
 # ---------------------------------------------------------------- tables
 
 
-def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: Problems, broken: set[str]) -> Table | None:
+def _build_table(name: str, spec: TableSpec, context: Context, problems: Problems, broken: set[str]) -> Table | None:
     path: Path = ("tables", name)
     pos = problems.loaded.pos
     problems.name(path, name, "table")
@@ -156,7 +207,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
     pk_columns: list[str] = []
     for col_name, col in spec.columns.items():
         cpath = path + ("columns", col_name)
-        column = _build_column(name, col_name, col, spec, enums, cpath, problems)
+        column = _build_column(name, col_name, col, spec, context, cpath, problems)
         if column is None:
             continue
         columns.append(column)
@@ -164,8 +215,8 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
             pk_columns.append(col_name)
         if col.unique:
             uniques.append(Unique(naming.unique(name, (col_name,)), (col_name,), pos(cpath + ("unique",))))
-        if column.enum:
-            values = ", ".join(quote_literal(v) for v in enums[column.enum].values)
+        if column.enum and not context.enums[column.enum].native:
+            values = ", ".join(quote_literal(v) for v in context.enums[column.enum].values)
             checks.append(
                 Check(
                     naming.check(name, col_name),
@@ -201,7 +252,8 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
     col_names = {c.name for c in columns} | set(spec.columns)
     quiet = broken  # columns that already have a grammar error: no "unknown column" noise for them
 
-    def known(cols: list[str], where: Path, what: str) -> bool:
+    def known(cols: list[str], where: Path, what: str, exact: bool = False) -> bool:
+        """Every column exists (an error at where + (i,), or at where itself when exact) and none is listed twice."""
         ok = True
         for i, c in enumerate(cols):
             if c in quiet:
@@ -209,7 +261,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
             elif c not in col_names:
                 close = difflib.get_close_matches(c, sorted(col_names), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; columns of {name}: {', '.join(sorted(col_names))}"
-                problems.add(where + (i,), f"{what} names unknown column '{c}' of table '{name}'{hint}")
+                problems.add(where if exact else where + (i,), f"{what} names unknown column '{c}' of table '{name}'{hint}")
                 ok = False
         if len(set(cols)) != len(cols):
             problems.add(where, f"{what} lists a column twice; list each column once")
@@ -237,7 +289,7 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
     for i, u in enumerate(spec.unique):
         upath = path + ("unique", i)
         if known(u.columns, upath + ("columns",), "unique constraint") and explicit_name(u.name, upath, problems):
-            uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath)))
+            uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath), u.nulls_not_distinct))
 
     scope = Scope(name, frozenset(col_names))
     for i, c in enumerate(spec.checks):
@@ -255,18 +307,52 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
         where = None
         if ix.where is not None and (where := problems.expression(ipath + ("where",), ix.where, INDEX_PREDICATE, scope)) is None:
             continue
-        if known(ix.columns, ipath + ("columns",), "index") and explicit_name(ix.name, ipath, problems):
+        elements = [_index_element(e, ipath + ("columns", j), scope, known, problems) for j, e in enumerate(ix.columns)]
+        plain_names = [e.column for e in elements if e is not None and e.column is not None]
+        if ix.nulls_not_distinct and not ix.unique:
+            problems.add(ipath + ("nulls_not_distinct",), "'nulls_not_distinct' applies to unique indexes; add 'unique: true' or remove it")
+        if ix.include and ix.using not in ("btree", "gist", "spgist"):
+            problems.add(ipath + ("include",), f"INCLUDE columns need a btree, gist or spgist index, not {ix.using}")
+        if len(set(plain_names)) != len(plain_names) and all(isinstance(e, str) for e in ix.columns):
+            problems.add(ipath + ("columns",), "index lists a column twice; list each column once")
+            continue
+        if None in elements or not known(ix.include, ipath + ("include",), "index include"):
+            continue
+        if explicit_name(ix.name, ipath, problems):
+            labels = tuple(e.label for e in elements)
+            detailed = tuple(elements) if any(e != IndexElement(e.column) for e in elements) else ()
             indexes.append(
                 Index(
-                    ix.name or naming.index(name, tuple(ix.columns), ix.unique),
-                    tuple(ix.columns),
+                    ix.name or naming.index(name, tuple(e.column or "expr" for e in elements), ix.unique),
+                    labels,
                     ix.unique,
                     where,
                     ix.using,
                     ix.description,
                     pos(ipath),
+                    elements=detailed,
+                    include=tuple(ix.include),
+                    nulls_not_distinct=ix.nulls_not_distinct,
                 )
             )
+
+    exclusions = []
+    for i, ex in enumerate(spec.exclude):
+        epath = path + ("exclude", i)
+        where = None
+        if ex.where is not None and (where := problems.expression(epath + ("where",), ex.where, INDEX_PREDICATE, scope)) is None:
+            continue
+        pairs = []
+        for j, el in enumerate(ex.elements):
+            element = _index_element(el, epath + ("elements", j), scope, known, problems)
+            if not OPERATOR_RE.fullmatch(el.with_) or "--" in el.with_ or "/*" in el.with_:
+                problems.add(epath + ("elements", j, "with"), f"'{el.with_}' is not an operator; write one such as =, && or <>")
+                element = None
+            pairs.append((element, el.with_))
+        if any(e is None for e, _ in pairs) or not explicit_name(ex.name, epath, problems):
+            continue
+        label = "_".join(e.column or "expr" for e, _ in pairs)  # type: ignore[union-attr]
+        exclusions.append(Exclusion(ex.name or naming.exclusion(name, label), ex.using, tuple(pairs), where, ex.description, pos(epath)))  # type: ignore[arg-type]
 
     triggers = ()
     if spec.timestamps:
@@ -292,7 +378,38 @@ def _build_table(name: str, spec: TableSpec, enums: dict[str, Enum], problems: P
         user_operations=tuple(dict.fromkeys(spec.user_operations)),
         user_operations_reason=_user_operations_reason(spec, path, problems),
         keys=problems.keys(path, spec),
+        exclusions=tuple(exclusions),
     )
+
+
+# PostgreSQL's operator characters (an operator name may not contain -- or /*, which start comments)
+OPERATOR_RE = re.compile(r"[-+*/<>=~!@#%^&|`?]{1,63}")
+NAME_RE = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?")
+
+
+def _index_element(spec: str | IndexElementSpec, path: Path, scope: Scope, known, problems: Problems) -> IndexElement | None:
+    """A column name, or a mapping with a column or an expression and its options; None after reporting a problem."""
+    if isinstance(spec, str):
+        return IndexElement(spec) if known([spec], path, "index", exact=True) else None
+    if (spec.column is None) == (spec.expression is None):
+        problems.add(path, "an index element needs either 'column' or 'expression'; give one of them")
+        return None
+    if spec.column is not None and not known([spec.column], path + ("column",), "index", exact=True):
+        return None
+    expression = None
+    if spec.expression is not None:
+        expression = problems.expression(path + ("expression",), spec.expression, INDEX_EXPRESSION, scope)
+        if expression is None:
+            return None
+    for key in ("opclass", "collation"):
+        value = getattr(spec, key)
+        if value is not None and not NAME_RE.fullmatch(value) and not (key == "collation" and COLLATION_RE.fullmatch(value)):
+            problems.add(path + (key,), f"'{value}' is not {'an operator class' if key == 'opclass' else 'a collation'} name; write e.g. {'text_pattern_ops or extensions.gin_trgm_ops' if key == 'opclass' else 'C or und-x-icu'}")
+            return None
+    return IndexElement(spec.column, expression, spec.opclass, spec.collation, spec.order, spec.nulls)
+
+
+COLLATION_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,62}")
 
 
 def _user_operations_reason(spec: TableSpec, path: Path, problems: Problems) -> str | None:
@@ -309,25 +426,31 @@ def _user_operations_reason(spec: TableSpec, path: Path, problems: Problems) -> 
 
 
 def _build_column(
-    table: str, name: str, spec: ColumnSpec, tspec: TableSpec, enums: dict[str, Enum], path: Path, problems: Problems
+    table: str, name: str, spec: ColumnSpec, tspec: TableSpec, context: Context, path: Path, problems: Problems
 ) -> Column | None:
     ok = problems.name(path, name, "column")
     if ok and name in SYSTEM_COLUMNS:
         problems.add(path, f"'{name}' is a PostgreSQL system column name; every table already has one: rename the column")
         ok = False
+    enums = context.enums
     if spec.enum is not None and spec.type is not None and parse_type(spec.type) != ColumnType("text"):
         problems.add(path + ("type",), f"an enum column is stored as text; remove 'type: {spec.type}' (keep 'enum: {spec.enum}')")
         return None
+    serial = None
     if spec.enum is not None:
         if spec.enum not in enums:
             close = difflib.get_close_matches(spec.enum, sorted(enums), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "declare it under 'enums:'"
             problems.add(path + ("enum",), f"unknown enum '{spec.enum}'; {hint}")
             return None
-        ctype = ColumnType("text")
+        ctype = ColumnType(spec.enum, schema="public") if enums[spec.enum].native else ColumnType("text")
     elif spec.type is None:
         problems.add(path, f"column '{name}' needs a 'type' (or an 'enum')")
         return None
+    elif " ".join(spec.type.lower().split()) in SERIAL_TYPES:
+        serial = " ".join(spec.type.lower().split())
+        ctype = ColumnType(SERIAL_TYPES[serial])
+        serial = {"serial2": "smallserial", "serial4": "serial", "serial8": "bigserial"}.get(serial, serial)
     else:
         ctype = parse_type(spec.type)
         if ctype is None:
@@ -336,6 +459,12 @@ def _build_column(
         if problem := type_range_problem(ctype):
             problems.add(path + ("type",), f"{problem}; PostgreSQL would refuse 'type: {spec.type}'")
             return None
+        if ctype.schema == "?":
+            extension = EXTENSION_TYPES[ctype.base]
+            if extension not in context.extensions:
+                problems.add(path + ("type",), f"{ctype.base} comes from the {extension} extension; declare it: 'extensions: {{{extension}: {{schema: extensions}}}}'")
+                return None
+            ctype = dataclasses.replace(ctype, schema=context.extensions[extension].schema)
     classification = spec.classification or tspec.classification
     if classification is None:
         problems.add(
@@ -344,13 +473,53 @@ def _build_column(
             "to the column, or a default 'classification' to the table",
         )
         return None
-    if spec.on_delete is not None and spec.references is None:
-        problems.add(path + ("on_delete",), "'on_delete' needs 'references' on the same column")
-    if spec.on_delete == "set null" and not spec.nullable:
-        problems.add(path + ("on_delete",), f"'on_delete: set null' needs a nullable column; add 'nullable: true' to '{name}'")
+    for key in ("on_delete", "on_update", "match"):
+        if getattr(spec, key) is not None and spec.references is None:
+            problems.add(path + (key,), f"'{key}' needs 'references' on the same column")
+    for key in ("deferrable", "initially_deferred"):
+        if getattr(spec, key) and spec.references is None:
+            problems.add(path + (key,), f"'{key}' needs 'references' on the same column")
+    if spec.initially_deferred and not spec.deferrable:
+        problems.add(path + ("initially_deferred",), "'initially_deferred: true' needs 'deferrable: true' as well")
+    for key in ("on_delete", "on_update"):
+        if getattr(spec, key) == "set null" and not spec.nullable:
+            problems.add(path + (key,), f"'{key}: set null' needs a nullable column; add 'nullable: true' to '{name}'")
+    value_sources = [k for k in ("default", "default_expression", "identity", "generated") if getattr(spec, k) is not None]
+    if serial:
+        value_sources.insert(0, "type")
+    if len(value_sources) > 1:
+        first, second = value_sources[:2]
+        what = f"'type: {serial}' makes a sequence default" if first == "type" else f"'{first}'"
+        problems.add(path + (second,), f"{what} and '{second}' both decide the column's value; keep one")
+        return None
     default = None
     if spec.default is not None:
         default = build_default(spec.default, ctype, enums.get(spec.enum) if spec.enum else None, path + ("default",), problems)
+    elif spec.default_expression is not None:
+        sql = problems.expression(path + ("default_expression",), spec.default_expression, DEFAULT, Scope(table))
+        default = Default(sql, expression=True) if sql is not None else None
+    identity = None
+    if spec.identity is not None:
+        identity = _identity(spec.identity)
+        if ctype.array or ctype.base not in ("smallint", "integer", "bigint"):
+            problems.add(path + ("identity",), f"an identity column must be smallint, integer or bigint, not {ctype.sql}")
+    if (identity or serial) and spec.nullable:
+        problems.add(path + ("nullable",), f"an {'identity' if identity else 'serial'} column is always NOT NULL; remove 'nullable: true'")
+    generated = None
+    if spec.generated is not None:
+        own = frozenset(tspec.columns) | (frozenset(("created_at", "updated_at")) if tspec.timestamps else frozenset())
+        generated = problems.expression(path + ("generated",), spec.generated, GENERATED, Scope(table, own - {name}))
+    collation = None
+    if spec.collation is not None:
+        if ctype.base not in ("text", "varchar", "char", "citext") or spec.enum is not None:
+            problems.add(path + ("collation",), f"a collation applies to text types, not {ctype.sql}; remove 'collation'")
+        elif not spec.collation or "\x00" in spec.collation or len(spec.collation.encode()) > 63:
+            problems.add(path + ("collation",), "a collation is a name such as C, POSIX or und-x-icu")
+        else:
+            collation = spec.collation
+    if serial:
+        sequence = naming.serial_sequence(table, name)
+        default = Default(f"nextval({quote_literal(sequence)}::regclass)", function="nextval", expression=True)
     if not ok:
         return None
     return Column(
@@ -364,7 +533,17 @@ def _build_column(
         enum=spec.enum,
         pos=problems.loaded.pos(path),
         keys=problems.keys(path, spec),
+        identity=identity,
+        serial=serial,
+        generated=generated,
+        collation=collation,
     )
+
+
+def _identity(spec: str | IdentitySpec) -> Identity:
+    if isinstance(spec, str):
+        return Identity(spec)
+    return Identity(spec.generated, spec.start, spec.increment, spec.min_value, spec.max_value, spec.cache, spec.cycle)
 
 
 def _check_relation_names(tables: dict[str, Table], problems: Problems) -> None:
@@ -386,8 +565,10 @@ def _check_relation_names(tables: dict[str, Table], problems: Problems) -> None:
             claim(u.name, f"a unique constraint on {t.name}", u.pos)
         for ix in t.indexes:
             claim(ix.name, f"an index on {t.name}", ix.pos)
+        for ex in t.exclusions:
+            claim(ex.name, f"an exclusion constraint on {t.name}", ex.pos)
         seen: set[str] = set()
-        named = [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.checks, *t.foreign_keys]
+        named = [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.checks, *t.foreign_keys, *t.exclusions]
         for c in named:
             if c.name in seen:
                 problems.errors.append(SpecError(c.pos, f"constraint name '{c.name}' is used twice on table {t.name}; give one of them another name"))

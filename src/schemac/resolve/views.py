@@ -99,7 +99,7 @@ class _ViewBuilder:
         scope = self.from_scope(head.fromClause or ())
         columns = self.columns(head, scope or {})
         if spec.materialized and spec.security_invoker:
-            self.problems.add(self.path + ("security_invoker",), "a materialized view stores its rows, so it cannot read them with the caller's rights; remove security_invoker (and see lint SC133)")
+            self.problems.add(self.path + ("security_invoker",), "a materialized view stores its rows, so it cannot read them with the caller's rights; remove security_invoker (and see lint SC143)")
             self.ok = False
         if not spec.materialized and spec.indexes:
             self.problems.add(self.path + ("indexes",), "only a materialized view can have indexes; set materialized: true or remove them")

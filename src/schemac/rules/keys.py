@@ -52,3 +52,13 @@ def _covered(table: Table, columns: tuple[str, ...]) -> bool:
     keys += [u.columns for u in table.uniques]
     keys += [table.primary_key.columns] if table.primary_key else []
     return any(set(k[: len(columns)]) == set(columns) for k in keys)
+
+
+@rule("SC130", "new keys use identity columns, not serial", "warning")
+def identity_not_serial(schema: Schema) -> Iterator[Violation]:
+    """serial describes an existing database faithfully; for a new table identity is the SQL-standard key with no loose sequence grants."""
+    for t in schema.tables:
+        for col in t.columns:
+            if col.serial:
+                identity = {"smallserial": "smallint", "serial": "integer", "bigserial": "bigint"}[col.serial]
+                yield Violation(col.at("type"), t.name, col.name, f"'{t.name}.{col.name}' is {col.serial}; for a new table write 'type: {identity}, identity: by default' (or always) instead, which owns its sequence and needs no separate grant on it")

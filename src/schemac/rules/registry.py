@@ -25,6 +25,7 @@ RULES: tuple[Rule, ...] = tuple(
             access.phi_operations_explained,
             keys.user_reference_foreign_key,
             keys.foreign_key_index,
+            keys.identity_not_serial,
             documentation.described,
             documentation.retention_stated,
             routines.definer_search_path,

@@ -9,7 +9,7 @@ from .access import phi_tables
 from .base import Violation, rule
 
 
-@rule("SC130", "a SECURITY DEFINER function fixes its search_path", "error")
+@rule("SC140", "a SECURITY DEFINER function fixes its search_path", "error")
 def definer_search_path(schema: Schema) -> Iterator[Violation]:
     """A definer function resolves unqualified names in the caller's search_path, so a caller could slip in their own objects."""
     for f in schema.functions:
@@ -23,7 +23,7 @@ def definer_search_path(schema: Schema) -> Iterator[Violation]:
             )
 
 
-@rule("SC131", "no function anon may execute reads a PHI table", "error")
+@rule("SC141", "no function anon may execute reads a PHI table", "error")
 def anon_function_phi(schema: Schema) -> Iterator[Violation]:
     """A function is called around the table's grants; anon (not signed in) must not reach PHI through one."""
     phi = phi_tables(schema)
@@ -46,7 +46,7 @@ def anon_function_phi(schema: Schema) -> Iterator[Violation]:
 USER_ROLES = ("anon", "authenticated", "public")
 
 
-@rule("SC132", "a view that reads a table with row level security reads it with the caller's rights", "error")
+@rule("SC142", "a view that reads a table with row level security reads it with the caller's rights", "error")
 def view_security_invoker(schema: Schema) -> Iterator[Violation]:
     """A view runs as its owner by default, and the owner bypasses row level security: every row would be visible."""
     rls_tables = {t.name for t in schema.tables if t.rls}
@@ -64,7 +64,7 @@ def view_security_invoker(schema: Schema) -> Iterator[Violation]:
             )
 
 
-@rule("SC133", "no view shows PHI to users without the policies deciding", "error")
+@rule("SC143", "no view shows PHI to users without the policies deciding", "error")
 def view_phi_exposure(schema: Schema) -> Iterator[Violation]:
     """A materialized view (or a view run with its owner's rights) is not filtered by any policy: PHI in it reaches every grantee."""
     for v in schema.views:

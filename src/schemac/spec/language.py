@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Classification = Literal["phi", "administrative", "public_social"]
 OnDelete = Literal["cascade", "restrict", "set null", "set default", "no action"]
+Match = Literal["simple", "full"]  # PostgreSQL has not implemented MATCH PARTIAL
 Operation = Literal["select", "insert", "update", "delete", "all"]
 Role = Literal["anon", "authenticated", "service_role", "public"]
 
@@ -29,19 +30,57 @@ class EnumSpec(SpecModel):
     """The allowed values, in display order."""
     description: str | None = None
     """What the values mean."""
+    native: bool = False
+    """A PostgreSQL enum type (CREATE TYPE ... AS ENUM) instead of text with a CHECK; application SQL can then cast to it (`::name`)."""
+
+
+class ExtensionSpec(SpecModel):
+    """A PostgreSQL extension the schema needs (CREATE EXTENSION IF NOT EXISTS ... WITH SCHEMA ...)."""
+
+    schema_: str = Field("extensions", alias="schema")
+    """The schema the extension's objects live in; Supabase uses `extensions`."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
+
+
+class IdentitySpec(SpecModel):
+    """An identity column with sequence options: GENERATED ALWAYS | BY DEFAULT AS IDENTITY (START WITH ...)."""
+
+    generated: Literal["always", "by default"] = "by default"
+    """always: the database always assigns the value (inserts may not give one); by default: it assigns one when none is given."""
+    start: int | None = None
+    """START WITH: the first value."""
+    increment: int | None = None
+    """INCREMENT BY: the step (negative for a descending sequence)."""
+    min_value: int | None = None
+    """MINVALUE."""
+    max_value: int | None = None
+    """MAXVALUE."""
+    cache: int | None = None
+    """CACHE: how many values are allocated at once."""
+    cycle: bool = False
+    """CYCLE: wrap around at the end instead of failing."""
 
 
 class ColumnSpec(SpecModel):
     """One column of a table."""
 
     type: str | None = None
-    """PostgreSQL type: text, integer, bigint, boolean, uuid, date, time, timestamptz, jsonb, numeric(p,s), or any of these followed by [] for an array. Omit when `enum` is given."""
+    """PostgreSQL type: text, integer, bigint, boolean, uuid, date, time, timestamptz, jsonb, numeric(p,s), real, double precision, bytea, inet, interval, tsvector, ranges (tstzrange, ...), an extension's type such as citext, or any of these followed by [] for an array; serial, bigserial and smallserial for a key with its owned sequence. Omit when `enum` is given."""
     enum: str | None = None
     """Name of an enum declared under `enums`; the column is TEXT with a CHECK listing the values."""
     nullable: bool = False
     """Whether NULL is allowed. Columns are NOT NULL unless this is true."""
     default: Any = None
     """A literal of the column's type, or one of the functions now(), gen_random_uuid(), current_date, auth.uid()."""
+    default_expression: str | None = None
+    """Any SQL expression as the default, read by PostgreSQL's parser, e.g. `timezone('utc', now())` or `now() + interval '7 days'` (instead of `default`)."""
+    identity: Literal["always", "by default"] | IdentitySpec | None = None
+    """An identity column: `always`, `by default`, or a mapping with `generated` and sequence options."""
+    generated: str | None = None
+    """A generated (stored) column: GENERATED ALWAYS AS (this expression) STORED; immutable functions of this row's columns only."""
+    collation: str | None = None
+    """The column's collation, e.g. C or und-x-icu."""
     primary_key: bool = False
     """This column alone is the primary key."""
     unique: bool = False
@@ -50,6 +89,14 @@ class ColumnSpec(SpecModel):
     """Foreign key shorthand: `table.column`, or `auth.users.id` for Supabase users."""
     on_delete: OnDelete | None = None
     """What happens to this row when the referenced row is deleted (with `references`)."""
+    on_update: OnDelete | None = None
+    """What happens to this row when the referenced key changes (with `references`)."""
+    match: Match | None = None
+    """MATCH simple (default) or full (with `references`)."""
+    deferrable: bool = False
+    """The foreign key may be checked at commit (with `references`)."""
+    initially_deferred: bool = False
+    """The foreign key is checked at commit unless SET CONSTRAINTS says otherwise (needs `deferrable`)."""
     description: str | None = None
     """What the column holds; becomes a COMMENT in the database."""
     classification: Classification | None = None
@@ -58,16 +105,37 @@ class ColumnSpec(SpecModel):
     """Marks PHI that must be encrypted at rest (and in transit)."""
 
 
-class IndexSpec(SpecModel):
-    """An index on one or more columns."""
+class IndexElementSpec(SpecModel):
+    """One element of an index (or exclusion constraint): a column or an expression, with its options."""
 
-    columns: list[str] = Field(min_length=1)
-    """Indexed columns, in order."""
+    column: str | None = None
+    """A column of the table (or give `expression`)."""
+    expression: str | None = None
+    """An SQL expression over the table's columns, e.g. lower(email); immutable functions only."""
+    opclass: str | None = None
+    """Operator class, e.g. text_pattern_ops, jsonb_path_ops, or extensions.gin_trgm_ops."""
+    collation: str | None = None
+    """Collation of this element, e.g. C."""
+    order: Literal["asc", "desc"] | None = None
+    """Sort order (btree)."""
+    nulls: Literal["first", "last"] | None = None
+    """Where NULLs sort (btree)."""
+
+
+class IndexSpec(SpecModel):
+    """An index on one or more columns or expressions."""
+
+    columns: list[str | IndexElementSpec] = Field(min_length=1)
+    """Indexed columns, in order: a column name, or a mapping with `column` or `expression` and options."""
     unique: bool = False
     """A unique index."""
+    nulls_not_distinct: bool = False
+    """A unique index that treats NULLs as equal (NULLS NOT DISTINCT)."""
+    include: list[str] = Field(default_factory=list)
+    """Non-key columns stored in the index (INCLUDE), for index-only scans."""
     where: str | None = None
     """A SQL predicate: makes this a partial index."""
-    using: Literal["btree", "gin", "gist", "hash", "brin"] = "btree"
+    using: Literal["btree", "gin", "gist", "hash", "brin", "spgist"] = "btree"
     """The index method."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
@@ -75,11 +143,37 @@ class IndexSpec(SpecModel):
     """Why the index exists (which query it serves)."""
 
 
+class ExclusionElementSpec(IndexElementSpec):
+    """One element of an exclusion constraint: a column or expression and the operator two rows may not both satisfy."""
+
+    with_: str = Field(alias="with")
+    """The operator, e.g. = or && (overlaps)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
+
+
+class ExclusionSpec(SpecModel):
+    """An exclusion constraint: no two rows may match on every element's operator (e.g. overlapping bookings)."""
+
+    elements: list[ExclusionElementSpec] = Field(min_length=1)
+    """The elements, e.g. [{column: doctor_id, with: "="}, {expression: "tstzrange(starts_at, ends_at)", with: "&&"}]."""
+    using: Literal["gist", "spgist", "btree", "hash"] = "gist"
+    """The index method; gist for ranges (btree_gist adds = on scalars)."""
+    where: str | None = None
+    """A SQL predicate: only rows that satisfy it are constrained."""
+    name: str | None = None
+    """Explicit name; derived from the table when omitted."""
+    description: str | None = None
+    """The rule the constraint enforces, in words."""
+
+
 class UniqueSpec(SpecModel):
     """A table-level UNIQUE constraint over one or more columns."""
 
     columns: list[str] = Field(min_length=1)
     """The columns whose combination must be unique."""
+    nulls_not_distinct: bool = False
+    """Treat NULLs as equal, so only one row may have NULL there (NULLS NOT DISTINCT)."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
 
@@ -113,6 +207,14 @@ class ForeignKeySpec(SpecModel):
     """The referenced table and columns."""
     on_delete: OnDelete = "no action"
     """What happens to this row when the referenced row is deleted."""
+    on_update: OnDelete = "no action"
+    """What happens to this row when the referenced key changes."""
+    match: Match = "simple"
+    """MATCH simple or full."""
+    deferrable: bool = False
+    """The foreign key may be checked at commit."""
+    initially_deferred: bool = False
+    """The foreign key is checked at commit unless SET CONSTRAINTS says otherwise (needs `deferrable`)."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
 
@@ -163,6 +265,8 @@ class TableSpec(SpecModel):
     """Table-level CHECK constraints."""
     foreign_keys: list[ForeignKeySpec] = Field(default_factory=list)
     """Table-level (composite) foreign keys."""
+    exclude: list[ExclusionSpec] = Field(default_factory=list)
+    """Exclusion constraints (EXCLUDE USING gist ...), e.g. against double booking."""
     indexes: list[IndexSpec] = Field(default_factory=list)
     """Indexes."""
     policies: list[PolicySpec] = Field(default_factory=list)
@@ -331,6 +435,8 @@ class Spec(SpecModel):
 
     version: Literal[1] = 1
     """Version of the spec language."""
+    extensions: dict[str, ExtensionSpec] = Field(default_factory=dict)
+    """PostgreSQL extensions, by name (citext, pg_trgm, btree_gist, ...), each with the schema it lives in."""
     enums: dict[str, EnumSpec] = Field(default_factory=dict)
     """Named enums, used by columns through `enum:`."""
     tables: dict[str, TableSpec] = Field(min_length=1)

@@ -200,6 +200,11 @@ def _syntax_error(exc: yaml.YAMLError, text: str, file: str, lines: LineIndex) -
         line, col = lines.position(context_mark.index)
         return SpecErrors([SpecError(Pos(file, line, col), "this quoted text is never closed; add the closing quote")])
     mark = getattr(exc, "problem_mark", None) or context_mark
+    if mark is not None and "got ':'" in (getattr(exc, "problem", None) or ""):
+        long_key = _long_key_before(text, mark.index)
+        if long_key is not None:
+            line, col = lines.position(long_key)
+            return SpecErrors([SpecError(Pos(file, line, col), "this key is longer than 1024 characters, YAML's limit for a key; shorten it")])
     runaway = _runaway_quote(text, mark.index if mark else len(text), lines)
     if runaway is not None:
         return SpecErrors([runaway if runaway.pos.file else SpecError(Pos(file, runaway.pos.line, runaway.pos.col), runaway.message)])
@@ -208,6 +213,20 @@ def _syntax_error(exc: yaml.YAMLError, text: str, file: str, lines: LineIndex) -
     if context:
         problem = f"{context}: {problem}"
     return SpecErrors([SpecError(Pos(file, line, col), f"YAML syntax error: {problem}; fix the YAML at this point")])
+
+
+def _long_key_before(text: str, error_index: int) -> int | None:
+    """Start of a scalar over YAML's 1024-character key limit that ends where the ':' error is, or None."""
+    last = None
+    try:
+        for token in yaml.scan(text[:error_index]):
+            if isinstance(token, yaml.ScalarToken):
+                last = token
+    except yaml.YAMLError:
+        return None
+    if last is not None and last.end_mark.index - last.start_mark.index > 1024 and not text[last.end_mark.index : error_index].strip():
+        return last.start_mark.index
+    return None
 
 
 KEY_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t]*[^\s:#'\"][^:\n]*:(?:[ \t]|$)", re.M)

@@ -21,7 +21,9 @@ import psycopg
 
 from ..db.apply import Migration, apply_migrations, read_migrations
 from ..db.catalog import (
+    COLUMNS_SQL,
     TRIGGER_DEFINITION,
+    LiveColumn,
     LiveConstraint,
     LiveFunction,
     LiveSchema,
@@ -37,11 +39,12 @@ from ..db.catalog import (
 from ..db.server import has_auth_users, install_supabase_stand_in, throwaway_server
 from ..emit.routines import create_function_sql, function_comment, function_grants_sql, function_sql_name
 from ..emit.views import create_view_sql, view_column_comment, view_comment, view_index_sql
-from ..emit.sql import column_comment, render_index, render_trigger, table_comment, updated_at_function_sql
+from ..emit.sql import column_comment, column_sql, exclusion_sql, render_index, unique_sql, render_trigger, table_comment, updated_at_function_sql
 from .matching import differ, pair_by_name
 from ..outputs import compare
 from ..pipeline import render_outputs
 from ..model import UPDATED_AT_FUNCTION, Schema, Table, Trigger
+from ..resolve import naming
 from ..sqltext import qualified, quote_ident, quote_literal
 from .policies import ExpectedPolicy, compare_policies, normalize_policies
 
@@ -67,6 +70,9 @@ class Normalized:
     # from the timing keyword on (see trigger_tail), or why the server could not create the trigger
     trigger_definitions: dict[tuple[str, str], str] = field(default_factory=dict)
     trigger_problems: dict[tuple[str, str], str] = field(default_factory=dict)
+    columns: dict[tuple[str, str], LiveColumn] = field(default_factory=dict)  # each column as the migration defines it
+    unbuilt: dict[str, str] = field(default_factory=dict)  # table -> why its columns could not be built here
+    index_columns: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # as pg_get_indexdef names each key column
     spec_functions: frozenset[str] = frozenset()  # keys of `functions` from the spec's section (grants, comments compared)
     # triggers the spec puts on tables it does not own (auth.users), keyed by "schema.table"
     external_triggers: dict[str, tuple[Trigger, ...]] = field(default_factory=dict)
@@ -150,22 +156,28 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
     key_definitions: dict[tuple[str, str], str] = {}
     trigger_definitions: dict[tuple[str, str], str] = {}
     trigger_problems: dict[tuple[str, str], str] = {}
+    columns: dict[tuple[str, str], LiveColumn] = {}
+    unbuilt: dict[str, str] = {}
+    index_columns: dict[tuple[str, str], tuple[str, ...]] = {}
     conn.execute("BEGIN")
     try:
         for i, table in enumerate(schema.tables):
             tmp = f"schemac_norm_{i}"
-            cols = ", ".join(
-                f"{quote_ident(c.name)} {c.type.sql}" + (f" DEFAULT {c.default.sql}" if c.default else "") for c in table.columns
-            )
-            conn.execute(f"CREATE TEMP TABLE {tmp} ({cols}) ON COMMIT DROP")
-            for c in table.columns:
-                row = conn.execute(
-                    "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
-                    "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-                    "WHERE a.attrelid = %s::regclass AND a.attname = %s",
-                    (f"pg_temp.{tmp}", c.name),
-                ).fetchone()
-                defaults[(table.name, c.name)] = row[0]
+            conn.execute("SAVEPOINT schemac_table")
+            try:
+                # the migration's own column definitions: types, collations, identity and generation as it writes them
+                conn.execute(f"CREATE TEMP TABLE {tmp} ({', '.join(column_sql(c) for c in table.columns)}) ON COMMIT DROP")
+            except psycopg.Error as exc:  # e.g. a native enum type or an extension the database lacks
+                conn.execute("ROLLBACK TO SAVEPOINT schemac_table")
+                unbuilt[table.name] = str(exc).strip().splitlines()[0]
+                continue
+            conn.execute("RELEASE SAVEPOINT schemac_table")
+            for _t, name, *fields in conn.execute(COLUMNS_SQL + " c.oid = %s::regclass", (f"pg_temp.{tmp}",)):
+                column = LiveColumn(*fields)
+                if table.column(name).serial:  # the temporary sequence has the temporary table's name
+                    column.default, column.sequence = table.column(name).default.sql, f"public.{naming.serial_sequence(table.name, name)}"
+                columns[(table.name, name)] = column
+                defaults[(table.name, name)] = column.default
             for ch in table.checks:
                 conn.execute(f"ALTER TABLE {tmp} ADD CONSTRAINT {quote_ident(ch.name)} CHECK ({ch.expression})")
                 checks[(table.name, ch.name)] = conn.execute(
@@ -175,18 +187,22 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
             for j, ix in enumerate(table.indexes):
                 temp_index = f"schemac_norm_{i}_{j}"
                 conn.execute(render_index(table, ix, on=tmp, name=temp_index))
-                predicate, definition = conn.execute(
-                    "SELECT pg_get_expr(indpred, indrelid), pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = %s::regclass",
+                predicate, definition, index_cols = conn.execute(
+                    "SELECT pg_get_expr(indpred, indrelid), pg_get_indexdef(indexrelid), "
+                    "ARRAY(SELECT pg_get_indexdef(x.indexrelid, k.i::int + 1, true) FROM generate_subscripts(x.indkey, 1) k(i) ORDER BY k.i) "
+                    "FROM pg_index x WHERE indexrelid = %s::regclass",
                     (f"pg_temp.{temp_index}",),
                 ).fetchone()
+                index_columns[(table.name, ix.name)] = tuple(c.strip('"') for c in index_cols)
                 if predicate is not None:
                     predicates[(table.name, ix.name)] = predicate
                 index_definitions[(table.name, ix.name)] = index_tail(definition)
-            keys = [("PRIMARY KEY", table.primary_key)] if table.primary_key else []
-            keys += [("UNIQUE", u) for u in table.uniques]
-            for j, (kind, key) in enumerate(keys):
+            keys = [(f"PRIMARY KEY ({', '.join(quote_ident(c) for c in table.primary_key.columns)})", table.primary_key)] if table.primary_key else []
+            keys += [(unique_sql(u), u) for u in table.uniques]
+            keys += [(exclusion_sql(ex), ex) for ex in table.exclusions]
+            for j, (definition, key) in enumerate(keys):
                 temp_key = f"schemac_norm_{i}_key{j}"
-                conn.execute(f"ALTER TABLE {tmp} ADD CONSTRAINT {temp_key} {kind} ({', '.join(quote_ident(c) for c in key.columns)})")
+                conn.execute(f"ALTER TABLE {tmp} ADD CONSTRAINT {temp_key} {definition}")
                 key_definitions[(table.name, key.name)] = conn.execute(
                     "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
                     (f"pg_temp.{tmp}", temp_key),
@@ -214,6 +230,9 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
         functions,
         trigger_definitions,
         trigger_problems,
+        columns,
+        unbuilt,
+        index_columns,
         spec_functions,
         external,
         views,
@@ -341,13 +360,37 @@ def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: li
     checked = 0
     expected_tables = {t.name: t for t in schema.tables}
     for _name, table, lt in pair_by_name(lambda n: f"table {n}", expected_tables, live.tables, diffs):
+        if table.name in norm.unbuilt:
+            diffs.append(f"table {table.name}: the spec's columns cannot be built on this database to compare with: {norm.unbuilt[table.name]}")
+            continue
         checked += _compare_table(table, lt, norm, diffs, schema.triggers_on("public", table.name))
 
     for name, kind in sorted(live.others.items()):
         diffs.append(f"{kind} {name}: in the database but not in the spec")
+    checked += _compare_enums(schema, live, diffs)
+    checked += _compare_extensions(schema, live, diffs)
     checked += compare_views(schema, live.views, norm, diffs)
 
     return checked + _compare_functions(norm.functions, live.functions, diffs, norm.spec_functions)
+
+
+def _compare_enums(schema: Schema, live: LiveSchema, diffs: list[str]) -> int:
+    """Native enums are PostgreSQL enum types with exactly the spec's labels in its order; no others exist."""
+    expected = {e.name: e.values for e in schema.enums if e.native}
+    pairs = pair_by_name(lambda n: f"enum type {n}", expected, live.enums, diffs)
+    for name, values, labels in pairs:
+        differ(diffs, f"enum type {name}: values", labels, values)
+    return len(pairs)
+
+
+def _compare_extensions(schema: Schema, live: LiveSchema, diffs: list[str]) -> int:
+    """Each declared extension is installed in its schema (others, e.g. Supabase's own, are the platform's)."""
+    for ext in schema.extensions:
+        if ext.name not in live.extensions:
+            diffs.append(f"extension {ext.name}: in the spec but not in the database")
+        else:
+            differ(diffs, f"extension {ext.name}: schema", live.extensions[ext.name], ext.schema)
+    return len(schema.extensions)
 
 
 def compare_external_triggers(norm: Normalized, live: dict[str, dict], diffs: list[str]) -> int:
@@ -426,10 +469,17 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[st
     for name, c, lc in pair_by_name(lambda n: f"column {t}.{n}", columns, lt.columns, diffs):
         checked += 5
         null = {True: "NULL", False: "NOT NULL"}
+        built = norm.columns[(t, name)]  # the migration's definition, built on a temporary table
         differ(diffs, f"column {t}.{name}: type", lc.type, c.type.catalog)
-        differ(diffs, f"column {t}.{name}: collation", lc.collation, "default")  # the spec has no collations
+        differ(diffs, f"column {t}.{name}: collation", lc.collation, built.collation)
         differ(diffs, f"column {t}.{name}: nullability", null[lc.nullable], null[c.nullable])
-        differ(diffs, f"column {t}.{name}: default", lc.default, norm.defaults[(t, name)])
+        differ(diffs, f"column {t}.{name}: identity", lc.identity, built.identity)
+        differ(diffs, f"column {t}.{name}: generated", lc.generated, built.generated)
+        what = "generation expression" if built.generated else "default"
+        differ(diffs, f"column {t}.{name}: {what}", lc.default, norm.defaults[(t, name)])
+        differ(diffs, f"column {t}.{name}: owned sequence", lc.sequence, built.sequence if c.serial else lc.sequence if c.identity else None)
+        if lc.sequence is not None and built.sequence is not None:
+            differ(diffs, f"column {t}.{name}: sequence", lc.sequence_options, built.sequence_options)
         differ(diffs, f"column {t}.{name}: comment", lc.comment, column_comment(c))
 
     checked += _compare_constraints(table, lt, norm, diffs)
@@ -438,12 +488,13 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[st
     for name, ix, li in pair_by_name(lambda n: f"index {t}.{n}", indexes, lt.indexes, diffs):
         checked += 1
         unique = {True: "unique", False: "not unique"}
-        differ(diffs, f"index {t}.{name}: columns", li.columns, ix.columns)
+        expected_columns = norm.index_columns[(t, name)]
+        differ(diffs, f"index {t}.{name}: columns", li.columns, expected_columns)
         differ(diffs, f"index {t}.{name}: uniqueness", unique[li.unique], unique[ix.unique])
         differ(diffs, f"index {t}.{name}: method", li.method, ix.using)
         differ(diffs, f"index {t}.{name}: predicate", li.predicate, norm.predicates.get((t, name)))
         # operator classes, collations, INCLUDE columns: only the whole definition shows them
-        if (li.columns, li.unique, li.method, li.predicate) == (ix.columns, ix.unique, ix.using, norm.predicates.get((t, name))):
+        if (li.columns, li.unique, li.method, li.predicate) == (expected_columns, ix.unique, ix.using, norm.predicates.get((t, name))):
             differ(diffs, f"index {t}.{name}: definition", li.definition, norm.index_definitions[(t, name)])
 
     triggers = {trg.name: trg for trg in triggers}
@@ -464,9 +515,11 @@ def _compare_constraints(table: Table, lt: LiveTable, norm: Normalized, diffs: l
     for u in table.uniques:
         expected[u.name] = ("u", u.columns)
     for fk in table.foreign_keys:
-        expected[fk.name] = ("f", fk.columns, fk.ref_qualified, fk.ref_columns, fk.on_delete)
+        expected[fk.name] = ("f", fk.columns, fk.ref_qualified, fk.ref_columns, fk.on_delete, fk.on_update, fk.match, fk.deferrable, fk.initially_deferred)
     for ch in table.checks:
         expected[ch.name] = ("c", norm.checks[(t, ch.name)])
+    for ex in table.exclusions:
+        expected[ex.name] = ("x",)
 
     def label(name: str) -> str:
         kind = expected[name][0] if name in expected else lt.constraints[name].kind
@@ -484,15 +537,21 @@ def _compare_constraints(table: Table, lt: LiveTable, norm: Normalized, diffs: l
                 differ(diffs, f"{label(name)}: definition", live_def, norm.key_definitions[(t, name)])
         elif exp[0] == "f":
             _compare_foreign_key(label(name), exp, lc, diffs)
+        elif exp[0] == "x":  # method, elements, operators, operator classes, predicate: the whole definition
+            live_def = lc.definition.split(" DEFERRABLE")[0]
+            differ(diffs, f"{label(name)}: definition", live_def, norm.key_definitions[(t, name)])
         else:
             differ(diffs, f"{label(name)}: expression", lc.expression, exp[1])
             differ(diffs, f"{label(name)}: inheritance", "INHERIT" if lc.inherited else "NO INHERIT", "INHERIT")
-        _compare_options(label(name), lc, diffs)
+        deferrable = "NOT DEFERRABLE"
+        if exp[0] == "f" and exp[7]:
+            deferrable = "DEFERRABLE INITIALLY " + ("DEFERRED" if exp[8] else "IMMEDIATE")
+        _compare_options(label(name), lc, diffs, deferrable)
     return len(pairs)
 
 
 def _compare_foreign_key(label: str, exp: tuple, lc: LiveConstraint, diffs: list[str]) -> None:
-    """Target and actions; the spec has no ON UPDATE or MATCH, so PostgreSQL's defaults are expected."""
+    """Target, actions and MATCH."""
     differ(
         diffs,
         f"{label}: target",
@@ -500,12 +559,12 @@ def _compare_foreign_key(label: str, exp: tuple, lc: LiveConstraint, diffs: list
         f"({', '.join(exp[1])}) -> {exp[2]}({', '.join(exp[3])})",
     )
     differ(diffs, f"{label}: ON DELETE", (lc.on_delete or "").upper(), exp[4].upper())
-    differ(diffs, f"{label}: ON UPDATE", (lc.on_update or "").upper(), "NO ACTION")
-    differ(diffs, f"{label}: MATCH", lc.match, "SIMPLE")
+    differ(diffs, f"{label}: ON UPDATE", (lc.on_update or "").upper(), exp[5].upper())
+    differ(diffs, f"{label}: MATCH", lc.match, exp[6].upper())
 
 
-def _compare_options(label: str, lc: LiveConstraint, diffs: list[str]) -> None:
-    """What every constraint the migration writes is: immediate, validated and enforced."""
-    differ(diffs, f"{label}: deferrable", lc.deferrable, "NOT DEFERRABLE")
+def _compare_options(label: str, lc: LiveConstraint, diffs: list[str], deferrable: str = "NOT DEFERRABLE") -> None:
+    """What every constraint the migration writes is: validated and enforced, deferrable only when the spec says so."""
+    differ(diffs, f"{label}: deferrable", lc.deferrable, deferrable)
     differ(diffs, f"{label}: validity", "VALID" if lc.valid else "NOT VALID", "VALID")
     differ(diffs, f"{label}: enforcement", "ENFORCED" if lc.enforced else "NOT ENFORCED", "ENFORCED")
