@@ -306,6 +306,17 @@ class View(Positioned):
 
 
 @dataclass(frozen=True)
+class SqlBlock:
+    """A block of the `sql:` section: statements kept verbatim, and the objects they create, as verify finds them."""
+
+    name: str
+    sql: str
+    description: str | None
+    creates: tuple[tuple[str, str], ...]  # (kind, name): function f, view v, trigger table.t, index i, policy table.p, type t, sequence s, table t
+    pos: Pos = field(default=None, compare=False)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
 class Function(Positioned):
     """A function from the spec's `functions:` section (in public)."""
 
@@ -456,6 +467,7 @@ class Schema:
     functions: tuple[Function, ...] = ()
     triggers: tuple[Trigger, ...] = ()  # the `triggers:` section; a Table's own triggers hold only the timestamps one
     views: tuple[View, ...] = ()
+    sql_blocks: tuple[SqlBlock, ...] = ()
 
     def triggers_on(self, schema: str, table: str) -> tuple[Trigger, ...]:
         """Every trigger on a table: the timestamps one and those of the `triggers:` section."""

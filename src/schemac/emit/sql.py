@@ -101,6 +101,9 @@ def render_migration(schema: Schema) -> str:
         out.append(_deferred_foreign_key(table, fk))
     out += render_routines(schema)
     out += render_policies(schema)
+    for block in schema.sql_blocks:
+        head = f"-- sql: {block.name} (hand-written in the spec" + (f": {block.description.strip().splitlines()[0]}" if block.description and block.description.strip() else "") + ")"
+        out.append(f"{head}\n{block.sql.rstrip()}\n" if block.sql.rstrip().endswith(";") else f"{head}\n{block.sql.rstrip()};\n")
     out += ["COMMIT;", ""]
     return "\n".join(out)
 

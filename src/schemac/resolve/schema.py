@@ -45,12 +45,13 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, ExtensionSpec, FunctionSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TriggerSpec, ViewSpec
+from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, ExtensionSpec, FunctionSpec, IdentitySpec, IndexElementSpec, Spec, SqlBlockSpec, TableSpec, TriggerSpec, ViewSpec
 from ..sqltext import quote_ident, quote_literal
 from .expressions import CHECK, DEFAULT, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, Scope
 from .functions import build_functions
 from .triggers import build_triggers
 from .views import build_views
+from .sql_blocks import build_sql_blocks
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
@@ -66,7 +67,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "functions", "triggers", "views")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "functions", "triggers", "views", "sql")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
@@ -95,6 +96,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     triggers = build_triggers(trigger_specs, tables_by_name, {f.name: f for f in functions}, declared, problems)
     view_specs = validate_each(ViewSpec, data.get("views", {}), ("views",), problems)
     views = build_views(view_specs, tables_by_name, declared, problems)
+    sql_blocks = build_sql_blocks(validate_each(SqlBlockSpec, data.get("sql", {}), ("sql",), problems), problems)
     if problems.errors:
         partial = _clean_part(tables_by_name, enums, lint, problems, loaded, source_bytes, source_name)
         raise SpecErrors(problems.errors, partial)
@@ -110,6 +112,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         functions=functions,
         triggers=triggers,
         views=views,
+        sql_blocks=sql_blocks,
     )
 
 

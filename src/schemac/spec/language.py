@@ -390,6 +390,15 @@ class ViewSpec(SpecModel):
     """Indexes (materialized views only)."""
 
 
+class SqlBlockSpec(SpecModel):
+    """SQL the spec cannot express, kept in the migration; verify compares what it creates with a reference build."""
+
+    description: str | None = None
+    """Why this is hand-written SQL (what the spec cannot say)."""
+    sql: str
+    """One or more SQL statements, read by PostgreSQL's parser; no transaction control (BEGIN, COMMIT, ...)."""
+
+
 Severity = Literal["error", "warning", "off"]
 
 
@@ -451,3 +460,5 @@ class Spec(SpecModel):
     """Triggers, by name, on tables of the spec or on auth.users."""
     views: dict[str, ViewSpec] = Field(default_factory=dict)
     """Views and materialized views in public, by name."""
+    sql: dict[str, SqlBlockSpec] = Field(default_factory=dict)
+    """Hand-written SQL for what the spec cannot say, by name, run at the end of the migration in this order."""
