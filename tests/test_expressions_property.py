@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pglast import parser
 
 from schemac.db.server import scratch_database
-from schemac.resolve.expressions import CHECK, POLICY_USING, Expression, Scope, _shape, read_expression
+from schemac.resolve.expressions import CHECK, POLICY_USING, Expression, Scope, tree_shape, read_expression
 
 COLUMNS = frozenset({"a", "b", "name"})
 SCOPE = Scope("t", COLUMNS, {"t": COLUMNS})
@@ -76,7 +76,7 @@ def test_an_expression_is_refused_at_a_position_or_emitted_as_one_expression_pos
         return
     statements = parser.parse_sql(f"SELECT {result.sql}")
     assert len(statements) == 1 and len(statements[0].stmt.targetList) == 1
-    assert _shape(statements[0].stmt.targetList[0].val) == _shape(parser.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val)
+    assert tree_shape(statements[0].stmt.targetList[0].val) == tree_shape(parser.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val)
     with server_conn.transaction(force_rollback=True):  # PostgreSQL itself: the emitted text is one valid expression
         try:
             if policy:

@@ -19,6 +19,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from schemac.emit.typescript import TYPESCRIPT_PATH, by_name, render_typescript
 from schemac.pipeline import load_schema
+from schemac.errors import SpecErrors
 
 ROOT = Path(__file__).resolve().parent.parent
 TS_PROJECT = ROOT / "tests" / "typescript"
@@ -772,3 +773,57 @@ def test_catalog_comparison_notices_drift(migrated):
     problems = "\n".join(catalog_differences(migrated, COMMITTED.read_text(encoding="utf-8")))
     for expected in ("blocked_times.reason (integer null)", "messages.intent (text not null)", "audit_logs.status", "messages: Relationships"):
         assert expected in problems, problems
+
+
+PROTOTYPE_NAMES_SPEC = """\
+version: 1
+tables:
+  constructor:
+    classification: administrative
+    columns:
+      id: {type: uuid, primary_key: true}
+      constructor: {type: text, classification: phi}
+      tostring: {type: text}
+      valueof: {type: text, classification: phi}
+      hasownproperty: {type: text}
+      __definegetter__: {type: text, classification: phi}
+"""
+
+
+def test_object_prototype_names_work_at_run_time(npx, tmp_path):
+    """Names JavaScript objects inherit (constructor, toString's lowercase twin, ...) are own keys of the emitted
+    ColumnClassification at run time, so a redaction helper built on it sees every PHI column; the file type-checks."""
+    text = render_typescript(spec_schema(tmp_path, PROTOTYPE_NAMES_SPEC))
+    usage = (
+        'import { ColumnClassification, type PhiColumns } from "../../compiled/types/database"\n'
+        'const phi: PhiColumns<"constructor">[] = ["constructor", "valueof", "__definegetter__"]\n'
+        "console.log(phi, ColumnClassification)\n"
+    )
+    result = run_tsc(npx, scratch_project(tmp_path / "project", text, usage))
+    assert result.returncode == 0, result.stdout + result.stderr
+    literal = text[text.index("export const ColumnClassification = ") + len("export const ColumnClassification = ") : text.index("} as const satisfies")] + "}"
+    script = (
+        f"const C = {literal};\n"
+        "const t = C['constructor'];\n"
+        "console.log(JSON.stringify({own: Object.keys(t).sort(), proto: Object.getPrototypeOf(t) === Object.prototype,"
+        " phi: Object.keys(t).filter(k => t[k] === 'phi').sort(), tables: Object.keys(C)}));\n"
+    )
+    run = subprocess.run([shutil.which("node"), "-e", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    assert found == {
+        "own": ["__definegetter__", "constructor", "hasownproperty", "id", "tostring", "valueof"],
+        "proto": True,
+        "phi": ["__definegetter__", "constructor", "valueof"],
+        "tables": ["constructor"],
+    }
+
+
+def test_proto_and_mixed_case_prototype_names_are_refused_at_their_position(tmp_path):
+    spec = tmp_path / "schema.yaml"
+    spec.write_text(PROTOTYPE_NAMES_SPEC.replace("      tostring:", "      __proto__: {type: text}\n      toString:"))
+    with pytest.raises(SpecErrors) as info:
+        load_schema(str(spec))
+    messages = [f"{e.pos.line}:{e.pos.col}: {e.message}" for e in info.value.errors]
+    assert messages[0].startswith("8:7: column name '__proto__' cannot be used: in the generated TypeScript")
+    assert messages[1].startswith("9:7: column name 'toString' is not a valid name: use lowercase letters")

@@ -7,6 +7,7 @@ import difflib
 import errno
 import os
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -115,15 +116,18 @@ class Swap:
     exchanged: bool = False
 
     def apply(self) -> None:
+        fault_point()
         if self.folder and os.path.exists(self.dest) and exchange(self.staged, self.dest):
             self.staged, self.spare = self.spare, self.staged  # the old tree now sits at the staged name
             self.parked = False
             self.exchanged = True
             return
         if self.folder and os.path.exists(self.dest):
+            fault_point()
             os.rename(self.dest, self.spare)
             self.parked = True
         try:
+            fault_point()
             os.replace(self.staged, self.dest)
         except OSError:
             if self.parked:
@@ -140,8 +144,10 @@ class Swap:
             self.staged, self.spare = self.spare, self.staged
             self.exchanged = False
             return
+        fault_point()
         os.rename(self.dest, self.staged)
         if self.parked:
+            fault_point()
             os.rename(self.spare, self.dest)
             self.parked = False
 
@@ -149,8 +155,10 @@ class Swap:
         """Remove what is left beside dest: an unused staged version, the old folder or the page's copy."""
         for leftover in (self.staged, self.spare):
             if leftover and os.path.isdir(leftover) and not os.path.islink(leftover):
+                fault_point()
                 shutil.rmtree(leftover, ignore_errors=True)
             elif leftover and os.path.lexists(leftover):
+                fault_point()
                 os.remove(leftover)
 
 
@@ -203,6 +211,7 @@ def stage_folder(out_dir: str, files: dict[str, str]) -> Swap:
             target = os.path.join(staging, rel)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "w", encoding="utf-8", newline="\n") as fh:
+                fault_point()
                 fh.write(text)
     except BaseException:
         swap.discard()
@@ -219,9 +228,11 @@ def stage_page(path: str, text: str) -> Swap:
     try:
         with open(tmp, "wb") as fh:
             fh.write(text.encode("utf-8"))
+        fault_point()
         shutil.copymode(path, tmp)
         fd, swap.spare = tempfile.mkstemp(prefix=".schemac-orig-", suffix=".md", dir=folder)
         os.close(fd)
+        fault_point()
         shutil.copy2(path, swap.spare)
     except BaseException:
         swap.discard()
@@ -230,6 +241,18 @@ def stage_page(path: str, text: str) -> Swap:
 
 
 RENAME_EXCHANGE = 2
+
+# For the fault tests: `SCHEMAC_KILL_AT_STEP=n` makes the process SIGKILL itself at the n-th write or rename below,
+# so a test can prove that dying at every such point leaves compiled/ whole. Unset, it does nothing.
+KILL_AT_STEP = "SCHEMAC_KILL_AT_STEP"
+_steps = [0]
+
+
+def fault_point() -> None:
+    _steps[0] += 1
+    if os.environ.get(KILL_AT_STEP) == str(_steps[0]):
+        os.kill(os.getpid(), signal.SIGKILL)
+
 
 
 def exchange(a: str, b: str) -> bool:

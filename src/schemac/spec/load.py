@@ -298,6 +298,15 @@ def control_character(value: str) -> str | None:
     return None
 
 
+class SourceFloat(float):
+    """A YAML float that remembers how it was written, so a numeric default keeps every digit the spec gave."""
+
+    def __new__(cls, value: float, text: str):
+        obj = super().__new__(cls, value)
+        obj.text = text.replace("_", "")
+        return obj
+
+
 class _Walker:
     """Turns a composed node tree into dicts, lists and scalars, recording positions and problems."""
 
@@ -387,6 +396,8 @@ class _Walker:
             reason = f" ({exc})" if isinstance(exc, (yaml.YAMLError, ValueError, OverflowError)) else ""
             self.error(node, f"cannot read the value '{node.value}' as {node.tag.rsplit(':', 1)[-1]}{reason}; remove the tag or quote the value to make it text")
             return None
+        if type(value) is float:
+            return SourceFloat(value, node.value)
         if isinstance(value, str):
             if "\x00" in value:
                 self.error(node, "text cannot contain a NUL character (PostgreSQL rejects it); remove the \\0")
