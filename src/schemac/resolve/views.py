@@ -22,7 +22,7 @@ from ..model import Column, Index, SqlType, Table, View, ViewColumn
 from ..spec.language import ViewSpec
 from . import naming
 from .bodies import _relations, read_type, sql_type
-from .expressions import _requote_strings, _shape
+from .expressions import _requote_strings, tree_shape as _shape
 from .problems import Problems, explicit_name
 
 CLASSIFICATION_ORDER = ("phi", "administrative", "public_social")  # strictest first
