@@ -275,3 +275,20 @@ def test_a_body_holding_the_dollar_quote_tag_cannot_end_the_quote(conn, tmp_path
     run_sql(conn, sql)
     assert conn.execute("SELECT public.profile_count()").fetchone() == (0,)
     assert diffs_of(conn, schema) == []
+
+
+def test_readme_handle_new_user_example_works(conn, tmp_path):
+    """The README's worked example, as written there: it compiles, applies, and a sign-up creates the profile."""
+    from pathlib import Path
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### `triggers:` — the Supabase `handle_new_user` example") :]
+    example = re.search(r"```yaml\n(.*?)```", section, re.S)[1]
+    schema = load_schema(str(write_spec(tmp_path, example)))
+    run_sql(conn, render_migration(schema))
+    uid = conn.execute(
+        "INSERT INTO auth.users (email, raw_user_meta_data) VALUES ('r@example.test', '{\"full_name\": \"Rea\"}') RETURNING id"
+    ).fetchone()[0]
+    assert conn.execute("SELECT full_name FROM public.profiles WHERE id = %s", (uid,)).fetchone() == ("Rea",)
+    assert diffs_of(conn, schema) == []
