@@ -383,6 +383,8 @@ class Table(Positioned):
     user_operations: tuple[str, ...] = USER_OPERATIONS
     user_operations_reason: str | None = None  # why users do not perform the operations left out
     keys: Keys = field(default=(), compare=False)
+    realtime: bool = False  # in the supabase_realtime publication
+    replica_identity: str = "default"  # default | full
     exclusions: tuple[Exclusion, ...] = ()
 
     def column(self, name: str) -> Column:

@@ -73,6 +73,8 @@ class LiveTable:
     rls: bool
     force_rls: bool = False  # relforcerowsecurity: RLS applies to the owner too
     owner: str = ""
+    replica_identity: str = "default"  # relreplident: default, full, nothing, index
+    realtime: bool = False  # in the supabase_realtime publication
     columns: dict[str, LiveColumn] = field(default_factory=dict)
     constraints: dict[str, LiveConstraint] = field(default_factory=dict)
     indexes: dict[str, LiveIndex] = field(default_factory=dict)
@@ -125,14 +127,17 @@ FIRING = {"O": "enabled", "D": "disabled", "R": "replica", "A": "always"}  # pg_
 def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
     """Introspect every table, column, constraint, index, trigger, policy and function of `schema`."""
     tables: dict[str, LiveTable] = {}
-    for name, comment, rls, force_rls, owner in conn.execute(
+    for name, comment, rls, force_rls, owner, replident, realtime in conn.execute(
         """SELECT c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity, c.relforcerowsecurity,
-                  c.relowner::regrole::text
+                  c.relowner::regrole::text, c.relreplident,
+                  EXISTS (SELECT 1 FROM pg_publication_tables p
+                          WHERE p.pubname = 'supabase_realtime' AND p.schemaname = n.nspname AND p.tablename = c.relname)
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname""",
         (schema,),
     ):
-        tables[name] = LiveTable(comment, rls, force_rls, owner)
+        identity = {"d": "default", "f": "full", "n": "nothing", "i": "index"}[replident]
+        tables[name] = LiveTable(comment, rls, force_rls, owner, identity, realtime)
 
     for table, col, *fields in conn.execute(COLUMNS_SQL + " n.nspname = %s ORDER BY c.relname, a.attnum", (schema,)):
         tables[table].columns[col] = LiveColumn(*fields)

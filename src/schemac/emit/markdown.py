@@ -228,6 +228,10 @@ def _facts(table: Table) -> str:
         rows.append(("Retention", cell(table.retention)))
     if table.log:
         rows.append(("Log table", "yes: holds IDs, never PHI"))
+    if table.realtime:
+        rows.append(("Realtime", "yes: in the `supabase_realtime` publication"))
+    if table.replica_identity != "default":
+        rows.append(("Replica identity", table.replica_identity))
     return _table(("Property", "Value"), rows)
 
 

@@ -104,6 +104,8 @@ def _table(t: Table) -> dict[str, Any]:
         ],
         "user_operations": list(t.user_operations),
         "user_operations_reason": t.user_operations_reason,
+        "realtime": t.realtime,
+        "replica_identity": t.replica_identity,
     }
 
 

@@ -101,6 +101,7 @@ def render_migration(schema: Schema) -> str:
         out.append(_deferred_foreign_key(table, fk))
     out += render_routines(schema)
     out += render_policies(schema)
+    out += render_realtime(schema)
     for block in schema.sql_blocks:
         head = f"-- sql: {block.name} (hand-written in the spec" + (f": {block.description.strip().splitlines()[0]}" if block.description and block.description.strip() else "") + ")"
         out.append(f"{head}\n{block.sql.rstrip()}\n" if block.sql.rstrip().endswith(";") else f"{head}\n{block.sql.rstrip()};\n")
@@ -304,6 +305,30 @@ def _dollar_tag(body: str) -> str:
     while tag in body:
         tag = tag[:-1] + "_$"
     return tag
+
+
+def render_realtime(schema: Schema) -> list[str]:
+    """Replica identity, and membership of Supabase's supabase_realtime publication (created when missing), re-runnable."""
+    out = [f"ALTER TABLE {qualified('public', t.name)} REPLICA IDENTITY FULL;\n" for t in schema.tables if t.replica_identity == "full"]
+    tables = [t for t in schema.tables if t.realtime]
+    if tables:
+        lines = [
+            "-- Supabase Realtime: the tables whose changes are published.",
+            "DO $schemac$",
+            "BEGIN",
+            "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = 'supabase_realtime') THEN",
+            "    CREATE PUBLICATION supabase_realtime;",
+            "  END IF;",
+        ]
+        for t in tables:
+            lines += [
+                "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables",
+                f"                 WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = {quote_literal(t.name)}) THEN",
+                f"    ALTER PUBLICATION supabase_realtime ADD TABLE {qualified('public', t.name)};",
+                "  END IF;",
+            ]
+        out.append("\n".join(lines + ["END", "$schemac$;", ""]))
+    return out
 
 
 def render_policies(schema: Schema) -> list[str]:

@@ -380,6 +380,8 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         pos=pos(path),
         user_operations=tuple(dict.fromkeys(spec.user_operations)),
         user_operations_reason=_user_operations_reason(spec, path, problems),
+        realtime=spec.realtime,
+        replica_identity=spec.replica_identity,
         keys=problems.keys(path, spec),
         exclusions=tuple(exclusions),
     )

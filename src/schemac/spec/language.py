@@ -255,6 +255,10 @@ class TableSpec(SpecModel):
     """Row level security; on unless explicitly turned off."""
     timestamps: bool = False
     """Adds created_at and updated_at (timestamptz, default now()) and the trigger that maintains updated_at."""
+    realtime: bool = False
+    """Publish the table's changes to Supabase Realtime (adds it to the supabase_realtime publication)."""
+    replica_identity: Literal["default", "full"] = "default"
+    """REPLICA IDENTITY: `full` sends the old row's every column with UPDATE and DELETE events (Realtime needs it for filters on them)."""
     columns: dict[str, ColumnSpec] = Field(min_length=1)
     """The table's columns, in order."""
     primary_key: list[str] | None = None

@@ -472,6 +472,8 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, diffs: list[st
             f"a role other than {', '.join(API_ROLES[:-1])} and {API_ROLES[-1]} (owners bypass row level security)",
         )
     differ(diffs, f"table {t}: comment", lt.comment, table_comment(table))
+    differ(diffs, f"table {t}: replica identity", lt.replica_identity, table.replica_identity)
+    differ(diffs, f"table {t}: in the supabase_realtime publication", {True: "yes", False: "no"}[lt.realtime], {True: "yes", False: "no"}[table.realtime])
 
     columns = {c.name: c for c in table.columns}
     for name, c, lc in pair_by_name(lambda n: f"column {t}.{n}", columns, lt.columns, diffs):

@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS "public"."employees" (
   "email" text NOT NULL,
   "skills" text[] NOT NULL DEFAULT '{}'::text[],
   "favourite" text,
-  "salary" numeric(10,2) NOT NULL DEFAULT 1000.5,
+  "salary" numeric(10,2) NOT NULL DEFAULT 1000.50,
   "profile" jsonb NOT NULL DEFAULT '{"tags":["a","b"],"theme":"dark"}'::jsonb,
   "active" boolean NOT NULL DEFAULT false,
   "starts_at" time NOT NULL DEFAULT '09:00:00'::time,
