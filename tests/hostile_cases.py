@@ -8,6 +8,8 @@ putting one hostile piece at table, column, check, index, policy or YAML level.
 
 from __future__ import annotations
 
+from schemac.spec.load import MAX_SPEC_BYTES
+
 MARK = "¶"
 
 BASE = """\
@@ -118,7 +120,7 @@ DEEP_FLOW = "x: " + "[" * 64 + MARK + "[" * 6 + "]" * 70 + "\n"
 YAML_CASES = [
     ("unclosed-double-quote-late", BASE + "# filler\n" * 280 + "    description_extra: ¶\"never closed\n    other: 1\n"),
     ("unclosed-single-quote-runs-on", BASE.replace("description: People we treat.", "description: ¶'People we treat.")),
-    ("unclosed-flow-sequence", BASE + "    extra: [a, b\n¶"),
+    ("unclosed-flow-sequence", BASE + "    extra: ¶[a, b\n"),  # reported at the bracket that is not closed
     ("tab-indent", BASE + "¶\t  bad: 1\n"),
     ("duplicate-table-key", BASE.replace("    description: People we treat.\n", "    description: People we treat.\n    ¶description: Again.\n")),
     ("duplicate-column", with_column("¶name: {type: text, description: Again.}")),
@@ -171,8 +173,8 @@ YAML_CASES = [
 
 def _over_limit() -> str:
     """A spec one line past the size limit, marked where the limit is crossed."""
-    text = BASE + ("#" + "x" * 98 + "\n") * (4 * 1024 * 1024 // 100 + 2)
-    limit = 4 * 1024 * 1024
+    limit = MAX_SPEC_BYTES
+    text = BASE + ("#" + "x" * 98 + "\n") * (limit // 100 + 2)
     return text[:limit] + MARK + text[limit:]
 
 
@@ -235,7 +237,8 @@ NAME_CASES = [
     ("column-name-64-bytes", with_column("¶" + "a" * 64 + ": {type: text, description: Long.}")),
     ("column-system-name", with_column("¶xmin: {type: text, description: System.}")),
     ("column-name-semicolon", with_column('¶"a;b": {type: text, description: Bad.}')),
-    ("policy-name-injection", BASE.replace("{name: own,", "{¶name: \"own\\\"; DROP TABLE sentinel; --\",")),
+    # policy names are free text (always quoted; tests/test_policies.py applies a hostile one): a line break is still refused
+    ("policy-name-injection", BASE.replace("{name: own,", "{¶name: \"own\\\"\\n; DROP TABLE sentinel; --\",")),
     ("index-name-injection", BASE.replace("- {columns: [owner_id]}", "- {columns: [owner_id], ¶name: \"ix; DROP\"}")),
     ("check-name-injection", with_table_keys("checks:\n  - {expression: 'true', ¶name: \"c'); DROP\"}")),
     ("fk-unknown-table", with_column("doc_id: {type: uuid, ¶references: doctorz.id, description: Doc.}")),

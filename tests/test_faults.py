@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from schemac.pipeline import load_schema, render_outputs
+from schemac.pipeline import load_schema, render_documents
 
 SCHEMAC = str(Path(sys.executable).parent / "schemac")
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,13 +28,23 @@ def tree(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def migration_history(spec_text: str, scratch: Path) -> dict[str, str]:
+    """The migration history (001, its state, migrations.sum) a first compile of spec_text writes: the two
+    revisions below differ by a YAML comment only, so compile keeps it as it is and rewrites the documents."""
+    scratch.mkdir()
+    (scratch / "schema.yaml").write_text(spec_text)
+    subprocess.run([SCHEMAC, "compile"], cwd=scratch, check=True, capture_output=True)
+    return {rel: text for rel, text in tree(scratch / "compiled").items() if rel.startswith(("migrations", "state/"))}
+
+
 def test_kill_9_during_compile_never_leaves_compiled_missing_or_mixed(tmp_path):
     spec_a = (ROOT / "schema.yaml").read_text()
     spec_b = spec_a.replace("version: 1", "version: 1\n# another revision", 1)
+    history = migration_history(spec_b, tmp_path.parent / f"{tmp_path.name}-history")
     outputs = {}
     for name, text in (("a", spec_a), ("b", spec_b)):
         (tmp_path / "schema.yaml").write_text(text)
-        outputs[name] = render_outputs(load_schema(str(tmp_path / "schema.yaml")))
+        outputs[name] = {**render_documents(load_schema(str(tmp_path / "schema.yaml"))), **history}
     subprocess.run([SCHEMAC, "compile"], cwd=tmp_path, check=True, capture_output=True)
     rng = random.Random(8)
     for round_ in range(24):
@@ -64,10 +74,11 @@ def test_kill_9_at_every_write_and_rename_point_of_compile(tmp_path):
     After each kill compiled/ is exactly the old or the new outputs, and the next compile lands and cleans up."""
     spec_a = (ROOT / "schema.yaml").read_text()
     spec_b = spec_a.replace("version: 1", "version: 1\n# another revision", 1)
+    history = migration_history(spec_a, tmp_path.parent / f"{tmp_path.name}-history")
     outputs = {}
     for name, text in (("a", spec_a), ("b", spec_b)):
         (tmp_path / "schema.yaml").write_text(text)
-        outputs[name] = render_outputs(load_schema(str(tmp_path / "schema.yaml")))
+        outputs[name] = {**render_documents(load_schema(str(tmp_path / "schema.yaml"))), **history}
     killed = 0
     for revision, old, new in ((spec_b, "a", "b"), (spec_a, "b", "a")):
         step = 1
@@ -85,7 +96,7 @@ def test_kill_9_at_every_write_and_rename_point_of_compile(tmp_path):
             assert sorted(os.listdir(tmp_path)) == ["compiled", "schema.yaml"], f"step {step}: the next compile removes every leftover"
             assert tree(tmp_path / "compiled") == outputs[new]
             step += 1
-    assert killed >= 16  # 7 file writes, the swap and the clean-up, in each direction
+    assert killed >= 16  # 9 file writes (7 documents, the state, migrations.sum), the swap and the clean-up, in each direction
 
 
 def servers_in(folder: Path) -> list[str]:
@@ -105,18 +116,22 @@ def postgres_under(folder: Path) -> list[int]:
 SIGNALS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
 
 
-def test_sigint_sigterm_sighup_during_verify_stop_the_server_and_remove_its_folder(tmp_path):
+def test_sigint_sigterm_sighup_during_verify_stop_the_server_and_remove_its_folder(tmp_path, request):
     """20 rounds; in each, one verify per signal runs side by side (each in its own TMPDIR) and gets its signal at a
     random moment: before, during or after the server's start, or while verify works."""
     (tmp_path / "schema.yaml").write_text((ROOT / "schema.yaml").read_text())
     subprocess.run([SCHEMAC, "compile"], cwd=tmp_path, check=True, capture_output=True)
     rng = random.Random(8)
     interrupted = {sig: 0 for sig in SIGNALS}
+    short_tmps: list[Path] = []
+    request.addfinalizer(lambda: [shutil.rmtree(p, ignore_errors=True) for p in short_tmps])
     for round_ in range(20):
         runs = []
         for sig in SIGNALS:
-            private_tmp = tmp_path / f"tmp-{sig.name}-{round_}"  # only this run's leftovers count
-            private_tmp.mkdir()
+            # only this run's leftovers count; a short folder, so the server's socket path stays within
+            # PostgreSQL's 107 bytes however deep pytest's own temporary folder is
+            private_tmp = Path(tempfile.mkdtemp(prefix="scf-"))
+            short_tmps.append(private_tmp)
             env = {**os.environ, "TMPDIR": str(private_tmp)}
             proc = subprocess.Popen([SCHEMAC, "verify"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             runs.append((sig, private_tmp, proc, time.monotonic() + rng.uniform(0.3, 4.0)))

@@ -23,7 +23,7 @@ from schemac.db.apply import run_sql
 from schemac.db.catalog import read_schema
 from schemac.emit.sql import MIGRATION_PATH
 from schemac.outputs import existing_files
-from schemac.pipeline import load_schema, render_outputs
+from schemac.pipeline import load_schema, render_documents, render_outputs
 from schemac.verify.run import compare_schema, normalize_expressions
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -61,10 +61,15 @@ def test_golden_case(case):
         assert actual[rel] == expected[rel], f"{case}/{rel} differs; rerun with UPDATE_GOLDEN=1 and review the diff"
 
 
-def test_repo_compiled_matches_schema(repo_outputs):
-    """The committed compiled/ is exactly what the repo's schema.yaml compiles to."""
+def test_repo_compiled_matches_schema(repo_schema):
+    """The committed compiled/ holds exactly what the repo's schema.yaml renders, plus the migration history."""
     root = Path(__file__).resolve().parent.parent
-    assert existing_files(str(root / "compiled")) == repo_outputs
+    files = existing_files(str(root / "compiled"))
+    documents = render_documents(repo_schema)
+    assert {rel: files.get(rel) for rel in documents} == documents
+    history = set(files) - set(documents) - {"migrations.sum"}
+    assert "migrations.sum" in files and "migrations/001_initial_schema.sql" in history, history
+    assert all(rel.startswith(("migrations/", "state/")) for rel in history), history
 
 
 @pytest.mark.parametrize("case", VALID)

@@ -76,7 +76,7 @@ def test_foreign_keys_link_to_the_target_section_with_on_delete(repo_schema):
 def test_sections_show_constraints_indexes_triggers_and_rls(repo_schema):
     text = render_db_schema(repo_schema)
     assert "| `availability_time_range_check` | check | `end_time > start_time` | A slot ends after it starts. |" in text
-    assert "| `appointments_no_double_booking_uidx` | `doctor_id`, `appointment_date` | yes | btree |" in text
+    assert "| `appointments_no_double_booking_excl` | exclusion | `EXCLUDE USING gist (\"doctor_id\" WITH =, " in text
     assert "| `patients_set_updated_at` | BEFORE | UPDATE | FOR EACH ROW | `public.schemac_set_updated_at()` |" in text
     assert (
         "| `patients_audit` | AFTER | INSERT OR DELETE OR UPDATE | FOR EACH ROW | [`public.audit_row_change()`](#function-audit_row_change) |"
@@ -114,3 +114,57 @@ def test_cells_cannot_break_a_table():
     assert cell("# h *e* _f_ reason_for_visit `a|b` `c`") == "&#35; h &#42;e&#42; &#95;f&#95; reason_for_visit <code>a&#124;b</code> `c`"
     assert cell("1. item") == "1&#46; item" and cell("- item") == "&#45; item"
     assert anchor("webhook_idempotency", "event_id") == "webhook_idempotency-event_id"
+
+
+def _diagrams(text: str) -> list[str]:
+    return re.findall(r"```mermaid\n(.*?)```", text, re.S)
+
+
+def test_overview_diagram_shows_key_and_phi_columns_only(repo_schema):
+    overview = _diagrams(render_db_schema(repo_schema))[0]
+    assert "        timestamptz created_at\n" not in overview  # neither a key nor PHI
+    assert "        uuid doctor_id FK\n" in overview and '        text phone "PHI, encrypted"' in overview
+    assert overview.index("auth_users[") < overview.index("    patients {")  # the external root first
+    assert "direction" not in overview  # TB is Mermaid's default, and older renderers (GitHub) lack the keyword
+
+
+def test_each_table_section_has_a_neighbourhood_diagram(repo_schema):
+    text = render_db_schema(repo_schema)
+    section = text.split("### Table `conversations`", 1)[1].split("### Table ", 1)[0]
+    (diagram,) = _diagrams(section)
+    conversations = repo_schema.table("conversations")
+    for column in conversations.columns:  # every column of the table itself
+        assert re.search(rf"^        \S+ {column.name}\b", diagram, re.M), column.name
+    assert "    patients\n" in diagram and "    messages\n" in diagram and "    appointments\n" in diagram
+    assert 'auth_users["auth.users (external)"]' in diagram
+    assert "    availability" not in diagram  # not related to conversations
+    edges = re.findall(r"^    (\w+) \S+ (\w+) : ", diagram, re.M)
+    assert edges and all("conversations" in pair for pair in edges)  # only lines touching the table
+    assert len(edges) == len(conversations.foreign_keys) + sum(
+        fk.ref_table == "conversations" for t in repo_schema.tables for fk in t.foreign_keys
+    )
+
+
+def test_er_direction_is_a_choice_in_the_spec(tmp_path):
+    from helpers import build_errors, write_spec
+
+    from schemac.pipeline import load_schema
+
+    spec = """
+    version: 1
+    docs: {er_direction: LR}
+    tables:
+      a:
+        classification: administrative
+        columns:
+          id: {type: uuid, primary_key: true}
+      b:
+        classification: administrative
+        columns:
+          id: {type: uuid, primary_key: true}
+          a_id: {type: uuid, references: a.id}
+    """
+    schema = load_schema(str(write_spec(tmp_path, spec)))
+    assert _diagrams(render_db_schema(schema))[0].startswith("erDiagram\n    direction LR\n")
+    errors = build_errors(tmp_path, spec.replace("LR", "sideways"))
+    assert len(errors) == 1 and errors[0].startswith("schema.yaml:2:") and "er_direction" in errors[0]

@@ -163,15 +163,24 @@ def test_check_constraints_reject_bad_values(migrated, statement):
         migrated.execute(statement, params)
 
 
-def test_partial_unique_index_prevents_double_booking(migrated):
+def test_exclusion_constraint_prevents_double_booking(migrated):
+    """Live appointments of one doctor may not overlap at all; the old unique index only caught equal start times."""
     c = migrated
     doctor = new_user(c)
     patient = new_patient(c, doctor)
-    sql = "INSERT INTO appointments (doctor_id, patient_id, appointment_date, status) VALUES (%s, %s, '2026-12-01 10:00Z', %s)"
-    c.execute(sql, (doctor, patient, "cancelled"))
-    c.execute(sql, (doctor, patient, "confirmed"))
-    with pytest.raises(psycopg.errors.UniqueViolation):
-        c.execute(sql, (doctor, patient, "pending"))
+    sql = "INSERT INTO appointments (doctor_id, patient_id, appointment_date, duration_minutes, status) VALUES (%s, %s, %s, %s, %s)"
+    c.execute(sql, (doctor, patient, "2026-12-01 10:00Z", 30, "cancelled"))
+    c.execute(sql, (doctor, patient, "2026-12-01 10:00Z", 30, "confirmed"))  # a cancelled one does not count
+    with pytest.raises(psycopg.errors.ExclusionViolation):
+        c.execute(sql, (doctor, patient, "2026-12-01 10:00Z", 30, "pending"))  # the same start
+    with pytest.raises(psycopg.errors.ExclusionViolation):
+        c.execute(sql, (doctor, patient, "2026-12-01 10:15Z", 30, "pending"))  # a later start inside the first (unique index let it in)
+    with pytest.raises(psycopg.errors.ExclusionViolation):
+        c.execute(sql, (doctor, patient, "2026-12-01 11:15+01", 30, "pending"))  # the same instant in another zone
+    c.execute(sql, (doctor, patient, "2026-12-01 10:30Z", 30, "pending"))  # back to back is fine
+    c.execute(sql, (doctor, patient, "2026-12-01 10:15Z", 30, "completed"))  # past states are not guarded
+    other = new_user(c)
+    c.execute(sql, (other, new_patient(c, other), "2026-12-01 10:00Z", 30, "confirmed"))  # another doctor's agenda
 
 
 def test_updated_at_moves_on_update(migrated):

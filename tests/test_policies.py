@@ -116,9 +116,33 @@ def test_duplicate_policy_names_after_expansion(tmp_path):
     assert errors == ["schema.yaml:23:9: policy name 'own_select' is used twice on table 'posts'; rename one of the policies"]
 
 
-def test_a_hostile_policy_name_is_refused(tmp_path):
-    errors = build_errors(tmp_path, SPEC + "      - {name: 'x\"; DROP TABLE posts; --', for: [select], owner: thread_id.doctor_id}\n")
+def test_any_policy_name_is_kept_verbatim_and_inert(tmp_path, conn):
+    """Supabase-style names with spaces, and hostile ones, are quoted everywhere: the policy exists under exactly that name."""
+    from schemac.db.apply import run_sql
+    from schemac.db.catalog import read_schema
+    from schemac.verify.run import compare_schema, normalize_expressions
+
+    hostile = 'x"; DROP TABLE posts; --'
+    schema = load_schema(str(write_spec(tmp_path, SPEC + f"      - {{name: '{hostile}', for: [select], owner: thread_id.doctor_id}}\n"
+                                        + "      - {name: Allow logged-in read access, for: [select, update], owner: thread_id.doctor_id}\n")))
+    run_sql(conn, render_migration(schema))
+    names = {r[0] for r in conn.execute("SELECT policyname FROM pg_policies WHERE tablename = 'posts'")}
+    assert {hostile, "Allow logged-in read access_select", "Allow logged-in read access_update"} <= names
+    assert conn.execute("SELECT to_regclass('public.posts') IS NOT NULL").fetchone()[0]
+    diffs: list[str] = []
+    compare_schema(schema, read_schema(conn), normalize_expressions(conn, schema), diffs)
+    assert diffs == []
+
+
+def test_policy_names_within_postgresqls_limits(tmp_path):
+    errors = build_errors(
+        tmp_path,
+        SPEC + "      - {name: \"tab\\there\", for: [select], owner: thread_id.doctor_id}\n"
+        + f"      - {{name: {'x' * 64}, for: [select], owner: thread_id.doctor_id}}\n"
+        + "      - {name: ' ', for: [select], owner: thread_id.doctor_id}\n",
+    )
     assert errors == [
-        "schema.yaml:22:10: policy name 'x\"; DROP TABLE posts; --' is not a valid name: use lowercase letters, "
-        "digits and underscores, starting with a letter or underscore (snake_case)"
+        "schema.yaml:22:10: a policy name cannot hold control characters (tabs, newlines, ...); write it on one line",
+        f"schema.yaml:23:10: policy name '{'x' * 20}…' is 64 bytes; PostgreSQL truncates names longer than 63 bytes: shorten it",
+        "schema.yaml:24:10: a policy name must not be empty",
     ]

@@ -177,3 +177,27 @@ def test_audit_trigger_logs_ids_only_for_patient_and_appointment_changes(clinic)
     act_as(conn, "authenticated", a["doctor"])
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("INSERT INTO audit_logs (user_id, action, resource_type, status) VALUES (%s, 'forged', 'x', 'success')", (a["doctor"],))
+
+
+def test_data_inventory_read_access_matches_what_each_role_sees(clinic, repo_schema):
+    """DATA_INVENTORY.md's per-role words hold on the database: 'all rows' sees every row, 'own rows' only
+    doctor A's (some, not all), 'none' nothing."""
+    from schemac.emit.inventory import read_access
+
+    conn, ids = clinic
+    checked = set()
+    for table in repo_schema.tables:
+        conn.execute("RESET ROLE")
+        total = conn.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
+        assert total > 0
+        for role, words in read_access(table).items():
+            act_as(conn, role, ids["A"]["doctor"] if role == "authenticated" else None)
+            seen = conn.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
+            if words == "all rows":
+                assert seen == total, (table.name, role)
+            elif words == "own rows":
+                assert 0 < seen < total, (table.name, role)
+            else:
+                assert words == "none" and seen == 0, (table.name, role, words)
+            checked.add(words)
+    assert checked == {"all rows", "own rows", "none"}

@@ -40,7 +40,8 @@ def table(columns: str, extra: str = "") -> str:
 
 def test_yaml_syntax_error_points_at_the_problem():
     assert errors_of("  patients: [unclosed\n") == [
-        "schema.yaml:7:1: YAML syntax error: while parsing a flow sequence: expected ',' or ']', but got '<stream end>'; fix the YAML at this point"
+        "schema.yaml:6:13: the '[' opened here is not closed (the parser gave up at line 7); add the ']', "
+        "separate items with ', ' and quote any item that contains ': '"
     ]
 
 
@@ -57,9 +58,9 @@ def test_duplicate_table_is_reported():
 
 def test_unknown_key_suggests_the_right_one():
     assert errors_of(table("name: {type: text, nulable: true}\n")) == [
-        "schema.yaml:10:26: unknown key 'nulable'; did you mean 'nullable'? allowed keys here: classification, collation, default, "
+        "schema.yaml:10:26: unknown key 'nulable'; did you mean 'nullable'? allowed keys here: backfill, classification, collation, default, "
         "default_expression, deferrable, description, encrypted, enum, generated, identity, initially_deferred, match, nullable, "
-        "on_delete, on_update, primary_key, references, type, unique"
+        "on_delete, on_update, primary_key, references, renamed_from, type, unique, using"
     ]
 
 

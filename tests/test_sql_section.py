@@ -50,6 +50,7 @@ def test_the_block_is_in_the_migration_and_verify_passes(tmp_path):
     result = verify(spec, tmp_path)
     assert result.exit_code == 0, result.output
     assert "in the database but not in the spec" not in result.output
+    assert "the objects of the spec's sql: section are as the migrations create them" in result.output
 
 
 @pytest.mark.parametrize(
@@ -66,7 +67,11 @@ def test_the_block_is_in_the_migration_and_verify_passes(tmp_path):
 )
 def test_verify_catches_a_change_to_what_a_block_creates(tmp_path, db_url, change, expected):
     spec = compile_spec(tmp_path)
-    assert verify(spec, tmp_path, "--database-url", db_url).exit_code == 0
+    applied = runner.invoke(app, ["apply", "--spec", str(spec), "--out", str(tmp_path / "compiled"), "--database-url", db_url])
+    assert applied.exit_code == 0, applied.output
+    first = verify(spec, tmp_path, "--database-url", db_url)
+    assert first.exit_code == 0, first.output
+    assert "built a reference database for the objects of the spec's sql: section" in first.output
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute(change)
     result = verify(spec, tmp_path, "--database-url", db_url)

@@ -62,6 +62,17 @@ def test_identity_and_serial_fill_keys(applied):
     assert c.execute("SELECT attidentity FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'code'").fetchone()[0] == "d"
 
 
+def test_timestamps_under_other_names(applied):
+    c = applied
+    c.execute("INSERT INTO accounts (email, handle, nickname) VALUES ('a@example.org', 'a', 'n')")
+    c.execute("INSERT INTO orders (account_id) VALUES (1)")
+    c.execute("UPDATE orders SET last_update = '2000-01-01Z', inserted_at = '2000-01-01Z'")
+    c.execute("UPDATE orders SET other_id = NULL")
+    inserted, updated = c.execute("SELECT inserted_at, last_update FROM orders").fetchone()
+    assert inserted.year == 2000 and updated.year >= 2026  # the trigger sets only the 'updated' column
+    assert c.execute("SELECT count(*) FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname IN ('created_at', 'updated_at')").fetchone()[0] == 0
+
+
 def test_foreign_key_options_in_the_catalog_and_in_behaviour(applied):
     c = applied
     rows = dict(
@@ -85,6 +96,10 @@ def test_foreign_key_options_in_the_catalog_and_in_behaviour(applied):
 
 def test_native_enum_citext_and_collation_behave(applied):
     c = applied
+    with pytest.raises(psycopg.errors.CheckViolation):  # the domain's CHECK, on the column and inside its array
+        c.execute("INSERT INTO accounts (email, handle, nickname) VALUES ('not-an-address', 'z', 'z')")
+    with pytest.raises(psycopg.errors.CheckViolation):
+        c.execute("INSERT INTO accounts (email, handle, nickname, backup_emails) VALUES ('z@example.org', 'z', 'z', ARRAY['nope'])")
     assert c.execute("SELECT 'pro'::plan::text, enum_range(NULL::plan)::text[]").fetchone() == ("pro", ["free", "pro", "it's"])
     c.execute("INSERT INTO accounts (email, handle, nickname, plan) VALUES ('A@example.org', 'b', 'n1', 'pro')")
     with pytest.raises(psycopg.errors.UniqueViolation):  # citext: the same address in other case is a duplicate
@@ -185,6 +200,14 @@ HAND_MADE = {
         "EXCLUDE USING gist (account_id WITH =, tstzrange(starts_at, ends_at) WITH &&)",
         "exclusion constraint orders.orders_no_overlap_excl: definition",
     ),
+    "timestamp trigger function": (
+        "CREATE OR REPLACE FUNCTION public.schemac_set_last_update() RETURNS trigger LANGUAGE plpgsql SET search_path = '' "
+        "AS $f$BEGIN NEW.last_update := now() - interval '1 day'; RETURN NEW; END;$f$",
+        "function public.schemac_set_last_update: body",
+    ),
+    "timestamp trigger": ("DROP TRIGGER orders_set_last_update ON orders", "trigger orders.orders_set_last_update: missing"),
+    "domain check": ("ALTER DOMAIN email_address DROP CONSTRAINT email_address_check", "domain email_address: definition"),
+    "domain not null": ("ALTER DOMAIN score_value SET NOT NULL", "domain score_value: definition"),
     "exclusion dropped": ("ALTER TABLE orders DROP CONSTRAINT orders_no_overlap_excl", "exclusion constraint orders.orders_no_overlap_excl: missing"),
 }
 
@@ -233,6 +256,7 @@ tables:
         ("{type: integer, collation: C}", "a collation applies to text types, not integer"),
         ("{type: timestamptz, default: 'now() + 1'}", "if 'now() + 1' is SQL to evaluate, write 'default_expression: \"now() + 1\"'"),
         ("{type: inet, default: '10.0.0.1'}", "write the SQL under 'default_expression' instead"),
+        ("{type: emial}", "unknown column type 'emial'"),
     ],
 )
 def test_construct_errors_are_positioned_and_say_how_to_fix(tmp_path, column, message):
@@ -267,3 +291,86 @@ TABLE = BASE + "      name: {type: text}\n      during: {type: tstzrange}\n"
 def test_index_and_exclusion_errors(tmp_path, extra, message):
     errors = build_errors(tmp_path, TABLE + "    " + extra + "\n")
     assert any(message in e for e in errors), errors
+
+
+COMMENTED = """
+version: 1
+comments: {classification_tag: TAG, table_details: DETAILS}
+tables:
+  notes:
+    description: Notes, as the application's own migration described them.
+    classification: administrative
+    retention: One year.
+    columns:
+      id: {type: bigint, primary_key: true, identity: always, description: "Row id."}
+      body: {type: text, classification: phi, encrypted: true, description: "The note's text."}
+      plain: {type: text, nullable: true}
+"""
+
+
+@pytest.mark.parametrize(
+    "tag, details, table_comment, body_comment, plain_comment",
+    [
+        ("none", "false", "Notes, as the application's own migration described them.", "The note's text.", None),
+        ("end", "false", "Notes, as the application's own migration described them.",
+         "The note's text. [ENCRYPTED PHI: encrypted at rest and in transit]", "[administrative]"),
+        ("start", "true", "Notes, as the application's own migration described them. Classification: PHI, administrative. Retention: One year.",
+         "[ENCRYPTED PHI: encrypted at rest and in transit] The note's text.", "[administrative]"),
+    ],
+)
+def test_comments_verbatim_or_tagged(tmp_path, conn, tag, details, table_comment, body_comment, plain_comment):
+    from helpers import write_spec
+
+    schema = load_schema(str(write_spec(tmp_path, COMMENTED.replace("TAG", tag).replace("DETAILS", details))))
+    run_sql(conn, render_migration(schema))
+    comments = dict(conn.execute(
+        "SELECT attname, col_description(attrelid, attnum) FROM pg_attribute WHERE attrelid = 'notes'::regclass AND attnum > 0 "
+        "UNION ALL SELECT '-', obj_description('notes'::regclass, 'pg_class')"
+    ))
+    assert (comments["-"], comments["body"], comments["plain"]) == (table_comment, body_comment, plain_comment)
+    assert differences(conn, schema) == []
+    conn.execute("COMMENT ON COLUMN notes.body IS 'edited by hand'")
+    assert any(d.startswith("column notes.body: comment") for d in differences(conn, schema))
+
+
+def test_timestamp_column_names_are_checked(tmp_path):
+    errors = build_errors(tmp_path, BASE.replace("    columns:", "    timestamps: {created: Bad Name, updated: x}\n    columns:") + "      x: {type: text}\n")
+    assert any("timestamp column name 'Bad Name' is not a valid name" in e for e in errors), errors
+    assert any("'x' is added by 'timestamps'; remove this column or set timestamps: false" in e for e in errors), errors
+
+
+def test_domain_errors(tmp_path):
+    spec = "version: 1\ndomains:\n  d: {type: text, check: 'length(x) > 0'}\n  e: {type: nope}\n" + BASE.split("\n", 2)[2]
+    errors = build_errors(tmp_path, spec)
+    assert any("the domain check names unknown column 'x'" in e for e in errors), errors
+    assert any("unknown column type 'nope'" in e and e.startswith("schema.yaml:4:") for e in errors), errors
+
+
+def test_docs_and_schema_json_show_the_constructs(schema):
+    import json
+
+    from schemac.emit.markdown import render_db_schema
+    from schemac.emit.normalized import render_schema_json
+
+    md = render_db_schema(schema)
+    for text in (
+        "`GENERATED ALWAYS AS IDENTITY`",
+        "`GENERATED BY DEFAULT AS IDENTITY (START WITH 1000 INCREMENT BY 5)`",
+        "`serial`",
+        "`GENERATED ALWAYS AS (lower(nickname)) STORED`",
+        "collate `C`",
+        "cascade; on update cascade; deferrable initially deferred",
+        "no action; on update set null; match full",
+        "PostgreSQL enum type.",
+        "| `orders_no_overlap_excl` | exclusion |",
+        "`(lower(handle))`",
+        "`\"nickname\" \"text_pattern_ops\"`; include `score`",
+        "## Domains",
+        "| `citext` | `extensions` |",
+    ):
+        assert text in md, text
+    doc = json.loads(render_schema_json(schema))
+    accounts = next(t for t in doc["tables"] if t["name"] == "accounts")
+    assert next(c for c in accounts["columns"] if c["name"] == "id")["identity"]["generated"] == "always"
+    assert doc["domains"][0]["check"] == "value ~ '^[^@]+@[^@]+$'"
+    assert [e["name"] for e in doc["enums"] if e["native"]] == ["plan"]

@@ -827,3 +827,46 @@ def test_proto_and_mixed_case_prototype_names_are_refused_at_their_position(tmp_
     messages = [f"{e.pos.line}:{e.pos.col}: {e.message}" for e in info.value.errors]
     assert messages[0].startswith("8:7: column name '__proto__' cannot be used: in the generated TypeScript")
     assert messages[1].startswith("9:7: column name 'toString' is not a valid name: use lowercase letters")
+
+
+MAX_AFFECTED_USAGE = """import { createClient } from "@supabase/supabase-js"
+import type { Database } from "../../compiled/types/database"
+declare const url: string
+const supabase = createClient<Database>(url, url)
+export async function cancelOne(id: string): Promise<unknown> {
+  const { error } = await supabase.from("appointments").update({ status: "cancelled" }).eq("id", id).maxAffected(1).select("id")
+  return error
+}
+"""
+
+
+def test_postgrest_version_is_configurable_and_unlocks_max_affected(npx, tmp_path):
+    """typescript.postgrest_version "13" (a hosted project) lets supabase-js type maxAffected(); the default "12" does not."""
+    spec = (ROOT / "schema.yaml").read_text(encoding="utf-8")
+    hosted = spec_schema(tmp_path, spec + '\ntypescript:\n  postgrest_version: "13"\n')
+    default = load_schema(str(ROOT / "schema.yaml"))
+    assert default.postgrest_version == "12"
+    assert 'PostgrestVersion: "13"' in render_typescript(hosted)
+    ok = run_tsc(npx, scratch_project(tmp_path / "v13", render_typescript(hosted), MAX_AFFECTED_USAGE))
+    assert ok.returncode == 0, ok.stdout
+    refused = run_tsc(npx, scratch_project(tmp_path / "v12", render_typescript(default), MAX_AFFECTED_USAGE))
+    assert refused.returncode != 0 and "usage.ts" in refused.stdout, refused.stdout
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("13", None), (13, None), ("12.2.3 (519615d)", None), ("13; drop", "is not a version"), ('13"', "is not a version"), ([13], "must be a string")],
+)
+def test_postgrest_version_is_validated(tmp_path, value, expected):
+    import json
+
+    from schemac.errors import SpecErrors
+
+    spec = 'version: 1\ntables:\n  t:\n    classification: administrative\n    columns:\n      id: {type: uuid, primary_key: true}\n'
+    spec += f"typescript:\n  postgrest_version: {json.dumps(value)}\n"
+    if expected is None:
+        assert spec_schema(tmp_path, spec).postgrest_version == str(value)
+        return
+    with pytest.raises(SpecErrors) as raised:
+        spec_schema(tmp_path, spec)
+    assert expected in str(raised.value.errors[0]) and "schema.yaml:8:3: " in str(raised.value.errors[0])

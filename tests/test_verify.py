@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,35 +23,52 @@ def verify(*args: str):
     return runner.invoke(app, ["verify", "--spec", str(ROOT / "schema.yaml"), "--out", str(ROOT / "compiled"), *args])
 
 
+def applied(url: str, *args: str) -> None:
+    """The repo's migrations applied with `schemac apply` (verify by URL only compares)."""
+    result = runner.invoke(app, ["apply", "--spec", str(ROOT / "schema.yaml"), "--out", str(ROOT / "compiled"), "--database-url", url, *args])
+    assert result.exit_code == 0, result.output
+
+
 def test_verify_on_the_embedded_default_as_a_user_runs_it():
     """The real command line, in its own process: starts a throwaway server, applies, proves, removes it."""
     exe = shutil.which("schemac", path=os.path.dirname(sys.executable))
     result = subprocess.run([exe, "verify"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "started a throwaway PostgreSQL" in result.stdout
-    assert "applied 1 migration(s): 001_initial_schema" in result.stdout
+    assert (
+        "applied 4 migrations: 001_initial_schema, 002_add_patients_preferred_language, 003_exclude_double_booking_appointments, "
+        "004_audit_trigger_rpc_and_schedule_view"
+    ) in result.stdout
     assert "verified: the database matches schema.yaml" in result.stdout
     assert "Traceback" not in result.stderr
 
 
-def test_verify_against_a_database_given_by_url(db_url):
-    first = verify("--database-url", db_url)
-    assert first.exit_code == 0, first.output
-    assert "applied 1 migration(s): 001_initial_schema" in first.output
-    again = verify("--database-url", db_url)
-    assert again.exit_code == 0, again.output
-    assert "(all already applied)" in again.output
+def test_verify_against_a_database_given_by_url_compares_and_applies_nothing(db_url):
+    before = verify("--database-url", db_url)
+    assert before.exit_code == 1
+    assert (
+        "not recorded as applied here: 001_initial_schema, 002_add_patients_preferred_language, 003_exclude_double_booking_appointments, "
+        "004_audit_trigger_rpc_and_schedule_view"
+    ) in before.output
+    assert "table patients: missing from the database" in before.output
+    with psycopg.connect(db_url) as c:
+        assert c.execute("SELECT to_regclass('public.patients'), to_regclass('schemac.applied_migrations')").fetchone() == (None, None)
+    applied(db_url)
+    after = verify("--database-url", db_url)
+    assert after.exit_code == 0, after.output
+    assert "not recorded" not in after.output
 
 
-def test_verify_installs_the_stand_in_on_a_bare_database_only_when_asked(pg_server):
+def test_apply_installs_the_stand_in_on_a_bare_database_only_when_asked(pg_server):
     from schemac.db.server import scratch_database
 
     with scratch_database(pg_server, "schemac_bare") as url:
-        result = verify("--database-url", url, "--install-stand-in")
-        assert result.exit_code == 0, result.output
-        assert "auth.users was missing: installed the Supabase stand-in" in result.output
+        result = runner.invoke(app, ["apply", "--spec", str(ROOT / "schema.yaml"), "--out", str(ROOT / "compiled"), "--database-url", url])
+        assert result.exit_code == 1 and "Pass --install-stand-in" in result.output
+        applied(url, "--install-stand-in")
         with psycopg.connect(url) as c:
             assert c.execute("SELECT to_regclass('auth.users') IS NOT NULL").fetchone()[0]
+        assert verify("--database-url", url).exit_code == 0
 
 
 def _privileges_and_objects(url: str):
@@ -77,8 +95,9 @@ def test_verify_refuses_a_database_without_auth_users_and_changes_nothing(pg_ser
         assert result.exit_code == 1, result.output
         dbname = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
         assert result.output.strip() == (
-            f"{dbname}: no auth.users: this does not look like a Supabase database; pass --install-stand-in to create "
-            "the minimal stand-in (roles anon/authenticated/service_role, auth.users, auth.uid(), default grants) first"
+            f"{dbname}: no auth.users: this does not look like a Supabase database; verify changes nothing. "
+            "`schemac apply --install-stand-in` creates the minimal stand-in (roles anon/authenticated/service_role, auth.users, "
+            "auth.uid(), default grants) before applying the migrations"
         )
         assert _privileges_and_objects(url) == before
         assert not any(name in ("auth", "schemac") for name, _acl in before[0])
@@ -164,9 +183,10 @@ BREAKAGES = [
     ("DROP INDEX audit_logs_action_idx", "index audit_logs.audit_logs_action_idx: missing from the database"),
     ("CREATE INDEX extra_idx ON patients (name)", "index patients.extra_idx: in the database but not in the spec"),
     (
-        "DROP INDEX appointments_no_double_booking_uidx; CREATE UNIQUE INDEX appointments_no_double_booking_uidx "
-        "ON appointments (doctor_id, appointment_date)",
-        "index appointments.appointments_no_double_booking_uidx: predicate",
+        "ALTER TABLE appointments DROP CONSTRAINT appointments_no_double_booking_excl, ADD CONSTRAINT appointments_no_double_booking_excl "
+        "EXCLUDE USING gist (doctor_id WITH =, tsrange(timezone('UTC', appointment_date), timezone('UTC', appointment_date) "
+        "+ make_interval(mins => duration_minutes)) WITH &&)",
+        "exclusion constraint appointments.appointments_no_double_booking_excl: definition",
     ),
     (
         "DROP INDEX messages_conversation_id_created_at_idx; CREATE INDEX messages_conversation_id_created_at_idx ON messages (created_at)",
@@ -298,7 +318,7 @@ BREAKAGES = [
 
 @pytest.mark.parametrize("statement, expected", BREAKAGES, ids=[b[1][:100] for b in BREAKAGES])
 def test_breaking_the_database_makes_verify_fail_and_name_it(db_url, statement, expected):
-    assert verify("--database-url", db_url).exit_code == 0
+    applied(db_url)
     with psycopg.connect(db_url, autocommit=True) as c:
         if "NOT ENFORCED" in statement and c.info.server_version < 180000:
             pytest.skip("NOT ENFORCED constraints exist from PostgreSQL 18")
@@ -306,7 +326,7 @@ def test_breaking_the_database_makes_verify_fail_and_name_it(db_url, statement, 
     result = verify("--database-url", db_url)
     assert result.exit_code == 1, result.output
     assert expected in result.output, result.output
-    assert "difference(s) between the database and" in result.output
+    assert re.search(r"\n(1 difference|[2-9] differences) between the database and", result.output), result.output
 
 
 @pytest.mark.parametrize(
@@ -350,7 +370,7 @@ def test_trigger_definitions_are_compared_without_the_trigger_and_schema_names(d
 
 def test_verify_compares_the_trigger_function_body_up_to_whitespace(db_url):
     """Re-indenting the function is not drift; changing a statement is (see BREAKAGES)."""
-    assert verify("--database-url", db_url).exit_code == 0
+    applied(db_url)
     with psycopg.connect(db_url, autocommit=True) as c:
         c.execute(
             "CREATE OR REPLACE FUNCTION public.schemac_set_updated_at() RETURNS trigger LANGUAGE plpgsql SET search_path = '' "
@@ -360,29 +380,35 @@ def test_verify_compares_the_trigger_function_body_up_to_whitespace(db_url):
     assert result.exit_code == 0, result.output
 
 
-def test_verify_refuses_to_apply_a_migration_that_is_not_what_the_spec_compiles_to(db_url, tmp_path):
+def test_verify_refuses_a_hand_edited_migration_before_starting_a_database(tmp_path):
     shutil.copytree(ROOT / "compiled", tmp_path / "compiled")
     migration = tmp_path / "compiled" / "migrations" / "001_initial_schema.sql"
     migration.write_text(migration.read_text().replace("CREATE INDEX IF NOT EXISTS", "-- CREATE INDEX IF NOT EXISTS", 1))
-    result = runner.invoke(app, ["verify", "--spec", str(ROOT / "schema.yaml"), "--out", str(tmp_path / "compiled"), "--database-url", db_url])
+    result = runner.invoke(app, ["verify", "--spec", str(ROOT / "schema.yaml"), "--out", str(tmp_path / "compiled")])
     assert result.exit_code == 1
-    assert "migrations/001_initial_schema.sql is not what the spec compiles to; nothing was applied" in result.output
-    with psycopg.connect(db_url) as c:
-        assert c.execute("SELECT to_regclass('public.patients')").fetchone() == (None,)
+    assert f"{migration}: changed after `schemac compile` wrote it" in result.output
+    assert "started a throwaway PostgreSQL" not in result.output
 
 
-def test_verify_reports_a_migration_changed_after_it_was_applied(db_url, tmp_path):
+def test_verify_names_a_change_no_migration_holds_yet(db_url, tmp_path):
     spec = tmp_path / "schema.yaml"
     shutil.copy(ROOT / "schema.yaml", spec)
     out = str(tmp_path / "compiled")
     assert runner.invoke(app, ["compile", "--spec", str(spec), "--out", out]).exit_code == 0
-    assert runner.invoke(app, ["verify", "--spec", str(spec), "--out", out, "--database-url", db_url]).exit_code == 0
+    assert runner.invoke(app, ["apply", "--spec", str(spec), "--out", out, "--database-url", db_url]).exit_code == 0
     spec.write_text(spec.read_text().replace("description: Full name as given by the patient.", "description: The patient's full name."))
-    assert runner.invoke(app, ["compile", "--spec", str(spec), "--out", out]).exit_code == 0
+    result = runner.invoke(app, ["verify", "--spec", str(spec), "--out", out])
+    assert result.exit_code == 1
+    assert "schema.yaml has a change no migration holds yet: comment on column patients.name" in result.output
     result = runner.invoke(app, ["verify", "--spec", str(spec), "--out", out, "--database-url", db_url])
     assert result.exit_code == 1
-    assert "migration 001_initial_schema was changed after it was applied" in result.output
     assert "column patients.name: comment: the database has '[ENCRYPTED PHI: encrypted at rest and in transit] Full name as given by the patient.'" in result.output
+    assert runner.invoke(app, ["compile", "--spec", str(spec), "--out", out]).exit_code == 0
+    result = runner.invoke(app, ["verify", "--spec", str(spec), "--out", out, "--database-url", db_url])
+    assert "not recorded as applied here: 002_comment_patients" in result.output
+    assert runner.invoke(app, ["apply", "--spec", str(spec), "--out", out, "--database-url", db_url]).exit_code == 0
+    result = runner.invoke(app, ["verify", "--spec", str(spec), "--out", out, "--database-url", db_url])
+    assert result.exit_code == 0, result.output
 
 
 def test_verify_with_an_unreachable_database_fails_cleanly():

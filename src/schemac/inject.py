@@ -13,6 +13,7 @@ import os
 import posixpath
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .model import Schema
@@ -193,11 +194,14 @@ def _place(target: Target, base: str, out_dir: str | None) -> tuple[str, str]:
     return real, display
 
 
-def read_documents(spec_path: str, schema: Schema, block: str, out_dir: str | None = None) -> list[Document]:
+def read_documents(
+    spec_path: str, schema: Schema, block: str | Callable[[], str], out_dir: str | None = None
+) -> list[Document]:
     """Read every configured file and compute its refreshed text; raises InjectError.
 
-    out_dir is the folder compile replaces whole: a page inside it is refused before
-    anything is read or written.
+    block is the reference, or a function that renders it: then it is rendered once, and
+    only when a page is configured. out_dir is the folder compile replaces whole: a page
+    inside it is refused before anything is read or written.
     """
     base = os.path.dirname(spec_path)
     documents = []
@@ -214,5 +218,7 @@ def read_documents(spec_path: str, schema: Schema, block: str, out_dir: str | No
             current = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InjectError(f"{display}: not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+        if callable(block):
+            block = block()
         documents.append(Document(display, path, current, inject(current, block, display)))
     return documents

@@ -7,7 +7,9 @@ dataclasses, so two versions of a schema can be compared as plain values.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .errors import Pos
@@ -28,6 +30,17 @@ class Positioned:
 
 
 @dataclass(frozen=True)
+class CatalogComment:
+    """A COMMENT exactly as a database holds it (None: no comment), for a model read from a database.
+
+    The inspector also parses it into description and classification, but only the text itself
+    says faithfully whether it matches what schemac would write.
+    """
+
+    text: str | None
+
+
+@dataclass(frozen=True)
 class ColumnType:
     """A column's PostgreSQL type. `sql` is how the migration spells it; `catalog` is how format_type() prints it.
 
@@ -39,6 +52,7 @@ class ColumnType:
     params: tuple[int, ...] = ()  # (length,) for varchar/char, (precision, scale) for numeric
     array: bool = False
     schema: str | None = None  # the schema of a user-defined or extension type
+    of: "ColumnType | None" = None  # a domain's underlying type (what TypeScript and literal defaults go by)
 
     @property
     def sql(self) -> str:
@@ -117,7 +131,13 @@ class Column(Positioned):
     identity: Identity | None = None
     serial: str | None = None  # 'smallserial' | 'serial' | 'bigserial': the owned sequence and its nextval default
     generated: str | None = None  # GENERATED ALWAYS AS (expression) STORED
-    collation: str | None = None
+    collation: str | None = None  # None for the database default
+    catalog_comment: CatalogComment | None = field(default=None, compare=False)  # set by the inspector only
+    # Migration hints: how to get here from the last migration's state. Not part of the schema itself,
+    # so they never make two schemas differ.
+    renamed_from: str | None = field(default=None, compare=False)
+    backfill: str | None = field(default=None, compare=False)  # SQL expression filling NULLs before NOT NULL
+    using: str | None = field(default=None, compare=False)  # SQL expression converting the old value on a type change
 
     @property
     def writable(self) -> bool:
@@ -130,6 +150,7 @@ class PrimaryKey:
     name: str
     columns: tuple[str, ...]
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -138,6 +159,7 @@ class Unique:
     columns: tuple[str, ...]
     pos: Pos = field(compare=False)
     nulls_not_distinct: bool = False
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -147,6 +169,7 @@ class Check:
     description: str | None
     enum: str | None  # set when the check enforces an enum column
     pos: Pos = field(compare=False)
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -162,6 +185,7 @@ class ForeignKey:
     match: str = "simple"  # simple | full
     deferrable: bool = False
     initially_deferred: bool = False
+    renamed_from: str | None = field(default=None, compare=False)
 
     @property
     def ref_qualified(self) -> str:
@@ -197,6 +221,7 @@ class Index:
     elements: tuple[IndexElement, ...] = ()  # empty: plain columns, as `columns` says
     include: tuple[str, ...] = ()
     nulls_not_distinct: bool = False
+    renamed_from: str | None = field(default=None, compare=False)
 
     @property
     def plain(self) -> bool:
@@ -386,6 +411,11 @@ class Table(Positioned):
     realtime: bool = False  # in the supabase_realtime publication
     replica_identity: str = "default"  # default | full
     exclusions: tuple[Exclusion, ...] = ()
+    timestamp_columns: tuple[str, str] = ("created_at", "updated_at")  # (created, updated) when timestamps is on
+    classification_tag: str = "start"  # where column comments carry the classification: start | end | none
+    comment_details: bool = True  # the table comment adds classification mix, log note and retention
+    renamed_from: str | None = field(default=None, compare=False)  # migration hint, see Column
+    catalog_comment: CatalogComment | None = field(default=None, compare=False)  # set by the inspector only
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -417,6 +447,20 @@ class Enum:
     description: str | None
     pos: Pos = field(compare=False)
     native: bool = False  # a PostgreSQL enum type in public rather than text + CHECK
+    # migration hints: (old value, new value) for each value written with renamed_from
+    renamed_values: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    value_pos: tuple[Pos, ...] = field(default=(), compare=False)  # where each value is written
+
+
+@dataclass(frozen=True)
+class Domain:
+    """CREATE DOMAIN public.name AS type [CHECK (expression over VALUE)]."""
+
+    name: str
+    type: ColumnType
+    check: str | None
+    description: str | None
+    pos: Pos = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -466,6 +510,10 @@ class Schema:
     lint: LintConfig = LintConfig()
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
     extensions: tuple[Extension, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    pos: Pos | None = field(default=None, compare=False)  # the `tables:` key: where a dropped table is reported
+    postgrest_version: str = field(default="12", compare=False)  # typescript.postgrest_version: output config, not schema
+    er_direction: str = field(default="TB", compare=False)  # docs.er_direction: output config, not schema
     functions: tuple[Function, ...] = ()
     triggers: tuple[Trigger, ...] = ()  # the `triggers:` section; a Table's own triggers hold only the timestamps one
     views: tuple[View, ...] = ()
@@ -483,10 +531,15 @@ class Schema:
         raise KeyError(name)
 
     def table(self, name: str) -> Table:
+        return self._tables_by_name[name]
+
+    @cached_property
+    def _tables_by_name(self) -> dict[str, Table]:
+        """Looked up once per rule and table: a scan each time made the rules step quadratic."""
+        by_name: dict[str, Table] = {}
         for t in self.tables:
-            if t.name == name:
-                return t
-        raise KeyError(name)
+            by_name.setdefault(t.name, t)  # the first of a name, as a scan finds it
+        return by_name
 
     def enum(self, name: str) -> Enum:
         for e in self.enums:
@@ -496,3 +549,13 @@ class Schema:
 
 
 UPDATED_AT_FUNCTION = "public.schemac_set_updated_at"
+
+
+def updated_at_function(column: str) -> str:
+    """The trigger function that sets `column` to now(): one per column name, updated_at's keeps its name."""
+    if column == "updated_at":
+        return UPDATED_AT_FUNCTION
+    name = f"schemac_set_{column}"
+    if len(name.encode("utf-8")) > 63:
+        name = name.encode("utf-8")[:54].decode("utf-8", "ignore") + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"public.{name}"

@@ -14,15 +14,33 @@ import tempfile
 from dataclasses import dataclass
 
 from .emit.sql import GENERATED_MARK
+from .migrations.checksums import HEADER as SUMS_HEADER
 
 
 @dataclass(frozen=True)
 class Stale:
-    """One way the output directory differs from what compile would write."""
+    """One way the output directory differs from what compile would write.
+
+    The unified diff is built only when asked for (check prints it; compile does not).
+    """
 
     path: str
-    state: str  # 'stale' | 'missing' | 'extra'
-    diff: str
+    state: str  # 'stale' | 'missing' | 'extra' | 'leftover'
+    current: str | None = None  # the text on disk (None when missing)
+    desired: str | None = None  # the text compile would write (None when extra)
+    note: str | None = None  # shown instead of a diff
+
+    @property
+    def diff(self) -> str:
+        if self.note is not None:
+            return self.note
+        if self.state == "extra":
+            return f"{self.path} is not produced by the spec; delete it or run `schemac compile`\n"
+        if self.current is None:
+            return "".join(difflib.unified_diff([], self.desired.splitlines(True), "/dev/null", f"b/{self.path}"))
+        return "".join(
+            difflib.unified_diff(self.current.splitlines(True), self.desired.splitlines(True), f"a/{self.path}", f"b/{self.path}")
+        )
 
 
 NOT_A_FILE = "\x00(not a regular file)"  # never equal to generated text, so such an entry is always reported
@@ -30,7 +48,12 @@ NOT_A_FILE = "\x00(not a regular file)"  # never equal to generated text, so suc
 
 def existing_files(out_dir: str) -> dict[str, str]:
     """Every entry under out_dir, by relative path (forward slashes); symlinks, FIFOs and unreadable files are not followed."""
-    found = {}
+    return {rel: _text(content) for rel, content in _entries(out_dir).items()}
+
+
+def _entries(out_dir: str) -> dict[str, bytes | str]:
+    """Every entry under out_dir: a regular file's bytes, or NOT_A_FILE."""
+    found: dict[str, bytes | str] = {}
     if not os.path.isdir(out_dir):
         return found
     for root, dirs, files in os.walk(out_dir):
@@ -43,44 +66,44 @@ def existing_files(out_dir: str) -> dict[str, str]:
     return found
 
 
-def _read_regular(path: str) -> str:
+def _read_regular(path: str) -> bytes | str:
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return NOT_A_FILE
-        with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+        with open(path, "rb") as fh:
             return fh.read()
     except OSError:
         return NOT_A_FILE
 
 
+def _text(content: bytes | str) -> str:
+    """A file's content as text, as an editor would show it (bad bytes replaced)."""
+    return content if isinstance(content, str) else content.decode("utf-8", errors="replace")
+
+
 def compare(out_dir: str, expected: dict[str, str]) -> list[Stale]:
-    """What differs between out_dir and the expected files, each with a unified diff."""
-    actual = existing_files(out_dir)
+    """What differs between out_dir and the expected files; each file is read once, as bytes."""
+    actual = _entries(out_dir)
     result = []
     for path in sorted(set(actual) | set(expected)):
         if path not in actual:
-            diff = "".join(difflib.unified_diff([], expected[path].splitlines(True), "/dev/null", f"b/{path}"))
-            result.append(Stale(path, "missing", diff))
+            result.append(Stale(path, "missing", None, expected[path]))
         elif path not in expected:
-            result.append(Stale(path, "extra", f"{path} is not produced by the spec; delete it or run `schemac compile`\n"))
-        elif actual[path] != expected[path]:
-            diff = "".join(
-                difflib.unified_diff(actual[path].splitlines(True), expected[path].splitlines(True), f"a/{path}", f"b/{path}")
-            )
-            result.append(Stale(path, "stale", diff))
+            result.append(Stale(path, "extra", _text(actual[path])))
+        elif actual[path] != expected[path].encode("utf-8"):
+            result.append(Stale(path, "stale", _text(actual[path]), expected[path]))
     return result
 
 
 def document_stale(path: str, current: str, desired: str) -> Stale:
-    """A hand-written document whose injected part is out of date, with its diff."""
-    diff = "".join(difflib.unified_diff(current.splitlines(True), desired.splitlines(True), f"a/{path}", f"b/{path}"))
-    return Stale(path, "stale", diff)
+    """A hand-written document whose injected part is out of date (its diff is built when printed)."""
+    return Stale(path, "stale", current, desired)
 
 
 def replace_problem(out_dir: str) -> str | None:
     """Why compile must not replace out_dir (it swaps the whole folder), or None when it may.
 
-    It may when the folder is missing, empty, or holds a migration schemac generated:
+    It may when the folder is missing, empty, or holds a migration history or a migration schemac generated:
     never a folder of the user's own files.
     """
     if not os.path.exists(out_dir):
@@ -89,6 +112,11 @@ def replace_problem(out_dir: str) -> str | None:
         return "it is a file, not a folder"
     if not os.listdir(out_dir):
         return None
+    sums = os.path.join(out_dir, "migrations.sum")
+    if os.path.isfile(sums) and not os.path.islink(sums):
+        with open(sums, encoding="utf-8", errors="replace") as fh:
+            if fh.read(len(SUMS_HEADER)) == SUMS_HEADER:
+                return None
     migrations = os.path.join(out_dir, "migrations")
     if os.path.isdir(migrations):
         for name in os.listdir(migrations):
@@ -97,7 +125,7 @@ def replace_problem(out_dir: str) -> str | None:
                 with open(path, encoding="utf-8", errors="replace") as fh:
                     if fh.read(len(GENERATED_MARK)) == GENERATED_MARK:
                         return None
-    return "it holds files that schemac did not generate (no migrations/*.sql starting with '-- Generated by schemac')"
+    return "it holds files that schemac did not generate (no migrations.sum, no migrations/*.sql starting with '-- Generated by schemac')"
 
 
 @dataclass
@@ -162,7 +190,41 @@ class Swap:
                 os.remove(leftover)
 
 
-def write_outputs(out_dir: str, files: dict[str, str], documents: dict[str, str]) -> None:
+@dataclass
+class NewFile:
+    """A file that must not exist yet (a new migration outside the output folder): staged beside it, linked into place."""
+
+    staged: str
+    dest: str
+
+    def apply(self) -> None:
+        os.link(self.staged, self.dest)  # fails if dest appeared meanwhile: a written migration is never replaced
+
+    def undo(self) -> None:
+        os.remove(self.dest)
+
+    def discard(self) -> None:
+        if os.path.lexists(self.staged):
+            os.remove(self.staged)
+
+
+def stage_new_file(path: str, text: str) -> NewFile:
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".schemac-", suffix=".sql", dir=folder)
+    os.close(fd)
+    swap = NewFile(tmp, os.path.abspath(path))
+    try:
+        os.chmod(tmp, 0o644)
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except BaseException:
+        swap.discard()
+        raise
+    return swap
+
+
+def write_outputs(out_dir: str, files: dict[str, str], documents: dict[str, str], new_files: dict[str, str] | None = None) -> None:
     """Write out_dir and the hand-written pages that receive the reference, all or nothing.
 
     Everything is staged first, beside its destination (the output folder's new tree
@@ -174,20 +236,22 @@ def write_outputs(out_dir: str, files: dict[str, str], documents: dict[str, str]
     pages may differ in age (each one whole), and the staged leftovers (.schemac-*) stay
     beside them; the next compile removes them and `check` reports them.
     """
-    swaps: list[Swap] = []
+    swaps: list[Swap | NewFile] = []
     try:
         swaps.append(stage_folder(out_dir, files))
         for path, text in documents.items():
             swaps.append(stage_page(path, text))
+        for path, text in (new_files or {}).items():
+            swaps.append(stage_new_file(path, text))
         commit(swaps)
     finally:
         for s in swaps:
             s.discard()
 
 
-def commit(swaps: list[Swap]) -> None:
+def commit(swaps: list) -> None:
     """Apply every swap; if one fails, undo the applied ones in reverse so every file is as before."""
-    applied: list[Swap] = []
+    applied: list = []
     try:
         for s in swaps:
             s.apply()

@@ -10,12 +10,6 @@ import re
 
 from .resolve.schema import build_schema
 from .errors import Pos, SpecError, SpecErrors
-from .emit.inventory import INVENTORY_JSON_PATH, INVENTORY_MD_PATH, render_inventory_json, render_inventory_markdown
-from .emit.markdown import DB_SCHEMA_PATH, render_db_schema
-from .emit.normalized import SCHEMA_JSON_PATH, render_schema_json
-from .emit.spec_schema import SPEC_SCHEMA_PATH, render_spec_schema
-from .emit.sql import MIGRATION_PATH, render_migration
-from .emit.typescript import TYPESCRIPT_PATH, render_typescript
 from .spec.load import decode_source, load_yaml
 from .model import Schema
 from .rules import LintResult, run_rules
@@ -49,9 +43,22 @@ def lint_schema(schema: Schema) -> LintResult:
 
 
 def render_outputs(schema: Schema) -> dict[str, str]:
-    """Every generated file, by path relative to the output directory."""
+    """Every file a new project's first compile writes: the documents and the initial migration."""
+    from .emit.sql import MIGRATION_PATH, render_migration
+
+    return {MIGRATION_PATH: render_migration(schema), **render_documents(schema)}
+
+
+def render_documents(schema: Schema) -> dict[str, str]:
+    """The files compile regenerates from the spec every time (everything but migrations, which are append-only);
+    the emitters are imported here: validate never needs them."""
+    from .emit.inventory import INVENTORY_JSON_PATH, INVENTORY_MD_PATH, render_inventory_json, render_inventory_markdown
+    from .emit.markdown import DB_SCHEMA_PATH, render_db_schema
+    from .emit.normalized import SCHEMA_JSON_PATH, render_schema_json
+    from .emit.spec_schema import SPEC_SCHEMA_PATH, render_spec_schema
+    from .emit.typescript import TYPESCRIPT_PATH, render_typescript
+
     return {
-        MIGRATION_PATH: render_migration(schema),
         INVENTORY_MD_PATH: render_inventory_markdown(schema),
         INVENTORY_JSON_PATH: render_inventory_json(schema),
         DB_SCHEMA_PATH: render_db_schema(schema),

@@ -37,7 +37,7 @@ check<Equal<Enums<"platform">, (typeof Constants.public.Enums.platform)[number]>
 check<Equal<PhiColumns<"patients">, "name" | "phone" | "date_of_birth" | "gender">>(true)
 check<Equal<PhiColumns<"messages">, "content">>(true)
 check<Equal<PhiColumns<"audit_logs">, never>>(true)
-check<Equal<keyof Redacted<"patients">, "id" | "doctor_id" | "created_at" | "updated_at" | PhiColumns<"patients">>>(true)
+check<Equal<keyof Redacted<"patients">, "id" | "doctor_id" | "preferred_language" | "created_at" | "updated_at" | PhiColumns<"patients">>>(true)
 check<Equal<(typeof ColumnClassification)["appointments"]["reason_for_visit"], "phi">>(true)
 // Insert: required unless nullable or defaulted; Update: everything optional.
 check<Equal<TablesInsert<"patients">["name"], string>>(true)

@@ -116,6 +116,7 @@ class LiveSchema:
     enums: dict[str, tuple[str, ...]] = field(default_factory=dict)  # enum types -> labels in order
     extensions: dict[str, str] = field(default_factory=dict)  # every extension of the database -> its schema
     views: dict[str, LiveView] = field(default_factory=dict)
+    domains: dict[str, str] = field(default_factory=dict)  # domain -> "AS type [NOT NULL] [DEFAULT ...] CHECK (...) ..."
 
 
 ON_DELETE = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
@@ -195,10 +196,10 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
                                  AND (d.deptype = 'e' OR d.deptype IN ('a', 'i') AND d.refclassid = 'pg_class'::regclass
                                       AND d.refobjsubid > 0))
                UNION ALL
-               SELECT t.typname, CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END
+               SELECT t.typname, 'type'
                FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
                WHERE n.nspname = %s
-                 AND (t.typtype IN ('d', 'r', 'm') OR t.typtype = 'b' AND t.typcategory <> 'A' OR t.typtype = 'c' AND NOT EXISTS
+                 AND (t.typtype IN ('r', 'm') OR t.typtype = 'b' AND t.typcategory <> 'A' OR t.typtype = 'c' AND NOT EXISTS
                       (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind <> 'c'))
                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
                ORDER BY 1""",
@@ -216,7 +217,8 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
     ):
         enums[name] = tuple(labels)
     extensions = dict(conn.execute("SELECT e.extname, e.extnamespace::regnamespace::text FROM pg_extension e ORDER BY 1").fetchall())
-    return LiveSchema(tables, functions, others, enums, extensions, read_views(conn, schema))
+    domains = dict(conn.execute(DOMAINS_SQL + " n.nspname = %s ORDER BY 1", (schema,)).fetchall())
+    return LiveSchema(tables, functions, others, enums, extensions, domains=domains, views=read_views(conn, schema))
 
 
 def read_views(conn: psycopg.Connection, schema: str, names: tuple[str, ...] | None = None) -> dict[str, LiveView]:
@@ -254,6 +256,19 @@ def read_views(conn: psycopg.Connection, schema: str, names: tuple[str, ...] | N
             indexes,
         )
     return views
+
+
+# Domains as one comparable text each; callers add a condition on n (or t) after WHERE ... AND.
+DOMAINS_SQL = """SELECT t.typname,
+                  'AS ' || format_type(t.typbasetype, t.typtypmod) || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
+                  || coalesce(' DEFAULT ' || t.typdefault, '')
+                  || coalesce(' COLLATE ' || nullif(t.typcollation, b.typcollation)::regcollation::text, '')
+                  || coalesce((SELECT string_agg(' ' || pg_get_constraintdef(k.oid), '' ORDER BY k.conname)
+                               FROM pg_constraint k WHERE k.contypid = t.oid), '')
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_type b ON b.oid = t.typbasetype
+           WHERE t.typtype = 'd'
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+             AND"""
 
 
 # Every column of ordinary tables, as LiveColumn's fields after (table, column); callers add WHERE on n / c.

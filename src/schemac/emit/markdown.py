@@ -1,8 +1,10 @@
 """The schema reference as Markdown: model in, DB_SCHEMA.md (and the injected block) out.
 
-Pure text generation, readable both on GitHub and in MkDocs: plain GFM tables, a
-Mermaid erDiagram, and explicit `<a id>` anchors (`#patients`, `#patients-phone`)
-because the two renderers derive heading ids differently.
+Pure text generation, readable both on GitHub and in MkDocs: plain GFM tables, Mermaid
+erDiagrams (the whole schema with its key and PHI columns, and per table a small one of
+the table and its neighbours, so no diagram has to shrink to unreadable), and explicit
+`<a id>` anchors (`#patients`, `#patients-phone`) because the two renderers derive
+heading ids differently.
 """
 
 from __future__ import annotations
@@ -49,11 +51,12 @@ def render_reference(schema: Schema) -> str:
         _overview(schema),
         _er_diagram(schema),
         "## Tables\n",
-        *(_table_section(t, schema) for t in schema.tables),
+        *(_table_section(schema, t) for t in schema.tables),
         _views_section(schema),
         _functions_section(schema),
         _external_section(schema),
         _enums_section(schema),
+        _domains_section(schema),
         _extensions_section(schema),
     ]
     return "\n".join(p for p in parts if p)
@@ -145,6 +148,11 @@ def _er_comment(column: Column) -> str:
     return "PHI, encrypted" if column.encrypted else "PHI"
 
 
+def _er_shown_in_overview(table: Table, column: Column) -> bool:
+    """The whole-schema diagram keeps it readable with the columns that explain the picture: keys and PHI."""
+    return bool(_er_keys(table, column)) or column.classification == "phi"
+
+
 def _er_attribute(table: Table, column: Column) -> str:
     line = f"        {_er_type(column)} {column.name}"
     if keys := _er_keys(table, column):
@@ -154,20 +162,26 @@ def _er_attribute(table: Table, column: Column) -> str:
     return line
 
 
-def _er_entity(table: Table) -> list[str]:
-    return [f"    {table.name} {{", *(_er_attribute(table, c) for c in table.columns), "    }"]
+def _er_entity(table: Table, overview: bool = False) -> list[str]:
+    columns = [c for c in table.columns if not overview or _er_shown_in_overview(table, c)]
+    return [f"    {table.name} {{", *(_er_attribute(table, c) for c in columns), "    }"]
 
 
 def _er_external_name(qualified: str) -> str:
     return qualified.replace(".", "_")
 
 
-def _er_externals(schema: Schema) -> list[str]:
-    """External tables (auth.users) with the columns referenced, typed like the referencing columns."""
+def _er_externals(schema: Schema, only: set[str] | None = None) -> list[str]:
+    """External tables (auth.users) with the columns referenced, typed like the referencing columns
+    (referenced by the tables in `only`, when given)."""
     lines = []
     for qualified in _external_targets(schema):
+        if only is not None and not any(fk.ref_qualified == qualified for t in schema.tables if t.name in only for fk in t.foreign_keys):
+            continue
         columns: dict[str, str] = {}
         for t in schema.tables:
+            if only is not None and t.name not in only:
+                continue
             for fk in t.foreign_keys:
                 if fk.ref_qualified == qualified:
                     for mine, theirs in zip(fk.columns, fk.ref_columns):
@@ -194,12 +208,44 @@ def _is_unique(table: Table, columns: tuple[str, ...]) -> bool:
 
 
 def _er_diagram(schema: Schema) -> str:
-    lines = ["## Entity relationship diagram", "", "Columns marked PHI hold protected health information.", "", "```mermaid", "erDiagram"]
-    for t in schema.tables:
-        lines += _er_entity(t)
+    """The whole schema: externals first (they are the roots most lines start from, which keeps the
+    layout from routing their lines through other boxes), then every table with its key and PHI columns."""
+    lines = [
+        "## Entity relationship diagram",
+        "",
+        "Key columns (PK, FK, UK) and columns marked PHI, which hold protected health information; each table's "
+        "section below has all of its columns and a diagram of the tables next to it. On the docs site, drag to pan "
+        "and use the buttons (or Ctrl + scroll) to zoom.",
+        "",
+        "```mermaid",
+        "erDiagram",
+    ]
+    if schema.er_direction != "TB":
+        lines.append(f"    direction {schema.er_direction}")
     lines += _er_externals(schema)
     for t in schema.tables:
+        lines += _er_entity(t, overview=True)
+    for t in schema.tables:
         lines += [_er_relationship(t, fk) for fk in t.foreign_keys]
+    lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def _neighbourhood(schema: Schema, table: Table) -> str:
+    """A small diagram of one table with every column, and the tables it references or is referenced by."""
+    parents = {fk.ref_table for fk in table.foreign_keys if fk.ref_schema == "public"}
+    children = {t.name for t in schema.tables for fk in t.foreign_keys if fk.ref_schema == "public" and fk.ref_table == table.name}
+    externals = _er_externals(schema, only={table.name})
+    if not (parents | children) - {table.name} and not externals:
+        return ""
+    lines = ["#### Related tables", "", "```mermaid", "erDiagram", *externals, *_er_entity(table)]
+    for t in schema.tables:
+        if t.name != table.name and t.name in parents | children:
+            lines.append(f"    {t.name}")
+    lines += [_er_relationship(table, fk) for fk in table.foreign_keys]
+    for t in schema.tables:
+        if t.name != table.name:
+            lines += [_er_relationship(t, fk) for fk in t.foreign_keys if fk.ref_schema == "public" and fk.ref_table == table.name]
     lines += ["```", ""]
     return "\n".join(lines)
 
@@ -207,12 +253,13 @@ def _er_diagram(schema: Schema) -> str:
 # ---------------------------------------------------------------- one table
 
 
-def _table_section(table: Table, schema: Schema) -> str:
+def _table_section(schema: Schema, table: Table) -> str:
     parts = [
         f'<a id="{anchor(table.name)}"></a>\n\n### Table `{table.name}`\n',
         (cell(table.description) or "_No description._") + "\n",
         _facts(table),
         _columns(table),
+        _neighbourhood(schema, table),
         _constraints(table),
         _foreign_keys(table),
         _indexes(table),
@@ -481,6 +528,16 @@ def _enums_section(schema: Schema) -> str:
     if any(e.native for e in schema.enums):
         intro += ", or as a PostgreSQL enum type where marked"
     return f"## Enums\n\n{intro}.\n\n" + _table(("Enum", "Values", "Description"), rows)
+
+
+def _domains_section(schema: Schema) -> str:
+    if not schema.domains:
+        return ""
+    rows = [
+        (f'<a id="{anchor("domain", d.name)}"></a>{code(d.name)}', code(d.type.sql), code(d.check) if d.check else "", cell(d.description))
+        for d in schema.domains
+    ]
+    return "## Domains\n\n" + _table(("Domain", "Type", "Check", "Description"), rows)
 
 
 def _extensions_section(schema: Schema) -> str:

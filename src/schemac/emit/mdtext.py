@@ -38,21 +38,23 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+_PROSE_ENTITIES = {ord(ch): _entity(ch) for ch in PROSE_SPECIALS}
+
+
+def _underscore(match: re.Match[str]) -> str:
+    # `_` inside a word (reason_for_visit) is never emphasis in either renderer: kept readable.
+    text, i = match.string, match.start()
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return "_" if before.isalnum() and after.isalnum() else "&#95;"
+
+
 def _prose(text: str) -> str:
     """Inert text with no code spans: HTML-escaped, then every Markdown special as an entity."""
     escaped = html.escape(text, quote=False)
-    out = []
-    for i, ch in enumerate(escaped):
-        if ch in PROSE_SPECIALS:
-            out.append(_entity(ch))
-        elif ch == "_":
-            # `_` inside a word (reason_for_visit) is never emphasis in either renderer: kept readable.
-            before = escaped[i - 1] if i > 0 else " "
-            after = escaped[i + 1] if i + 1 < len(escaped) else " "
-            out.append("_" if before.isalnum() and after.isalnum() else _entity(ch))
-        else:
-            out.append(ch)
-    return "".join(out)
+    if "_" in escaped:
+        escaped = re.sub("_", _underscore, escaped)  # neighbours are read from the text before any entity
+    return escaped.translate(_PROSE_ENTITIES)
 
 
 def cell(text: str | None) -> str:

@@ -9,10 +9,10 @@ Bump SCHEMA_JSON_VERSION on any change that is not a pure addition.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..model import Column, Function, IndexElement, Schema, SqlType, Table, Trigger, View
+from .jsontext import ExactFloat, dumps_indented
 
 SCHEMA_JSON_PATH = "schema.json"
 SCHEMA_JSON_VERSION = 1
@@ -26,12 +26,13 @@ def render_schema_json(schema: Schema) -> str:
         "source_sha256": schema.source_sha256,
         "enums": [{"name": e.name, "values": list(e.values), "description": e.description, "native": e.native} for e in schema.enums],
         "extensions": [{"name": e.name, "schema": e.schema} for e in schema.extensions],
+        "domains": [{"name": d.name, "type": d.type.sql, "check": d.check, "description": d.description} for d in schema.domains],
         "tables": [_table(t) for t in schema.tables],
         "functions": [_function(f) for f in schema.functions],
         "triggers": [_trigger(t) for t in schema.triggers],
         "views": [_view(v) for v in schema.views],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document)
 
 
 def _table(t: Table) -> dict[str, Any]:
@@ -44,6 +45,7 @@ def _table(t: Table) -> dict[str, Any]:
         "log": t.log,
         "rls": t.rls,
         "timestamps": t.timestamps,
+        "timestamp_columns": list(t.timestamp_columns) if t.timestamps else None,
         "columns": [_column(c) for c in t.columns],
         "primary_key": {"name": pk.name, "columns": list(pk.columns)} if pk else None,
         "uniques": [{"name": u.name, "columns": list(u.columns), "nulls_not_distinct": u.nulls_not_distinct} for u in t.uniques],
@@ -146,6 +148,8 @@ def _canonical(value: Any) -> Any:
         return {k: _canonical(value[k]) for k in sorted(value)}
     if isinstance(value, (list, tuple)):
         return [_canonical(v) for v in value]
+    if isinstance(value, float):
+        return ExactFloat(value)
     return value
 
 

@@ -21,8 +21,9 @@ lists relations inside the schema it describes; `isOneToOne` by its rule (see
 is_one_to_one); trigger functions left out of `Functions`, as the generator
 does, and every other function typed as it types it (arguments and table columns
 by name, `Record<PropertyKey, never>` for no arguments, a returned table's row
-with `SetofOptions`). `__InternalSupabase.PostgrestVersion` is "12", which is what supabase-js
-assumes when the field is absent, so typing is the same as without it.
+with `SetofOptions`). `__InternalSupabase.PostgrestVersion` is the spec's
+`typescript.postgrest_version`, "12" by default: what supabase-js assumes when
+the field is absent, so typing is the same as without it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from ..model import CLASSIFICATION_LABELS, Column, ColumnType, ForeignKey, Funct
 TYPESCRIPT_PATH = "types/database.ts"
 SCHEMA = "public"
 WIDTH = 80  # prettier's default print width, which the generator uses
-POSTGREST_VERSION = "12"  # what supabase-js assumes when a Database type names none
 
 TS_TYPES = {
     "text": "string",
@@ -98,6 +98,9 @@ def ts_type(column: Column) -> str:
     """The TypeScript type of a column's value, without `| null`."""
     if column.enum:
         base = f'Database["{SCHEMA}"]["Enums"]["{column.enum}"]'
+    elif column.type.of is not None:
+        # the generator types a domain as its underlying type; an array of one it cannot resolve
+        base = "unknown" if column.type.array else scalar_type(column.type.of)
     else:
         base = scalar_type(column.type)
     return base + "[]" if column.type.array else base
@@ -272,7 +275,7 @@ def _database(schema: Schema) -> str:
         "export type Database = {",
         "  // Lets createClient<Database>() pick its PostgREST options; \"12\" is supabase-js's own default.",
         "  __InternalSupabase: {",
-        f'    PostgrestVersion: "{POSTGREST_VERSION}"',
+        f'    PostgrestVersion: "{schema.postgrest_version}"',
         "  }",
         f"  {SCHEMA}: {{",
         *block("    ", "Tables", tables),

@@ -21,6 +21,7 @@ character offset into `text`; the caller maps it to FILE:LINE:COL (see Loaded.po
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ class Place:
 CHECK = Place("check expression")
 INDEX_PREDICATE = Place("index predicate", immutable_only=True)
 INDEX_EXPRESSION = Place("index expression", immutable_only=True)
+DOMAIN_CHECK = Place("domain check")  # its one "column" is VALUE
 POLICY_USING = Place("policy using expression", subqueries=True)
 POLICY_WITH_CHECK = Place("policy with_check expression", subqueries=True)
 DEFAULT = Place("default expression", column_refs=False)
@@ -120,12 +122,22 @@ def read_expression(text: str, place: Place, scope: Scope = Scope()) -> Expressi
         problems = _Checker(place, scope).run(node)
         if problems:
             return sorted(set(problems))
-        sql = canonical_sql(node)
+        sql = _canonical_sql_of(text)
     except _Refused as exc:
         return [exc.problem]
     except RecursionError:
         return [ExpressionProblem(0, f"the {place.what} is nested too deeply; simplify it")]
     return Expression(sql, tuple(sorted(_columns_read(node, scope))))
+
+
+def canonical_expression(text: str) -> str | None:
+    """The spelling read_expression emits for an already-checked expression (e.g. one a migration state
+    recorded before expressions were deparsed), or None when it is not one expression."""
+    try:
+        node = _parse_one(text)
+        return None if isinstance(node, list) else canonical_sql(node)
+    except (_Refused, RecursionError):
+        return None
 
 
 class _Refused(Exception):
@@ -348,6 +360,23 @@ def _columns_read(node: ast.Node, scope: Scope) -> set[str]:
 
 
 # ---------------------------------------------------------------- emitting
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_sql_cached(text: str) -> str | ExpressionProblem:
+    try:
+        return canonical_sql(_parse_one(text))
+    except _Refused as exc:
+        return exc.problem
+
+
+def _canonical_sql_of(text: str) -> str:
+    """canonical_sql of the text's node, once per distinct text: it depends on nothing else, and pglast's
+    printer and the re-parse that proves it cost milliseconds (specs repeat checks like `quantity >= 0`)."""
+    result = _canonical_sql_cached(text)
+    if isinstance(result, ExpressionProblem):
+        raise _Refused(result)
+    return result
 
 
 def canonical_sql(node: ast.Node) -> str:

@@ -52,7 +52,9 @@ def resolve_foreign_keys(tables: dict[str, Table], specs: dict[str, TableSpec], 
             fk = _foreign_key(tname, tuple(f.columns), f.references.table, tuple(f.references.columns), f.on_delete, f.name, path + ("references",), tables, all_names, problems)
             if fk:
                 fk = _with_options(fk, f.on_update, f.match, f.deferrable, f.initially_deferred)
-                fks.append(dataclasses.replace(fk, pos=problems.loaded.pos(path)))
+                if f.renamed_from is not None:
+                    problems.name(path + ("renamed_from",), f.renamed_from, "renamed_from: the old constraint")
+                fks.append(dataclasses.replace(fk, pos=problems.loaded.pos(path), renamed_from=f.renamed_from))
         tables[tname] = dataclasses.replace(table, foreign_keys=tuple(fks))
 
 

@@ -44,8 +44,8 @@ def exclusion(table: str, label: str) -> str:
     return fit(f"{table}_{label}_excl")
 
 
-def updated_at_trigger(table: str) -> str:
-    return fit(f"{table}_set_updated_at")
+def updated_at_trigger(table: str, column: str = "updated_at") -> str:
+    return fit(f"{table}_set_{column}")
 
 
 def serial_sequence(table: str, column: str) -> str:

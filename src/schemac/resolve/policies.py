@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import unicodedata
 
 from . import naming
 from ..errors import SpecError
 from ..model import Policy, Table
 from ..spec.language import PolicySpec, TableSpec
-from ..sqltext import qualified, quote_ident
+from ..sqltext import MAX_IDENTIFIER_BYTES, qualified, quote_ident
 from .expressions import POLICY_USING, POLICY_WITH_CHECK, Scope
 
 UID = "(SELECT auth.uid())"  # the sub-select form Supabase recommends: evaluated once per statement
@@ -25,10 +26,12 @@ USES_CHECK = ("insert", "update", "all")
 
 def resolve_policies(tables: dict[str, Table], specs: dict[str, TableSpec], problems) -> None:
     """Replace every table's policies with resolved, one-command policies (problems collects errors)."""
+    # every table's columns, for subqueries in policy expressions: built once (per policy, it made this step quadratic)
+    columns = {t.name: frozenset(c.name for c in t.columns) for t in tables.values()}
     for tname, table in list(tables.items()):
         resolved: list[Policy] = []
         for i, spec in enumerate(specs[tname].policies):
-            resolved += _resolve(table, tables, spec, ("tables", tname, "policies", i), problems)
+            resolved += _resolve(table, tables, spec, ("tables", tname, "policies", i), problems, columns)
         seen: dict[str, Policy] = {}
         for p in resolved:
             if p.name in seen:
@@ -37,14 +40,29 @@ def resolve_policies(tables: dict[str, Table], specs: dict[str, TableSpec], prob
         tables[tname] = dataclasses.replace(table, policies=tuple(resolved))
 
 
-def _resolve(table: Table, tables: dict[str, Table], spec: PolicySpec, path, problems) -> list[Policy]:
+def policy_name_problem(name: str) -> str | None:
+    """Policy names are free text in Supabase ("Allow logged-in read access"): always quoted, so only
+    PostgreSQL's own limits apply: not empty, no control characters, at most 63 bytes."""
+    if not name.strip():
+        return "a policy name must not be empty"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        return "a policy name cannot hold control characters (tabs, newlines, ...); write it on one line"
+    if len(name.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
+        return f"policy name '{name[:20]}…' is {len(name.encode('utf-8'))} bytes; PostgreSQL truncates names longer than {MAX_IDENTIFIER_BYTES} bytes: shorten it"
+    return None
+
+
+def _resolve(table: Table, tables: dict[str, Table], spec: PolicySpec, path, problems, columns: dict[str, frozenset[str]]) -> list[Policy]:
     ops = list(dict.fromkeys(spec.operations))
-    ok = problems.name(path + ("name",), spec.name, "policy")
+    ok = True
+    if problem := policy_name_problem(spec.name):
+        problems.add(path + ("name",), problem)
+        ok = False
     if "all" in ops and len(ops) > 1:
         problems.add(path + ("for",), "'all' already covers every operation; list 'all' alone or the operations without it")
         ok = False
     ok = _check_expressions(spec, ops, path, problems) and ok
-    scope = Scope(table.name, frozenset(c.name for c in table.columns), {t.name: frozenset(c.name for c in t.columns) for t in tables.values()})
+    scope = Scope(table.name, columns[table.name], columns)
     expressions = {}
     for key, place in (("using", POLICY_USING), ("with_check", POLICY_WITH_CHECK)):
         if getattr(spec, key) is not None:  # read even when something else is wrong: every error at once

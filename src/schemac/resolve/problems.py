@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from ..errors import SpecError
 from ..spec.load import Loaded, Path
 from ..sqltext import identifier_problem
@@ -33,11 +35,12 @@ class Problems:
 
     def keys(self, path: Path, spec) -> tuple:
         """Where each key the spec wrote under path is (YAML spelling, e.g. 'for'), so rules can point at it."""
+        key_pos, position = self.loaded.key_pos, self.loaded.position
         found = []
-        for name, info in type(spec).model_fields.items():
-            key = path + (info.alias or name,)
-            if key in self.loaded.key_pos:
-                found.append((info.alias or name, self.loaded.key_pos[key]))
+        for key in _yaml_keys(type(spec)):
+            index = key_pos.get(path + (key,))
+            if index is not None:
+                found.append((key, position(index)))
         return tuple(found)
 
     def name(self, path: Path, name: str, what: str) -> bool:
@@ -51,6 +54,12 @@ class Problems:
             self.add(path, f"{what} name {problem}")
             return False
         return True
+
+
+@functools.cache
+def _yaml_keys(model: type) -> tuple[str, ...]:
+    """A grammar model's keys as the YAML spells them, in field order."""
+    return tuple(info.alias or name for name, info in model.model_fields.items())
 
 
 def explicit_name(name: str | None, path: Path, problems: Problems) -> bool:

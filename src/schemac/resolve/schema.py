@@ -23,7 +23,7 @@ from ..inject import normalise, path_problem
 from .lint_config import MIN_REASON_WORDS, build_lint
 from ..spec.load import Loaded, Path
 from ..model import (
-    UPDATED_AT_FUNCTION,
+    updated_at_function,
     USER_OPERATIONS,
     Check,
     Column,
@@ -31,6 +31,7 @@ from ..model import (
     Default,
     DocTarget,
     Enum,
+    Domain,
     Exclusion,
     Extension,
     Identity,
@@ -45,9 +46,9 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, DocsSpec, EnumSpec, ExtensionSpec, FunctionSpec, IdentitySpec, IndexElementSpec, Spec, SqlBlockSpec, TableSpec, TriggerSpec, ViewSpec
+from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, EnumValueSpec, ExtensionSpec, IdentitySpec, FunctionSpec, IndexElementSpec, Spec, SqlBlockSpec, TableSpec, TimestampsSpec, TriggerSpec, TypeScriptSpec, ViewSpec
 from ..sqltext import quote_ident, quote_literal
-from .expressions import CHECK, DEFAULT, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, Scope
+from .expressions import BACKFILL, CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, TYPE_CHANGE_USING, Scope
 from .functions import build_functions
 from .triggers import build_triggers
 from .views import build_views
@@ -56,6 +57,7 @@ from .sql_blocks import build_sql_blocks
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
 SYSTEM_COLUMNS = frozenset({"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})
+COLLATABLE = frozenset({"text", "varchar", "char"})
 
 
 def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schema:
@@ -67,9 +69,10 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "functions", "triggers", "views", "sql")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains", "typescript", "functions", "triggers", "views", "sql")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
+    postgrest_version = _postgrest_version(data.get("typescript"), problems)
     enum_specs = validate_each(EnumSpec, data.get("enums", {}), ("enums",), problems)
     extensions = _build_extensions(validate_each(ExtensionSpec, data.get("extensions", {}), ("extensions",), problems), problems)
     if "tables" not in data:
@@ -80,9 +83,16 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     table_specs = validate_tables(data.get("tables", {}), problems, broken_columns)
 
     enums = _build_enums(enum_specs, problems)
+    comments = _validate_section(CommentsSpec, data.get("comments"), "comments", problems) or CommentsSpec()
     context = Context(enums, {e.name: e for e in extensions})
+    domains = _build_domains(validate_each(DomainSpec, data.get("domains", {}), ("domains",), problems), context, problems)
+    context = Context(enums, context.extensions, domains)
     tables = [_build_table(name, spec, context, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
-    tables_by_name = {t.name: t for t in tables if t is not None}
+    tables_by_name = {
+        t.name: dataclasses.replace(t, classification_tag=comments.classification_tag, comment_details=comments.table_details)
+        for t in tables
+        if t is not None
+    }
     all_table_names = set(data.get("tables", {}) or {})
     resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems)
     _check_relation_names(tables_by_name, problems)
@@ -102,6 +112,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         raise SpecErrors(problems.errors, partial)
     ordered = tuple(tables_by_name[name] for name in table_specs)
     return Schema(
+        pos=problems.loaded.pos(("tables",)),
         tables=ordered,
         enums=tuple(enums.values()),
         source=source_name,
@@ -113,6 +124,9 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         triggers=triggers,
         views=views,
         sql_blocks=sql_blocks,
+        domains=tuple(domains.values()),
+        postgrest_version=postgrest_version,
+        er_direction=docs_spec.er_direction if docs_spec else "TB",
     )
 
 
@@ -122,6 +136,7 @@ class Context:
 
     enums: dict[str, Enum]
     extensions: dict[str, Extension]
+    domains: dict[str, Domain] = dataclasses.field(default_factory=dict)
 
 
 def _build_extensions(specs: dict[str, ExtensionSpec], problems: Problems) -> tuple[Extension, ...]:
@@ -139,7 +154,7 @@ def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConf
     raw = loaded.data.get("tables") if isinstance(loaded.data, dict) else None
     if not isinstance(raw, dict):
         return None
-    starts = sorted((loaded.key_pos[("tables", n)].line, n) for n in raw if ("tables", n) in loaded.key_pos)
+    starts = sorted((loaded.position(loaded.key_pos[("tables", n)]).line, n) for n in raw if ("tables", n) in loaded.key_pos)
     bad_lines = sorted(e.pos.line for e in problems.errors)
     clean = []
     for i, (line, name) in enumerate(starts):
@@ -153,11 +168,39 @@ def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConf
     return Schema(tuple(clean), tuple(enums.values()), source_name, hashlib.sha256(source_bytes).hexdigest(), LintConfig(lint.severities, waivers))
 
 
+def _validate_section(model, value: Any, key: str, problems: Problems):
+    """A top-level mapping section validated on its own (its parsed value is needed, not only its errors)."""
+    if value is not None and not isinstance(value, dict):
+        problems.add((key,), f"'{key}' must be a mapping (got {kind_of(value)})")
+        return None
+    return validate(model, value or {}, (key,), problems)
+
+
 def _validate_docs(value: Any, problems: Problems) -> DocsSpec | None:
     if value is not None and not isinstance(value, dict):
         problems.add(("docs",), f"'docs' must be a mapping, e.g. docs: {{inject: [docs/schema.md]}} (got {kind_of(value)})")
         return None
     return validate(DocsSpec, value or {}, ("docs",), problems)
+
+
+POSTGREST_VERSION = re.compile(r"\d{1,4}(\.\d{1,4}){0,2}( \([0-9a-f]{4,40}\))?")
+
+
+def _postgrest_version(value: Any, problems: Problems) -> str:
+    """typescript.postgrest_version: a version as `supabase gen types` writes it ("13", "12.2.3", "12.2.3 (519615d)")."""
+    if value is not None and not isinstance(value, dict):
+        problems.add(("typescript",), f"'typescript' must be a mapping, e.g. typescript: {{postgrest_version: \"13\"}} (got {kind_of(value)})")
+        return "12"
+    spec = validate(TypeScriptSpec, value or {}, ("typescript",), problems)
+    if spec is None:
+        return "12"
+    if not POSTGREST_VERSION.fullmatch(spec.postgrest_version):
+        problems.add(
+            ("typescript", "postgrest_version"),
+            f"postgrest_version '{spec.postgrest_version}' is not a version; write it as supabase gen types does, e.g. \"13\" or \"12.2.3\"",
+        )
+        return "12"
+    return spec.postgrest_version
 
 
 def _build_doc_targets(docs: DocsSpec | None, problems: Problems) -> tuple[DocTarget, ...]:
@@ -184,7 +227,9 @@ def _build_enums(specs: dict[str, EnumSpec], problems: Problems) -> dict[str, En
         path = ("enums", name)
         problems.name(path, name, "enum")
         seen: set[str] = set()
-        for i, value in enumerate(spec.values):
+        values = [v.value if isinstance(v, EnumValueSpec) else v for v in spec.values]
+        renamed: list[tuple[str, str]] = []
+        for i, (item, value) in enumerate(zip(spec.values, values)):
             if value in seen:
                 problems.add(path + ("values", i), f"enum value '{value}' is listed twice; remove the duplicate")
             if value == "" or "\x00" in value:
@@ -192,7 +237,13 @@ def _build_enums(specs: dict[str, EnumSpec], problems: Problems) -> dict[str, En
             elif spec.native and len(value.encode("utf-8")) > 63:
                 problems.add(path + ("values", i), "a PostgreSQL enum type's labels are at most 63 bytes; shorten the value or drop 'native: true'")
             seen.add(value)
-        enums[name] = Enum(name, tuple(spec.values), spec.description, problems.loaded.pos(path), native=spec.native)
+            if isinstance(item, EnumValueSpec):
+                if item.renamed_from in values or item.renamed_from == "" or "\x00" in item.renamed_from:
+                    problems.add(path + ("values", i, "renamed_from"), f"'renamed_from: {item.renamed_from}' must name the value's old spelling, which is no longer a value of the enum; correct it or remove the hint")
+                else:
+                    renamed.append((item.renamed_from, value))
+        value_pos = tuple(problems.loaded.pos(path + ("values", i)) for i in range(len(values)))
+        enums[name] = Enum(name, tuple(values), spec.description, problems.loaded.pos(path), native=spec.native, renamed_values=tuple(renamed), value_pos=value_pos)
     return enums
 
 
@@ -230,13 +281,16 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
                 )
             )
 
-    if spec.timestamps:
-        for ts in ("created_at", "updated_at"):
+    stamps = _timestamp_columns(spec)
+    if stamps:
+        for ts, label in zip(stamps, ("created", "updated")):
             if ts in spec.columns:
                 problems.add(
                     path + ("columns", ts),
-                    f"'{ts}' is added by 'timestamps: true'; remove this column or set timestamps: false",
+                    f"'{ts}' is added by 'timestamps'; remove this column or set timestamps: false",
                 )
+                continue
+            if not problems.name(path + ("timestamps",) + ((label,) if isinstance(spec.timestamps, TimestampsSpec) else ()), ts, "timestamp column"):
                 continue
             columns.append(
                 Column(
@@ -244,7 +298,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
                     ColumnType("timestamptz"),
                     False,
                     Default("now()", function="now()"),
-                    "When the row was created." if ts == "created_at" else "When the row was last changed (maintained by trigger).",
+                    "When the row was created." if label == "created" else "When the row was last changed (maintained by trigger).",
                     "administrative",
                     False,
                     None,
@@ -252,6 +306,8 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
                     generated_by="timestamps",
                 )
             )
+        if stamps[0] == stamps[1]:
+            problems.add(path + ("timestamps",), "the created and updated timestamp columns need different names")
     col_names = {c.name for c in columns} | set(spec.columns)
     quiet = broken  # columns that already have a grammar error: no "unknown column" noise for them
 
@@ -292,9 +348,19 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
     for i, u in enumerate(spec.unique):
         upath = path + ("unique", i)
         if known(u.columns, upath + ("columns",), "unique constraint") and explicit_name(u.name, upath, problems):
-            uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath), u.nulls_not_distinct))
+            uniques.append(Unique(u.name or naming.unique(name, tuple(u.columns)), tuple(u.columns), pos(upath), u.nulls_not_distinct, _old_name(u.renamed_from, upath, problems)))
 
     scope = Scope(name, frozenset(col_names))
+    for i, column in enumerate(columns):  # migration hints: read by PostgreSQL's parser like every expression
+        cspec = spec.columns.get(column.name)
+        if cspec is None or (cspec.backfill is None and cspec.using is None):
+            continue
+        cpath = path + ("columns", column.name)
+        hints = {}
+        for key, place in (("backfill", BACKFILL), ("using", TYPE_CHANGE_USING)):
+            if getattr(cspec, key) is not None:
+                hints[key] = problems.expression(cpath + (key,), getattr(cspec, key), place, scope)
+        columns[i] = dataclasses.replace(column, **hints)
     for i, c in enumerate(spec.checks):
         chpath = path + ("checks", i)
         expression = problems.expression(chpath + ("expression",), c.expression, CHECK, scope)
@@ -302,7 +368,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
             continue
         if explicit_name(c.name, chpath, problems):
             label = c.name or (f"check{i + 1}" if len(spec.checks) > 1 else "row")
-            checks.append(Check(c.name or naming.check(name, label), expression, c.description, None, pos(chpath)))
+            checks.append(Check(c.name or naming.check(name, label), expression, c.description, None, pos(chpath), _old_name(c.renamed_from, chpath, problems)))
 
     indexes = []
     for i, ix in enumerate(spec.indexes):
@@ -336,6 +402,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
                     elements=detailed,
                     include=tuple(ix.include),
                     nulls_not_distinct=ix.nulls_not_distinct,
+                    renamed_from=_old_name(ix.renamed_from, ipath, problems),
                 )
             )
 
@@ -358,8 +425,8 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         exclusions.append(Exclusion(ex.name or naming.exclusion(name, label), ex.using, tuple(pairs), where, ex.description, pos(epath)))  # type: ignore[arg-type]
 
     triggers = ()
-    if spec.timestamps:
-        triggers = (Trigger(naming.updated_at_trigger(name), "BEFORE", ("UPDATE",), UPDATED_AT_FUNCTION),)
+    if stamps:
+        triggers = (Trigger(naming.updated_at_trigger(name, stamps[1]), "BEFORE", ("UPDATE",), updated_at_function(stamps[1])),)
 
     return Table(
         name=name,
@@ -368,7 +435,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         retention=spec.retention,
         log=spec.log,
         rls=spec.rls,
-        timestamps=spec.timestamps,
+        timestamps=bool(stamps),
         columns=tuple(columns),
         primary_key=primary_key,
         uniques=tuple(uniques),
@@ -384,7 +451,18 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         replica_identity=spec.replica_identity,
         keys=problems.keys(path, spec),
         exclusions=tuple(exclusions),
+        timestamp_columns=stamps or ("created_at", "updated_at"),
+        renamed_from=_old_name(spec.renamed_from, path, problems),
     )
+
+
+def _timestamp_columns(spec: TableSpec) -> tuple[str, str] | None:
+    """(created, updated) column names when the table has timestamps."""
+    if spec.timestamps is False:
+        return None
+    if spec.timestamps is True:
+        return ("created_at", "updated_at")
+    return (spec.timestamps.created, spec.timestamps.updated)
 
 
 # PostgreSQL's operator characters (an operator name may not contain -- or /*, which start comments)
@@ -415,6 +493,13 @@ def _index_element(spec: str | IndexElementSpec, path: Path, scope: Scope, known
 
 
 COLLATION_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,62}")
+
+
+def _old_name(old: str | None, path: Path, problems: Problems) -> str | None:
+    """A `renamed_from` hint: a valid name, or None after reporting why not."""
+    if old is None or not problems.name(path + ("renamed_from",), old, "renamed_from: the old"):
+        return None
+    return old
 
 
 def _user_operations_reason(spec: TableSpec, path: Path, problems: Problems) -> str | None:
@@ -457,19 +542,9 @@ def _build_column(
         ctype = ColumnType(SERIAL_TYPES[serial])
         serial = {"serial2": "smallserial", "serial4": "serial", "serial8": "bigserial"}.get(serial, serial)
     else:
-        ctype = parse_type(spec.type)
+        ctype = _resolve_type(spec.type, path + ("type",), context, problems)
         if ctype is None:
-            problems.add(path + ("type",), f"unknown column type '{spec.type}'; use one of: {TYPE_LIST}")
             return None
-        if problem := type_range_problem(ctype):
-            problems.add(path + ("type",), f"{problem}; PostgreSQL would refuse 'type: {spec.type}'")
-            return None
-        if ctype.schema == "?":
-            extension = EXTENSION_TYPES[ctype.base]
-            if extension not in context.extensions:
-                problems.add(path + ("type",), f"{ctype.base} comes from the {extension} extension; declare it: 'extensions: {{{extension}: {{schema: extensions}}}}'")
-                return None
-            ctype = dataclasses.replace(ctype, schema=context.extensions[extension].schema)
     classification = spec.classification or tspec.classification
     if classification is None:
         problems.add(
@@ -499,24 +574,25 @@ def _build_column(
         return None
     default = None
     if spec.default is not None:
-        default = build_default(spec.default, ctype, enums.get(spec.enum) if spec.enum else None, path + ("default",), problems)
+        literal_type = dataclasses.replace(ctype.of, array=ctype.array) if ctype.of is not None else ctype  # a domain's literal is its type's
+        default = build_default(spec.default, literal_type, enums.get(spec.enum) if spec.enum else None, path + ("default",), problems)
     elif spec.default_expression is not None:
         sql = problems.expression(path + ("default_expression",), spec.default_expression, DEFAULT, Scope(table))
         default = Default(sql, expression=True) if sql is not None else None
     identity = None
     if spec.identity is not None:
         identity = _identity(spec.identity)
-        if ctype.array or ctype.base not in ("smallint", "integer", "bigint"):
+        if ctype.array or (ctype.of or ctype).base not in ("smallint", "integer", "bigint"):
             problems.add(path + ("identity",), f"an identity column must be smallint, integer or bigint, not {ctype.sql}")
     if (identity or serial) and spec.nullable:
         problems.add(path + ("nullable",), f"an {'identity' if identity else 'serial'} column is always NOT NULL; remove 'nullable: true'")
     generated = None
     if spec.generated is not None:
-        own = frozenset(tspec.columns) | (frozenset(("created_at", "updated_at")) if tspec.timestamps else frozenset())
+        own = frozenset(tspec.columns) | frozenset(_timestamp_columns(tspec) or ())
         generated = problems.expression(path + ("generated",), spec.generated, GENERATED, Scope(table, own - {name}))
     collation = None
     if spec.collation is not None:
-        if ctype.base not in ("text", "varchar", "char", "citext") or spec.enum is not None:
+        if (ctype.of or ctype).base not in ("text", "varchar", "char", "citext") or spec.enum is not None:
             problems.add(path + ("collation",), f"a collation applies to text types, not {ctype.sql}; remove 'collation'")
         elif not spec.collation or "\x00" in spec.collation or len(spec.collation.encode()) > 63:
             problems.add(path + ("collation",), "a collation is a name such as C, POSIX or und-x-icu")
@@ -542,7 +618,52 @@ def _build_column(
         serial=serial,
         generated=generated,
         collation=collation,
+        renamed_from=_old_name(spec.renamed_from, path, problems),
     )
+
+
+def _resolve_type(text: str, path: Path, context: Context, problems: Problems) -> ColumnType | None:
+    """A spec type string as a ColumnType: built-in, a declared domain, or an extension's type."""
+    words = " ".join(text.strip().split())
+    name, array = (words[:-2], True) if words.endswith("[]") else (words, False)
+    if name in context.domains:
+        domain = context.domains[name]
+        return ColumnType(name, (), array, schema="public", of=domain.type)
+    ctype = parse_type(text)
+    if ctype is None:
+        domains = f"; or a domain: {', '.join(sorted(context.domains))}" if context.domains else ""
+        problems.add(path, f"unknown column type '{text}'; use one of: {TYPE_LIST}{domains}")
+        return None
+    if problem := type_range_problem(ctype):
+        problems.add(path, f"{problem}; PostgreSQL would refuse 'type: {text}'")
+        return None
+    if ctype.schema == "?":
+        extension = EXTENSION_TYPES[ctype.base]
+        if extension not in context.extensions:
+            problems.add(path, f"{ctype.base} comes from the {extension} extension; declare it: 'extensions: {{{extension}: {{schema: extensions}}}}'")
+            return None
+        ctype = dataclasses.replace(ctype, schema=context.extensions[extension].schema)
+    return ctype
+
+
+def _build_domains(specs: dict[str, DomainSpec], context: Context, problems: Problems) -> dict[str, Domain]:
+    domains: dict[str, Domain] = {}
+    for name, spec in specs.items():
+        path = ("domains", name)
+        if not problems.name(path, name, "domain"):
+            continue
+        if name in context.enums:
+            problems.add(path, f"'{name}' is already an enum; give the domain another name")
+            continue
+        ctype = _resolve_type(spec.type, path + ("type",), Context(context.enums, context.extensions, {}), problems)
+        check = None
+        if spec.check is not None:
+            check = problems.expression(path + ("check",), spec.check, DOMAIN_CHECK, Scope(f"domain {name}", frozenset({"value"})))
+            if check is None:
+                continue
+        if ctype is not None:
+            domains[name] = Domain(name, ctype, check, spec.description, problems.loaded.pos(path))
+    return domains
 
 
 def _identity(spec: str | IdentitySpec) -> Identity:

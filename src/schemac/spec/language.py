@@ -23,15 +23,35 @@ class SpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, strict=True)
 
 
+class EnumValueSpec(SpecModel):
+    """An enum value written with a migration hint."""
+
+    value: str
+    """The value."""
+    renamed_from: str
+    """The value's spelling in the last migration; the next migration updates rows holding it. Remove the hint (write the value as plain text) once that migration is written."""
+
+
 class EnumSpec(SpecModel):
     """A named set of allowed text values; compiles to TEXT plus a CHECK constraint."""
 
-    values: list[str] = Field(min_length=1)
-    """The allowed values, in display order."""
+    values: list[str | EnumValueSpec] = Field(min_length=1)
+    """The allowed values, in display order; `{value: new, renamed_from: old}` renames a value in the next migration."""
     description: str | None = None
     """What the values mean."""
     native: bool = False
     """A PostgreSQL enum type (CREATE TYPE ... AS ENUM) instead of text with a CHECK; application SQL can then cast to it (`::name`)."""
+
+
+class DomainSpec(SpecModel):
+    """A named type with a rule (CREATE DOMAIN name AS type CHECK (...)); columns use it through `type:`."""
+
+    type: str
+    """The underlying type, e.g. text or citext."""
+    check: str | None = None
+    """A SQL boolean expression over VALUE, e.g. VALUE ~ '^[^@]+@[^@]+$'."""
+    description: str | None = None
+    """What the domain stands for."""
 
 
 class ExtensionSpec(SpecModel):
@@ -103,6 +123,12 @@ class ColumnSpec(SpecModel):
     """phi, administrative or public_social; inherited from the table when omitted."""
     encrypted: bool = False
     """Marks PHI that must be encrypted at rest (and in transit)."""
+    backfill: str | None = None
+    """Migration hint: a SQL expression giving existing rows a value when the column becomes NOT NULL (or is added NOT NULL without a default)."""
+    using: str | None = None
+    """Migration hint: a SQL expression computing the new value from the old when the column's type changes (ALTER COLUMN ... TYPE ... USING); `column::newtype` when omitted."""
+    renamed_from: str | None = None
+    """Migration hint: the name this column had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class IndexElementSpec(SpecModel):
@@ -141,6 +167,8 @@ class IndexSpec(SpecModel):
     """Explicit name; derived from table and columns when omitted."""
     description: str | None = None
     """Why the index exists (which query it serves)."""
+    renamed_from: str | None = None
+    """Migration hint: the name this index had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class ExclusionElementSpec(IndexElementSpec):
@@ -176,6 +204,8 @@ class UniqueSpec(SpecModel):
     """Treat NULLs as equal, so only one row may have NULL there (NULLS NOT DISTINCT)."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
+    renamed_from: str | None = None
+    """Migration hint: the name this constraint had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class CheckSpec(SpecModel):
@@ -187,6 +217,8 @@ class CheckSpec(SpecModel):
     """Explicit name; derived from the table when omitted."""
     description: str | None = None
     """The rule the check enforces, in words."""
+    renamed_from: str | None = None
+    """Migration hint: the name this constraint had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class ReferenceSpec(SpecModel):
@@ -217,13 +249,15 @@ class ForeignKeySpec(SpecModel):
     """The foreign key is checked at commit unless SET CONSTRAINTS says otherwise (needs `deferrable`)."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
+    renamed_from: str | None = None
+    """Migration hint: the name this constraint had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class PolicySpec(SpecModel):
     """A row level security policy."""
 
     name: str
-    """Policy name, unique within the table."""
+    """Policy name, unique within the table; any text up to 63 bytes, e.g. "Allow logged-in read access"."""
     operations: list[Operation] = Field(min_length=1, alias="for")
     """Operations the policy covers: select, insert, update, delete (or all)."""
     to: list[Role] = Field(default_factory=lambda: ["authenticated"])
@@ -240,6 +274,15 @@ class PolicySpec(SpecModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
 
 
+class TimestampsSpec(SpecModel):
+    """Row timestamps under other names, e.g. {created: inserted_at, updated: last_update}."""
+
+    created: str = "created_at"
+    """The column set once, when the row is inserted."""
+    updated: str = "updated_at"
+    """The column the trigger sets on every UPDATE."""
+
+
 class TableSpec(SpecModel):
     """One table in the public schema."""
 
@@ -253,8 +296,8 @@ class TableSpec(SpecModel):
     """Marks a log table (audit, idempotency): it must hold IDs, never PHI."""
     rls: bool = True
     """Row level security; on unless explicitly turned off."""
-    timestamps: bool = False
-    """Adds created_at and updated_at (timestamptz, default now()) and the trigger that maintains updated_at."""
+    timestamps: bool | TimestampsSpec = False
+    """Adds created_at and updated_at (timestamptz, default now()) and the trigger that maintains updated_at; a mapping {created, updated} names the two columns otherwise."""
     realtime: bool = False
     """Publish the table's changes to Supabase Realtime (adds it to the supabase_realtime publication)."""
     replica_identity: Literal["default", "full"] = "default"
@@ -281,6 +324,8 @@ class TableSpec(SpecModel):
     """Operations the application's users (anon, authenticated) perform on this table; a table touching PHI needs a policy for each (rule SC110)."""
     user_operations_reason: str | None = None
     """Why users do not perform the operations left out of `user_operations` (who does instead, e.g. the backend as service_role); required on a table touching PHI that leaves any out (rule SC116), and printed in the data inventory."""
+    renamed_from: str | None = None
+    """Migration hint: the name this table had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
 
 class ArgumentSpec(SpecModel):
@@ -436,11 +481,35 @@ class LintSpec(SpecModel):
     """Rules waived for a named table or column, each with a reason."""
 
 
+class CommentsSpec(SpecModel):
+    """How COMMENT ON texts are written: schemac's tags (default) or the descriptions verbatim."""
+
+    classification_tag: Literal["start", "end", "none"] = "start"
+    """Where a column comment carries its classification tag ([PHI], [administrative], ...): before the description, after it, or not at all (the description verbatim)."""
+    table_details: bool = True
+    """Whether a table comment adds its classification mix, log-table note and retention after the description; false keeps the description verbatim."""
+
+
 class DocsSpec(SpecModel):
     """Where the generated schema reference goes besides compiled/."""
 
     inject: list[str] = Field(default_factory=list)
     """Hand-written Markdown files, relative to this spec file, whose part between `<!-- schemac:begin -->` and `<!-- schemac:end -->` `schemac compile` replaces with the schema reference (and `schemac check` keeps current)."""
+    er_direction: Literal["TB", "BT", "LR", "RL"] = "TB"
+    """Direction of the whole-schema ER diagram: TB (parents above children, the default), BT, LR (parents left of children) or RL. Try LR when a wide schema's lines cross boxes."""
+
+
+class TypeScriptSpec(SpecModel):
+    """Settings of the generated TypeScript types (compiled/types/database.ts)."""
+
+    postgrest_version: str = "12"
+    """The PostgREST version of your Supabase project, written to `__InternalSupabase.PostgrestVersion` as `supabase gen types` does (e.g. "13" or "12.2.3"). "12" is what supabase-js assumes; hosted projects on 13 or later need it set to get `maxAffected` and spread typing."""
+
+    @field_validator("postgrest_version", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        """`postgrest_version: 13` (a YAML integer) means "13"."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class Spec(SpecModel):
@@ -452,10 +521,14 @@ class Spec(SpecModel):
     """PostgreSQL extensions, by name (citext, pg_trgm, btree_gist, ...), each with the schema it lives in."""
     enums: dict[str, EnumSpec] = Field(default_factory=dict)
     """Named enums, used by columns through `enum:`."""
+    domains: dict[str, DomainSpec] = Field(default_factory=dict)
+    """Named domains (a type with a CHECK), used by columns through `type:`."""
     tables: dict[str, TableSpec] = Field(min_length=1)
     """The tables, by name."""
     lint: LintSpec = Field(default_factory=LintSpec)
     """Compliance rule severities and waivers (see `schemac lint`)."""
+    comments: CommentsSpec = Field(default_factory=CommentsSpec)
+    """How table and column comments are written in the database."""
     docs: DocsSpec = Field(default_factory=DocsSpec)
     """Documentation outputs beyond compiled/ (see `inject`)."""
     functions: dict[str, FunctionSpec] = Field(default_factory=dict)
@@ -466,3 +539,5 @@ class Spec(SpecModel):
     """Views and materialized views in public, by name."""
     sql: dict[str, SqlBlockSpec] = Field(default_factory=dict)
     """Hand-written SQL for what the spec cannot say, by name, run at the end of the migration in this order."""
+    typescript: TypeScriptSpec = Field(default_factory=TypeScriptSpec)
+    """Settings of the generated TypeScript types."""

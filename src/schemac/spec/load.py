@@ -17,19 +17,21 @@ refused with a positioned error before it is read further.
 from __future__ import annotations
 
 import bisect
+import sys
+from array import array
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from ..errors import Pos, SpecError, SpecErrors
+from .yaml_messages import explain_yaml_error
 
 Path = tuple[str | int, ...]
 
 MAX_DEPTH = 64
-MAX_SPEC_BYTES = 4 * 1024 * 1024  # a large real spec is well under 1 MB
+MAX_SPEC_BYTES = 32 * 1024 * 1024  # a real spec is well under 1 MB; 10,000 generated tables fit (bench/)
 MAX_VALUE_CHARS = 64 * 1024  # one key, description or expression
 CORE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -42,6 +44,10 @@ CORE_TAGS = {
     "tag:yaml.org,2002:seq",
 }
 SCALAR_TAGS = CORE_TAGS - {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+STR_TAG = "tag:yaml.org,2002:str"
+STYLES = (None, "'", '"', "|", ">")  # a scalar's style as PyYAML spells it (None: plain)
+STYLE_CODES = {None: 0, "": 0, "'": 1, '"': 2, "|": 3, ">": 4}  # libyaml spells plain ''
+
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -50,13 +56,15 @@ class LineIndex:
 
     def __init__(self, text: str):
         self.text = text
-        self.starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
+        self.starts = array("q", [0] + [m.end() for m in LINE_BREAK.finditer(text)])  # 8 bytes a line, not an int object
 
     def position(self, index: int) -> tuple[int, int]:
         """1-based (line, column) of the character at `index` (columns count characters)."""
-        index = max(0, min(index, len(self.text)))
-        line = bisect.bisect_right(self.starts, index) - 1
-        return line + 1, index - self.starts[line] + 1
+        if not 0 <= index <= len(self.text):
+            index = max(0, min(index, len(self.text)))
+        starts = self.starts
+        line = bisect.bisect_right(starts, index) - 1
+        return line + 1, index - starts[line] + 1
 
 
 def editor_position(text: str, index: int) -> tuple[int, int]:
@@ -88,13 +96,15 @@ class Loaded:
 
     file: str
     data: Any
-    key_pos: dict[Path, Pos] = field(default_factory=dict)
-    value_pos: dict[Path, Pos] = field(default_factory=dict)
+    # where each key and value starts, as a character index into `text` (made a Pos when asked for)
+    key_pos: dict[Path, int] = field(default_factory=dict)
+    value_pos: dict[Path, int] = field(default_factory=dict)
     errors: list[SpecError] = field(default_factory=list)  # duplicate keys etc.: reported with the rest
     # list -> original index of each item kept after invalid items were left out, so later paths still point right
     kept_items: dict[Path, list[int]] = field(default_factory=dict)
     # scalar value path -> (start index, end index, style) in `text`, to point inside a value
-    spans: dict[Path, tuple[int, int, str | None]] = field(default_factory=dict)
+    # packed as end index << 3 | style (see STYLES); the start is value_pos[path]: one int per value, not a tuple
+    spans: dict[Path, int] = field(default_factory=dict)
     text: str = ""
     lines: LineIndex | None = None
 
@@ -102,13 +112,26 @@ class Loaded:
         """Best position for a path: its key, else its value, else the nearest ancestor."""
         path = self._original(tuple(path))
         while True:
-            if path in self.key_pos:
-                return self.key_pos[path]
-            if path in self.value_pos:
-                return self.value_pos[path]
+            index = self.key_pos.get(path)
+            if index is None:
+                index = self.value_pos.get(path)
+            if index is not None:
+                return self.position(index)
             if not path:
                 return Pos(self.file, 1, 1)
             path = path[:-1]
+
+    def key_position(self, path: Path) -> Pos | None:
+        """Where the key at path was written, or None when the spec did not write it."""
+        index = self.key_pos.get(path)
+        return None if index is None else self.position(index)
+
+    def position(self, index: int) -> Pos:
+        """The position of a character index of the text (positions are kept as indexes until asked for)."""
+        if self.lines is None:
+            return Pos(self.file, 1, 1)
+        line, col = self.lines.position(index)
+        return Pos(self.file, line, col)
 
     def pos_in_value(self, path: Path, value: str, offset: int) -> Pos:
         """The position of character `offset` of the string `value` found at path; the value's start when unsure."""
@@ -116,14 +139,15 @@ class Loaded:
         span = self.spans.get(path)
         if span is None or self.lines is None:
             return self.pos(path)
-        start, end, style = span
+        start, end, style = self.value_pos[path], span >> 3, STYLES[span & 7]
         index = source_index(self.text, start, end, style, value, offset)
         if index is None:
-            return self.value_pos.get(path) or self.pos(path)
-        line, col = self.lines.position(index)
-        return Pos(self.file, line, col)
+            return self.pos(path)
+        return self.position(index)
 
     def _original(self, path: Path) -> Path:
+        if not self.kept_items:  # items are left out only when some were invalid
+            return path
         for k in range(len(path)):
             kept = self.kept_items.get(path[:k])
             if kept is not None and isinstance(path[k], int) and path[k] < len(kept):
@@ -186,33 +210,20 @@ def source_index(text: str, start: int, end: int, style: str | None, value: str,
 
 
 def _syntax_error(exc: yaml.YAMLError, text: str, file: str, lines: LineIndex) -> SpecErrors:
-    """A YAML error as one positioned message."""
-    if isinstance(exc, yaml.reader.ReaderError):
-        line, col = lines.position(exc.position)
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return SpecErrors([SpecError(Pos(file, line, col), f"YAML cannot contain the control character U+{code:04X}; remove it")])
-    context = getattr(exc, "context", None) or ""
-    context_mark = getattr(exc, "context_mark", None)
-    if "simple key" in context and context_mark is not None:
-        line, col = lines.position(context_mark.index)
-        return SpecErrors([SpecError(Pos(file, line, col), "this key has no ':' after it on its line (or is longer than 1024 characters); write 'key: value'")])
-    if "quoted scalar" in context and context_mark is not None:
-        line, col = lines.position(context_mark.index)
-        return SpecErrors([SpecError(Pos(file, line, col), "this quoted text is never closed; add the closing quote")])
-    mark = getattr(exc, "problem_mark", None) or context_mark
+    """A YAML error as one positioned message in plain words (see yaml_messages); a key over YAML's
+    1024-character limit and a quote that swallowed the lines after it are found here first."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None and "got ':'" in (getattr(exc, "problem", None) or ""):
         long_key = _long_key_before(text, mark.index)
         if long_key is not None:
             line, col = lines.position(long_key)
             return SpecErrors([SpecError(Pos(file, line, col), "this key is longer than 1024 characters, YAML's limit for a key; shorten it")])
-    runaway = _runaway_quote(text, mark.index if mark else len(text), lines)
-    if runaway is not None:
-        return SpecErrors([runaway if runaway.pos.file else SpecError(Pos(file, runaway.pos.line, runaway.pos.col), runaway.message)])
-    line, col = lines.position(mark.index) if mark else (1, 1)
-    problem = getattr(exc, "problem", None) or "invalid YAML"
-    if context:
-        problem = f"{context}: {problem}"
-    return SpecErrors([SpecError(Pos(file, line, col), f"YAML syntax error: {problem}; fix the YAML at this point")])
+    if not isinstance(exc, yaml.reader.ReaderError):
+        runaway = _runaway_quote(text, mark.index if mark else len(text), lines)
+        if runaway is not None:
+            return SpecErrors([SpecError(Pos(file, runaway.pos.line, runaway.pos.col), runaway.message)])
+    line, col, message = explain_yaml_error(exc, text)
+    return SpecErrors([SpecError(Pos(file, line, col), message)])
 
 
 def _long_key_before(text: str, error_index: int) -> int | None:
@@ -249,25 +260,67 @@ def _runaway_quote(text: str, error_index: int, lines: LineIndex) -> SpecError |
     return SpecError(Pos("", line, col), f"this quoted text is not closed on its line and runs on to line {end_line}; add the closing quote")
 
 
+# Where PyYAML's pure-Python composer still reads the text (see _compose): characters its reader
+# refuses (libyaml's list differs), a byte order mark, and tabs (libyaml lets a plain scalar hold
+# one, PyYAML does not). Anchors make the walker track the nodes it has seen, to refuse aliases. `&` counts as an anchor at the start or after a space or flow
+# indicator, so "R&D" costs nothing and "Tom & Jerry" only the tracking.
+PYTHON_READER_REFUSES = yaml.reader.Reader.NON_PRINTABLE
+ANCHOR = re.compile(r"(?<![^\s\[\]{},])&")
+CSafeLoader = getattr(yaml, "CSafeLoader", None)  # None when PyYAML was built without libyaml
+# Inside flow collections ([...], {...}) the two scanners end plain scalars differently: PyYAML
+# at '?' and at ':' before a flow indicator, libyaml (following YAML 1.2) not. A flow collection
+# whose text has a '?' or a ':' not followed by a space is read by the Python composer.
+FLOW_DISAGREEMENT = re.compile(r"\?|:(?=\S)")
+
+
+class _ComposersDisagree(Exception):
+    """libyaml composed text that PyYAML reads differently; load again with PyYAML."""
+
+
+def _compose(text: str, fast: bool = True):
+    """The node tree, and whether libyaml composed it (else PyYAML's Python composer did).
+
+    libyaml's nodes carry the same tags and the same character indexes (positions are
+    computed from the index, see LineIndex), at a tenth of the cost. Any text libyaml
+    rejects is composed again by the Python composer, so every syntax error, and every
+    text only one of the two accepts, behaves exactly as it always did.
+    """
+    if fast and CSafeLoader is not None and "\ufeff" not in text and "\t" not in text and not PYTHON_READER_REFUSES.search(text):
+        loader = CSafeLoader(text)
+        try:
+            return loader.get_single_node(), True
+        except yaml.YAMLError:
+            pass
+        finally:
+            loader.dispose()
+    loader = yaml.SafeLoader(text)
+    try:
+        return loader.get_single_node(), False
+    finally:
+        loader.dispose()
+
+
 def load_yaml(text: str, file: str) -> Loaded:
     """Parse text; raise SpecErrors for syntax errors. Other problems are kept in `errors` (the first duplicate key wins)."""
     lines = LineIndex(text)
-    loader = None
     try:
-        loader = yaml.SafeLoader(text)
-        root = loader.get_single_node()
+        return _load(text, file, lines, fast=True)
+    except _ComposersDisagree:
+        return _load(text, file, lines, fast=False)
+
+
+def _load(text: str, file: str, lines: LineIndex, fast: bool) -> Loaded:
+    try:
+        root, by_libyaml = _compose(text, fast)
     except yaml.YAMLError as exc:
         raise _syntax_error(exc, text, file, lines) from None
     except RecursionError:
         raise SpecErrors([_too_deep(text, file, lines)]) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
     loaded = Loaded(file=file, data=None, text=text, lines=lines)
     if root is None:
         loaded.data = {}
         return loaded
-    walker = _Walker(loaded)
+    walker = _Walker(loaded, track_aliases="&" in text and ANCHOR.search(text) is not None, check_flow=by_libyaml)
     loaded.data = walker.convert(root, ())
     return loaded
 
@@ -290,12 +343,13 @@ def _too_deep(text: str, file: str, lines: LineIndex) -> SpecError:
     return SpecError(Pos(file, 1, 1), message)
 
 
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode's Cc, less tab and line feed
+
+
 def control_character(value: str) -> str | None:
     """The first C0 (other than tab and line feed), DEL or C1 character in value, as U+XXXX, or None."""
-    for ch in value:
-        if unicodedata.category(ch) == "Cc" and ch not in "\t\n":
-            return f"U+{ord(ch):04X}"
-    return None
+    found = CONTROL_CHARACTER.search(value)
+    return None if found is None else f"U+{ord(found.group()):04X}"
 
 
 class SourceFloat(float):
@@ -310,10 +364,12 @@ class SourceFloat(float):
 class _Walker:
     """Turns a composed node tree into dicts, lists and scalars, recording positions and problems."""
 
-    def __init__(self, loaded: Loaded):
+    def __init__(self, loaded: Loaded, track_aliases: bool = True, check_flow: bool = False):
         self.loaded = loaded
+        self.check_flow = check_flow  # libyaml composed the tree: refuse flow text PyYAML reads differently
         self.constructor = yaml.SafeLoader("")
-        self.seen: set[int] = set()
+        # an alias is the same node met twice; without anchors in the text there is none to meet
+        self.seen: set[int] | None = set() if track_aliases else None
 
     def at(self, mark) -> Pos:
         line, col = self.loaded.lines.position(mark.index)
@@ -323,17 +379,29 @@ class _Walker:
         self.loaded.errors.append(SpecError(self.at(node.start_mark), message))
 
     def convert(self, node: yaml.Node, path: Path) -> Any:
-        self.loaded.value_pos[path] = self.at(node.start_mark)
-        if id(node) in self.seen:
-            self.error(node, "YAML anchors and aliases (&name / *name) are not supported; write the value out")
-            return None
-        self.seen.add(id(node))
+        self.loaded.value_pos[path] = node.start_mark.index
+        if self.seen is not None:
+            if id(node) in self.seen:
+                self.error(node, "YAML anchors and aliases (&name / *name) are not supported; write the value out")
+                return None
+            self.seen.add(id(node))
+        if node.tag == STR_TAG and type(node) is yaml.ScalarNode and len(path) <= MAX_DEPTH:
+            # the common case, first: plain text (what construct_yaml_str returns is node.value)
+            start, value = node.start_mark, node.value
+            self.loaded.spans[path] = node.end_mark.index << 3 | STYLE_CODES[node.style]
+            if len(value) > MAX_VALUE_CHARS or CONTROL_CHARACTER.search(value) is not None:
+                return self.scalar(node)
+            return value
         if len(path) > MAX_DEPTH:
             self.error(node, f"the YAML is nested more than {MAX_DEPTH} levels deep here; flatten it")
             return None
         if node.tag not in CORE_TAGS:
             self.error(node, f"the YAML tag {node.tag!r} is not supported; write a plain value")
             return None
+        if self.check_flow and getattr(node, "flow_style", False) and FLOW_DISAGREEMENT.search(
+            self.loaded.text, node.start_mark.index, node.end_mark.index
+        ):
+            raise _ComposersDisagree
         if isinstance(node, yaml.MappingNode):
             if node.tag != "tag:yaml.org,2002:map":
                 self.error(node, f"the YAML tag {node.tag!r} cannot be put on a mapping; remove the tag")
@@ -343,43 +411,85 @@ class _Walker:
             if node.tag != "tag:yaml.org,2002:seq":
                 self.error(node, f"the YAML tag {node.tag!r} cannot be put on a list; remove the tag")
                 return None
-            return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.convert(item, path + (i,)) for i, item in enumerate(self.children(node))]
         if node.tag not in SCALAR_TAGS:
             self.error(node, f"the YAML tag {node.tag!r} needs a mapping or list, not a single value; remove the tag")
             return None
-        self.loaded.spans[path] = (node.start_mark.index, node.end_mark.index, node.style)
+        self.loaded.spans[path] = node.end_mark.index << 3 | STYLE_CODES[node.style]
         return self.scalar(node)
 
     def mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         result: dict[str, Any] = {}
-        first_seen: dict[str, Pos] = {}
-        for key_node, value_node in node.value:
-            key_pos = self.at(key_node.start_mark)
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.error(key_node, "YAML merge keys (<<) are not supported; write the keys out")
-                continue
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in SCALAR_TAGS:
-                self.error(key_node, "a key must be a plain name, not a list, mapping or tagged value")
-                continue
-            if len(key_node.value) > MAX_VALUE_CHARS:
-                self.error(key_node, f"this key is {len(key_node.value):,} characters long; keys are names: shorten it")
-                continue
-            key = key_node.value if key_node.tag != "tag:yaml.org,2002:null" else "null"
-            if (code := control_character(key)) is not None:
-                self.error(key_node, f"a key cannot contain the control character {code}; remove it")
-                continue
-            if key in first_seen:
-                self.error(
-                    key_node,
-                    f"duplicate key '{key}' (first defined at line {first_seen[key].line}); "
-                    "YAML keeps only the last one: remove or rename one of them",
-                )
-                continue
-            first_seen[key] = key_pos
+        first_seen: dict[str, int] = {}
+        key_pos, value_pos, spans = self.loaded.key_pos, self.loaded.value_pos, self.loaded.spans
+        # plain text values are read here rather than through convert (most values are): the same
+        # steps, without a call per value; not when aliases must be tracked or at the depth limit
+        inline_text = self.seen is None and len(path) < MAX_DEPTH
+        for key_node, value_node in self.children(node):
+            key = key_node.value
+            if (
+                key_node.tag != STR_TAG
+                or type(key_node) is not yaml.ScalarNode
+                or len(key) > MAX_VALUE_CHARS
+                or key in first_seen
+                or CONTROL_CHARACTER.search(key) is not None
+            ):
+                key = self.key(key_node, first_seen)
+                if key is None:
+                    continue
+            key = sys.intern(key)  # the same few key names, thousands of times: one string each
+            index = key_node.start_mark.index
+            first_seen[key] = index
             child = path + (key,)
-            self.loaded.key_pos[child] = key_pos
-            result[key] = self.convert(value_node, child)
+            key_pos[child] = index
+            if inline_text and value_node.tag == STR_TAG and type(value_node) is yaml.ScalarNode:
+                start = value_node.start_mark.index
+                value_pos[child] = start
+                spans[child] = value_node.end_mark.index << 3 | STYLE_CODES[value_node.style]
+                value = value_node.value
+                if len(value) > MAX_VALUE_CHARS or CONTROL_CHARACTER.search(value) is not None:
+                    value = self.scalar(value_node)
+                result[key] = value
+            else:
+                result[key] = self.convert(value_node, child)
         return result
+
+    def children(self, node: yaml.Node):
+        """A collection's children, each let go of once read: the tree is freed as the data is built, so
+        both never fill memory whole (peak memory stays near the composer's own). Not while aliases are
+        tracked by node identity (a freed node's id can be reused)."""
+        items = node.value
+        if self.seen is not None:
+            yield from items
+            return
+        node.value = []
+        items.reverse()
+        while items:
+            yield items.pop()
+
+    def key(self, key_node: yaml.Node, first_seen: dict[str, int]) -> str | None:
+        """A mapping key as text, or None after reporting why it cannot be one."""
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            self.error(key_node, "YAML merge keys (<<) are not supported; write the keys out")
+            return None
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in SCALAR_TAGS:
+            self.error(key_node, "a key must be a plain name, not a list, mapping or tagged value")
+            return None
+        if len(key_node.value) > MAX_VALUE_CHARS:
+            self.error(key_node, f"this key is {len(key_node.value):,} characters long; keys are names: shorten it")
+            return None
+        key = key_node.value if key_node.tag != "tag:yaml.org,2002:null" else "null"
+        if (code := control_character(key)) is not None:
+            self.error(key_node, f"a key cannot contain the control character {code}; remove it")
+            return None
+        if key in first_seen:
+            self.error(
+                key_node,
+                f"duplicate key '{key}' (first defined at line {self.loaded.position(first_seen[key]).line}); "
+                "YAML keeps only the last one: remove or rename one of them",
+            )
+            return None
+        return key
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         if len(node.value) > MAX_VALUE_CHARS:
@@ -392,6 +502,7 @@ class _Walker:
             return None
         try:
             value = self.constructor.construct_object(node)
+            self.constructor.constructed_objects.clear()  # it would keep every node it read alive
         except Exception as exc:  # PyYAML raises KeyError, IndexError, ValueError... on bad tagged scalars
             reason = f" ({exc})" if isinstance(exc, (yaml.YAMLError, ValueError, OverflowError)) else ""
             self.error(node, f"cannot read the value '{node.value}' as {node.tag.rsplit(':', 1)[-1]}{reason}; remove the tag or quote the value to make it text")

@@ -1,9 +1,8 @@
-"""Pairing what the spec expects with what the database has, by name.
+"""Messages for verify's differences, and pairing by name for what the model does not hold.
 
-Every kind of object verify compares (tables, columns, constraints, indexes,
-triggers, policies, functions) has the same two ways to differ before any
-attribute is looked at: it is missing, or it is extra. This module reports those
-and hands back the pairs whose attributes are still to be compared.
+Tables, columns, constraints, indexes, triggers and policies are paired by the differ
+(schemac.plan, through verify/run.py's Drift); functions are not part of the model, so they
+are still paired here: missing, extra, or both (to compare attributes).
 """
 
 from __future__ import annotations

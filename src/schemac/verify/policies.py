@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import psycopg
 
+from ..db.rollback import rolled_back
+
 from ..db.catalog import LivePolicy
 from ..emit.sql import create_policy_sql
-from .matching import differ, pair_by_name
+from .matching import differ
 from ..model import Policy, Schema, Table
 from ..sqltext import qualified, quote_ident
 
@@ -31,13 +33,10 @@ class ExpectedPolicy:
 def normalize_policies(conn: psycopg.Connection, schema: Schema) -> dict[tuple[str, str], ExpectedPolicy]:
     """Every spec policy in the server's own spelling, keyed by (table, policy)."""
     result: dict[tuple[str, str], ExpectedPolicy] = {}
-    conn.execute("BEGIN")
-    try:
+    with rolled_back(conn, "schemac_policies_all"):
         for table in schema.tables:
             if table.policies:
                 result.update(_normalize_table(conn, table))
-    finally:
-        conn.execute("ROLLBACK")
     return result
 
 
@@ -67,20 +66,19 @@ def _expected(p: Policy, using: str | None, check: str | None, problem: str | No
     return ExpectedPolicy(p.command.upper(), tuple(sorted(p.roles)), using, check, problem)
 
 
-def compare_policies(table: Table, live: dict[str, LivePolicy], expected: dict[tuple[str, str], ExpectedPolicy], diffs: list[str]) -> int:
-    """Append every policy difference of one table to diffs; return how many policies were compared."""
-    t = table.name
-    spec = {p.name: expected[(t, p.name)] for p in table.policies}
+def compare_policies(table: str, pairs: list[tuple[str, ExpectedPolicy, LivePolicy]], changed: set[str], diffs: list[str]) -> int:
+    """Append the differences of the policies on both sides (the differ found which changed); return how many were compared."""
     checked = 0
-    for name, exp, lp in pair_by_name(lambda n: f"policy {t}.{n}", spec, live, diffs):
-        label = f"policy {t}.{name}"
+    for name, exp, lp in pairs:
+        label = f"policy {table}.{name}"
         if exp.problem:
             diffs.append(f"{label}: the spec's expressions could not be checked on this database: {exp.problem}")
             continue
         checked += 1
-        differ(diffs, f"{label}: command", lp.command, exp.command)
-        differ(diffs, f"{label}: roles", ", ".join(lp.roles), ", ".join(exp.roles))
-        differ(diffs, f"{label}: USING", lp.using, exp.using)
-        differ(diffs, f"{label}: WITH CHECK", lp.with_check, exp.with_check)
+        if name in changed:
+            differ(diffs, f"{label}: command", lp.command, exp.command)
+            differ(diffs, f"{label}: roles", ", ".join(lp.roles), ", ".join(exp.roles))
+            differ(diffs, f"{label}: USING", lp.using, exp.using)
+            differ(diffs, f"{label}: WITH CHECK", lp.with_check, exp.with_check)
         differ(diffs, f"{label}: kind", "permissive" if lp.permissive else "restrictive", "permissive")
     return checked

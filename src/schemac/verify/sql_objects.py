@@ -12,9 +12,12 @@ import dataclasses
 
 import psycopg
 
-from ..db.apply import Migration, apply_migrations
+from collections.abc import Callable
+
+from ..db.apply import apply_migrations
 from ..db.catalog import LiveSchema, read_schema
-from ..db.server import install_supabase_stand_in, throwaway_server
+from ..db.server import throwaway_server
+from ..migrations.files import MigrationFile
 from ..model import Schema
 from .matching import differ
 
@@ -49,13 +52,10 @@ def without_sql_objects(schema: Schema, live: LiveSchema) -> LiveSchema:
     return dataclasses.replace(live, tables=tables, functions=functions, views=views, others=others)
 
 
-def build_reference(migrations: list[Migration]) -> LiveSchema:
+def build_reference(migrations: list[MigrationFile], state_of: Callable[[MigrationFile], Schema | None]) -> LiveSchema:
     """The catalog a fresh database with the stand-in has after the compiled migrations."""
     with throwaway_server() as url, psycopg.connect(url, autocommit=True) as conn:
-        install_supabase_stand_in(conn)
-        applied, problems = apply_migrations(conn, migrations)
-        if problems:
-            raise RuntimeError("; ".join(problems))
+        apply_migrations(conn, migrations, state_of, throwaway=True)
         return read_schema(conn)
 
 

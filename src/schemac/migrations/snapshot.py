@@ -1,0 +1,112 @@
+"""The schema as of one migration, as deterministic JSON that loads back into an equal `Schema`.
+
+Generic over the model's frozen dataclasses: every field that takes part in equality
+is written, in declaration order; source positions (`pos`, `keys`) and the docs-only
+`doc_targets` are left out, so a snapshot never changes because a line moved.
+Loaded nodes get the snapshot file as their position. A field the model gained after a
+snapshot was written (with a default) takes that default, so written states stay readable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from typing import Any
+
+from ..errors import Pos
+from ..model import Schema
+from ..resolve.expressions import canonical_expression
+
+SNAPSHOT_VERSION = 1
+
+
+def snapshot_json(schema: Schema) -> str:
+    """The snapshot text of a schema: sorted by nothing but the model's own order, two-space indented, one final newline."""
+    document = {"snapshot_version": SNAPSHOT_VERSION, "schema": _dump(schema)}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def load_snapshot(text: str, path: str) -> Schema:
+    """The Schema a snapshot holds; raises ValueError with a one-line reason when it is not one."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not JSON ({exc})") from None
+    if not isinstance(document, dict) or document.get("snapshot_version") != SNAPSHOT_VERSION:
+        raise ValueError(f"{path}: not a schemac snapshot of version {SNAPSHOT_VERSION}")
+    try:
+        return _load(Schema, document["schema"], Pos(path, 1, 1))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path}: not a schemac snapshot ({type(exc).__name__}: {exc})") from None
+
+
+def in_current_spelling(schema: Schema) -> Schema:
+    """The schema with every raw expression (CHECK, index predicate, policy USING / WITH CHECK) in the
+    spelling today's compiler emits, so a state written by an earlier schemac does not differ from
+    the spec only in how an unchanged expression is spelled."""
+
+    def spell(text: str | None) -> str | None:
+        return text if text is None else (canonical_expression(text) or text)
+
+    tables = tuple(
+        dataclasses.replace(
+            t,
+            checks=tuple(dataclasses.replace(c, expression=spell(c.expression)) for c in t.checks),
+            indexes=tuple(dataclasses.replace(ix, where=spell(ix.where)) for ix in t.indexes),
+            policies=tuple(dataclasses.replace(p, using=spell(p.using), with_check=spell(p.with_check)) for p in t.policies),
+        )
+        for t in schema.tables
+    )
+    return dataclasses.replace(schema, tables=tables)
+
+
+def _kept(cls: type) -> list[dataclasses.Field]:
+    return [f for f in dataclasses.fields(cls) if f.compare]
+
+
+def _dump(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _dump(getattr(value, f.name)) for f in _kept(type(value))}
+    if isinstance(value, (tuple, list)):
+        return [_dump(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _dump(v) for k, v in value.items()}
+    return value
+
+
+def _has_default(f: dataclasses.Field) -> bool:
+    return f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+
+
+def _load(hint: Any, data: Any, pos: Pos) -> Any:
+    """data (parsed JSON) as a value of the type `hint`."""
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(data, dict):
+            raise TypeError(f"{hint.__name__} must be an object")
+        hints = typing.get_type_hints(hint)
+        # a field the model gained after the snapshot was written takes its default (older states stay loadable)
+        kwargs = {f.name: _load(hints[f.name], data[f.name], pos) for f in _kept(hint) if f.name in data or not _has_default(f)}
+        if "pos" in hints:
+            kwargs["pos"] = pos
+        return hint(**kwargs)
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(hint)
+        if data is None and type(None) in options:
+            return None
+        (inner,) = [o for o in options if o is not type(None)]
+        return _load(inner, data, pos)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if not isinstance(data, list):
+            raise TypeError(f"expected a list, got {data!r}")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_load(args[0], item, pos) for item in data)
+        return tuple(_load(a, item, pos) for a, item in zip(args, data, strict=True))
+    if hint is Any:
+        return data
+    if hint in (str, int, bool) and not isinstance(data, hint):
+        raise TypeError(f"expected {hint.__name__}, got {data!r}")
+    return data
