@@ -13,13 +13,14 @@ tables:
   notes:
     description: Notes.
     classification: administrative
+    rls: false
     columns:
       id: {type: uuid, primary_key: true, default: gen_random_uuid(), description: Id.}
       title: {type: varchar(10)}
 """
 SC104 = "'notes.title' is varchar(10); write 'type: text' (add a CHECK on length(...) if a limit matters)"
 SC114 = "column 'notes.title' has no description; add 'description:' saying what it holds"
-SC115 = "table 'notes' states no retention; add 'retention:' saying how long rows are kept and how they are deleted"
+SC109 = "table 'notes' turns row level security off; remove its 'rls:' key (or write 'rls: true'): service_role bypasses RLS for backend jobs"
 
 
 def test_lint_text(tmp_path):
@@ -27,9 +28,9 @@ def test_lint_text(tmp_path):
     result = run_cli("lint", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"schema.yaml:2:3: SC115 {SC115}",
-        f"schema.yaml:7:7: SC114 {SC114} (warning)",
-        f"schema.yaml:7:15: SC104 {SC104}",
+        f"schema.yaml:5:5: SC109 {SC109}",
+        f"schema.yaml:8:7: SC114 {SC114} (warning)",
+        f"schema.yaml:8:15: SC104 {SC104}",
         "schema.yaml: 2 errors, 1 warning",
     ]
 
@@ -39,9 +40,9 @@ def test_lint_github_annotations(tmp_path):
     result = run_cli("lint", "--format", "github", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"::error file=schema.yaml,line=2,col=3,title=SC115 every table states its retention::{SC115}",
-        f"::warning file=schema.yaml,line=7,col=7,title=SC114 every table and column has a description::{SC114}",
-        f"::error file=schema.yaml,line=7,col=15,title=SC104 strings are text%2C never varchar(n) or char(n)::{SC104}",
+        f"::error file=schema.yaml,line=5,col=5,title=SC109 row level security is enabled on every table::{SC109}",
+        f"::warning file=schema.yaml,line=8,col=7,title=SC114 every table and column has a description::{SC114}",
+        f"::error file=schema.yaml,line=8,col=15,title=SC104 strings are text%2C never varchar(n) or char(n)::{SC104}",
     ]
 
 
@@ -56,7 +57,7 @@ def test_lint_json(tmp_path):
         "title": "strings are text, never varchar(n) or char(n)",
         "message": SC104,
         "file": "schema.yaml",
-        "line": 7,
+        "line": 8,
         "col": 15,
         "table": "notes",
         "column": "title",
@@ -64,7 +65,7 @@ def test_lint_json(tmp_path):
 
 
 def test_warnings_alone_do_not_fail(tmp_path):
-    write_spec(tmp_path, BROKEN.replace("    columns:", "    retention: One year.\n    columns:").replace("varchar(10)", "text"))
+    write_spec(tmp_path, BROKEN.replace("    rls: false\n", "").replace("varchar(10)", "text"))
     result = run_cli("lint", cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout.endswith("schema.yaml: 0 errors, 1 warning\n")
@@ -75,7 +76,7 @@ def test_rule_errors_stop_compile_and_check_and_write_nothing(tmp_path):
     for command in ("compile", "check"):
         result = run_cli(command, cwd=tmp_path)
         assert result.returncode == 1, command
-        assert f"schema.yaml:7:15: SC104 {SC104}" in result.stderr.splitlines()
+        assert f"schema.yaml:8:15: SC104 {SC104}" in result.stderr.splitlines()
         assert result.stderr.splitlines()[-1].startswith("2 errors, 1 warning; nothing written.")
         assert "Traceback" not in result.stderr
     assert not (tmp_path / "compiled").exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from schemac.db.apply import run_sql
 from schemac.db.catalog import read_schema
-from schemac.db.inspector import column_type, inspect_database
+from schemac.db.inspector import catalog_model, column_type
 from schemac.emit.sql import column_comment, table_comment
 from schemac.model import ColumnType
 from schemac.plan import plan_migration
@@ -22,7 +22,7 @@ def test_column_types_read_back():
 
 
 def test_repo_schema_round_trips_types_comments_and_keys(migrated, repo_schema):
-    inspected = {t.name: t for t in inspect_database(migrated).tables}
+    inspected = {t.name: t for t in catalog_model(migrated).tables}
     assert set(inspected) == {t.name for t in repo_schema.tables}
     live = read_schema(migrated)
     for t in repo_schema.tables:
@@ -73,7 +73,7 @@ def test_drift_is_a_plan_that_removes_it(pg_server, tmp_path):
     schema = spec(tmp_path, "s", SPEC)
     with database(pg_server, schema) as live, database(pg_server, schema) as expected:
         run_sql(live, DRIFT)
-        drift = plan_migration(inspect_database(live), inspect_database(expected))
+        drift = plan_migration(catalog_model(live), catalog_model(expected))
         summaries = {s.summary for s in drift.statements}
         assert {"add column patients.age", "add index patients_name_idx on patients", "create policy staff_read on patients",
                 "enable row level security on patients", "comment on column patients.name"} <= summaries

@@ -59,11 +59,20 @@ def test_readers_follow_select_policies(tmp_path):
           id: {type: uuid, primary_key: true, default: gen_random_uuid(), description: Id.}
         policies:
           - {name: write, for: [insert], to: [anon], with_check: "true"}
+      members:
+        description: Members only.
+        classification: administrative
+        retention: One year.
+        columns:
+          id: {type: uuid, primary_key: true, default: gen_random_uuid(), description: Id.}
+        policies:
+          - {name: read, for: [select], to: [authenticated], using: "true"}
     """
     schema = load_schema(str(write_spec(tmp_path, spec)))
-    assert readers(schema.table("notes")) == ("anon", "authenticated", "service_role")
+    assert readers(schema.table("notes")) == ("anon", "authenticated", "service_role")  # `to: [public]` grants every role
     assert readers(schema.table("secrets")) == ("anon", "authenticated", "service_role")
     assert readers(schema.table("hidden")) == ("service_role",)
+    assert readers(schema.table("members")) == ("authenticated", "service_role")  # the role the policy grants, not anon
     md = render_outputs(schema)[INVENTORY_MD_PATH]
     assert "- Read access: anon: all rows; authenticated: all rows; service_role: all rows (row level security is off)" in md
     assert read_access(schema.table("notes")) == {"anon": "all rows", "authenticated": "all rows", "service_role": "all rows"}

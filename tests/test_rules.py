@@ -212,9 +212,40 @@ def test_sc112_doctor_id_not_a_foreign_key(tmp_path):
     assert only(lint_spec(tmp_path, spec)) == (
         "12:7",
         "SC112",
-        "'notes.doctor_id' names a user but is not a foreign key to auth.users(id); add 'references: auth.users.id' "
-        "(and an on_delete) to the column",
+        "'notes.doctor_id' names a user but is not a foreign key to a user table; add 'references: auth.users.id' "
+        "(or the key of your own users table, e.g. 'users.id') and an on_delete to the column",
     )
+
+
+USERS_TABLE = """
+  users:
+    description: The application's own users.
+    classification: administrative
+    retention: Until the account is closed.
+    columns:
+      id: {type: uuid, primary_key: true, default: gen_random_uuid(), description: User identifier.}
+"""
+PROFILES_TABLE = """
+  profiles:
+    description: One profile per Supabase user.
+    classification: administrative
+    retention: Until the account is closed.
+    columns:
+      id: {type: uuid, primary_key: true, references: auth.users.id, on_delete: cascade, description: The user.}
+"""
+
+
+@pytest.mark.parametrize(("target", "extra"), [("users.id", USERS_TABLE), ("profiles.id", PROFILES_TABLE), ("auth.users.id", "")])
+def test_sc112_accepts_a_key_of_a_users_table_or_a_table_keyed_by_auth_users(tmp_path, target, extra):
+    """`user_id -> public.users` and `user_id -> profiles(id) -> auth.users` are the common patterns."""
+    spec = BASE + f"      user_id: {{type: uuid, references: {target}, description: The user.}}\n    indexes: [{{columns: [user_id]}}]\n" + extra
+    assert "SC112" not in [f.code for f in lint_spec(tmp_path, spec).findings]
+
+
+def test_sc112_still_refuses_a_table_that_is_not_a_user_table(tmp_path):
+    spec = BASE + "      user_id: {type: uuid, references: things.id, description: The user.}\n    indexes: [{columns: [user_id]}]\n"
+    spec += USERS_TABLE.replace("users:", "things:").replace("The application's own users.", "Things.")
+    assert [f.code for f in lint_spec(tmp_path, spec).findings] == ["SC112"]
 
 
 def test_sc112_applies_to_prefixed_doctor_ids_and_user_id(tmp_path):
@@ -254,13 +285,18 @@ def test_sc114_missing_description(tmp_path):
     )
 
 
-def test_sc115_no_retention(tmp_path):
-    spec = BASE.replace("    retention: Deleted after one year.\n", "")
+def test_sc115_no_retention_on_a_phi_table(tmp_path):
+    spec = PHI_TABLE.replace("    retention: Deleted after one year.\n", "    user_operations: []\n    user_operations_reason: Only the backend reads notes.\n")
     assert only(lint_spec(tmp_path, spec)) == (
         "2:3",
         "SC115",
-        "table 'notes' states no retention; add 'retention:' saying how long rows are kept and how they are deleted",
+        "table 'notes' holds PHI but states no retention; add 'retention:' saying how long rows are kept and how they are deleted",
     )
+
+
+def test_sc115_leaves_tables_without_phi_alone(tmp_path):
+    """Retention is asked of sensitive records, not of every lookup table."""
+    assert lint_spec(tmp_path, BASE.replace("    retention: Deleted after one year.\n", "")).findings == []
 
 
 SC116_TAIL = (

@@ -81,10 +81,14 @@ def test_wrong_type_of_value():
     ]
 
 
-def test_wrong_literal_value():
+def test_unknown_classification():
     assert errors_of(table("name: {type: text, classification: secret}\n")) == [
-        "schema.yaml:10:26: 'classification' cannot be 'secret'; expected 'phi', 'administrative' or 'public_social'"
+        "schema.yaml:10:26: unknown classification 'secret'; the phi profile's classes are: phi, administrative, "
+        "public_social (set your own with top-level 'classifications:' under profile general or none)"
     ]
+    assert errors_of(table("name: {type: text, classification: administratve}\n"))[0].startswith(
+        "schema.yaml:10:26: unknown classification 'administratve'; did you mean 'administrative'?"
+    )
 
 
 def test_unknown_column_type():
@@ -189,6 +193,34 @@ def test_default_function_outside_the_closed_list():
     assert errors_of(table("at: {type: timestamptz, default: clock_timestamp()}\n")) == [
         "schema.yaml:10:31: 'clock_timestamp()' is not one of the default functions (now(), current_date, gen_random_uuid(), auth.uid()); "
         "for any other SQL write 'default_expression: \"clock_timestamp()\"' instead of 'default'"
+    ]
+
+
+def test_a_default_expression_is_called_one_not_a_bad_timestamp():
+    """The issue's report: `now() + interval '7 days'` was 'not a timestamp'."""
+    assert errors_of(table("at: {type: timestamptz, default: \"now() + interval '7 days'\"}\n")) == [
+        "schema.yaml:10:31: 'now() + interval '7 days'' is not one of the default functions (now(), current_date, gen_random_uuid(), "
+        "auth.uid()); for any other SQL write 'default_expression: \"now() + interval '7 days'\"' instead of 'default'"
+    ]
+    assert errors_of(table("at: {type: timestamptz, default: CURRENT_TIMESTAMP}\n"))[0].startswith(
+        "schema.yaml:10:31: 'CURRENT_TIMESTAMP' is not one of the default functions"
+    )
+
+
+def test_a_postgresql_feature_key_is_not_matched_to_a_far_away_key():
+    """`generated` used to get "did you mean 'encrypted'?"; now it is a key, and far-off keys get no suggestion."""
+    [error] = errors_of(table("total: {type: integer, exclude: a}\n"))
+    assert error.startswith("schema.yaml:10:30: unknown key 'exclude'; an exclusion constraint is not in the spec language yet (README: Limitations); allowed keys here:")
+    assert "did you mean" not in error
+    [error] = errors_of(table("nme: {type: text, descripton: x}\n"))
+    assert "did you mean 'description'?" in error
+
+
+@pytest.mark.parametrize("target", ["auth.users", "patients"])
+def test_references_to_a_table_without_its_column(target):
+    """`references: auth.users` used to be "unknown table 'auth'"."""
+    assert errors_of(table(f"user_id: {{type: uuid, references: {target}}}\n")) == [
+        f"schema.yaml:10:29: 'references: {target}' names a table but not its column; write 'references: {target}.id'"
     ]
 
 

@@ -254,7 +254,7 @@ tables:
         ("{type: timestamptz, generated: 'now()'}", "now() is not immutable; a generated column expression may only use immutable functions"),
         ("{type: bigint, generated: 'idd * 2'}", "names unknown column 'idd' of table 't'; did you mean 'id'?"),
         ("{type: integer, collation: C}", "a collation applies to text types, not integer"),
-        ("{type: timestamptz, default: 'now() + 1'}", "if 'now() + 1' is SQL to evaluate, write 'default_expression: \"now() + 1\"'"),
+        ("{type: timestamptz, default: 'now() + 1'}", "for any other SQL write 'default_expression: \"now() + 1\"' instead of 'default'"),
         ("{type: inet, default: '10.0.0.1'}", "write the SQL under 'default_expression' instead"),
         ("{type: emial}", "unknown column type 'emial'"),
     ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from schemac.db.apply import run_sql
 from schemac.db.catalog import read_schema
-from schemac.db.inspector import inspect_database
+from schemac.db.inspector import catalog_model
 from schemac.plan import plan_migration
 from schemac.verify.expected import expected_model
 from schemac.verify.run import compare_schema, normalize_expressions
@@ -36,7 +36,7 @@ def test_verify_differences_are_changes_the_planner_writes(migrated, repo_schema
     run_sql(migrated, DRIFT)
     before = verify_differences(migrated, repo_schema)
     assert len(before) == 9, before
-    plan = plan_migration(inspect_database(migrated), expected_model(repo_schema, normalize_expressions(migrated, repo_schema)), allow_destructive=True)
+    plan = plan_migration(catalog_model(migrated), expected_model(repo_schema, normalize_expressions(migrated, repo_schema)), allow_destructive=True)
     summaries = {s.summary for s in plan.statements}
     assert {"add column patients.gender", "drop index extra_idx on patients", "add index audit_logs_action_idx on audit_logs",
             "set default of conversations.status", "create policy messages_doctor_select on messages",

@@ -585,3 +585,51 @@ def apply_(
     for stem in result.applied:
         typer.echo(f"applied  {stem}")
     typer.echo(f"applied {count(len(result.applied), 'migration')}" + ("" if result.applied else ": the database was up to date"))
+
+
+@app.command("import")
+def import_(
+    database_url: Optional[str] = DATABASE_URL_OPTION,
+    schema: list[str] = typer.Option(["public"], "--schema", metavar="NAME", help="A schema to import (repeatable); public by default."),
+    output: str = typer.Option("schema.yaml", "--output", metavar="PATH", help="The spec file to write."),
+    force: bool = typer.Option(False, "--force", help="Overwrite --output when it exists."),
+    connect_timeout: Optional[int] = CONNECT_TIMEOUT_OPTION,
+) -> None:
+    """Write a schema.yaml from a live database, and report what the spec language cannot say.
+
+    Classification is read back from comments schemac wrote. Objects the spec cannot
+    say (functions, views, triggers, ...) are listed and written into the file as
+    commented SQL, so nothing is silently lost. The database is only read.
+    """
+    import os
+    import tempfile
+
+    import psycopg
+
+    from .db.apply import connect
+    from .db.importing import import_database, report_lines
+
+    url = _database(database_url)
+    if os.path.exists(output) and not force:
+        typer.echo(f"{output} exists; pass --force to overwrite it, or choose another --output", err=True)
+        raise typer.Exit(1)
+    try:
+        with connect(url, connect_timeout or 10) as conn:
+            imported = import_database(conn, tuple(dict.fromkeys(schema)), os.path.basename(output))
+    except SpecErrors as exc:
+        for e in exc.errors:
+            typer.echo(str(e), err=True)
+        _warn("import produced a spec that does not build (a schemac bug); nothing written.")
+        raise typer.Exit(1)
+    except psycopg.Error as exc:
+        _reraise_if_stopped(exc)
+        _warn(f"import failed: {type(exc).__name__}: {exc}".rstrip())
+        raise typer.Exit(1)
+    folder = os.path.dirname(os.path.abspath(output))
+    fd, staged = tempfile.mkstemp(prefix=".schemac-import-", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(imported.text)
+    os.replace(staged, output)
+    for line in report_lines(imported):
+        typer.echo(line)
+    _say(f"wrote {output}")

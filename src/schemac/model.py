@@ -15,8 +15,20 @@ from typing import Any
 from .errors import Pos
 from .sqltext import quote_ident
 
-CLASSIFICATIONS = ("phi", "administrative", "public_social")
-CLASSIFICATION_LABELS = {"phi": "PHI", "administrative": "administrative", "public_social": "public social"}
+CLASSIFICATIONS = ("phi", "administrative", "public_social")  # the PHI profile's vocabulary, most sensitive first
+GENERAL_CLASSIFICATIONS = ("pii", "confidential", "internal", "public")  # the general profile's default vocabulary
+PROFILES = ("phi", "general", "none")
+CLASSIFICATION_LABELS = {"phi": "PHI", "administrative": "administrative", "public_social": "public social", "pii": "PII"}
+
+
+def classification_label(classification: str) -> str:
+    """How a class is written in comments and docs: 'PHI', 'public social', 'PII', else the class itself."""
+    return CLASSIFICATION_LABELS.get(classification, classification)
+
+
+def default_vocabulary(profile: str) -> tuple[str, ...]:
+    """The classification vocabulary a profile uses when the spec names none."""
+    return CLASSIFICATIONS if profile == "phi" else GENERAL_CLASSIFICATIONS
 
 Keys = tuple[tuple[str, Pos], ...]  # the position of each key the spec wrote on a node
 
@@ -122,7 +134,7 @@ class Column(Positioned):
     nullable: bool
     default: Default | None
     description: str | None
-    classification: str
+    classification: str | None  # None only when the profile does not require one
     encrypted: bool
     enum: str | None
     pos: Pos = field(compare=False)
@@ -435,9 +447,10 @@ class Table(Positioned):
 
     @property
     def classifications(self) -> tuple[str, ...]:
-        """The classifications present among the columns, in canonical order."""
-        present = {c.classification for c in self.columns}
-        return tuple(c for c in CLASSIFICATIONS if c in present)
+        """The classifications present among the columns: the known vocabularies' order, then others by name."""
+        present = {c.classification for c in self.columns if c.classification is not None}
+        known = CLASSIFICATIONS + GENERAL_CLASSIFICATIONS
+        return tuple(c for c in known if c in present) + tuple(sorted(present - set(known)))
 
 
 @dataclass(frozen=True)
@@ -508,6 +521,8 @@ class Schema:
     source: str
     source_sha256: str
     lint: LintConfig = LintConfig()
+    profile: str = "phi"  # the compliance profile: phi | general | none
+    classifications: tuple[str, ...] = CLASSIFICATIONS  # the vocabulary, most sensitive first
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
     extensions: tuple[Extension, ...] = ()
     domains: tuple[Domain, ...] = ()
@@ -529,6 +544,16 @@ class Schema:
             if f.name == name:
                 return f
         raise KeyError(name)
+
+    @property
+    def classification_required(self) -> bool:
+        """Whether every column must carry a class (the PHI profile) or may go without one."""
+        return self.profile == "phi"
+
+    @property
+    def most_sensitive(self) -> str:
+        """The vocabulary's first class (phi, pii): what encryption, redaction and retention rules are about."""
+        return self.classifications[0]
 
     def table(self, name: str) -> Table:
         return self._tables_by_name[name]

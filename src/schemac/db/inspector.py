@@ -1,23 +1,40 @@
-"""The inspector: a live database read into the same `Schema` model the spec builds (Atlas's Inspector).
+"""The inspector: a live database read into the same `schemac.model.Schema` a spec builds.
 
-Built on catalog.py's reading. Expressions (defaults, checks, index predicates, policies) are
-the server's own spelling, so two inspected databases compare directly, and the differ
-(schemac.plan) turns their differences into the changes that would remove them. The COMMENT
-texts schemac writes are parsed back into description, classification, log and retention, so a
-comment written by schemac round-trips exactly; any other comment reads as a description of an
-unknown classification, which the differ then proposes to rewrite.
+One model, one differ: `schemac import` writes the model of `inspect_database` out as
+schema.yaml, the planner's tests compare two inspected databases, and verify compares the
+inspected database with the spec (spelled by the server) through the differ in plan/diff.py.
+Both readings start from db/catalog.py.
+
+`inspect_database` reads what the spec language can say, in the spec's own terms (a text
+column whose CHECK lists its values is an enum column, schemac's created_at/updated_at and
+trigger are `timestamps: true`, literal defaults are values, expressions go through
+PostgreSQL's parser); everything else comes back as a `LeftOut` (db/left_out.py) with the
+reason and its SQL, never dropped silently. `schema_from_catalog` is the literal reading verify
+uses on a catalog it has already read: every table object as the server spells it, nothing
+interpreted or left out, so an object the spec cannot say still shows as drift.
+
+Classification is read back from the comments schemac writes (`[PHI] ...`, and the table
+comment's `Classification: ...` part); other comments become descriptions verbatim. The
+comment text itself is kept (`catalog_comment`), which is what the differ compares.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
+from dataclasses import dataclass, replace
 
 import psycopg
+from pglast import ast, parser
+from pglast.enums import SortByDir, SortByNulls
+from pglast.stream import RawStream
 
 from ..errors import Pos
 from ..model import (
     CATALOG_TYPE_NAMES,
-    CLASSIFICATION_LABELS,
+    CLASSIFICATIONS,
+    GENERAL_CLASSIFICATIONS,
     UPDATED_AT_FUNCTION,
     CatalogComment,
     Check,
@@ -26,43 +43,762 @@ from ..model import (
     Default,
     Enum,
     Exclusion,
+    Extension,
     ForeignKey,
     Identity,
     Index,
+    IndexElement,
     Policy,
     PrimaryKey,
     Schema,
     Table,
     Trigger,
     Unique,
+    classification_label,
 )
+from ..resolve import naming
+from ..resolve.column_types import EXTENSION_TYPES, build_default, parse_type
+from ..resolve.expressions import CHECK, DEFAULT, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
+from ..resolve.foreign_keys import EXTERNAL_TABLES
+from ..sqltext import identifier_problem, qualified, quote_ident
+from ..spec.load import control_character
 from .catalog import LiveSchema, LiveTable, read_schema
+from .left_out import LeftOut, other_schema, policy_sql, programmable, supabase_attachments, table_sql
+
+HERE = Pos("database", 1, 1)  # models read from a catalog have no spec position
+ROLES = ("anon", "authenticated", "service_role", "public")
+INDEX_METHODS = ("btree", "gin", "gist", "hash", "brin")
+
+
+@dataclass(frozen=True)
+class Inspection:
+    schema: Schema
+    left_out: tuple[LeftOut, ...]
+
+
+def inspect_schema(conn: psycopg.Connection, schemas: tuple[str, ...] = ("public",)) -> Schema:
+    """The model of what the database holds in `schemas` (only what the spec language can say)."""
+    return inspect_database(conn, schemas).schema
+
+
+def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("public",), source: str = "database") -> Inspection:
+    """The model of the database, and everything in `schemas` (and attached to Supabase's tables) it leaves out."""
+    left: list[LeftOut] = []
+    live = read_schema(conn, "public") if "public" in schemas else LiveSchema({}, {})
+    extra = _column_extras(conn)
+    native_enums = {
+        name: tuple(labels)
+        for name, labels in conn.execute(
+            """SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_type t
+               JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
+               WHERE n.nspname = 'public' GROUP BY t.typname"""
+        )
+        if identifier_problem(name) is None and all(len(v.encode()) <= 63 and v and control_character(v) is None for v in labels)
+    }
+    extensions = dict(
+        conn.execute(
+            "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'"
+        ).fetchall()
+    )
+    reader = _TableReader(live, extra, left, native_enums, extensions)
+    reader.calls_app_functions = {
+        (table, policy): function
+        for table, policy, function in conn.execute(
+            """SELECT c.relname, p.polname, min(f.proname)
+               FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+               JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid AND d.refclassid = 'pg_proc'::regclass
+               JOIN pg_proc f ON f.oid = d.refobjid
+               WHERE c.relnamespace = 'public'::regnamespace AND f.pronamespace = 'public'::regnamespace
+                 AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.objid = f.oid AND x.deptype = 'e')
+               GROUP BY 1, 2"""
+        )
+    }
+    tables = [t for name in sorted(live.tables) if (t := reader.table(name, live.tables[name])) is not None]
+    tables = reader.resolve_foreign_keys(tables)
+    tables = [reader.policies(t, tables) for t in tables]
+    for name, labels in sorted(native_enums.items()):  # enum types no column uses are part of the schema too
+        reader.enums.setdefault(name, Enum(name, labels, None, HERE, native=True))
+    for other in schemas:
+        if other != "public":
+            other_schema(conn, other, left)
+    with conn.transaction():
+        conn.execute("SET LOCAL search_path TO ''")  # the definitions below then name every object with its schema
+        if "public" in schemas:
+            programmable(conn, "public", live, reader.used_functions, left, {e.name for e in reader.enums.values() if e.native})
+        supabase_attachments(conn, left)
+    profile, vocabulary = _profile(tables)
+    used = {EXTENSION_TYPES[c.type.base] for t in tables for c in t.columns if c.type.schema and c.type.base in EXTENSION_TYPES}
+    used |= _extensions_public_needs(conn)
+    wanted = sorted(name for name, where in extensions.items() if name in used or where in schemas)
+    schema = Schema(
+        tables=tuple(tables),
+        enums=tuple(reader.enums.values()),
+        source=source,
+        source_sha256="",
+        profile=profile,
+        classifications=vocabulary,
+        extensions=tuple(Extension(name, extensions[name], HERE) for name in wanted),
+    )
+    return Inspection(schema, tuple(left))
+
+
+def _extensions_public_needs(conn: psycopg.Connection) -> set[str]:
+    """Extensions an object of public depends on: a column's type, an index's operator class (btree_gist under an
+    exclusion constraint), a default's or a policy's function. Supabase's others in `extensions` are not the app's."""
+    rows = conn.execute(
+        """SELECT DISTINCT e.extname
+           FROM pg_depend d
+           JOIN pg_depend m ON m.classid = d.refclassid AND m.objid = d.refobjid AND m.deptype = 'e'
+           JOIN pg_extension e ON e.oid = m.refobjid
+           WHERE (d.classid = 'pg_class'::regclass AND d.objid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace))
+              OR (d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT oid FROM pg_constraint WHERE connamespace = 'public'::regnamespace))
+              OR (d.classid = 'pg_attrdef'::regclass AND d.objid IN
+                  (SELECT a.oid FROM pg_attrdef a JOIN pg_class c ON c.oid = a.adrelid WHERE c.relnamespace = 'public'::regnamespace))
+              OR (d.classid = 'pg_policy'::regclass AND d.objid IN
+                  (SELECT p.oid FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace = 'public'::regnamespace))"""
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+# ---------------------------------------------------------------- comments
+
+
+TAG = re.compile(r"^\[(?P<tag>[^\]\n]+)\](?: (?P<rest>.*))?$", re.S)
+TABLE_COMMENT = re.compile(
+    r"^(?P<description>.*?) Classification: (?P<classes>[^.]*)\.(?P<log> Log table: holds IDs, never PHI\.)?(?: Retention: (?P<retention>.*))?$", re.S
+)
+LABEL_TO_CLASS = {classification_label(c): c for c in CLASSIFICATIONS + GENERAL_CLASSIFICATIONS}
+
+
+def read_column_comment(comment: str | None, tagged: bool) -> tuple[str | None, bool, str | None]:
+    """(classification, encrypted, description) from a column comment; tags only count in a schemac-tagged table."""
+    if comment is None or not tagged:
+        return None, False, comment
+    m = TAG.match(comment)
+    if not m:
+        return None, False, comment
+    tag, rest = m["tag"], m["rest"]
+    if tag == "ENCRYPTED PHI: encrypted at rest and in transit":
+        return "phi", True, rest
+    label, _, encrypted = tag.partition(", ")
+    if encrypted not in ("", "encrypted") or label not in LABEL_TO_CLASS:
+        return None, False, comment
+    return LABEL_TO_CLASS[label], encrypted == "encrypted", rest
+
+
+def read_table_comment(comment: str | None, name: str) -> tuple[bool, str | None, bool, str | None]:
+    """(written by schemac, description, log, retention) from a table comment."""
+    if comment is None:
+        return False, None, False, None
+    m = TABLE_COMMENT.match(comment)
+    if not m or not all(c.strip() in LABEL_TO_CLASS for c in m["classes"].split(",")):
+        return False, comment, False, None
+    description = m["description"]
+    return True, (None if description == name else description), bool(m["log"]), m["retention"]
+
+
+# ---------------------------------------------------------------- tables
+
+
+@dataclass
+class _Extra:
+    identity: str  # '', 'a' (always), 'd' (by default)
+    generated: str  # '', 's' (stored), 'v' (virtual)
+    sequence: str | None = None  # the sequence the column owns (serial or identity)
+    options: tuple | None = None  # that sequence's (start, increment, min, max, cache, cycle, type)
+
+
+def _column_extras(conn: psycopg.Connection) -> dict[tuple[str, str], _Extra]:
+    """Identity, generated and serial columns of public: catalog.py does not read them, and a default would hide them."""
+    rows = conn.execute(
+        """SELECT c.relname, a.attname, a.attidentity, a.attgenerated, s.relname,
+                  q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle, format_type(q.seqtypid, NULL)
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+           LEFT JOIN pg_depend d ON d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass
+                AND d.deptype IN ('a', 'i') AND EXISTS (SELECT 1 FROM pg_class x WHERE x.oid = d.objid AND x.relkind = 'S')
+           LEFT JOIN pg_class s ON s.oid = d.objid
+           LEFT JOIN pg_sequence q ON q.seqrelid = s.oid
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"""
+    ).fetchall()
+    return {(t, c): _Extra(i, g, seq, tuple(opts) if seq else None) for t, c, i, g, seq, *opts in rows}
+
+
+# PostgreSQL's sequence defaults for an ascending sequence of each integer type
+SEQUENCE_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
+SERIAL_OF = {"smallint": "smallserial", "integer": "serial", "bigint": "bigserial"}
+
+
+def identity_of(kind: str, options: tuple) -> Identity | None:
+    """The model's Identity for attidentity and the sequence options, None where PostgreSQL's default (None: not expressible)."""
+    start, increment, minimum, maximum, cache, cycle, type_name = options
+    if increment < 0:
+        return None  # descending: its defaults differ; not read back
+    return Identity(
+        "always" if kind == "a" else "by default",
+        None if start == minimum else start,
+        None if increment == 1 else increment,
+        None if minimum == 1 else minimum,
+        None if maximum == SEQUENCE_MAX.get(type_name) else maximum,
+        None if cache == 1 else cache,
+        bool(cycle),
+    )
+
+
+def plain_sequence(options: tuple) -> bool:
+    """A sequence with every option at PostgreSQL's default (what serial creates)."""
+    start, increment, minimum, maximum, cache, cycle, type_name = options
+    return (start, increment, minimum, maximum, cache, cycle) == (1, 1, 1, SEQUENCE_MAX.get(type_name), 1, False)
+
+
+class _Collector:
+    """Stands in for resolve's Problems when a resolver helper is reused: keeps the messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def add(self, _path, message: str) -> None:
+        self.messages.append(message)
+
+
+def catalog_type(text: str) -> ColumnType | None:
+    """A format_type() spelling as the model's ColumnType, or None when the spec cannot say it."""
+    spelled = re.sub(r"^time without time zone", "time", text)
+    spelled = re.sub(r"^character varying", "varchar", spelled)
+    spelled = re.sub(r"^character(?= |\(|\[|$)", "char", spelled)
+    ctype = parse_type(spelled)
+    return ctype if ctype is not None and ctype.catalog == text else None
+
+
+ENUM_CHECK = re.compile(r"^\((?P<col>\w+) = ANY \(ARRAY\[(?P<values>.*)\]\)\)$", re.S)
+ENUM_VALUE = re.compile(r"'((?:[^']|'')*)'::text")
+
+
+class _TableReader:
+    def __init__(self, live: LiveSchema, extra: dict[tuple[str, str], _Extra], left: list[LeftOut], native_enums=None, extensions=None):
+        self.live = live
+        self.extra = extra
+        self.left = left
+        self.enums: dict[str, Enum] = {}
+        self.used_functions: set[str] = set()
+        self.native_enums: dict[str, tuple[str, ...]] = native_enums or {}  # public's enum types -> labels
+        self.extensions: dict[str, str] = extensions or {}  # extension -> its schema
+        self.calls_app_functions: dict[tuple[str, str], str] = {}  # (table, policy) -> a function of public it calls
+
+    def out(self, kind: str, table: str | None, name: str, reason: str, sql: str) -> None:
+        self.left.append(LeftOut(kind, f"public.{table}" if table else None, name, reason, sql))
+
+    def table(self, name: str, lt: LiveTable) -> Table | None:
+        qname = qualified("public", name)
+        if problem := identifier_problem(name):
+            self.out("table", name, name, f"the table name {problem}", table_sql(name, lt))
+            return None
+        tagged, description, log, retention = read_table_comment(self.writable_comment(name, None, lt.comment), name)
+        columns: list[Column] = []
+        for cname, lc in lt.columns.items():
+            column = self.column(name, cname, lc, tagged)
+            if column is not None:
+                columns.append(column)
+        names = {c.name for c in columns}
+        if not columns:
+            self.out("table", name, name, "no column of it can be said in the spec language", table_sql(name, lt))
+            return None
+
+        primary_key, uniques, checks, exclusions = None, [], [], []
+        for con_name, con in lt.constraints.items():
+            sql = f"ALTER TABLE {qname} ADD CONSTRAINT {quote_ident(con_name)} {con.definition};"
+            missing = [c for c in con.columns if c not in names]
+            if con.kind == "f":
+                continue  # once every table is read
+            if missing:
+                self.out("constraint", name, con_name, f"it is on column {missing[0]}, which is left out", sql)
+            elif con.kind == "p" and con.definition == f"PRIMARY KEY ({_idents(con.columns)})":
+                primary_key = PrimaryKey(con_name, con.columns, HERE)
+            elif con.kind == "u" and con.definition in (f"UNIQUE ({_idents(con.columns)})", f"UNIQUE NULLS NOT DISTINCT ({_idents(con.columns)})") and con.deferrable == "NOT DEFERRABLE":
+                uniques.append(Unique(con_name, con.columns, HERE, "NULLS NOT DISTINCT" in con.definition))
+            elif con.kind == "x" and con.deferrable == "NOT DEFERRABLE" and (exclusion := self.exclusion(name, con_name, con, names)) is not None:
+                exclusions.append(exclusion)
+            elif con.kind == "c" and con.valid and con.enforced and con.inherited:
+                check = self.check(name, con_name, con.expression or "", columns, names)
+                if check is None:
+                    self.out("constraint", name, con_name, "the check expression is not one the spec can hold", sql)
+                else:
+                    checks.append(check)
+            else:
+                self.out("constraint", name, con_name, _constraint_reason(con), sql)
+        columns = [self.enum_of(name, c, checks) for c in columns]
+        checks = [ch for ch in checks if ch.enum is None or any(c.enum == ch.enum for c in columns)]
+        # the order build gives them: enum checks in column order, then the others; column uniques first
+        position = {c.name: i for i, c in enumerate(columns)}
+        enum_column = {naming.check(name, c.name): c.name for c in columns if c.enum}
+        checks.sort(key=lambda ch: (0, position[enum_column[ch.name]], "") if ch.enum else (1, 0, ch.name))
+        uniques.sort(key=lambda u: (1, 0, u.name) if u.nulls_not_distinct else _shorthand_first(name, columns, u.columns, u.name, naming.unique))
+
+        indexes = []
+        for ix_name, ix in lt.indexes.items():
+            index = self.index(name, ix_name, ix, names)
+            if index is not None:
+                indexes.append(index)
+
+        timestamps, triggers = self.timestamps(name, lt, columns)
+        if timestamps:
+            columns = [c for c in columns if c.name not in ("created_at", "updated_at")] + [
+                replace(c, generated_by="timestamps", description=_TIMESTAMP_DESCRIPTIONS[c.name]) for c in columns if c.name in ("created_at", "updated_at")
+            ]
+        for trg_name, trg in lt.triggers.items():
+            if not any(t.name == trg_name for t in triggers):
+                self.out("trigger", name, trg_name, "triggers other than the updated_at one are not in the spec language yet", f"CREATE TRIGGER {quote_ident(trg_name)} {trg.definition.replace(f' ON {name} ', f' ON {qname} ', 1)};")
+        for rule_name, definition in lt.rules.items():
+            self.out("rule", name, rule_name, "rewrite rules are not in the spec language", definition)
+        if lt.force_rls:
+            self.out("table", name, name, "FORCE ROW LEVEL SECURITY is not in the spec language", f"ALTER TABLE {qname} FORCE ROW LEVEL SECURITY;")
+
+        return Table(
+            name=name,
+            description=description,
+            classification=_most_common(columns),
+            retention=retention,
+            log=log,
+            rls=lt.rls,
+            timestamps=timestamps,
+            columns=tuple(columns),
+            primary_key=primary_key,
+            uniques=tuple(uniques),
+            checks=tuple(checks),
+            foreign_keys=(),
+            indexes=tuple(indexes),
+            triggers=triggers,
+            policies=(),
+            pos=HERE,
+            exclusions=tuple(sorted(exclusions, key=lambda x: x.name)),
+            catalog_comment=CatalogComment(lt.comment),
+        )
+
+    def column(self, table: str, name: str, lc, tagged: bool) -> Column | None:
+        sql = f"ALTER TABLE {qualified('public', table)} ADD COLUMN {quote_ident(name)} {lc.type}" + ("" if lc.nullable else " NOT NULL") + (f" DEFAULT {lc.default}" if lc.default else "") + ";"
+        extra = self.extra.get((table, name), _Extra("", ""))
+        ctype, enum = self.column_type(lc.type)
+        reason = None
+        identity = None
+        if problem := identifier_problem(name):
+            reason = f"the column name {problem}"
+        elif ctype is None:
+            reason = f"type {lc.type} is not in the spec language yet"
+        elif extra.generated and extra.generated != "s":
+            reason = "virtual generated columns are not in the spec language yet"
+        elif extra.identity:
+            identity = identity_of(extra.identity, extra.options) if extra.options else None
+            if identity is None:
+                reason = "a descending identity sequence is not in the spec language yet"
+        if reason:
+            self.out("column", table, name, reason, sql)
+            return None
+        classification, encrypted, description = read_column_comment(self.writable_comment(table, name, lc.comment), tagged)
+        collation = None if lc.collation == "default" else _unquote(lc.collation)
+        default, serial, generated = None, None, None
+        if extra.generated and lc.default is not None:
+            parsed = read_expression(lc.default, GENERATED, Scope(table, frozenset(self.live.tables[table].columns) - {name}))
+            if not isinstance(parsed, Expression):
+                self.out("column", table, name, "its generation expression is not one the spec can hold", sql)
+                return None
+            generated = parsed.sql
+        elif lc.default is not None and extra.sequence and lc.default == f"nextval({_quote(extra.sequence)}::regclass)" and \
+                extra.sequence == naming.serial_sequence(table, name) and ctype.base in SERIAL_OF and plain_sequence(extra.options):
+            serial = SERIAL_OF[ctype.base]
+            default = Default(f"nextval({_quote(extra.sequence)}::regclass)", function="nextval", expression=True)
+        elif lc.default is not None:
+            default = self.default(table, name, lc.default, ctype, enum)
+        return Column(
+            name, ctype, lc.nullable, default, description, classification, encrypted, enum.name if enum else None, HERE,
+            identity=identity, serial=serial, generated=generated, collation=collation, catalog_comment=CatalogComment(lc.comment),
+        )
+
+    def column_type(self, text: str) -> tuple[ColumnType | None, Enum | None]:
+        """The model type of a format_type() spelling: built-in, a native enum of public, or an extension's type."""
+        array = text.endswith("[]")
+        core = text[:-2] if array else text
+        if core in self.native_enums and not array:
+            values = self.native_enums[core]
+            enum = self.enums.get(core)
+            if enum is None:
+                enum = self.enums[core] = Enum(core, values, None, HERE, native=True)
+            return ColumnType(core, schema="public"), enum
+        schema, _, base = core.rpartition(".")
+        if base in EXTENSION_TYPES and EXTENSION_TYPES[base] in self.extensions:
+            ext_schema = self.extensions[EXTENSION_TYPES[base]]
+            ctype = ColumnType(base, (), array, schema=ext_schema)
+            return (ctype if ctype.catalog == text else None), None
+        return catalog_type(text), None
+
+    def writable_comment(self, table: str, column: str | None, comment: str | None) -> str | None:
+        """The comment, or None (reported) when it holds a control character the spec language refuses."""
+        if comment is None or (code := control_character(comment)) is None:
+            return comment
+        target = qualified("public", table) + (f".{quote_ident(column)}" if column else "")
+        self.out("comment", table, column or table, f"it holds the control character {code}, which a spec cannot", f"COMMENT ON {'COLUMN' if column else 'TABLE'} {target} IS {_quote(comment)};")
+        return None
+
+    def default(self, table: str, column: str, text: str, ctype: ColumnType, enum: Enum | None) -> Default | None:
+        """A literal the spec writes as `default: value` when it renders back to the same SQL; else `default_expression`."""
+        sql = f"ALTER TABLE {qualified('public', table)} ALTER COLUMN {quote_ident(column)} SET DEFAULT {text};"
+        value = default_value(text, ctype)
+        if value is not _NOT_A_VALUE and not (isinstance(value, str) and control_character(value)):
+            default = build_default(value, ctype, enum, (), _Collector())
+            if default is not None:
+                return default
+        parsed = read_expression(text, DEFAULT, Scope(table))
+        if not isinstance(parsed, Expression):
+            self.out("default", table, column, "the default expression is not one the spec can hold", sql)
+            return None
+        return Default(parsed.sql, expression=True)
+
+    def check(self, table: str, name: str, expression: str, columns: list[Column], names: set[str]) -> Check | None:
+        m = ENUM_CHECK.match(expression)
+        if m and m["col"] in names and name == naming.check(table, m["col"]):
+            values = tuple(v.replace("''", "'") for v in ENUM_VALUE.findall(m["values"]))
+            col = next(c for c in columns if c.name == m["col"])
+            if col.type == ColumnType("text") and m["values"] == ", ".join(f"'{v.replace(chr(39), chr(39) * 2)}'::text" for v in values) and len(set(values)) == len(values):
+                return Check(name, "", None, self.enum_for(table, m["col"], values), HERE)
+        parsed = read_expression(expression, CHECK, Scope(table, frozenset(names)))
+        if not isinstance(parsed, Expression):
+            return None
+        return Check(name, parsed.sql, None, None, HERE)
+
+    def enum_for(self, table: str, column: str, values: tuple[str, ...]) -> str:
+        """The enum for these values: an existing one with the same values, or a new one named after the column."""
+        for e in self.enums.values():
+            if e.values == values:
+                return e.name
+        taken = set(self.enums) | set(self.native_enums)  # a PostgreSQL enum type keeps its own name
+        name = column if column not in taken else naming.fit(f"{table}_{column}")
+        while name in taken:
+            name = naming.fit(name + "_values")
+        self.enums[name] = Enum(name, values, None, HERE)
+        return name
+
+    def enum_of(self, table: str, column: Column, checks: list[Check]) -> Column:
+        """A text column whose CHECK lists its values is an enum column; the check becomes the enum's own."""
+        for i, ch in enumerate(checks):
+            if ch.enum and ch.name == naming.check(table, column.name):
+                values = ", ".join(_quote(v) for v in self.enums[ch.enum].values)
+                checks[i] = Check(ch.name, f'"{column.name}" IN ({values})', f"{column.name} is one of the values of enum {ch.enum}", ch.enum, HERE)
+                default = column.default
+                if default is not None and default.value not in self.enums[ch.enum].values:
+                    return column
+                return replace(column, enum=ch.enum)
+        return column
+
+    def index(self, table: str, name: str, ix, names: set[str]) -> Index | None:
+        sql = f"CREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote_ident(name)} ON {qualified('public', table)} {ix.definition};"
+        try:
+            stmt = parser.parse_sql(f"CREATE INDEX x ON t {ix.definition}")[0].stmt
+            elements = [self.element(table, e, names) for e in stmt.indexParams]
+            include = tuple(e.name for e in stmt.indexIncludingParams or ())
+        except Exception:
+            elements, include, stmt = [None], (), None
+        reason = None
+        if stmt is None or None in elements or not all(c in names for c in include) or stmt.options:
+            reason = "its elements or options (storage parameters, a tablespace) are not ones the spec can hold"
+        elif ix.method not in INDEX_METHODS + ("spgist",):
+            reason = f"the {ix.method} index method is not in the spec language"
+        where = None
+        if reason is None and stmt.whereClause is not None:
+            parsed = read_expression(RawStream()(stmt.whereClause), INDEX_PREDICATE, Scope(table, frozenset(names)))
+            if isinstance(parsed, Expression):
+                where = parsed.sql
+            else:
+                reason = "the index predicate is not one the spec can hold"
+        if reason:
+            self.out("index", table, name, reason, sql)
+            return None
+        labels = tuple(e.label for e in elements)
+        detailed = tuple(elements) if any(e != IndexElement(e.column) for e in elements) else ()
+        return Index(name, labels, ix.unique, where, ix.method, None, HERE, elements=detailed, include=include, nulls_not_distinct=bool(stmt.nulls_not_distinct))
+
+    def element(self, table: str, e, names: set[str]) -> IndexElement | None:
+        """An index or exclusion element (pglast IndexElem) as the model's IndexElement; None when the spec cannot say it."""
+        if e.opclassopts:
+            return None
+        opclass = ".".join(n.sval for n in e.opclass) if e.opclass else None
+        collation = ".".join(n.sval for n in e.collation) if e.collation else None
+        order = {SortByDir.SORTBY_ASC: "asc", SortByDir.SORTBY_DESC: "desc"}.get(e.ordering)
+        nulls = {SortByNulls.SORTBY_NULLS_FIRST: "first", SortByNulls.SORTBY_NULLS_LAST: "last"}.get(e.nulls_ordering)
+        if e.name is not None:
+            return IndexElement(e.name, None, opclass, collation, order, nulls) if e.name in names else None
+        parsed = read_expression(RawStream()(e.expr), INDEX_EXPRESSION, Scope(table, frozenset(names)))
+        if not isinstance(parsed, Expression):
+            return None
+        return IndexElement(None, parsed.sql, opclass, collation, order, nulls)
+
+    def exclusion(self, table: str, name: str, con, names: set[str]) -> Exclusion | None:
+        try:
+            node = parser.parse_sql(f"ALTER TABLE t ADD CONSTRAINT x {con.definition}")[0].stmt.cmds[0].def_
+            pairs = [(self.element(table, e, names), ".".join(o.sval for o in ops)) for e, ops in node.exclusions]
+        except Exception:
+            return None
+        if any(e is None for e, _ in pairs) or node.options or node.access_method not in ("gist", "spgist", "btree", "hash"):
+            return None
+        where = None
+        if node.where_clause is not None:
+            parsed = read_expression(RawStream()(node.where_clause), INDEX_PREDICATE, Scope(table, frozenset(names)))
+            if not isinstance(parsed, Expression):
+                return None
+            where = parsed.sql
+        return Exclusion(name, node.access_method, tuple(pairs), where, None, HERE)
+
+    def timestamps(self, table: str, lt: LiveTable, columns: list[Column]) -> tuple[bool, tuple[Trigger, ...]]:
+        """`timestamps: true` when the table has schemac's created_at / updated_at and its trigger, exactly."""
+        trigger_name = naming.updated_at_trigger(table)
+        trg = lt.triggers.get(trigger_name)
+        by_name = {c.name: c for c in columns}
+        shaped = all(
+            n in by_name and by_name[n].type == ColumnType("timestamptz") and not by_name[n].nullable and by_name[n].default == Default("now()", function="now()")
+            for n in ("created_at", "updated_at")
+        )
+        if not (shaped and trg and trg.function == UPDATED_AT_FUNCTION and trg.timing == "BEFORE" and trg.events == ("UPDATE",) and trg.firing == "enabled"):
+            return False, ()
+        function_name = UPDATED_AT_FUNCTION.split(".")[1]
+        if trg.definition not in (f"BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {f}()" for f in (UPDATED_AT_FUNCTION, function_name)):
+            return False, ()
+        self.used_functions.add(UPDATED_AT_FUNCTION.split(".")[1])
+        return True, (Trigger(trigger_name, "BEFORE", ("UPDATE",), UPDATED_AT_FUNCTION),)
+
+    def resolve_foreign_keys(self, tables: list[Table]) -> list[Table]:
+        by_name = {t.name: t for t in tables}
+        result = []
+        for t in tables:
+            fks = []
+            for con_name, con in self.live.tables[t.name].constraints.items():
+                if con.kind != "f":
+                    continue
+                sql = f"ALTER TABLE {qualified('public', t.name)} ADD CONSTRAINT {quote_ident(con_name)} {con.definition};"
+                ref_schema, ref_table = con.ref_table.split(".", 1)
+                target = by_name.get(ref_table) if ref_schema == "public" else None
+                reason = None
+                if not all(t.has_column(c) for c in con.columns):
+                    reason = "it is on a column that is left out"
+                elif con.ref_table in EXTERNAL_TABLES:
+                    if not all(c in EXTERNAL_TABLES[con.ref_table] for c in con.ref_columns):
+                        reason = f"it references columns of {con.ref_table} the spec does not know"
+                elif target is None:
+                    reason = f"it references {con.ref_table}, which is not a table of the spec"
+                elif not all(target.has_column(c) for c in con.ref_columns):
+                    reason = f"it references a column of {ref_table} that is left out"
+                if reason is None and con.ref_table not in EXTERNAL_TABLES:
+                    mine = [t.column(c).type for c in con.columns]
+                    if mine != [target.column(c).type for c in con.ref_columns]:
+                        reason = "its columns and the referenced ones differ in type, which the spec does not allow"
+                if reason is None and "set null" in (con.on_delete, con.on_update) and not all(t.column(c).nullable for c in con.columns):
+                    reason = "SET NULL on a NOT NULL column always fails, and the spec refuses it"
+                fk = ForeignKey(
+                    con_name, con.columns, ref_schema, ref_table, con.ref_columns, con.on_delete, HERE,
+                    on_update=con.on_update, match=(con.match or "SIMPLE").lower(),
+                    deferrable=con.deferrable != "NOT DEFERRABLE", initially_deferred=con.deferrable.endswith("DEFERRED"),
+                )
+                if reason is None and (con.definition != _fk_definition(fk) or not con.valid or not con.enforced or fk.match == "partial"):
+                    reason = "this form of foreign key (SET NULL/SET DEFAULT on some columns, NOT VALID) is not in the spec language yet"
+                if reason:
+                    self.out("constraint", t.name, con_name, reason, sql)
+                    continue
+                fks.append(fk)
+            result.append(replace(t, foreign_keys=tuple(sorted(fks, key=lambda fk: _shorthand_first(t.name, t.columns, fk.columns, fk.name, naming.foreign_key)))))
+        return result
+
+    def policies(self, table: Table, tables: list[Table]) -> Table:
+        lt = self.live.tables[table.name]
+        scope = Scope(table.name, frozenset(c.name for c in table.columns), {t.name: frozenset(c.name for c in t.columns) for t in tables})
+        result = []
+        for name, lp in lt.policies.items():
+            sql = policy_sql(qualified("public", table.name), name, lp)
+            reason = None
+            if len(name.encode("utf-8")) > 63 or control_character(name):
+                reason = "the policy name holds a control character, which a spec cannot"
+            elif (table.name, name) in self.calls_app_functions:
+                reason = f"it calls public.{self.calls_app_functions[(table.name, name)]}(), a function, which the spec cannot create yet"
+            elif not lp.permissive:
+                reason = "restrictive policies are not in the spec language yet"
+            elif not set(lp.roles) <= set(ROLES):
+                reason = f"policies for roles other than {', '.join(ROLES)} are not in the spec language yet"
+            using = check = None
+            if reason is None and lp.using is not None:
+                parsed = read_expression(lp.using, POLICY_USING, scope)
+                reason = None if isinstance(parsed, Expression) else "its USING expression is not one the spec can hold"
+                using = parsed.sql if isinstance(parsed, Expression) else None
+            if reason is None and lp.with_check is not None:
+                parsed = read_expression(lp.with_check, POLICY_WITH_CHECK, scope)
+                reason = None if isinstance(parsed, Expression) else "its WITH CHECK expression is not one the spec can hold"
+                check = parsed.sql if isinstance(parsed, Expression) else None
+            if reason:
+                self.out("policy", table.name, name, reason, sql)
+                continue
+            result.append(Policy(name, (lp.command.lower(),), lp.roles, None, using, check, None, HERE))
+        return replace(table, policies=tuple(sorted(result, key=lambda p: p.name)))
+
+
+_TIMESTAMP_DESCRIPTIONS = {"created_at": "When the row was created.", "updated_at": "When the row was last changed (maintained by trigger)."}
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _idents(names) -> str:
+    return ", ".join(_ident_as_catalog(n) for n in names)
+
+
+def _ident_as_catalog(name: str) -> str:
+    """How pg_get_constraintdef / pg_get_indexdef write an identifier: bare when it needs no quotes."""
+    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) and name not in _RESERVED else quote_ident(name)
+
+
+# Words pg_get_*def quote even in lower case (the reserved ones a column is likely to be named).
+_RESERVED = frozenset(
+    "all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create "
+    "current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc "
+    "distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral "
+    "leading limit localtime localtimestamp not null offset on only or order placing primary references returning "
+    "select session_user some symmetric system_user table then to trailing true union unique user using variadic "
+    "when where window with".split()
+)
+
+
+def _fk_definition(fk: ForeignKey) -> str:
+    """pg_get_constraintdef's spelling of the foreign key: MATCH, ON UPDATE, ON DELETE, DEFERRABLE in its order."""
+    target = _ident_as_catalog(fk.ref_table) if fk.ref_schema == "public" else f"{_ident_as_catalog(fk.ref_schema)}.{_ident_as_catalog(fk.ref_table)}"
+    s = f"FOREIGN KEY ({_idents(fk.columns)}) REFERENCES {target}({_idents(fk.ref_columns)})"
+    if fk.match == "full":
+        s += " MATCH FULL"
+    if fk.on_update != "no action":
+        s += f" ON UPDATE {fk.on_update.upper()}"
+    if fk.on_delete != "no action":
+        s += f" ON DELETE {fk.on_delete.upper()}"
+    if fk.deferrable:
+        s += " DEFERRABLE"
+    if fk.initially_deferred:
+        s += " INITIALLY DEFERRED"
+    return s
+
+
+def _unquote(name: str) -> str:
+    return name[1:-1].replace('""', '"') if name.startswith('"') and name.endswith('"') else name
+
+
+def written_on_column(table: str, columns: tuple[str, ...], name: str, derive) -> bool:
+    """Whether the spec writes this key on its column (`unique: true`, `references:`): one column, derived name."""
+    return len(columns) == 1 and name == derive(table, columns)
+
+
+def _shorthand_first(table: str, all_columns, columns: tuple[str, ...], name: str, derive) -> tuple:
+    """Sort key in build's order: keys written on a column first, in column order; then the table's own, by name."""
+    if written_on_column(table, columns, name, derive):
+        position = {c.name: i for i, c in enumerate(all_columns)}
+        return (0, position.get(columns[0], 0), "")
+    return (1, 0, name)
+
+
+def _constraint_reason(con) -> str:
+    if con.kind == "x":
+        return "exclusion constraints are not in the spec language yet"
+    if con.deferrable != "NOT DEFERRABLE":
+        return "deferrable constraints are not in the spec language yet"
+    if not con.valid or not con.enforced:
+        return "NOT VALID and NOT ENFORCED constraints are not in the spec language"
+    if con.kind == "c":
+        return "NO INHERIT checks are not in the spec language"
+    return "INCLUDE columns, NULLS NOT DISTINCT and index options on keys are not in the spec language yet"
+
+
+def _most_common(columns: list[Column]) -> str | None:
+    classes = Counter(c.classification for c in columns if c.classification is not None)
+    if not classes:
+        return None
+    best = max(classes.values())
+    return sorted(c for c, n in classes.items() if n == best)[0]
+
+
+def _profile(tables: list[Table]) -> tuple[str, tuple[str, ...]]:
+    """phi when every column carries one of the PHI profile's classes (a schemac-compiled clinic database); else general."""
+    columns = [c for t in tables for c in t.columns]
+    if columns and all(c.classification in CLASSIFICATIONS for c in columns):
+        return "phi", CLASSIFICATIONS
+    used = {c.classification for c in columns if c.classification}
+    return "general", GENERAL_CLASSIFICATIONS + tuple(sorted(used - set(GENERAL_CLASSIFICATIONS)))
+
+
+# ---------------------------------------------------------------- defaults
+
+
+_NOT_A_VALUE = object()
+FUNCTION_DEFAULTS = {"now()": "now()", "gen_random_uuid()": "gen_random_uuid()", "auth.uid()": "auth.uid()", "CURRENT_DATE": "current_date"}
+
+
+# base types whose literal defaults build_default writes exactly as pg_get_expr prints them back
+LITERAL_BASES = frozenset({"text", "varchar", "char", "smallint", "integer", "bigint", "boolean", "numeric", "json", "jsonb", "uuid"})
+
+
+def default_value(text: str, ctype: ColumnType):
+    """The spec value of a catalog default (pg_get_expr), or _NOT_A_VALUE when it is better kept as an expression."""
+    if text in FUNCTION_DEFAULTS:
+        return FUNCTION_DEFAULTS[text]
+    if ctype.base not in LITERAL_BASES and ctype.schema != "public":
+        return _NOT_A_VALUE
+    try:
+        node = parser.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
+    except Exception:
+        return _NOT_A_VALUE
+    cast = None
+    if isinstance(node, ast.TypeCast):
+        cast = ".".join(n.sval for n in node.typeName.names)
+        node = node.arg
+    if not isinstance(node, ast.A_Const) or node.isnull:
+        return _NOT_A_VALUE
+    val = node.val
+    if isinstance(val, ast.Boolean):
+        return bool(val.boolval)
+    if isinstance(val, ast.Integer):
+        return int(val.ival)
+    if isinstance(val, ast.Float):
+        return val.fval
+    text_value = val.sval
+    if cast in ("json", "jsonb", "pg_catalog.json", "pg_catalog.jsonb"):
+        try:
+            return json.loads(text_value)
+        except ValueError:
+            return _NOT_A_VALUE
+    if text_value == "{}" and node is not None and cast is not None and _is_array_cast(text):
+        return []
+    if cast in ("int2", "int4", "int8", "pg_catalog.int2", "pg_catalog.int4", "pg_catalog.int8"):
+        return int(text_value)
+    if cast in ("numeric", "pg_catalog.numeric"):
+        return text_value
+    if _is_array_cast(text):
+        return _NOT_A_VALUE
+    return text_value
+
+
+def _is_array_cast(text: str) -> bool:
+    return text.endswith("[]")
+
+
+# ---------------------------------------------------------------- the literal reading (verify)
+
 
 TYPE_NAMES = {catalog: base for base, catalog in CATALOG_TYPE_NAMES.items()}
-LABELS = {label: classification for classification, label in CLASSIFICATION_LABELS.items()}
-ENCRYPTED_PHI = "ENCRYPTED PHI: encrypted at rest and in transit"
-TABLE_COMMENT = re.compile(
-    r"^(?P<description>.*?) Classification: (?P<mix>[^.]*)\.(?P<log> Log table: holds IDs, never PHI\.)?(?: Retention: (?P<retention>.*))?$",
-    re.DOTALL,
-)
-UNKNOWN = "unclassified"
 
 
-def inspect_database(conn: psycopg.Connection, schema: str = "public", source: str = "database") -> Schema:
-    """Every table of `schema` as the model; `source` names the database in positions."""
+def catalog_model(conn: psycopg.Connection, schema: str = "public", source: str = "database") -> Schema:
+    """The literal reading of one schema of a live database (see schema_from_catalog)."""
     return schema_from_catalog(read_schema(conn, schema), source)
 
 
 def schema_from_catalog(live: LiveSchema, source: str = "database") -> Schema:
+    """Every table of an already-read catalog as the model, literally: expressions as the server spells
+    them, every key, index, trigger and policy kept (nothing interpreted, nothing left out)."""
     pos = Pos(source, 1, 1)
     enum_types = frozenset(live.enums)
-    tables = tuple(_table(name, t, pos, enum_types) for name, t in live.tables.items())
+    tables = tuple(_literal_table(name, t, pos, enum_types) for name, t in live.tables.items())
     # native enums are the enum types of the schema; extensions are not read (the platform installs its own)
     enums = tuple(Enum(name, labels, None, pos, native=True) for name, labels in live.enums.items())
     return Schema(tables=tables, enums=enums, source=source, source_sha256="", pos=pos)
-
-
-SERIALS = {"smallint": "smallserial", "integer": "serial", "bigint": "bigserial"}
 
 
 def column_type(catalog: str) -> ColumnType:
@@ -77,28 +813,16 @@ def column_type(catalog: str) -> ColumnType:
     return ColumnType(TYPE_NAMES.get(base, base), params, array)
 
 
-def _column_comment(comment: str | None) -> tuple[str, bool, str | None]:
-    """(classification, encrypted, description) from a comment emit.sql.column_comment wrote."""
-    match = re.fullmatch(r"\[(?P<tag>[^\]]*)\](?: (?P<description>.*))?", comment or "", re.DOTALL)
-    if match is None:
-        return UNKNOWN, False, comment
-    tag, description = match["tag"], match["description"]
-    if tag == ENCRYPTED_PHI:
-        return "phi", True, description
-    label, encrypted = (tag[: -len(", encrypted")], True) if tag.endswith(", encrypted") else (tag, False)
-    return LABELS.get(label, label), encrypted, description
-
-
-def _table(name: str, t: LiveTable, pos: Pos, enum_types: frozenset[str] = frozenset()) -> Table:
+def _literal_table(name: str, t: LiveTable, pos: Pos, enum_types: frozenset[str] = frozenset()) -> Table:
     columns = []
     for cname, c in t.columns.items():
-        classification, encrypted, description = _column_comment(c.comment)
+        classification, encrypted, description = read_column_comment(c.comment, True)
         ctype = column_type(c.type)
         if ctype.base in enum_types:  # format_type leaves public out; the model qualifies a user type
             ctype = ColumnType(ctype.base, ctype.params, ctype.array, schema="public")
         generated = c.default if c.generated else None  # the catalog's default is then the generation expression
         default = c.default if c.default is not None and generated is None else None
-        serial = SERIALS.get(ctype.base) if c.sequence is not None and c.identity is None and not ctype.array else None
+        serial = SERIAL_OF.get(ctype.base) if c.sequence is not None and c.identity is None and not ctype.array else None
         columns.append(
             Column(
                 name=cname,
@@ -142,7 +866,7 @@ def _table(name: str, t: LiveTable, pos: Pos, enum_types: frozenset[str] = froze
     policies = tuple(
         Policy(n, (p.command.lower(),), p.roles, None, p.using, p.with_check, None, pos) for n, p in t.policies.items()
     )
-    description, log, retention = _table_comment(name, t.comment)
+    _tagged, description, log, retention = read_table_comment(t.comment, name)
     return Table(
         name=name,
         description=description,
@@ -165,12 +889,3 @@ def _table(name: str, t: LiveTable, pos: Pos, enum_types: frozenset[str] = froze
         realtime=t.realtime,
         replica_identity=t.replica_identity,
     )
-
-
-def _table_comment(name: str, comment: str | None) -> tuple[str | None, bool, str | None]:
-    """(description, log, retention) from a comment emit.sql.table_comment wrote."""
-    match = TABLE_COMMENT.fullmatch(comment or "")
-    if match is None:
-        return comment, False, None
-    description = match["description"]
-    return (None if description == name else description), bool(match["log"]), match["retention"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..model import CLASSIFICATION_LABELS, Column, ForeignKey, Index, Schema, Table, Trigger
+from ..model import classification_label as class_words
 from .sql import element_sql, exclusion_sql, identity_options
 from .mdtext import cell, code
 from .mdtext import comment as comment_text
@@ -84,9 +85,11 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def classification_label(classification: str) -> str:
-    """PHI as a badge (styled by the docs site, bold on GitHub); other classes as words."""
-    return PHI_BADGE if classification == "phi" else CLASSIFICATION_LABELS.get(classification, classification)
+def classification_label(classification: str | None) -> str:
+    """PHI as a badge (styled by the docs site, bold on GitHub); other classes as words; none as a blank."""
+    if classification is None:
+        return ""
+    return PHI_BADGE if classification == "phi" else cell(class_words(classification))
 
 
 def _mix(table: Table) -> str:
@@ -114,11 +117,16 @@ def _overview(schema: Schema) -> str:
         (f"[{t.name}](#{anchor(t.name)})", cell(t.description), _mix(t), _rls_state(t), cell(t.retention))
         for t in schema.tables
     ]
-    phi = sum(1 for t in schema.tables for c in t.columns if c.classification == "phi")
+    sensitive = sum(1 for t in schema.tables for c in t.columns if c.classification == schema.most_sensitive)
+    of_them = (
+        f"{sensitive} of them {PHI_BADGE} (protected health information)"
+        if schema.most_sensitive == "phi"
+        else f"{sensitive} of them {cell(class_words(schema.most_sensitive))} (the most sensitive class)"
+    )
     return (
         "## Overview\n\n"
         f"{len(schema.tables)} tables, {sum(len(t.columns) for t in schema.tables)} columns, "
-        f"{phi} of them {PHI_BADGE} (protected health information).\n\n"
+        f"{of_them}.\n\n"
         + _table(("Table", "Description", "Classification", "RLS", "Retention"), rows)
     )
 

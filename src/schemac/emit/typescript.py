@@ -29,9 +29,10 @@ the field is absent, so typing is the same as without it.
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass
 
-from ..model import CLASSIFICATION_LABELS, Column, ColumnType, ForeignKey, Function, Schema, SqlType, Table, View, ViewColumn
+from ..model import CLASSIFICATION_LABELS, Column, ColumnType, ForeignKey, Function, Schema, SqlType, Table, View, ViewColumn, classification_label
 
 TYPESCRIPT_PATH = "types/database.ts"
 SCHEMA = "public"
@@ -73,7 +74,7 @@ def render_typescript(schema: Schema) -> str:
         HELPERS,
         _constants(schema),
         _classification(schema),
-        CLASSIFICATION_HELPERS,
+        classification_helpers(schema),
     ]
     return "\n".join(parts)
 
@@ -129,8 +130,11 @@ def insert_optional(column: Column) -> bool:
 
 def field_doc(column: Column, table: Table) -> str:
     """The JSDoc shown on hover: classification tag first, then the description."""
-    label = CLASSIFICATION_LABELS.get(column.classification, column.classification)
-    tag = f"[{label}, encrypted]" if column.encrypted else f"[{label}]"
+    if column.classification is None:
+        tag = "[encrypted]" if column.encrypted else ""
+    else:
+        label = classification_label(column.classification)
+        tag = f"[{label}, encrypted]" if column.encrypted else f"[{label}]"
     text = " ".join((column.description or "").split())
     for fk in table.foreign_keys:
         if fk.ref_schema != SCHEMA and column.name in fk.columns:
@@ -589,24 +593,52 @@ def _constants(schema: Schema) -> str:
 def _classification(schema: Schema) -> str:
     """The `as const` map, checked with `satisfies` to name exactly the columns of every Row."""
     lines = [
-        "/** Every column's classification, by table: what PhiColumns and Redacted are computed from. */",
+        "/** Every column's classification, by table: what PhiColumns and Redacted are computed from. */"
+        if schema.profile == "phi"
+        else "/** Every column's classification, by table (null: none stated): what SensitiveColumns and Redacted are computed from. */",
         "export const ColumnClassification = {",
     ]
     for table in sorted_tables(schema):
         lines.append(f"  {table.name}: {{")
-        lines += [f'    {c.name}: "{c.classification}",' for c in sorted_columns(table)]
+        lines += [f"    {c.name}: {_class_literal(c.classification)}," for c in sorted_columns(table)]
         lines.append("  },")
     lines += [
         "} as const satisfies {",
         '  [T in keyof Database["public"]["Tables"]]: {',
-        '    [C in keyof Database["public"]["Tables"][T]["Row"]]: Classification',
+        '    [C in keyof Database["public"]["Tables"][T]["Row"]]: Classification' + ("" if schema.classification_required else " | null"),
         "  }",
         "}",
     ]
     return "\n".join(lines) + "\n"
 
 
-CLASSIFICATION_HELPERS = """/** phi: protected health information; administrative: operational data; public_social: platform identifiers. */
+def _class_literal(classification: str | None) -> str:
+    return "null" if classification is None else json.dumps(classification)
+
+
+def classification_helpers(schema: Schema) -> str:
+    """The Classification union and the helpers computed from ColumnClassification.
+
+    Under the PHI profile exactly PHI_HELPERS; otherwise the spec's vocabulary, with
+    `SensitiveColumns` (the most sensitive class) in place of `PhiColumns`.
+    """
+    if schema.profile == "phi":
+        return PHI_HELPERS
+    union = " | ".join(json.dumps(c) for c in schema.classifications)
+    sensitive = json.dumps(schema.most_sensitive)
+    return (
+        f"/** The spec's classification vocabulary, most sensitive first; null where a column has none. */\n"
+        f"export type Classification = {union}\n"
+        + PHI_HELPERS.split("\n", 2)[2]
+        .replace('/** The PHI columns of table T, e.g. PhiColumns<"patients">. */\nexport type PhiColumns<T extends PublicTableName> = ColumnsClassifiedAs<T, "phi">',
+                 f"/** The columns of table T of the most sensitive class ({schema.most_sensitive}). */\nexport type SensitiveColumns<T extends PublicTableName> = ColumnsClassifiedAs<T, {sensitive}>")
+        .replace(" * A row of T with no PHI: the PHI columns are absent", f" * A row of T with no {schema.most_sensitive} data: those columns are absent")
+        .replace(", or an object with any PHI field,", f", or an object with any such field,")
+        .replace("PhiColumns<T>", "SensitiveColumns<T>")
+    )
+
+
+PHI_HELPERS = """/** phi: protected health information; administrative: operational data; public_social: platform identifiers. */
 export type Classification = "phi" | "administrative" | "public_social"
 
 type PublicTableName = keyof Database["public"]["Tables"]

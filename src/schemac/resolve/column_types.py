@@ -12,6 +12,7 @@ from typing import Any
 from ..spec.grammar import kind_of
 from ..spec.load import Path
 from ..model import ColumnType, Default, Enum
+from .expressions import calls_a_function
 from .problems import Problems
 from ..sqltext import quote_literal
 
@@ -26,7 +27,7 @@ DEFAULT_FUNCTIONS: dict[str, tuple[str, ...]] = {
 # Built-in types without parameters beyond the classic ones; ranges, network and text-search types included.
 PLAIN_TYPES = (
     "real|double precision|bytea|inet|cidr|macaddr|interval|tsvector|tsquery|timetz|"
-    "int4range|int8range|numrange|tsrange|tstzrange|daterange"
+    "int4range|int8range|numrange|tsrange|tstzrange|daterange|bpchar"
 )
 TYPE_RE = re.compile(
     r"^(?P<base>text|varchar|char|smallint|integer|bigint|boolean|uuid|date|time|timestamptz|timestamp|jsonb|json|numeric|"
@@ -45,7 +46,7 @@ EXTENSION_TYPES = {"citext": "citext", "hstore": "hstore", "ltree": "ltree"}
 TYPE_LIST = (
     "text, integer, bigint, smallint, boolean, uuid, date, time, timestamptz, jsonb, numeric(p,s), varchar(n), char(n), "
     "timestamp, json, real, double precision, bytea, inet, cidr, macaddr, interval, tsvector, tsquery, timetz, "
-    "int4range, int8range, numrange, tsrange, tstzrange, daterange, serial, bigserial, smallserial, "
+    "int4range, int8range, numrange, tsrange, tstzrange, daterange, bpchar, serial, bigserial, smallserial, "
     "an extension's citext, hstore or ltree, or any of them with []"
 )
 
@@ -104,7 +105,7 @@ def build_default(value: Any, ctype: ColumnType, enum: Enum | None, path: Path, 
             problems.add(path, f"{fn} cannot be the default of a {ctype.sql} column; it fills {', '.join(DEFAULT_FUNCTIONS[fn])} columns")
             return None
         return Default(fn, function=fn)
-    if isinstance(value, str) and re.fullmatch(r"[A-Za-z_][\w.]*\(.*\)", value.strip()):
+    if isinstance(value, str) and (re.fullmatch(r"[A-Za-z_][\w.]*\(.*\)", value.strip()) or calls_a_function(value)):
         problems.add(path, f"'{value}' is not one of the default functions ({', '.join(DEFAULT_FUNCTIONS)}); for any other SQL write 'default_expression: \"{value}\"' instead of 'default'")
         return None
     sql = _literal_sql(value, ctype, enum)

@@ -430,5 +430,35 @@ def tree_shape(node: Any) -> Any:
     if isinstance(node, tuple):
         return tuple(tree_shape(n) for n in node)
     if isinstance(node, ast.Node):
-        return (type(node).__name__,) + tuple((s, tree_shape(getattr(node, s))) for s in type(node).__slots__ if s != "location")
+        return (type(node).__name__,) + tuple((s, tree_shape(getattr(node, s))) for s in type(node).__slots__ if s not in LOCATION_SLOTS)
     return node
+
+
+# Source offsets in the tree (PostgreSQL 18 adds list_start/list_end to ARRAY[...] and IN lists): not meaning.
+LOCATION_SLOTS = frozenset({"location", "list_start", "list_end", "rexpr_list_start", "rexpr_list_end"})
+
+
+def calls_a_function(text: str) -> bool:
+    """Whether text parses as one SQL expression that calls a function (now() + interval '1 day',
+    CURRENT_TIMESTAMP): tells a default *expression* from a literal that merely fails to parse as one."""
+    try:
+        node = _parse_one(text)
+    except (_Refused, RecursionError):
+        return False
+    if isinstance(node, list):
+        return False
+    found = False
+
+    def visit(n: Any) -> None:
+        nonlocal found
+        if isinstance(n, (ast.FuncCall, ast.SQLValueFunction)):
+            found = True
+        elif isinstance(n, ast.Node):
+            for name in n:
+                visit(getattr(n, name))
+        elif isinstance(n, tuple):
+            for item in n:
+                visit(item)
+
+    visit(node)
+    return found

@@ -25,6 +25,10 @@ def resolve_foreign_keys(tables: dict[str, Table], specs: dict[str, TableSpec], 
                 continue
             path = ("tables", tname, "columns", col_name, "references")
             parts = col.references.rsplit(".", 1)
+            if col.references in EXTERNAL_TABLES or col.references in all_names:
+                key = ", ".join(EXTERNAL_TABLES[col.references]) if col.references in EXTERNAL_TABLES else "id"
+                problems.add(path, f"'references: {col.references}' names a table but not its column; write 'references: {col.references}.{key.split(', ')[0]}'")
+                continue
             if len(parts) != 2 or not all(parts):
                 problems.add(path, f"'references: {col.references}' must be 'table.column' (or 'auth.users.id')")
                 continue
@@ -84,7 +88,7 @@ def _foreign_key(
             return None
         types = [ref_types[c] for c in ref_columns]
     elif "." in target:
-        problems.add(path, f"unknown table '{target}'; a foreign key may point at a table of this spec or at {', '.join(EXTERNAL_TABLES)}")
+        problems.add(path, f"unknown table '{target}'; a foreign key may point at a table of this spec or at {', '.join(EXTERNAL_TABLES)} (tables of other schemas are not in the spec language yet)")
         return None
     elif target not in tables:
         if target not in all_names:

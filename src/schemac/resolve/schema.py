@@ -23,6 +23,8 @@ from ..inject import normalise, path_problem
 from .lint_config import MIN_REASON_WORDS, build_lint
 from ..spec.load import Loaded, Path
 from ..model import (
+    CLASSIFICATIONS,
+    PROFILES,
     updated_at_function,
     USER_OPERATIONS,
     Check,
@@ -43,6 +45,7 @@ from ..model import (
     Table,
     Trigger,
     Unique,
+    default_vocabulary,
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
@@ -83,10 +86,11 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     table_specs = validate_tables(data.get("tables", {}), problems, broken_columns)
 
     enums = _build_enums(enum_specs, problems)
+    vocabulary = _vocabulary(data, problems)
     comments = _validate_section(CommentsSpec, data.get("comments"), "comments", problems) or CommentsSpec()
-    context = Context(enums, {e.name: e for e in extensions})
+    context = Context(enums, {e.name: e for e in extensions}, vocabulary=vocabulary)
     domains = _build_domains(validate_each(DomainSpec, data.get("domains", {}), ("domains",), problems), context, problems)
-    context = Context(enums, context.extensions, domains)
+    context = Context(enums, context.extensions, domains, vocabulary=vocabulary)
     tables = [_build_table(name, spec, context, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
     tables_by_name = {
         t.name: dataclasses.replace(t, classification_tag=comments.classification_tag, comment_details=comments.table_details)
@@ -108,7 +112,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     views = build_views(view_specs, tables_by_name, declared, problems)
     sql_blocks = build_sql_blocks(validate_each(SqlBlockSpec, data.get("sql", {}), ("sql",), problems), problems)
     if problems.errors:
-        partial = _clean_part(tables_by_name, enums, lint, problems, loaded, source_bytes, source_name)
+        partial = _clean_part(tables_by_name, enums, lint, problems, loaded, source_bytes, source_name, vocabulary)
         raise SpecErrors(problems.errors, partial)
     ordered = tuple(tables_by_name[name] for name in table_specs)
     return Schema(
@@ -118,6 +122,8 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         source=source_name,
         source_sha256=hashlib.sha256(source_bytes).hexdigest(),
         lint=lint,
+        profile=vocabulary.profile,
+        classifications=vocabulary.classes,
         doc_targets=doc_targets,
         extensions=extensions,
         functions=functions,
@@ -131,12 +137,58 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
 
 
 @dataclass(frozen=True)
+class Vocabulary:
+    """The profile and its classes: which classes a column may carry, and whether it must carry one."""
+
+    profile: str
+    classes: tuple[str, ...]
+
+    @property
+    def required(self) -> bool:
+        return self.profile == "phi"
+
+
+def _vocabulary(data: dict, problems: Problems) -> Vocabulary:
+    """The spec's profile and classification vocabulary; the PHI profile keeps its three classes."""
+    profile = data.get("profile", "phi")
+    if profile not in PROFILES:
+        profile = "phi"  # already reported by the grammar
+    raw = data.get("classifications")
+    if not isinstance(raw, list) or not raw or not all(isinstance(c, str) for c in raw):
+        return Vocabulary(profile, default_vocabulary(profile))  # a wrong shape is reported by the grammar
+    classes = tuple(raw)
+    for i, c in enumerate(classes):
+        if problems.name(("classifications", i), c, "classification") and c in classes[:i]:
+            problems.add(("classifications", i), f"classification '{c}' is listed twice; list each class once")
+    if profile == "phi" and classes != CLASSIFICATIONS:
+        problems.add(
+            ("classifications",),
+            f"the phi profile's classes are {', '.join(CLASSIFICATIONS)} (its rules are written for them); remove 'classifications', or choose 'profile: general' for your own",
+        )
+        return Vocabulary(profile, CLASSIFICATIONS)
+    return Vocabulary(profile, classes)
+
+
+def _classification(stated: str | None, path: Path, vocabulary: Vocabulary, problems: Problems) -> str | None:
+    """A stated class, checked against the vocabulary (None when not stated or not in it)."""
+    if stated is None:
+        return None
+    if stated not in vocabulary.classes:
+        close = difflib.get_close_matches(stated, vocabulary.classes, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        problems.add(path, f"unknown classification '{stated}'; {hint}the {vocabulary.profile} profile's classes are: {', '.join(vocabulary.classes)} (set your own with top-level 'classifications:' under profile general or none)")
+        return None
+    return stated
+
+
+@dataclass(frozen=True)
 class Context:
     """What a table's columns may name beyond the table itself: enums and extensions."""
 
     enums: dict[str, Enum]
     extensions: dict[str, Extension]
     domains: dict[str, Domain] = dataclasses.field(default_factory=dict)
+    vocabulary: "Vocabulary | None" = None  # always set by build_schema
 
 
 def _build_extensions(specs: dict[str, ExtensionSpec], problems: Problems) -> tuple[Extension, ...]:
@@ -149,7 +201,7 @@ def _build_extensions(specs: dict[str, ExtensionSpec], problems: Problems) -> tu
 
 
 def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConfig, problems: Problems, loaded: Loaded,
-                source_bytes: bytes, source_name: str) -> Schema | None:
+                source_bytes: bytes, source_name: str, vocabulary: Vocabulary) -> Schema | None:
     """The tables with no error anywhere in their part of the file, as a Schema compliance rules can check."""
     raw = loaded.data.get("tables") if isinstance(loaded.data, dict) else None
     if not isinstance(raw, dict):
@@ -165,7 +217,10 @@ def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConf
         return None
     names = {t.name for t in clean}
     waivers = tuple(w for w in lint.waivers if w.table in names)  # a waiver of a left-out table would look unused
-    return Schema(tuple(clean), tuple(enums.values()), source_name, hashlib.sha256(source_bytes).hexdigest(), LintConfig(lint.severities, waivers))
+    return Schema(
+        tuple(clean), tuple(enums.values()), source_name, hashlib.sha256(source_bytes).hexdigest(), LintConfig(lint.severities, waivers),
+        profile=vocabulary.profile, classifications=vocabulary.classes,
+    )
 
 
 def _validate_section(model, value: Any, key: str, problems: Problems):
@@ -299,7 +354,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
                     False,
                     Default("now()", function="now()"),
                     "When the row was created." if label == "created" else "When the row was last changed (maintained by trigger).",
-                    "administrative",
+                    "administrative" if context.vocabulary.profile == "phi" else (spec.classification if spec.classification in context.vocabulary.classes else None),
                     False,
                     None,
                     pos(path + ("timestamps",)),
@@ -328,18 +383,24 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         return ok
 
     primary_key = None
+    pk_name = naming.primary_key(name)
+    if spec.primary_key_name is not None:
+        if problems.name(path + ("primary_key_name",), spec.primary_key_name, "constraint"):
+            pk_name = spec.primary_key_name
+        if spec.primary_key is None and not pk_columns:
+            problems.add(path + ("primary_key_name",), "'primary_key_name' names a primary key, but the table has none; add 'primary_key: true' to its column (or 'primary_key: [...]' here), or remove the name")
     if spec.primary_key is not None:
         if pk_columns:
             problems.add(path + ("primary_key",), "the primary key is given both here and by 'primary_key: true' on a column; keep one")
         elif known(spec.primary_key, path + ("primary_key",), "primary_key"):
-            primary_key = PrimaryKey(naming.primary_key(name), tuple(spec.primary_key), pos(path + ("primary_key",)))
+            primary_key = PrimaryKey(pk_name, tuple(spec.primary_key), pos(path + ("primary_key",)))
     elif len(pk_columns) > 1:
         problems.add(
             path + ("columns", pk_columns[1], "primary_key"),
             f"more than one column says primary_key: true; for a composite key write 'primary_key: [{', '.join(pk_columns)}]' on the table",
         )
     elif pk_columns:
-        primary_key = PrimaryKey(naming.primary_key(name), tuple(pk_columns), pos(path + ("columns", pk_columns[0], "primary_key")))
+        primary_key = PrimaryKey(pk_name, tuple(pk_columns), pos(path + ("columns", pk_columns[0], "primary_key")))
     if primary_key:
         for c in columns:
             if c.name in primary_key.columns and c.nullable:
@@ -431,7 +492,7 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
     return Table(
         name=name,
         description=spec.description,
-        classification=spec.classification,
+        classification=_classification(spec.classification, path + ("classification",), context.vocabulary, problems),
         retention=spec.retention,
         log=spec.log,
         rls=spec.rls,
@@ -545,12 +606,16 @@ def _build_column(
         ctype = _resolve_type(spec.type, path + ("type",), context, problems)
         if ctype is None:
             return None
-    classification = spec.classification or tspec.classification
-    if classification is None:
+    if spec.classification is not None:
+        classification = _classification(spec.classification, path + ("classification",), context.vocabulary, problems)
+        ok = ok and classification is not None
+    else:
+        classification = tspec.classification if tspec.classification in context.vocabulary.classes else None
+    if classification is None and spec.classification is None and context.vocabulary.required:
         problems.add(
             path,
-            f"column '{name}' has no classification; add 'classification: phi|administrative|public_social' "
-            "to the column, or a default 'classification' to the table",
+            f"column '{name}' has no classification; add 'classification: {'|'.join(context.vocabulary.classes)}' "
+            "to the column, or a default 'classification' to the table (or choose 'profile: general' or 'none', where classification is optional)",
         )
         return None
     for key in ("on_delete", "on_update", "match"):

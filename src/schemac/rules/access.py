@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import USER_OPERATIONS, Schema, Table
+from ..model import USER_OPERATIONS, Schema, Table, classification_label
 from .base import Violation, rule
 
 USER_ROLES = ("anon", "authenticated", "public")
@@ -17,7 +17,8 @@ def phi_tables(schema: Schema) -> dict[str, str]:
     care relationship, so such tables are protected like the PHI they point at.
     """
     by_name = {t.name: t for t in schema.tables}
-    reason = {t.name: "holds PHI" for t in schema.tables if "phi" in t.classifications}
+    label = classification_label(schema.most_sensitive)
+    reason = {t.name: f"holds {label}" for t in schema.tables if schema.most_sensitive in t.classifications}
     changed = True
     while changed:
         changed = False
@@ -26,7 +27,7 @@ def phi_tables(schema: Schema) -> dict[str, str]:
                 continue
             for fk in t.foreign_keys:
                 if fk.ref_schema == "public" and fk.ref_table in reason and fk.ref_table in by_name:
-                    reason[t.name] = f"links to PHI table {fk.ref_table}"
+                    reason[t.name] = f"links to {label} table {fk.ref_table}"
                     changed = True
                     break
     return reason

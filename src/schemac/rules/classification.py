@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Schema
+from ..model import Schema, classification_label
 from .base import Violation, rule
 
 
@@ -24,15 +24,15 @@ def table_classified(schema: Schema) -> Iterator[Violation]:
     # prints the classification. This rule covers what build lets through.
     for t in schema.tables:
         if t.classification is None:
-            yield Violation(t.at("classification"), t.name, None, f"table '{t.name}' states no classification; add 'classification: phi|administrative|public_social' to the table (the default for its columns)")
+            yield Violation(t.at("classification"), t.name, None, f"table '{t.name}' states no classification; add 'classification: {'|'.join(schema.classifications)}' to the table (the default for its columns)")
 
 
 @rule("SC107", "every PHI column is marked encrypted", "error")
 def phi_encrypted(schema: Schema) -> Iterator[Violation]:
     for t in schema.tables:
         for col in t.columns:
-            if col.classification == "phi" and not col.encrypted:
-                yield Violation(col.at("encrypted"), t.name, col.name, f"PHI column '{t.name}.{col.name}' is not marked encrypted; add 'encrypted: true' (encrypted at rest and in transit)")
+            if col.classification == schema.most_sensitive and not col.encrypted:
+                yield Violation(col.at("encrypted"), t.name, col.name, f"{classification_label(schema.most_sensitive)} column '{t.name}.{col.name}' is not marked encrypted; add 'encrypted: true' (encrypted at rest and in transit)")
 
 
 @rule("SC108", "a log table holds no PHI column", "error")
@@ -41,5 +41,5 @@ def log_without_phi(schema: Schema) -> Iterator[Violation]:
         if not t.log:
             continue
         for col in t.columns:
-            if col.classification == "phi":
-                yield Violation(col.at("classification"), t.name, col.name, f"log table '{t.name}' holds PHI column '{col.name}'; logs keep IDs only: store the id of the record instead, or move the column to a non-log table")
+            if col.classification == schema.most_sensitive:
+                yield Violation(col.at("classification"), t.name, col.name, f"log table '{t.name}' holds {classification_label(schema.most_sensitive)} column '{col.name}'; logs keep IDs only: store the id of the record instead, or move the column to a non-log table")

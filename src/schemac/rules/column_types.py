@@ -35,5 +35,5 @@ def row_timestamp_defaults(schema: Schema) -> Iterator[Violation]:
 def text_not_varchar(schema: Schema) -> Iterator[Violation]:
     for t in schema.tables:
         for col in t.columns:
-            if col.type.base in ("varchar", "char"):
+            if col.type.base in ("varchar", "char", "bpchar"):
                 yield Violation(col.at("type"), t.name, col.name, f"'{t.name}.{col.name}' is {col.type.sql}; write 'type: text' (add a CHECK on length(...) if a limit matters)")

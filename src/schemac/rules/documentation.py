@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Schema
+from .access import phi_tables
 from .base import Violation, rule
 
 
@@ -18,8 +19,10 @@ def described(schema: Schema) -> Iterator[Violation]:
                 yield Violation(col.at("description"), t.name, col.name, f"column '{t.name}.{col.name}' has no description; add 'description:' saying what it holds")
 
 
-@rule("SC115", "every table states its retention", "error")
+@rule("SC115", "every table with PHI states its retention", "error")
 def retention_stated(schema: Schema) -> Iterator[Violation]:
-    for t in schema.tables:
+    """Retention is a question about sensitive records: tables holding or linking to the most sensitive class."""
+    for name, why in phi_tables(schema).items():
+        t = schema.table(name)
         if not (t.retention or "").strip():
-            yield Violation(t.at("retention"), t.name, None, f"table '{t.name}' states no retention; add 'retention:' saying how long rows are kept and how they are deleted")
+            yield Violation(t.at("retention"), t.name, None, f"table '{t.name}' {why} but states no retention; add 'retention:' saying how long rows are kept and how they are deleted")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from ..errors import Pos
 from ..model import Schema, Waiver
 from .base import Violation
+from .profiles import profile_severity
 from .registry import RULES, UNUSED_WAIVER
 
 
@@ -43,7 +44,7 @@ def run_rules(schema: Schema) -> LintResult:
     result = LintResult()
     used: set[Waiver] = set()
     for r in RULES:
-        severity = severities.get(r.code, r.severity)
+        severity = severities.get(r.code, profile_severity(schema.profile, r.code, r.severity))
         if severity == "off":
             continue
         for v in r.check(schema):
@@ -54,7 +55,7 @@ def run_rules(schema: Schema) -> LintResult:
             else:
                 used.add(waiver)
                 result.waived.append((finding, waiver))
-    severity = severities.get(UNUSED_WAIVER.code, UNUSED_WAIVER.severity)
+    severity = severities.get(UNUSED_WAIVER.code, profile_severity(schema.profile, UNUSED_WAIVER.code, UNUSED_WAIVER.severity))
     for w in schema.lint.waivers:
         if w not in used and severity != "off":
             target = f"{w.table}.{w.column}" if w.column else w.table

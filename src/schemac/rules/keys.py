@@ -27,14 +27,29 @@ def uuid_primary_key(schema: Schema) -> Iterator[Violation]:
             yield Violation(col.at("type" if col.type.sql != "uuid" else "default"), t.name, col.name, f"primary key '{t.name}.{col.name}' is {col.type.sql} with default {fn or (col.default.sql if col.default else 'none')}; make it 'type: uuid' with 'default: gen_random_uuid()'")
 
 
-@rule("SC112", "doctor and user references are foreign keys to auth.users(id)", "error")
+@rule("SC112", "doctor and user references are foreign keys to a user table", "error")
 def user_reference_foreign_key(schema: Schema) -> Iterator[Violation]:
+    user_tables = _user_tables(schema)
     for t in schema.tables:
         for col in t.columns:
             if not USER_REFERENCE.match(col.name):
                 continue
-            if not any(fk.columns == (col.name,) and fk.ref_qualified == "auth.users" and fk.ref_columns == ("id",) for fk in t.foreign_keys):
-                yield Violation(col.at("references"), t.name, col.name, f"'{t.name}.{col.name}' names a user but is not a foreign key to auth.users(id); add 'references: auth.users.id' (and an on_delete) to the column")
+            if not any(fk.columns == (col.name,) and fk.ref_qualified in user_tables for fk in t.foreign_keys):
+                yield Violation(col.at("references"), t.name, col.name, f"'{t.name}.{col.name}' names a user but is not a foreign key to a user table; add 'references: auth.users.id' (or the key of your own users table, e.g. 'users.id') and an on_delete to the column")
+
+
+def _user_tables(schema: Schema) -> set[str]:
+    """Tables whose rows are users: auth.users, any table named users, and tables keyed by a reference to one (profiles)."""
+    found = {"auth.users"} | {f"public.{t.name}" for t in schema.tables if t.name == "users"}
+    changed = True
+    while changed:
+        changed = False
+        for t in schema.tables:
+            key = t.primary_key.columns if t.primary_key else None
+            if f"public.{t.name}" not in found and key and any(fk.columns == key and fk.ref_qualified in found for fk in t.foreign_keys):
+                found.add(f"public.{t.name}")
+                changed = True
+    return found
 
 
 @rule("SC113", "every foreign key is covered by an index starting with its columns", "warning")

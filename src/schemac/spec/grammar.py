@@ -163,6 +163,26 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
+# A suggestion must be close: at difflib's 0.6 'generated' became "did you mean 'encrypted'?".
+SUGGEST_CUTOFF = 0.75
+
+# PostgreSQL features people write as keys; naming them beats a far-fetched suggestion.
+NOT_IN_THE_LANGUAGE = {
+    "generated": "a generated column",
+    "identity": "an identity column",
+    "serial": "a serial column",
+    "collation": "a column collation",
+    "collate": "a column collation",
+    "on_update": "ON UPDATE on a foreign key",
+    "deferrable": "a deferrable constraint",
+    "initially_deferred": "a deferrable constraint",
+    "match": "MATCH on a foreign key",
+    "include": "INCLUDE columns on an index",
+    "exclude": "an exclusion constraint",
+    "schema": "a table in another schema",
+}
+
+
 def _message(model: type[BaseModel], loc: tuple, err: dict) -> str:
     kind = err["type"]
     field = str(loc[-1]) if loc else ""
@@ -172,8 +192,10 @@ def _message(model: type[BaseModel], loc: tuple, err: dict) -> str:
     if kind == "extra_forbidden":
         owner = _model_at(model, loc)
         allowed = sorted({f.alias or n for n, f in owner.model_fields.items()}) if owner else []
-        close = difflib.get_close_matches(field, allowed, n=1)
+        close = difflib.get_close_matches(field, allowed, n=1, cutoff=SUGGEST_CUTOFF)
         hint = f"did you mean '{close[0]}'? " if close else ""
+        if not close and field in NOT_IN_THE_LANGUAGE:
+            hint = f"{NOT_IN_THE_LANGUAGE[field]} is not in the spec language yet (README: Limitations); "
         return f"unknown key '{field}'; {hint}allowed keys here: {', '.join(allowed)}"
     if kind == "missing":
         return f"missing required key '{field}'; add it"

@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Classification = Literal["phi", "administrative", "public_social"]
+Classification = str  # a class of the spec's vocabulary (see Spec.classifications); checked when the model is built
+Profile = Literal["phi", "general", "none"]
 OnDelete = Literal["cascade", "restrict", "set null", "set default", "no action"]
 Match = Literal["simple", "full"]  # PostgreSQL has not implemented MATCH PARTIAL
 Operation = Literal["select", "insert", "update", "delete", "all"]
@@ -120,7 +121,7 @@ class ColumnSpec(SpecModel):
     description: str | None = None
     """What the column holds; becomes a COMMENT in the database."""
     classification: Classification | None = None
-    """phi, administrative or public_social; inherited from the table when omitted."""
+    """A class of the vocabulary (phi, administrative or public_social under the PHI profile); inherited from the table when omitted."""
     encrypted: bool = False
     """Marks PHI that must be encrypted at rest (and in transit)."""
     backfill: str | None = None
@@ -324,6 +325,8 @@ class TableSpec(SpecModel):
     """Operations the application's users (anon, authenticated) perform on this table; a table touching PHI needs a policy for each (rule SC110)."""
     user_operations_reason: str | None = None
     """Why users do not perform the operations left out of `user_operations` (who does instead, e.g. the backend as service_role); required on a table touching PHI that leaves any out (rule SC116), and printed in the data inventory."""
+    primary_key_name: str | None = None
+    """Explicit name of the primary key constraint (an existing database's `pk_orders`); `<table>_pkey` when omitted."""
     renamed_from: str | None = None
     """Migration hint: the name this table had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
 
@@ -517,6 +520,10 @@ class Spec(SpecModel):
 
     version: Literal[1] = 1
     """Version of the spec language."""
+    profile: Profile = "phi"
+    """The compliance profile: `phi` (the clinic's rules, classification required), `general` (common good practice, classification optional) or `none` (no rules)."""
+    classifications: list[str] | None = Field(default=None, min_length=1)
+    """The classification vocabulary, most sensitive first; `phi`, `administrative`, `public_social` under the PHI profile (which allows no other), `pii`, `confidential`, `internal`, `public` by default otherwise."""
     extensions: dict[str, ExtensionSpec] = Field(default_factory=dict)
     """PostgreSQL extensions, by name (citext, pg_trgm, btree_gist, ...), each with the schema it lives in."""
     enums: dict[str, EnumSpec] = Field(default_factory=dict)

@@ -1,0 +1,135 @@
+"""What a live database holds that the spec language cannot say, each with why and its SQL.
+
+The inspector (db/inspector.py) returns these beside the model; `schemac import` writes them
+into schema.yaml as commented SQL and counts them in its report, so nothing is lost silently.
+Definitions are the server's own (pg_get_functiondef, pg_get_viewdef, pg_get_triggerdef), read
+with an empty search_path by the caller so every name is schema-qualified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+
+from ..sqltext import qualified, quote_ident
+from .catalog import LivePolicy, LiveSchema, LiveTable, read_schema
+
+SUPABASE_SCHEMAS = ("auth", "storage")  # managed by Supabase; the app may attach policies and triggers to their tables
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A database object the spec language cannot say yet, with why and its SQL."""
+
+    kind: str  # table, column, default, constraint, index, trigger, policy, function, view, sequence, type, extension, rule, comment
+    table: str | None  # schema-qualified table it belongs to, when it belongs to one
+    name: str
+    reason: str
+    sql: str
+
+
+def table_sql(name: str, lt: LiveTable, schema: str = "public") -> str:
+    """CREATE TABLE for a table the spec cannot hold, rebuilt from the catalog (columns and constraints)."""
+    lines = [
+        f"{quote_ident(c)} {col.type}" + ("" if col.nullable else " NOT NULL") + (f" DEFAULT {col.default}" if col.default else "")
+        for c, col in lt.columns.items()
+    ]
+    lines += [f"CONSTRAINT {quote_ident(n)} {con.definition}" for n, con in lt.constraints.items()]
+    out = f"CREATE TABLE {qualified(schema, name)} (\n  " + ",\n  ".join(lines) + "\n);"
+    for ix_name, ix in lt.indexes.items():
+        out += f"\nCREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote_ident(ix_name)} ON {qualified(schema, name)} {ix.definition};"
+    for p_name, lp in lt.policies.items():
+        out += "\n" + policy_sql(qualified(schema, name), p_name, lp)
+    if lt.rls:
+        out += f"\nALTER TABLE {qualified(schema, name)} ENABLE ROW LEVEL SECURITY;"
+    return out
+
+
+def policy_sql(table_sql_name: str, name: str, lp) -> str:
+    roles = ", ".join(r if r == "public" else quote_ident(r) for r in lp.roles)
+    s = f"CREATE POLICY {quote_ident(name)} ON {table_sql_name} AS {'PERMISSIVE' if lp.permissive else 'RESTRICTIVE'} FOR {lp.command} TO {roles}"
+    if lp.using is not None:
+        s += f" USING ({lp.using})"
+    if lp.with_check is not None:
+        s += f" WITH CHECK ({lp.with_check})"
+    return s + ";"
+
+
+def other_schema(conn: psycopg.Connection, schema: str, left: list[LeftOut]) -> None:
+    """Another schema's tables: the spec language holds only public today."""
+    live = read_schema(conn, schema)
+    for name, lt in sorted(live.tables.items()):
+        left.append(LeftOut("table", f"{schema}.{name}", name, "tables outside public are not in the spec language yet", table_sql(name, lt, schema)))
+    programmable(conn, schema, live, set(), left)
+
+
+def programmable(conn: psycopg.Connection, schema: str, live: LiveSchema, used_functions: set[str], left: list[LeftOut], known_types: set[str] = frozenset()) -> None:
+    """Functions, views, sequences, types and extensions of a schema, each with its definition."""
+    for name, args, definition in conn.execute(
+        """SELECT p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid)
+           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = %s AND p.prokind IN ('f', 'p')
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+           ORDER BY 1, 2""",
+        (schema,),
+    ):
+        if name in used_functions and not args:
+            continue
+        left.append(LeftOut("function", None, f"{schema}.{name}({args})", "functions are not in the spec language yet", definition.strip() + ";"))
+    for name, kind, definition in conn.execute(
+        """SELECT c.relname, c.relkind, pg_get_viewdef(c.oid, true)
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = %s AND c.relkind IN ('v', 'm')
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+           ORDER BY 1""",
+        (schema,),
+    ):
+        what = "VIEW" if kind == "v" else "MATERIALIZED VIEW"
+        left.append(LeftOut("view", None, f"{schema}.{name}", "views are not in the spec language yet", f"CREATE {what} {qualified(schema, name)} AS\n{definition.strip()}"))
+    for (name,) in conn.execute(
+        """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = %s AND c.relkind = 'S'
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
+           ORDER BY 1""",
+        (schema,),
+    ):
+        left.append(LeftOut("sequence", None, f"{schema}.{name}", "sequences are not in the spec language yet", f"CREATE SEQUENCE {qualified(schema, name)};"))
+    for name, kind, definition in conn.execute(
+        """SELECT t.typname, t.typtype,
+                  CASE t.typtype
+                    WHEN 'e' THEN 'AS ENUM (' || (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) || ')'
+                    WHEN 'd' THEN 'AS ' || format_type(t.typbasetype, t.typtypmod)
+                      || coalesce(' ' || (SELECT string_agg(pg_get_constraintdef(c.oid), ' ') FROM pg_constraint c WHERE c.contypid = t.oid), '')
+                    ELSE '' END
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE n.nspname = %s AND (t.typtype IN ('e', 'd', 'r', 'm')
+                 OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c')))
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
+           ORDER BY 1""",
+        (schema,),
+    ):
+        if name in known_types:
+            continue
+        verb = "DOMAIN" if kind == "d" else "TYPE"
+        sql = f"CREATE {verb} {qualified(schema, name)} {definition};" if definition else f"-- type {schema}.{name} (see the database)"
+        left.append(LeftOut("type", None, f"{schema}.{name}", "domains, composite and range types (and enum types the spec cannot name) are not in the spec language yet", sql))
+
+
+def supabase_attachments(conn: psycopg.Connection, left: list[LeftOut]) -> None:
+    """Policies on Supabase's own tables (storage.objects) and the app's triggers on them (auth.users): the app's schema too."""
+    for schema, table, name, permissive, roles, cmd, qual, check in conn.execute(
+        """SELECT schemaname, tablename, policyname, permissive = 'PERMISSIVE', roles, cmd, qual, with_check
+           FROM pg_policies WHERE schemaname = ANY(%s) ORDER BY 1, 2, 3""",
+        (list(SUPABASE_SCHEMAS),),
+    ):
+        lp = LivePolicy(cmd, tuple(sorted(roles)), qual, check, permissive)
+        left.append(LeftOut("policy", f"{schema}.{table}", name, "policies on tables outside public are not in the spec language yet", policy_sql(qualified(schema, table), name, lp)))
+    for schema, table, name, definition in conn.execute(
+        """SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid)
+           FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+           JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_namespace pn ON pn.oid = p.pronamespace
+           WHERE n.nspname = ANY(%s) AND NOT t.tgisinternal AND NOT pn.nspname = ANY(%s) ORDER BY 1, 2, 3""",
+        (list(SUPABASE_SCHEMAS), list(SUPABASE_SCHEMAS)),
+    ):
+        left.append(LeftOut("trigger", f"{schema}.{table}", name, "triggers on tables outside public are not in the spec language yet", definition + ";"))

@@ -1,0 +1,265 @@
+"""The spec emitter: model in, schema.yaml text out (what `schemac import` writes).
+
+Pure and deterministic. It writes the shortest spec that builds back into the same
+model: keys PostgreSQL would name the same way go on their column (`unique: true`,
+`references:`), classification only where it differs from the table's, defaults left
+out. Objects the spec language cannot say follow as commented SQL, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+import yaml
+
+from ..model import USER_OPERATIONS, Column, Schema, Table
+from ..resolve import naming
+from ..resolve.column_types import EXTENSION_TYPES
+
+
+def counted(n: int, kind: str) -> str:
+    """'1 policy', '5 policies', '2 indexes'."""
+    if n == 1:
+        return f"{n} {kind}"
+    plural = kind[:-1] + "ies" if kind.endswith("y") else kind + "es" if kind.endswith(("x", "s")) else kind + "s"
+    return f"{n} {plural}"
+
+
+def render_spec(schema: Schema, left_out: Iterable = (), header: str = "") -> str:
+    """schema.yaml for the model; `left_out` (kind, table, name, reason, sql) follows as comments."""
+    data: dict = {"version": 1, "profile": schema.profile}
+    if schema.profile != "phi" and schema.classifications != _general_default():
+        data["classifications"] = list(schema.classifications)
+    if schema.extensions:
+        data["extensions"] = {x.name: {"schema": x.schema} for x in schema.extensions}
+    if schema.enums:
+        data["enums"] = {
+            e.name: _drop_none({"description": e.description, "values": list(e.values), "native": True if e.native else None}) for e in schema.enums
+        }
+    data["tables"] = {t.name: _table(t) for t in schema.tables}
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    out = "# yaml-language-server: $schema=compiled/schemac.schema.json\n"
+    out += "".join(f"# {line}\n" for line in header.splitlines())
+    out += text
+    left = list(left_out)
+    if left:
+        out += _left_out_comments(left)
+    return out
+
+
+def _general_default() -> tuple[str, ...]:
+    from ..model import GENERAL_CLASSIFICATIONS
+
+    return GENERAL_CLASSIFICATIONS
+
+
+def _drop_none(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _table(t: Table) -> dict:
+    pk = t.primary_key.columns if t.primary_key else ()
+    column_uniques = {u.columns[0] for u in t.uniques if not u.nulls_not_distinct and _on_column(t.name, u.columns, u.name, naming.unique)}
+    column_fks = {fk.columns[0]: fk for fk in t.foreign_keys if _on_column(t.name, fk.columns, fk.name, naming.foreign_key)}
+    enum_checks = {ch.name for ch in t.checks if ch.enum}
+    out: dict = {}
+    if t.description is not None:
+        out["description"] = t.description
+    if t.classification is not None:
+        out["classification"] = t.classification
+    if t.retention is not None:
+        out["retention"] = t.retention
+    if t.log:
+        out["log"] = True
+    if not t.rls:
+        out["rls"] = False
+    if t.timestamps:
+        out["timestamps"] = True
+    out["columns"] = {
+        c.name: _column(t, c, len(pk) == 1 and c.name in pk, c.name in column_uniques, column_fks.get(c.name))
+        for c in t.columns
+        if c.generated_by is None
+    }
+    if len(pk) > 1:
+        out["primary_key"] = list(pk)
+    if t.primary_key and t.primary_key.name != naming.primary_key(t.name):
+        out["primary_key_name"] = t.primary_key.name
+    uniques = [
+        _drop_none({"columns": list(u.columns), "name": u.name, "nulls_not_distinct": True if u.nulls_not_distinct else None})
+        for u in t.uniques
+        if u.nulls_not_distinct or not _on_column(t.name, u.columns, u.name, naming.unique)
+    ]
+    if uniques:
+        out["unique"] = uniques
+    checks = [_drop_none({"name": ch.name, "expression": ch.expression, "description": ch.description}) for ch in t.checks if ch.name not in enum_checks]
+    if checks:
+        out["checks"] = checks
+    fks = [
+        {
+            "name": fk.name,
+            "columns": list(fk.columns),
+            "references": {"table": fk.ref_table if fk.ref_schema == "public" else fk.ref_qualified, "columns": list(fk.ref_columns)},
+            **_fk_options(fk),
+        }
+        for fk in t.foreign_keys
+        if fk.columns[0] not in column_fks or column_fks[fk.columns[0]] is not fk
+    ]
+    if fks:
+        out["foreign_keys"] = fks
+    indexes = [_index(t, ix) for ix in t.indexes]
+    if indexes:
+        out["indexes"] = indexes
+    exclusions = [_exclusion(t, x) for x in t.exclusions]
+    if exclusions:
+        out["exclude"] = exclusions
+    if t.user_operations != USER_OPERATIONS:
+        out["user_operations"] = list(t.user_operations)
+    if t.user_operations_reason is not None:
+        out["user_operations_reason"] = t.user_operations_reason
+    policies = [
+        _drop_none({"name": p.name, "for": list(p.operations), "to": list(p.roles), "using": p.using, "with_check": p.with_check, "description": p.description})
+        for p in t.policies
+    ]
+    if policies:
+        out["policies"] = policies
+    return out
+
+
+def _on_column(table: str, columns: tuple[str, ...], name: str, derive) -> bool:
+    return len(columns) == 1 and name == derive(table, columns)
+
+
+def _column(t: Table, c: Column, primary_key: bool, unique: bool, fk) -> dict:
+    out: dict = {}
+    if c.enum:
+        out["enum"] = c.enum
+    elif c.serial:
+        out["type"] = c.serial
+    else:
+        out["type"] = c.type.base if c.type.schema and c.type.base in EXTENSION_TYPES and not c.type.array else (c.type.base + "[]" if c.type.schema and c.type.base in EXTENSION_TYPES else c.type.sql)
+    if c.nullable:
+        out["nullable"] = True
+    if c.serial:
+        pass  # the sequence's nextval is the type's own default
+    elif c.default is not None and c.default.expression:
+        out["default_expression"] = c.default.sql
+    elif c.default is not None:
+        out["default"] = c.default.function if c.default.function else c.default.value
+    if c.identity is not None:
+        out["identity"] = _identity(c.identity)
+    if c.generated is not None:
+        out["generated"] = c.generated
+    if c.collation is not None:
+        out["collation"] = c.collation
+    if primary_key:
+        out["primary_key"] = True
+    if unique:
+        out["unique"] = True
+    if fk is not None:
+        target = fk.ref_table if fk.ref_schema == "public" else fk.ref_qualified
+        out["references"] = f"{target}.{fk.ref_columns[0]}"
+        out.update(_fk_options(fk))
+    if c.description is not None:
+        out["description"] = c.description
+    if c.classification is not None and c.classification != t.classification:
+        out["classification"] = c.classification
+    if c.encrypted:
+        out["encrypted"] = True
+    return out
+
+
+def _exclusion(t: Table, x) -> dict:
+    elements = [{**({"column": e.column} if isinstance(_element(e), str) else _element(e)), "with": op} for e, op in x.elements]
+    out: dict = {"elements": elements}
+    if x.using != "gist":
+        out["using"] = x.using
+    if x.where is not None:
+        out["where"] = x.where
+    if x.name != naming.exclusion(t.name, "_".join(e.column or "expr" for e, _ in x.elements)):
+        out["name"] = x.name
+    if x.description is not None:
+        out["description"] = x.description
+    return out
+
+
+def _fk_options(fk) -> dict:
+    """on_delete, on_update, match, deferrable, initially_deferred: each only when not PostgreSQL's default."""
+    out: dict = {}
+    if fk.on_delete != "no action":
+        out["on_delete"] = fk.on_delete
+    if fk.on_update != "no action":
+        out["on_update"] = fk.on_update
+    if fk.match != "simple":
+        out["match"] = fk.match
+    if fk.deferrable:
+        out["deferrable"] = True
+    if fk.initially_deferred:
+        out["initially_deferred"] = True
+    return out
+
+
+def _identity(identity) -> str | dict:
+    options = {
+        "start": identity.start,
+        "increment": identity.increment,
+        "min_value": identity.min_value,
+        "max_value": identity.max_value,
+        "cache": identity.cache,
+        "cycle": True if identity.cycle else None,
+    }
+    if all(v is None for v in options.values()):
+        return identity.generated
+    return {"generated": identity.generated, **_drop_none(options)}
+
+
+def _element(e) -> str | dict:
+    """A plain column as its name; anything else as a mapping of the keys it sets."""
+    if e.column is not None and (e.opclass, e.collation, e.order, e.nulls) == (None, None, None, None):
+        return e.column
+    return _drop_none({"column": e.column, "expression": e.expression, "opclass": e.opclass, "collation": e.collation, "order": e.order, "nulls": e.nulls})
+
+
+def _index(t: Table, ix) -> dict:
+    out: dict = {"columns": [_element(e) for e in ix.elements] if ix.elements else list(ix.columns)}
+    if ix.unique:
+        out["unique"] = True
+    if ix.nulls_not_distinct:
+        out["nulls_not_distinct"] = True
+    if ix.include:
+        out["include"] = list(ix.include)
+    if ix.where is not None:
+        out["where"] = ix.where
+    if ix.using != "btree":
+        out["using"] = ix.using
+    derived = tuple(e.column or "expr" for e in ix.elements) if ix.elements else ix.columns
+    if ix.name != naming.index(t.name, derived, ix.unique):
+        out["name"] = ix.name
+    if ix.description is not None:
+        out["description"] = ix.description
+    return out
+
+
+def _left_out_comments(left: list) -> str:
+    counts = Counter(item.kind for item in left)
+    summary = ", ".join(counted(n, kind) for kind, n in sorted(counts.items()))
+    out = [
+        "",
+        "# ---------------------------------------------------------------------------------------------",
+        f"# Not expressed in the spec language ({summary}).",
+        "# Kept here as SQL so nothing is lost; `schemac compile` does not create them.",
+    ]
+    for item in left:
+        where = f" on {item.table}" if item.table else ""
+        out += ["#", f"# {item.kind} {_comment_text(item.name)}{where}: {_comment_text(item.reason)}"]
+        out += [f"#   {_comment_text(line)}" for line in item.sql.splitlines()]
+    return "\n".join(out) + "\n"
+
+
+def _comment_text(text: str) -> str:
+    """Text safe inside a YAML comment line: control and separator characters escaped."""
+    return "".join(
+        ch if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp") else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
