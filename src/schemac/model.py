@@ -338,6 +338,7 @@ class View(Positioned):
     reads: tuple[tuple[str, str], ...]  # (schema, relation) the query names
     updatable: bool  # PostgreSQL can insert into and update it (a simple view over one table)
     indexes: tuple[Index, ...] = ()  # materialized views only
+    classification_tag: str = "start"  # where column comments carry the classification: start | none (the spec's comments:)
     pos: Pos = field(default=None, compare=False)  # type: ignore[assignment]
     keys: Keys = field(default=(), compare=False)
 

@@ -94,6 +94,7 @@ class LiveFunction:
     arguments: str = ""  # pg_get_function_arguments: names, types, defaults
     execute: tuple[str, ...] = ()  # API roles (anon, authenticated, service_role) that may EXECUTE it
     comment: str | None = None
+    other_execute: tuple[str, ...] = ()  # other roles granted EXECUTE outright (not its owner, not through PUBLIC)
 
 
 @dataclass
@@ -105,7 +106,7 @@ class LiveView:
     comment: str | None
     column_comments: dict[str, str | None]
     select_roles: tuple[str, ...]  # API roles with SELECT
-    indexes: dict[str, str] = field(default_factory=dict)  # name -> pg_get_indexdef from USING on (materialized views)
+    indexes: dict[str, str] = field(default_factory=dict)  # name -> [UNIQUE ]pg_get_indexdef from USING on (materialized views)
 
 
 @dataclass
@@ -239,9 +240,9 @@ def read_views(conn: psycopg.Connection, schema: str, names: tuple[str, ...] | N
             (oid,),
         ).fetchall()
         indexes = {
-            index: index_tail(definition)
-            for index, definition in conn.execute(
-                "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s ORDER BY 1",
+            index: ("UNIQUE " if unique else "") + index_tail(definition)
+            for index, definition, unique in conn.execute(
+                "SELECT i.relname, pg_get_indexdef(x.indexrelid), x.indisunique FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s ORDER BY 1",
                 (oid,),
             )
         }
@@ -356,12 +357,15 @@ def _read_rules(conn: psycopg.Connection, schema: str, tables: dict[str, LiveTab
 def read_functions(conn: psycopg.Connection, schema: str) -> dict[str, LiveFunction]:
     """Every function of the schema, keyed so that an overload is its own entry (import reads them here too)."""
     functions = {}
-    for name, args, body, language, secdef, config, returns, volatility, arguments, execute, comment in conn.execute(
+    for name, args, body, language, secdef, config, returns, volatility, arguments, execute, comment, other in conn.execute(
         """SELECT p.proname, pg_get_function_identity_arguments(p.oid), p.prosrc, l.lanname, p.prosecdef,
                   p.proconfig, pg_get_function_result(p.oid), p.provolatile, pg_get_function_arguments(p.oid),
                   ARRAY(SELECT r FROM unnest(ARRAY['anon', 'authenticated', 'service_role']) r
                         WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) AND has_function_privilege(r, p.oid, 'EXECUTE')),
-                  obj_description(p.oid, 'pg_proc')
+                  obj_description(p.oid, 'pg_proc'),
+                  ARRAY(SELECT DISTINCT a.grantee::regrole::text FROM aclexplode(p.proacl) a
+                        WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
+                          AND a.grantee::regrole::text NOT IN ('anon', 'authenticated', 'service_role') ORDER BY 1)
            FROM pg_proc p
            JOIN pg_namespace n ON n.oid = p.pronamespace
            JOIN pg_language l ON l.oid = p.prolang
@@ -373,7 +377,7 @@ def read_functions(conn: psycopg.Connection, schema: str) -> dict[str, LiveFunct
         key = f"{name}({args})" if args else name
         settings = ", ".join(config) if config else None
         functions[key] = LiveFunction(
-            body, language, secdef, settings, returns, VOLATILITY[volatility], arguments, tuple(execute), comment
+            body, language, secdef, settings, returns, VOLATILITY[volatility], arguments, tuple(execute), comment, tuple(other)
         )
     return functions
 

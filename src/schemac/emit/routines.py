@@ -49,10 +49,15 @@ def function_grants_sql(function: Function, schema: str = "public") -> list[str]
     return out
 
 
-def function_comment(function: Function) -> str:
-    """COMMENT ON FUNCTION: the classification of what it returns first, then the description."""
+def function_comment(function: Function) -> str | None:
+    """COMMENT ON FUNCTION: the classification of what it returns first, then the description (None: nothing to say)."""
     tag = f"[returns {CLASSIFICATION_LABELS.get(function.classification, function.classification)}]" if function.classification else ""
-    return " ".join(p for p in (tag, " ".join((function.description or "").split())) if p) or function.name
+    return " ".join(p for p in (tag, " ".join((function.description or "").split())) if p) or None
+
+
+def function_comment_sql(function: Function, schema: str = "public") -> list[str]:
+    comment = function_comment(function)
+    return [] if comment is None else [f"COMMENT ON FUNCTION {function_sql_name(function, schema)} IS {quote_literal(comment)};"]
 
 
 def render_function(function: Function) -> str:
@@ -62,7 +67,7 @@ def render_function(function: Function) -> str:
             head,
             create_function_sql(function),
             *function_grants_sql(function),
-            f"COMMENT ON FUNCTION {function_sql_name(function)} IS {quote_literal(function_comment(function))};",
+            *function_comment_sql(function),
         ]
     ) + "\n"
 

@@ -36,14 +36,20 @@ def view_grants_sql(view: View) -> list[str]:
     return out
 
 
-def view_comment(view: View) -> str:
+def view_comment(view: View) -> str | None:
+    """The view's description, then what it is and with whose rights it reads; None without a description."""
+    if not (view.description or "").strip():
+        return None
     kind = "Materialized view" if view.materialized else "View"
     access = "reads with the caller's rights (security_invoker)" if view.security_invoker else "reads with its owner's rights"
     described = " ".join((view.description or "").split())
     return (f"{described} " if described else "") + f"{kind}; {access}."
 
 
-def view_column_comment(column: ViewColumn) -> str:
+def view_column_comment(column: ViewColumn, placement: str = "start") -> str | None:
+    """The classification tag, then the description (with placement 'none': the description verbatim, None without one)."""
+    if placement == "none" or column.classification == "unclassified":
+        return " ".join(column.description.split()) if column.description else None
     tag = f"[{CLASSIFICATION_LABELS.get(column.classification, column.classification)}]"
     return f"{tag} {' '.join(column.description.split())}" if column.description else tag
 
@@ -60,9 +66,20 @@ def render_view(view: View) -> str:
     out = [head, create_view_sql(view)]
     out += [view_index_sql(view, ix) for ix in view.indexes]
     out += view_grants_sql(view)
-    out.append(f"COMMENT ON {view_kind(view)} {name} IS {quote_literal(view_comment(view))};")
-    out += [f"COMMENT ON COLUMN {name}.{quote_ident(c.name)} IS {quote_literal(view_column_comment(c))};" for c in view.columns]
+    out += view_comments_sql(view)
     return "\n".join(out) + "\n"
+
+
+def view_comments_sql(view: View) -> list[str]:
+    """COMMENT ON the view and its columns; a comment with nothing to say is not written (or, `reset`, set to NULL)."""
+    name = qualified("public", view.name)
+    out = []
+    if (comment := view_comment(view)) is not None:
+        out.append(f"COMMENT ON {view_kind(view)} {name} IS {quote_literal(comment)};")
+    for c in view.columns:
+        if (text := view_column_comment(c, view.classification_tag)) is not None:
+            out.append(f"COMMENT ON COLUMN {name}.{quote_ident(c.name)} IS {quote_literal(text)};")
+    return out
 
 
 def render_views(views: tuple[View, ...]) -> list[str]:

@@ -61,7 +61,7 @@ IN_COMMENTS = {  # compared through the COMMENT text they are written into
     "Column": {"description", "classification", "encrypted", "catalog_comment"},
     "Trigger": {"description"},
     "Function": {"description", "classification"},  # the classification of what it returns
-    "View": {"description"},
+    "View": {"description", "classification_tag"},
     "ViewColumn": {"classification", "description"},
 }
 HINTS = {  # how to get from the last state, never compared

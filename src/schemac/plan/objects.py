@@ -136,7 +136,7 @@ def _columns(v: View) -> tuple[tuple[str, str], ...]:
 def _comments(v: View) -> tuple:
     from ..emit.views import view_column_comment, view_comment
 
-    return (view_comment(v), tuple((c.name, view_column_comment(c)) for c in v.columns))
+    return (view_comment(v), tuple((c.name, view_column_comment(c, v.classification_tag)) for c in v.columns))
 
 
 def _touched_relations(changes: list) -> set[str]:

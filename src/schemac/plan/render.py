@@ -29,7 +29,7 @@ from ..emit.sql import (
     table_comment,
     updated_at_function_sql,
 )
-from ..emit.routines import create_function_sql, function_comment, function_grants_sql, function_sql_name, trigger_comment
+from ..emit.routines import create_function_sql, function_comment, function_comment_sql, function_grants_sql, function_sql_name, trigger_comment
 from ..emit.views import create_view_sql, render_view, view_column_comment, view_comment, view_grants_sql, view_kind
 from ..model import UPDATED_AT_FUNCTION, Check, Exclusion, ForeignKey, Index, PrimaryKey, Table, Unique
 from ..resolve import naming
@@ -166,7 +166,8 @@ def render_object_change(c: Change) -> list[Statement] | None:
         case ch.SetFunctionGrants(f):
             return [Statement("\n".join(function_grants_sql(f)), (hazard(AUTHORIZATION_CHANGE, f"who may execute {f.name}"),), f"set EXECUTE grants of function {f.name}")]
         case ch.SetFunctionComment(f):
-            return [Statement(f"COMMENT ON FUNCTION {function_sql_name(f)} IS {quote_literal(function_comment(f))};", (), f"comment on function {f.name}")]
+            comment = function_comment(f)
+            return [Statement(f"COMMENT ON FUNCTION {function_sql_name(f)} IS {quote_literal(comment) if comment is not None else 'NULL'};", (), f"comment on function {f.name}")]
         case ch.CreateView(v):
             body = render_view(v).split("\n", 1)[1].rstrip("\n")  # without its heading comment
             return [Statement(body, (), f"create {view_kind(v).lower()} {v.name}")]
@@ -181,8 +182,11 @@ def render_object_change(c: Change) -> list[Statement] | None:
             return [Statement("\n".join(view_grants_sql(v)), (hazard(AUTHORIZATION_CHANGE, f"who may read {v.name}"),), f"set SELECT grants of view {v.name}")]
         case ch.SetViewComments(v):
             name = _t(v.name)
-            lines = [f"COMMENT ON {view_kind(v)} {name} IS {quote_literal(view_comment(v))};"]
-            lines += [f"COMMENT ON COLUMN {name}.{quote_ident(col.name)} IS {quote_literal(view_column_comment(col))};" for col in v.columns]
+            comment = view_comment(v)
+            lines = [f"COMMENT ON {view_kind(v)} {name} IS {quote_literal(comment) if comment is not None else 'NULL'};"]
+            for col in v.columns:
+                text = view_column_comment(col, v.classification_tag)
+                lines.append(f"COMMENT ON COLUMN {name}.{quote_ident(col.name)} IS {quote_literal(text) if text is not None else 'NULL'};")
             return [Statement("\n".join(lines), (), f"comment on view {v.name}")]
         case ch.AddViewIndex(view, ix):
             return [Statement(_index_sql(view, ix, concurrently=False), (hazard(INDEX_NOT_CONCURRENT, f"{ix.name} on {view}"),), f"add index {ix.name} on {view}")]
@@ -200,7 +204,7 @@ def render_object_change(c: Change) -> list[Statement] | None:
 
 
 def _function_statement(f, summary: str) -> Statement:
-    lines = [create_function_sql(f), *function_grants_sql(f), f"COMMENT ON FUNCTION {function_sql_name(f)} IS {quote_literal(function_comment(f))};"]
+    lines = [create_function_sql(f), *function_grants_sql(f), *function_comment_sql(f)]
     return Statement("\n".join(lines), (), summary)
 
 

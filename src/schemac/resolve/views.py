@@ -41,10 +41,14 @@ class _Source:
     description: str | None
 
 
+UNCLASSIFIED = "unclassified"  # a view column under a profile where classification is optional, reading unclassified columns
 QUIET = _Source(None, None, SqlType("text", "text"), "administrative", None)  # a column of a reported unknown table
 
 
-def build_views(specs: dict[str, ViewSpec], tables: dict[str, Table], taken: set[str], problems: Problems) -> tuple[View, ...]:
+def build_views(
+    specs: dict[str, ViewSpec], tables: dict[str, Table], taken: set[str], problems: Problems, classification_required: bool = True
+) -> tuple[View, ...]:
+    """Views in spec order; under a profile where classification is optional a column from unclassified columns is 'unclassified'."""
     views: dict[str, View] = {}
     for name, spec in specs.items():
         path = ("views", name)
@@ -53,15 +57,16 @@ def build_views(specs: dict[str, ViewSpec], tables: dict[str, Table], taken: set
         if name in tables or name in taken:
             problems.add(path, f"'{name}' is already a table or function name; a view needs a name of its own")
             continue
-        view = _ViewBuilder(name, spec, tables, views, problems).build()
+        view = _ViewBuilder(name, spec, tables, views, problems, classification_required).build()
         if view is not None:
             views[name] = view
     return tuple(views.values())
 
 
 class _ViewBuilder:
-    def __init__(self, name: str, spec: ViewSpec, tables: dict[str, Table], views: dict[str, View], problems: Problems):
+    def __init__(self, name: str, spec: ViewSpec, tables: dict[str, Table], views: dict[str, View], problems: Problems, required: bool = True):
         self.name, self.spec, self.tables, self.views, self.problems = name, spec, tables, views, problems
+        self.required = required
         self.path = ("views", name)
         self.ok = True
 
@@ -246,9 +251,9 @@ class _ViewBuilder:
                 return ViewColumn(name, None, None, SqlType("text", "text"), "administrative", None)
             return self.view_column(name, src)
         classes = [s.classification for ref in _column_refs(value) if (s := self.resolve(ref, scope)) is not None]
-        if None in classes and not (declared and declared.classification):
+        if None in classes and not (declared and declared.classification) and self.required:
             self.error(target, f"column '{name}' reads a table outside the spec; declare its classification under columns: {name}")
-        classification = next((c for c in CLASSIFICATION_ORDER if c in classes), "administrative")
+        classification = next((c for c in CLASSIFICATION_ORDER if c in classes), "administrative" if self.required else UNCLASSIFIED)
         vtype = _inferred_type(value)
         if declared is not None and declared.type is not None:
             vtype = self.declared_type(name, declared.type)
@@ -261,13 +266,13 @@ class _ViewBuilder:
         declared = self.spec.columns.get(name)
         if src.column is None and src.type is None and not (declared and declared.type):
             self.error(None, f"schemac cannot tell the type of column '{name}' (it comes from outside the spec); declare it under columns: {name}: {{type: ...}}")
-        if src.classification is None and not (declared and declared.classification):
+        if src.classification is None and not (declared and declared.classification) and self.required:
             self.error(None, f"column '{name}' comes from a table outside the spec; declare its classification under columns: {name}")
         vtype = self.declared_type(name, declared.type) if declared and declared.type else src.type
         column = None if declared and declared.type else src.column
         if column is None and vtype is None:
             vtype = SqlType("text", "text")
-        return self.finish(ViewColumn(name, column, src.source, vtype, src.classification or "administrative", src.description))
+        return self.finish(ViewColumn(name, column, src.source, vtype, src.classification or ("administrative" if self.required else UNCLASSIFIED), src.description))
 
     def finish(self, c: ViewColumn) -> ViewColumn:
         declared = self.spec.columns.get(c.name)

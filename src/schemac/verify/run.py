@@ -46,7 +46,7 @@ from ..db.inspector import schema_from_catalog
 from ..db.rollback import rolled_back
 from ..db.server import has_auth_users, throwaway_server
 from ..migrations.project import HistoryProblems, open_history, pending_changes
-from ..emit.routines import create_function_sql, function_comment, function_grants_sql, function_sql_name
+from ..emit.routines import create_function_sql, function_comment_sql, function_grants_sql
 from ..emit.views import create_view_sql, view_column_comment, view_comment, view_index_sql
 from ..emit.sql import column_comment, column_sql, domain_sql, exclusion_sql, render_index, unique_sql, render_trigger, table_comment, timestamp_update_columns, updated_at_function_sql
 from .matching import differ, pair_by_name
@@ -367,7 +367,8 @@ def _expected_functions(conn: psycopg.Connection, schema: Schema) -> tuple[dict[
             conn.execute(create_function_sql(function, "pg_temp"))
             for statement in function_grants_sql(function, "pg_temp"):
                 conn.execute(statement)
-            conn.execute(f"COMMENT ON FUNCTION {function_sql_name(function, 'pg_temp')} IS {quote_literal(function_comment(function))}")
+            for statement in function_comment_sql(function, "pg_temp"):
+                conn.execute(statement)
             conn.execute("RELEASE SAVEPOINT schemac_function")
         except psycopg.Error as exc:  # e.g. it returns SETOF a table the database lacks
             conn.execute("ROLLBACK TO SAVEPOINT schemac_function")
@@ -397,7 +398,7 @@ def _expected_views(conn: psycopg.Connection, schema: Schema) -> tuple[dict[str,
                 for j, ix in enumerate(view.indexes):
                     conn.execute(view_index_sql(view, ix, on=table, name=f"{table}_{j}"))
                     definition = conn.execute("SELECT pg_get_indexdef(%s::regclass)", (f"pg_temp.{table}_{j}",)).fetchone()[0]
-                    indexes[ix.name] = index_tail(definition)
+                    indexes[ix.name] = ("UNIQUE " if ix.unique else "") + index_tail(definition)
             conn.execute("RELEASE SAVEPOINT schemac_view")
         except psycopg.Error as exc:
             conn.execute("ROLLBACK TO SAVEPOINT schemac_view")
@@ -410,7 +411,7 @@ def _expected_views(conn: psycopg.Connection, schema: Schema) -> tuple[dict[str,
             ("security_invoker=true",) if view.security_invoker else (),
             built.columns,
             view_comment(view),
-            {c.name: view_column_comment(c) for c in view.columns},
+            {c.name: view_column_comment(c, view.classification_tag) for c in view.columns},
             roles,
             indexes,
         )
