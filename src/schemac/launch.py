@@ -33,9 +33,9 @@ def _interrupt(signum: int, _frame) -> None:
 def _quiet_unwinding() -> None:
     """While a stopped command unwinds, libraries may complain on stderr about the work the signal cut (psycopg
     logs the rollback of a query it was sending, finalizers report errors): the one line below says it all."""
-    import logging
-
-    logging.getLogger("psycopg").disabled = True
+    logging = sys.modules.get("logging")  # not imported: nothing has logged; being imported (the signal landed there): leave it
+    if logging is not None and hasattr(logging, "disable") and hasattr(logging, "CRITICAL"):
+        logging.disable(logging.CRITICAL)  # every logger: psycopg logs from child loggers (psycopg.transaction: "error ignored in rollback")
     sys.unraisablehook = lambda _unraisable: None
 
 

@@ -89,7 +89,7 @@ NOT_IN_DATABASE = {  # documentation, rule settings and positions: no migration
     "Trigger": {"pos"},
     "Policy": {"owner", "description", "pos", "keys"},  # owner: resolved into using / with_check
     "Enum": {"description", "pos", "value_pos"},
-    "Schema": {"source", "source_sha256", "lint", "doc_targets", "pos", "postgrest_version", "er_direction"},
+    "Schema": {"source", "source_sha256", "lint", "doc_targets", "pos", "postgrest_version", "er_direction", "profile", "classifications"},
     "Function": {"reads", "pos", "keys"},  # reads: derived from the body
     "Argument": set(),
     "Returns": set(),
