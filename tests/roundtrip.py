@@ -20,6 +20,7 @@ from dataclasses import replace
 from schemac.db.catalog import LiveSchema, read_schema, read_triggers
 from schemac.db.importing import Imported, import_database
 from schemac.db.server import install_supabase_stand_in, scratch_database
+from schemac.emit.spec_yaml import counted
 from schemac.emit.sql import MIGRATION_PATH
 from schemac.pipeline import load_schema, render_outputs
 
@@ -75,7 +76,8 @@ class Result:
                 out.append((kind, table, name))
         for kind, table, name in self.extras:
             # the copy's form of something reported (a primary key under its spec name): fine when the table has one
-            if not any(item.table == (table if "." in table else f"public.{table}") and item.kind in REPORTED_AS[kind] for item in self.imported.left_out):
+            qualified = table if "." in table else f"public.{table}"
+            if not any(item.table == qualified and item.kind in REPORTED_AS[kind] for item in self.imported.left_out):
                 out.append((kind, table, name))
         return out
 
@@ -93,6 +95,7 @@ def round_trip(pg_server: str, original_sql: str, tmp_path: Path) -> Result:
             imported = import_database(conn, ("public",))
             original = read_schema(conn, "public")
             original_auth = read_triggers(conn, "auth", "users")
+            original_storage = read_schema(conn, "storage")
         spec_path = tmp_path / "schema.yaml"
         spec_path.write_text(imported.text, encoding="utf-8")
         schema = load_schema(str(spec_path))
@@ -102,8 +105,10 @@ def round_trip(pg_server: str, original_sql: str, tmp_path: Path) -> Result:
             run_sql(conn, render_outputs(schema)[MIGRATION_PATH])
             copy = read_schema(conn, "public")
             copy_auth = read_triggers(conn, "auth", "users")
+            copy_storage = read_schema(conn, "storage")
     result = Result(imported, imported.text)
     compare(original, copy, result)
+    compare_attached_policies(original_storage, copy_storage, result)
     _compare_named(result, "triggers", "auth.users", original_auth, copy_auth)
     return result
 
@@ -123,6 +128,21 @@ def _compare_named(result: Result, kind: str, table: str, mine: dict, theirs: di
     for name in theirs:
         if name not in mine:
             result.extras.append((kind, table, name))
+
+
+def compare_attached_policies(original: LiveSchema, copy: LiveSchema, result: Result) -> None:
+    """The app's policies on Supabase's storage tables count as policies too (the tables are Supabase's)."""
+    for tname, lt in original.tables.items():
+        theirs = copy.tables[tname].policies if tname in copy.tables else {}
+        for name, policy in lt.policies.items():
+            result.totals["policies"] += 1
+            if theirs.get(name) == policy:
+                result.exact["policies"] += 1
+            else:
+                result.differences.append(("policies", f"storage.{tname}", name))
+        for name in theirs:
+            if name not in lt.policies:
+                result.extras.append(("policies", f"storage.{tname}", name))
 
 
 def compare(original: LiveSchema, copy: LiveSchema, result: Result) -> None:
@@ -178,7 +198,7 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 result = round_trip(url, path.read_text(encoding="utf-8"), Path(tmp))
             print(shares_line(path.stem, result))
-            counts = ", ".join(f"{n} {k}" for k, n in result.imported.counts().items())
+            counts = ", ".join(counted(n, k) for k, n in result.imported.counts().items())
             print(f"  reported by import: {counts or 'nothing'}")
             for kind, table, name in result.unreported():
                 print(f"  NOT REPORTED: {kind} {table}.{name}")

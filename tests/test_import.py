@@ -15,7 +15,7 @@ from helpers import run_cli
 from roundtrip import FIXTURES, SUPABASE_EXTRAS, read_fixture, round_trip, shares_line
 
 from schemac.db.apply import run_sql
-from schemac.db.importing import import_database
+from schemac.db.importing import import_database, report_lines
 from schemac.db.inspector import inspect_database, inspect_schema, read_column_comment, read_table_comment
 from schemac.emit.sql import MIGRATION_PATH
 from schemac.pipeline import lint_schema, load_schema
@@ -109,17 +109,23 @@ def test_import_is_deterministic(conn):
     assert import_database(conn, ("public",)).text == first
 
 
-def test_supabase_attachments_are_reported_and_kept_as_sql(conn):
-    """Policies on storage.objects and the app's trigger on auth.users belong to the app: listed, never dropped."""
+def test_supabase_attachments_are_spec_or_reported_and_kept_as_sql(conn):
+    """Policies on storage.objects belong to the app: written under `external:` (the table is declared by reference,
+    with its columns); the app's trigger on auth.users and its function are listed, never dropped."""
     _load(conn, read_fixture("supabase_user_management.sql"))
     imported = import_database(conn, ("public",))
     by_name = {(i.kind, i.table, i.name): i for i in imported.left_out}
-    storage = by_name[("policy", "storage.objects", "Avatar images are publicly accessible.")]
-    assert storage.sql == (
-        'CREATE POLICY "Avatar images are publicly accessible." ON "storage"."objects" AS PERMISSIVE FOR SELECT TO public '
-        "USING ((bucket_id = 'avatars'::text));"
-    )
-    # the handle_new_user function and its trigger on auth.users are spec now (issue 11)
+    assert not any(kind == "policy" for kind, _table, _name in by_name)
+    [objects] = imported.inspection.schema.externals
+    assert (objects.schema, objects.name) == ("storage", "objects")
+    assert {"bucket_id", "name", "owner"} <= {c.name for c in objects.columns}
+    assert [(p.name, p.command, p.roles, p.using, p.with_check) for p in objects.policies] == [
+        ("Anyone can upload an avatar.", "insert", ("public",), None, "bucket_id = CAST('avatars' AS text)"),
+        ("Avatar images are publicly accessible.", "select", ("public",), "bucket_id = CAST('avatars' AS text)", None),
+    ]
+    assert "external:\n  storage.objects:\n" in imported.text
+    assert report_lines(imported)[0] == "imported 1 table, 6 columns, 4 constraints, 0 indexes, 3 policies, 0 enums, 2 policies on storage.objects (external), 1 function, 1 trigger (profile general)"
+    # the handle_new_user function and its trigger on auth.users are spec now (issue 11): nothing is left out
     schema = imported.inspection.schema
     assert [f.name for f in schema.functions] == ["handle_new_user"]
     [trigger] = schema.triggers
@@ -127,12 +133,7 @@ def test_supabase_attachments_are_reported_and_kept_as_sql(conn):
         "auth.users", "on_auth_user_created", "AFTER", ("INSERT",), "public.handle_new_user"
     )
     assert "triggers:\n  on_auth_user_created:\n    table: auth.users\n" in imported.text
-    # every left-out object is in the file as commented SQL (storage's policies need a Supabase project, so no sql: block)
-    for item in imported.left_out:
-        first_line = item.sql.splitlines()[0]
-        assert f"#   {first_line}" in imported.text
-    assert "\n# Not expressed in the spec language (2 policies).\n" in imported.text
-    assert "\nsql:" not in imported.text
+    assert imported.left_out == () and "\nsql:" not in imported.text
     # the profiles policies, named as Supabase writes them, are spec now
     assert [p.name for p in imported.inspection.schema.table("profiles").policies] == [
         "Public profiles are viewable by everyone.", "Users can insert their own profile.", "Users can update own profile."

@@ -149,3 +149,32 @@ def test_index_elements_include_and_nulls_not_distinct(pg_server, tmp_path):
             raise AssertionError("NULLS NOT DISTINCT let a second NULL in")
         except Exception as exc:
             assert type(exc).__name__ == "UniqueViolation", exc
+
+
+def test_renaming_a_table_or_column_renames_its_identity_and_serial_sequences(pg_server, tmp_path):
+    """PostgreSQL keeps a sequence's name when its table or column is renamed; a fresh build names it
+    `<table>_<column>_seq`, so the plan renames it too, and inserts keep numbering after the rows."""
+    old = """
+tables:
+  tickets:
+    classification: administrative
+    columns:
+      id: {type: bigint, primary_key: true, identity: always}
+      number: {type: serial}
+      title: {type: text}
+"""
+    new = """
+tables:
+  issues:
+    renamed_from: tickets
+    classification: administrative
+    columns:
+      id: {type: bigint, primary_key: true, identity: always}
+      seq_no: {type: serial, renamed_from: number}
+      title: {type: text}
+"""
+    with pair(pg_server, tmp_path, old, new, rows="INSERT INTO tickets (title) VALUES ('a'), ('b');") as (conn, plan):
+        assert {"rename sequence tickets_id_seq to issues_id_seq", "rename sequence tickets_number_seq to issues_number_seq",
+                "rename sequence issues_number_seq to issues_seq_no_seq"} <= set(summaries(plan)), summaries(plan)
+        conn.execute("INSERT INTO issues (title) VALUES ('c')")
+        assert conn.execute("SELECT id, seq_no FROM issues WHERE title = 'c'").fetchone() == (3, 3)

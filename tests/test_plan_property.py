@@ -1,10 +1,13 @@
 """Property: for a random spec and a random evolution of it, the plan takes a database holding rows to the new spec.
 
 Hypothesis draws an old spec from the grammar (tables with typed, nullable, defaulted, unique
-and enum columns, composite-free foreign keys, indexes, checks, policies, RLS and timestamps)
-and a new one by applying random changes (add, drop and rename tables and columns with
-`renamed_from`, widen types, change nullability with a backfill, defaults, collations, enum
-values added, renamed or removed, indexes, policies, RLS, timestamps, descriptions). The old
+and enum columns, composite-free foreign keys, indexes, checks, policies, RLS and timestamps, and
+the table grammar's constructs: identity keys, native enum types, foreign keys with ON UPDATE and
+DEFERRABLE, expression defaults, generated columns, exclusion constraints on a range column) and a
+new one by applying random changes (add, drop and rename tables and columns with `renamed_from`,
+widen types, change nullability with a backfill, defaults, collations, enum values added, renamed
+or removed, indexes, policies, RLS, timestamps, descriptions, identity options, FK options,
+expression defaults, generation expressions, exclusion constraints). The old
 spec's migration is applied to a real PostgreSQL, two rows per table are inserted, the plan is
 applied, and the catalog must equal a fresh build of the new spec (plan_pairs.migrated), with
 every row of a table that survives still there.
@@ -47,9 +50,16 @@ COLUMN_NAMES = ["c1", "c2", "c3", "c4", "c5", "c6"]
 ENUM_VALUES = ["red", "green", "blue", "amber"]
 
 
+RANGE_ROW = lambda i: f"int4range({i * 10}, {i * 10 + 5})"  # noqa: E731 (rows' ranges never overlap)
+EXPIRY = "now() + interval '7 days'"
+
+
 @st.composite
 def columns(draw, enum_names):
-    out = {"id": {"type": "uuid", "primary_key": True, "default": "gen_random_uuid()"}}
+    if draw(st.integers(0, 2)) == 0:  # an identity key: inserts give no id
+        out = {"id": {"type": "bigint", "primary_key": True, "identity": draw(st.sampled_from(["always", "by default"]))}}
+    else:
+        out = {"id": {"type": "uuid", "primary_key": True, "default": "gen_random_uuid()"}}
     for name in draw(st.lists(st.sampled_from(COLUMN_NAMES), min_size=1, max_size=4, unique=True)):
         col: dict = {}
         if enum_names and draw(st.integers(0, 5)) == 0:
@@ -63,6 +73,12 @@ def columns(draw, enum_names):
         if col.get("type") in ("text", "integer") and draw(st.integers(0, 4)) == 0:
             col["unique"] = True
         out[name] = col
+    if draw(st.integers(0, 3)) == 0:
+        out["expires_at"] = {"type": "timestamptz", "default_expression": EXPIRY}
+    if draw(st.integers(0, 3)) == 0:
+        out["id_text_length"] = {"type": "integer", "generated": "length(id::text)"}
+    if draw(st.integers(0, 3)) == 0:
+        out["slot"] = {"type": "int4range", "nullable": True}
     return out
 
 
@@ -71,6 +87,8 @@ def old_specs(draw):
     enums = {}
     if draw(st.booleans()):
         enums["colour"] = {"values": draw(st.lists(st.sampled_from(ENUM_VALUES), min_size=2, max_size=3, unique=True))}
+        if draw(st.booleans()):
+            enums["colour"]["native"] = True  # a PostgreSQL enum type instead of text + CHECK
     tables = {}
     for tname in draw(st.lists(st.sampled_from(TABLE_NAMES), min_size=1, max_size=3, unique=True)):
         cols = draw(columns(sorted(enums)))
@@ -79,7 +97,9 @@ def old_specs(draw):
             table["timestamps"] = True
         if draw(st.integers(0, 3)) == 0:
             table["rls"] = False
-        plain = [c for c in cols if c != "id"]
+        plain = [c for c in cols if c != "id" and c not in DERIVED]
+        if "slot" in cols and draw(st.booleans()):
+            table["exclude"] = [{"elements": [{"column": "slot", "with": "&&"}]}]
         if draw(st.booleans()):
             c = draw(st.sampled_from(plain))
             index = {"columns": [c]}
@@ -97,9 +117,17 @@ def old_specs(draw):
             table["policies"] = [{"name": "readers", "for": ["select"], "using": "true"}]
         if tables and draw(st.booleans()):
             target = draw(st.sampled_from(sorted(tables)))
-            cols[f"{target}_id"] = {"type": "uuid", "nullable": True, "references": f"{target}.id", "on_delete": "set null"}
+            fk = {"type": tables[target]["columns"]["id"]["type"], "nullable": True, "references": f"{target}.id", "on_delete": "set null"}
+            if draw(st.booleans()):
+                fk["on_update"] = "cascade"
+            if draw(st.booleans()):
+                fk["deferrable"] = True
+            cols[f"{target}_id"] = fk
         tables[tname] = table
     return {"enums": enums, "tables": tables} if enums else {"tables": tables}
+
+
+DERIVED = ("expires_at", "id_text_length", "slot")  # the grammar constructs' columns: not in the classic changes
 
 
 def _referenced(spec: dict, table: str) -> bool:
@@ -120,11 +148,12 @@ def evolve(draw, old: dict) -> dict:
         kind = draw(st.sampled_from([
             "add_table", "drop_table", "rename_table", "add_column", "drop_column", "rename_column", "widen", "nullability",
             "default", "collation", "enum", "index", "policy", "rls", "timestamps", "describe", "classify", "composite_unique",
+            "identity", "fk_options", "expression_default", "generated", "exclusion",
         ]))
         tname = draw(st.sampled_from(sorted(tables)))
         table = tables[tname]
         cols = table["columns"]
-        plain = [c for c in cols if c != "id" and "references" not in cols[c]]
+        plain = [c for c in cols if c != "id" and "references" not in cols[c] and c not in DERIVED]
         if kind == "add_table":
             free = [n for n in TABLE_NAMES + ["epsilon", "zeta", "eta"] if n not in tables and n not in old["tables"]]  # not a dropped one again
             tables[free[0]] = {"classification": "administrative", "columns": draw(columns(sorted(new.get("enums", {}))))}
@@ -195,7 +224,7 @@ def evolve(draw, old: dict) -> dict:
             elif op == "rename" and spare and plain_values and len(plain_values) == len(values):
                 i = values.index(draw(st.sampled_from(plain_values)))
                 values[i] = {"value": spare[0], "renamed_from": values[i]}
-            elif op == "remove" and len(values) > 2 and isinstance(values[-1], str):
+            elif op == "remove" and len(values) > 2 and isinstance(values[-1], str) and not new["enums"]["colour"].get("native"):  # PostgreSQL cannot drop a value
                 values.pop()  # rows hold the first two values only
         elif kind == "index" and plain:
             if table.get("indexes"):
@@ -218,6 +247,29 @@ def evolve(draw, old: dict) -> dict:
         elif kind == "composite_unique" and len(plain) >= 2:
             if table.pop("unique", None) is None:
                 table["unique"] = [{"columns": plain[-2:]}]
+        elif kind == "identity" and "identity" in cols["id"]:
+            if isinstance(cols["id"]["identity"], str):
+                cols["id"]["identity"] = {"generated": cols["id"]["identity"], "start": 100, "increment": 5}
+            else:
+                cols["id"]["identity"] = "by default"
+        elif kind == "fk_options":
+            fks = [c for c in cols if "references" in cols[c]]
+            if fks:
+                fk = cols[draw(st.sampled_from(fks))]
+                if fk.pop("on_update", None) is None:
+                    fk["on_update"] = "cascade"
+                fk["deferrable"] = not fk.get("deferrable", False)
+        elif kind == "expression_default":
+            if "expires_at" in cols:
+                cols["expires_at"]["default_expression"] = "now() + interval '30 days'" if cols["expires_at"]["default_expression"] == EXPIRY else EXPIRY
+            else:
+                cols["expires_at"] = {"type": "timestamptz", "default_expression": EXPIRY}
+        elif kind == "generated" and "id_text_length" in cols:
+            expression = cols["id_text_length"]["generated"]
+            cols["id_text_length"]["generated"] = "length(id::text) + 1" if expression == "length(id::text)" else "length(id::text)"
+        elif kind == "exclusion" and "slot" in cols:
+            if table.pop("exclude", None) is None:
+                table["exclude"] = [{"elements": [{"column": "slot", "with": "&&"}]}]
         elif kind == "describe":
             table["description"] = "Described " + tname
             if plain:
@@ -231,11 +283,13 @@ def rows(old: dict) -> str:
     for tname, table in old["tables"].items():
         names, values = [], [[], []]
         for cname, col in table["columns"].items():
-            if cname == "id" or "references" in col:
+            if cname == "id" or "references" in col or "generated" in col or "default_expression" in col:
                 continue
             names.append(cname)
             for i in (0, 1):
-                if "enum" in col:
+                if cname == "slot":
+                    values[i].append(RANGE_ROW(i))
+                elif "enum" in col:
                     values[i].append(f"'{old['enums'][col['enum']]['values'][i]}'")
                 else:
                     values[i].append(TYPES[col["type"]][1](i))

@@ -21,7 +21,8 @@ def test_same_spec_gives_the_same_bytes():
 
 def test_top_level_shape_and_version(repo_outputs):
     doc = json.loads(repo_outputs[SCHEMA_JSON_PATH])
-    assert list(doc) == ["version", "source", "source_sha256", "enums", "extensions", "domains", "tables", "functions", "triggers", "views"]
+    assert list(doc) == ["version", "source", "source_sha256", "enums", "extensions", "domains", "tables", "external", "functions", "triggers", "views"]
+    assert doc["external"] == []  # the clinic declares no external table (auth.users needs none)
     assert doc["version"] == SCHEMA_JSON_VERSION == 1
     assert doc["source"] == "schema.yaml"
     assert [e["name"] for e in doc["enums"]][:2] == ["platform", "conversation_status"]

@@ -111,7 +111,8 @@ def test_reference_to_unknown_column():
 
 def test_reference_to_unknown_external_column():
     assert errors_of(table("doctor_id: {type: uuid, references: auth.users.uuid}\n")) == [
-        "schema.yaml:10:31: auth.users has no column 'uuid'; schemac knows auth.users(id)"
+        "schema.yaml:10:31: auth.users has no column 'uuid' in the spec; schemac knows auth.users(id): "
+        "declare the column under 'external: {auth.users: {columns: ...}}'"
     ]
 
 

@@ -400,13 +400,13 @@ def _join_union(m: re.Match) -> str:
     return line + "\n" if len(line) <= 80 else m[0]
 
 
-def official_types(database_url: str) -> str:
-    """What Supabase's generator (tests/typescript/official.mjs) prints for the database, comments removed."""
+def official_types(database_url: str, schemas: tuple[str, ...] = ("public",)) -> str:
+    """What Supabase's generator (tests/typescript/official.mjs) prints for the database's `schemas`, comments removed."""
     params = conninfo_to_dict(database_url)
     config = {"host": params.get("host"), "user": params.get("user"), "password": params.get("password"), "database": params.get("dbname")}
     config = {k: v for k, v in config.items() if v is not None} | ({"port": int(params["port"])} if "port" in params else {})
     node = shutil.which("node")  # present: the npx fixture checked
-    done = subprocess.run([node, "official.mjs", json.dumps(config)], cwd=TS_PROJECT, capture_output=True, text=True)
+    done = subprocess.run([node, "official.mjs", json.dumps(config), json.dumps(list(schemas))], cwd=TS_PROJECT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return "\n".join(line for line in done.stdout.splitlines() if not line.lstrip().startswith("//")).strip() + "\n"
 

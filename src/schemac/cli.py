@@ -540,7 +540,7 @@ def apply_(
         False,
         "--install-stand-in",
         help="When the database has no auth.users, first create the minimal Supabase stand-in "
-        "(roles, schema auth, auth.users, auth.uid(), and grants on every table of public), under the migration lock.",
+        "(roles, schema auth, auth.users, auth.uid(), Storage's storage.objects, and grants on every table of public), under the migration lock.",
     ),
     baseline: Optional[str] = typer.Option(
         None, "--baseline", help="Record the migrations up to this version as applied without running them (a database made before schemac)."

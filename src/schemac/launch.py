@@ -23,7 +23,12 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
+STOPPED_BY: int | None = None  # the stop signal the handler received, if any (the first: the others are ignored after it)
+
+
 def _interrupt(signum: int, _frame) -> None:
+    global STOPPED_BY
+    STOPPED_BY = signum
     for s in SIGNALS:
         signal.signal(s, signal.SIG_IGN)  # let the cleanup finish
     _quiet_unwinding()
@@ -59,7 +64,9 @@ def main() -> None:
             signal.signal(s, signal.SIG_IGN)
         raise
     except BaseException as exc:
-        signum = signal_behind(exc)
+        # a library may turn the Interrupted it was unwinding into its own error without chaining it (pydantic-core's
+        # SchemaError while a grammar model is built): the handler's record still says a signal stopped the command
+        signum = signal_behind(exc) or STOPPED_BY
         if signum is None:
             raise
         name = signal.Signals(signum).name

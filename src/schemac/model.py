@@ -429,6 +429,12 @@ class Table(Positioned):
     comment_details: bool = True  # the table comment adds classification mix, log note and retention
     renamed_from: str | None = field(default=None, compare=False)  # migration hint, see Column
     catalog_comment: CatalogComment | None = field(default=None, compare=False)  # set by the inspector only
+    schema: str = "public"  # the PostgreSQL schema; spec tables are in public, external ones name theirs
+
+    @property
+    def qualified_name(self) -> str:
+        """schema.table as the spec writes it (unquoted)."""
+        return f"{self.schema}.{self.name}"
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -527,6 +533,7 @@ class Schema:
     doc_targets: tuple[DocTarget, ...] = field(default=(), compare=False)  # docs.inject: output config, not schema
     extensions: tuple[Extension, ...] = ()
     domains: tuple[Domain, ...] = ()
+    externals: tuple[Table, ...] = ()  # tables the app uses but does not create (storage.objects), with its policies on them
     pos: Pos | None = field(default=None, compare=False)  # the `tables:` key: where a dropped table is reported
     postgrest_version: str = field(default="12", compare=False)  # typescript.postgrest_version: output config, not schema
     er_direction: str = field(default="TB", compare=False)  # docs.er_direction: output config, not schema
@@ -537,7 +544,7 @@ class Schema:
 
     def triggers_on(self, schema: str, table: str) -> tuple[Trigger, ...]:
         """Every trigger on a table: the timestamps one and those of the `triggers:` section."""
-        own = self.table(table).triggers if schema == "public" and any(t.name == table for t in self.tables) else ()
+        own = next((t.triggers for t in self.tables if (t.schema, t.name) == (schema, table)), ())
         return own + tuple(t for t in self.triggers if (t.table_schema, t.table) == (schema, table))
 
     def function(self, name: str) -> Function:
@@ -566,6 +573,16 @@ class Schema:
         for t in self.tables:
             by_name.setdefault(t.name, t)  # the first of a name, as a scan finds it
         return by_name
+
+    def owns(self, fk: ForeignKey) -> bool:
+        """Whether the foreign key points at one of the spec's own tables (not an external one such as auth.users)."""
+        target = self._tables_by_name.get(fk.ref_table)
+        return target is not None and target.schema == fk.ref_schema
+
+    @property
+    def schemas(self) -> tuple[str, ...]:
+        """The schemas of the spec's own tables, public first (the migration creates the others)."""
+        return tuple(dict.fromkeys(["public", *sorted(t.schema for t in self.tables)]))
 
     def enum(self, name: str) -> Enum:
         for e in self.enums:

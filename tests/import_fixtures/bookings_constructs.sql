@@ -1,7 +1,7 @@
 -- A booking schema written for these tests (not from a public source): one of each table construct the
 -- spec language holds, so import is proven on all of them: identity with sequence options, smallserial,
 -- an extension type and its extension, a collation, a generated column, a default expression, a native
--- enum, FK options (ON UPDATE, MATCH FULL, DEFERRABLE), a unique NULLS NOT DISTINCT, an INCLUDE index,
+-- enum, a domain, FK options (ON UPDATE, MATCH FULL, DEFERRABLE), a unique NULLS NOT DISTINCT, an INCLUDE index,
 -- an expression index with an operator class and sort order, a partial index, and the exclusion
 -- constraint that makes double booking impossible.
 
@@ -9,12 +9,14 @@ CREATE EXTENSION IF NOT EXISTS btree_gist;
 CREATE EXTENSION IF NOT EXISTS citext;
 
 CREATE TYPE public.booking_state AS ENUM ('held', 'confirmed', 'cancelled');
+CREATE DOMAIN public.wing_code AS text CHECK (VALUE ~ '^[A-Z][0-9]*$');
 
 CREATE TABLE public.rooms (
     id smallserial PRIMARY KEY,
     code text COLLATE "C" NOT NULL UNIQUE,
     contact citext,
     floor integer NOT NULL DEFAULT 0,
+    wing wing_code,
     label text GENERATED ALWAYS AS (code || '-' || floor::text) STORED
 );
 

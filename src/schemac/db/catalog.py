@@ -118,12 +118,34 @@ class LiveSchema:
     extensions: dict[str, str] = field(default_factory=dict)  # every extension of the database -> its schema
     views: dict[str, LiveView] = field(default_factory=dict)
     domains: dict[str, str] = field(default_factory=dict)  # domain -> "AS type [NOT NULL] [DEFAULT ...] CHECK (...) ..."
+    table_schemas: dict[str, str] = field(default_factory=dict)  # tables read from a schema other than public -> it
 
 
 ON_DELETE = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 MATCH = {"s": "SIMPLE", "f": "FULL", "p": "PARTIAL"}
 VOLATILITY = {"i": "IMMUTABLE", "s": "STABLE", "v": "VOLATILE"}
 FIRING = {"O": "enabled", "D": "disabled", "R": "replica", "A": "always"}  # pg_trigger.tgenabled
+
+
+def read_schemas(conn: psycopg.Connection, schemas: tuple[str, ...]) -> LiveSchema:
+    """public and the spec's other table schemas as one reading, tables keyed by name (the spec's names are unique
+    across its schemas); a table whose name another schema already has keeps `schema.name`, so it shows as extra.
+    Functions, types and domains are public's; other objects of the other schemas are listed under their
+    qualified names."""
+    merged = read_schema(conn, "public")
+    for schema in schemas:
+        if schema == "public":
+            continue
+        other = read_schema(conn, schema)
+        for name, table in other.tables.items():
+            key = name if name not in merged.tables else f"{schema}.{name}"
+            merged.tables[key] = table
+            merged.table_schemas[key] = schema
+        for name, kind in other.others.items():
+            merged.others[f"{schema}.{name}"] = kind
+        for name in other.functions:
+            merged.others[f"{schema}.{name}"] = "function"
+    return merged
 
 
 def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:

@@ -52,6 +52,11 @@ def report_lines(imported: Imported) -> list[str]:
         counted(sum(len(t.policies) for t in schema.tables), "policy"),
         counted(len(schema.enums), "enum"),
     ]
+    if schema.domains:
+        parts.append(counted(len(schema.domains), "domain"))
+    if schema.externals:
+        attached = sum(len(t.policies) for t in schema.externals)
+        parts.append(f"{counted(attached, 'policy')} on {', '.join(t.qualified_name for t in schema.externals)} (external)")
     for items, kind in ((schema.functions, "function"), (schema.views, "view"), (schema.triggers, "trigger")):
         if items:
             parts.append(counted(len(items), kind))

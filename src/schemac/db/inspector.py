@@ -41,6 +41,7 @@ from ..model import (
     Column,
     ColumnType,
     Default,
+    Domain,
     Enum,
     Exclusion,
     Extension,
@@ -57,16 +58,17 @@ from ..model import (
     Unique,
     View,
     classification_label,
+    updated_at_function,
 )
 from ..resolve import naming
 from ..resolve.column_types import EXTENSION_TYPES, build_default, parse_type
-from ..resolve.expressions import CHECK, DEFAULT, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
+from ..resolve.expressions import CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
 from ..resolve.foreign_keys import EXTERNAL_TABLES
 from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
-from .catalog import LiveSchema, LiveTable, read_schema, read_triggers
+from .catalog import LiveSchema, LiveTable, read_schema, read_schemas, read_triggers
 from .inspect_objects import function_from_catalog, trigger_from_catalog, view_from_catalog
-from .left_out import LeftOut, other_schema, policy_sql, programmable, supabase_attachments, table_sql
+from .left_out import LeftOut, other_schema, policy_sql, programmable, supabase_policies, supabase_triggers, table_sql
 
 HERE = Pos("database", 1, 1)  # models read from a catalog have no spec position
 ROLES = ("anon", "authenticated", "service_role", "public")
@@ -106,6 +108,7 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
     reader = _TableReader(live, extra, left, native_enums, extensions)
     # schemac's timestamp functions (schemac_set_<column>) come with `timestamps:`, not `functions:`
     reader.functions = _functions(live, {k.split("(")[0] for k in live.functions if k.startswith("schemac_set_")}) if "public" in schemas else {}
+    reader.domains = _domains(conn, reader) if "public" in schemas else {}
     reader.calls_app_functions = {
         (table, policy): function
         for table, policy, function in conn.execute(
@@ -133,10 +136,12 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         conn.execute("SET LOCAL search_path TO ''")  # the definitions below then name every object with its schema
         if "public" in schemas:
             programmable(
-                conn, "public", live, reader.used_functions, left, {e.name for e in reader.enums.values() if e.native},
+                conn, "public", live, reader.used_functions, left, {e.name for e in reader.enums.values() if e.native} | set(reader.domains),
                 views=set(views), functions=set(reader.functions),
             )
-        supabase_attachments(conn, left, skip_triggers={("auth", "users", t.name) for t in external_triggers})
+        attached = supabase_policies(conn)
+        supabase_triggers(conn, left, skip_triggers={("auth", "users", t.name) for t in external_triggers})
+    externals = _externals(conn, attached, tables, left)
     profile, vocabulary = _profile(tables)
     used = {EXTENSION_TYPES[c.type.base] for t in tables for c in t.columns if c.type.schema and c.type.base in EXTENSION_TYPES}
     used |= _extensions_public_needs(conn)
@@ -149,6 +154,8 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         profile=profile,
         classifications=vocabulary,
         extensions=tuple(Extension(name, extensions[name], HERE) for name in wanted),
+        domains=tuple(reader.domains.values()),
+        externals=externals,
         functions=tuple(reader.functions.values()),
         triggers=tuple(reader.triggers) + tuple(external_triggers),
         views=tuple(views.values()),
@@ -193,6 +200,101 @@ def _auth_user_triggers(conn: psycopg.Connection, reader: "_TableReader") -> lis
     return found
 
 
+DOMAIN_CHECK_DEF = re.compile(r"^CHECK \((?P<expression>.*)\)$", re.S)
+
+
+def _domains(conn: psycopg.Connection, reader: "_TableReader") -> dict[str, Domain]:
+    """public's domains the spec can say: a type and at most one CHECK under PostgreSQL's own name for it
+    (`<domain>_check`), no NOT NULL, default or collation of their own; the others stay in the report."""
+    out = {}
+    for name, base, not_null, has_default, collated, constraints in conn.execute(
+        """SELECT t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault IS NOT NULL,
+                  t.typcollation <> 0 AND t.typcollation <> (SELECT b.typcollation FROM pg_type b WHERE b.oid = t.typbasetype),
+                  array(SELECT array[c.conname, pg_get_constraintdef(c.oid)] FROM pg_constraint c WHERE c.contypid = t.oid ORDER BY c.conname)
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE n.nspname = 'public' AND t.typtype = 'd'
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
+           ORDER BY 1"""
+    ):
+        ctype, _enum = reader.column_type(base)
+        if identifier_problem(name) or ctype is None or ctype.of is not None or not_null or has_default or collated or len(constraints) > 1:
+            continue
+        check = None
+        if constraints:
+            con_name, definition = constraints[0]
+            m = DOMAIN_CHECK_DEF.match(definition)
+            parsed = read_expression(m["expression"], DOMAIN_CHECK, Scope(f"domain {name}", frozenset({"value"}))) if m else None
+            if con_name != f"{name}_check" or not isinstance(parsed, Expression):
+                continue
+            check = parsed.sql
+        out[name] = Domain(name, ctype, check, None, HERE)
+    return out
+
+
+def _externals(conn: psycopg.Connection, attached: list, tables: list[Table], left: list[LeftOut]) -> tuple[Table, ...]:
+    """Supabase's tables the app put policies on (storage.objects), declared under `external:` with their columns
+    and every policy the spec can say; the others are reported with their SQL."""
+    calls_app = {
+        (schema, table, policy)
+        for schema, table, policy in conn.execute(
+            """SELECT n.nspname, c.relname, p.polname
+               FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+               JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid AND d.refclassid = 'pg_proc'::regclass
+               JOIN pg_proc f ON f.oid = d.refobjid
+               WHERE f.pronamespace = 'public'::regnamespace"""
+        )
+    }
+    by_table: dict[tuple[str, str], list] = {}
+    for schema, table, name, lp in attached:
+        by_table.setdefault((schema, table), []).append((name, lp))
+    spec_columns = {t.name: frozenset(c.name for c in t.columns) for t in tables}
+    out = []
+    for (schema, table), policies in sorted(by_table.items()):
+        live = read_schema(conn, schema).tables.get(table)
+        columns = []
+        for cname, lc in (live.columns.items() if live else ()):
+            ctype = catalog_type(lc.type)
+            if ctype is not None and identifier_problem(cname) is None:
+                columns.append(Column(cname, ctype, True, None, None, None, False, None, HERE))
+        names = frozenset(c.name for c in columns)
+        scope = Scope(table, names, {**spec_columns, table: names})
+        kept = []
+        for name, lp in policies:
+            sql = policy_sql(qualified(schema, table), name, lp)
+            reason = None
+            if identifier_problem(schema) or identifier_problem(table):
+                reason = "the table's name is not one the spec can hold"
+            elif len(name.encode("utf-8")) > 63 or control_character(name):
+                reason = "the policy name holds a control character, which a spec cannot"
+            elif (schema, table, name) in calls_app:
+                reason = "it calls one of the app's functions, which the spec cannot create yet"
+            elif not lp.permissive:
+                reason = "restrictive policies are not in the spec language yet"
+            elif not set(lp.roles) <= set(ROLES):
+                reason = f"policies for roles other than {', '.join(ROLES)} are not in the spec language yet"
+            expressions = {}
+            for key, text, place in (("using", lp.using, POLICY_USING), ("with_check", lp.with_check, POLICY_WITH_CHECK)):
+                if reason is None and text is not None:
+                    parsed = read_expression(text, place, scope)
+                    if isinstance(parsed, Expression):
+                        expressions[key] = parsed.sql
+                    else:
+                        reason = f"its {'USING' if key == 'using' else 'WITH CHECK'} expression is not one the spec can hold"
+            if reason:
+                left.append(LeftOut("policy", f"{schema}.{table}", name, reason, sql))
+                continue
+            kept.append(Policy(name, (lp.command.lower(),), lp.roles, None, expressions.get("using"), expressions.get("with_check"), None, HERE))
+        if kept:
+            out.append(
+                Table(
+                    name=table, description=None, classification=None, retention=None, log=False, rls=True, timestamps=False,
+                    columns=tuple(columns), primary_key=None, uniques=(), checks=(), foreign_keys=(), indexes=(), triggers=(),
+                    policies=tuple(sorted(kept, key=lambda p: p.name)), pos=HERE, schema=schema,
+                )
+            )
+    return tuple(out)
+
+
 def _extensions_public_needs(conn: psycopg.Connection) -> set[str]:
     """Extensions an object of public depends on: a column's type, an index's operator class (btree_gist under an
     exclusion constraint), a default's or a policy's function. Supabase's others in `extensions` are not the app's."""
@@ -221,20 +323,47 @@ TABLE_COMMENT = re.compile(
 LABEL_TO_CLASS = {classification_label(c): c for c in CLASSIFICATIONS + GENERAL_CLASSIFICATIONS}
 
 
-def read_column_comment(comment: str | None, tagged: bool) -> tuple[str | None, bool, str | None]:
-    """(classification, encrypted, description) from a column comment; tags only count in a schemac-tagged table."""
-    if comment is None or not tagged:
-        return None, False, comment
-    m = TAG.match(comment)
-    if not m:
-        return None, False, comment
-    tag, rest = m["tag"], m["rest"]
+TAG_AT_END = re.compile(r"^(?:(?P<rest>.*) )?\[(?P<tag>[^\]\n]+)\]$", re.S)
+
+
+def _tag_meaning(tag: str) -> tuple[str | None, bool] | None:
+    """(classification, encrypted) a tag of emit.sql.column_comment says, or None when it is not one."""
     if tag == "ENCRYPTED PHI: encrypted at rest and in transit":
-        return "phi", True, rest
+        return "phi", True
+    if tag == "encrypted":
+        return None, True
     label, _, encrypted = tag.partition(", ")
     if encrypted not in ("", "encrypted") or label not in LABEL_TO_CLASS:
+        return None
+    return LABEL_TO_CLASS[label], encrypted == "encrypted"
+
+
+def read_column_comment(comment: str | None, tagged: bool, placement: str = "start") -> tuple[str | None, bool, str | None]:
+    """(classification, encrypted, description) from a column comment; tags only count in a schemac-tagged table,
+    at the start or (comments: {classification_tag: end}) at the end."""
+    if comment is None or not tagged:
         return None, False, comment
-    return LABEL_TO_CLASS[label], encrypted == "encrypted", rest
+    m = (TAG_AT_END if placement == "end" else TAG).match(comment)
+    meaning = _tag_meaning(m["tag"]) if m else None
+    if meaning is None:
+        return None, False, comment
+    return meaning[0], meaning[1], m["rest"]
+
+
+def tag_placement(live: LiveSchema) -> str:
+    """Where this database's column comments carry schemac's tag: `end` when some end with one and none start with one."""
+    starts = ends = 0
+    for name, lt in live.tables.items():
+        if not read_table_comment(lt.comment, name)[0]:
+            continue
+        for lc in lt.columns.values():
+            if lc.comment is None:
+                continue
+            m = TAG.match(lc.comment)  # a comment that is only a tag says nothing about the placement
+            starts += bool(m and m["rest"] and _tag_meaning(m["tag"]))
+            m = TAG_AT_END.match(lc.comment)
+            ends += bool(m and m["rest"] and _tag_meaning(m["tag"]))
+    return "end" if ends and not starts else "start"
 
 
 def read_table_comment(comment: str | None, name: str) -> tuple[bool, str | None, bool, str | None]:
@@ -336,6 +465,8 @@ class _TableReader:
         self.calls_app_functions: dict[tuple[str, str], str] = {}  # (table, policy) -> a function of public it calls
         self.functions: dict[str, Function] = {}  # public's functions the spec holds, by name
         self.triggers: list[Trigger] = []  # the `triggers:` section: every trigger but the timestamps one
+        self.domains: dict[str, Domain] = {}  # public's domains the spec can say
+        self.placement = tag_placement(live)  # where column comments carry the classification tag
 
     def out(self, kind: str, table: str | None, name: str, reason: str, sql: str) -> None:
         self.left.append(LeftOut(kind, f"public.{table}" if table else None, name, reason, sql))
@@ -392,10 +523,12 @@ class _TableReader:
             if index is not None:
                 indexes.append(index)
 
-        timestamps, triggers = self.timestamps(name, lt, columns)
-        if timestamps:
-            columns = [c for c in columns if c.name not in ("created_at", "updated_at")] + [
-                replace(c, generated_by="timestamps", description=_TIMESTAMP_DESCRIPTIONS[c.name]) for c in columns if c.name in ("created_at", "updated_at")
+        stamps, triggers = self.timestamps(name, lt, columns)
+        timestamps = stamps is not None
+        if stamps:
+            by_name = {c.name: c for c in columns}
+            columns = [c for c in columns if c.name not in stamps] + [
+                replace(by_name[n], generated_by="timestamps", description=description) for n, description in zip(stamps, _TIMESTAMP_DESCRIPTIONS)
             ]
         for trg_name, trg in lt.triggers.items():
             if not any(t.name == trg_name for t in triggers):
@@ -418,6 +551,8 @@ class _TableReader:
             log=log,
             rls=lt.rls,
             timestamps=timestamps,
+            timestamp_columns=stamps or ("created_at", "updated_at"),
+            classification_tag=self.placement,
             columns=tuple(columns),
             primary_key=primary_key,
             uniques=tuple(uniques),
@@ -469,7 +604,7 @@ class _TableReader:
         if reason:
             self.out("column", table, name, reason, sql)
             return None
-        classification, encrypted, description = read_column_comment(self.writable_comment(table, name, lc.comment), tagged)
+        classification, encrypted, description = read_column_comment(self.writable_comment(table, name, lc.comment), tagged, self.placement)
         collation = None if lc.collation == "default" else _unquote(lc.collation)
         default, serial, generated = None, None, None
         if extra.generated and lc.default is not None:
@@ -493,6 +628,8 @@ class _TableReader:
         """The model type of a format_type() spelling: built-in, a native enum of public, or an extension's type."""
         array = text.endswith("[]")
         core = text[:-2] if array else text
+        if core in self.domains:
+            return ColumnType(core, (), array, schema="public", of=self.domains[core].type), None
         if core in self.native_enums and not array:
             values = self.native_enums[core]
             enum = self.enums.get(core)
@@ -622,22 +759,31 @@ class _TableReader:
             where = parsed.sql
         return Exclusion(name, node.access_method, tuple(pairs), where, None, HERE)
 
-    def timestamps(self, table: str, lt: LiveTable, columns: list[Column]) -> tuple[bool, tuple[Trigger, ...]]:
-        """`timestamps: true` when the table has schemac's created_at / updated_at and its trigger, exactly."""
-        trigger_name = naming.updated_at_trigger(table)
-        trg = lt.triggers.get(trigger_name)
+    def timestamps(self, table: str, lt: LiveTable, columns: list[Column]) -> tuple[tuple[str, str] | None, tuple[Trigger, ...]]:
+        """(created, updated) when the table has schemac's two timestamp columns (timestamptz NOT NULL DEFAULT now())
+        and its trigger setting the updated one, exactly; the created one is `created_at`, or the only other such column."""
         by_name = {c.name: c for c in columns}
-        shaped = all(
-            n in by_name and by_name[n].type == ColumnType("timestamptz") and not by_name[n].nullable and by_name[n].default == Default("now()", function="now()")
-            for n in ("created_at", "updated_at")
-        )
-        if not (shaped and trg and trg.function == UPDATED_AT_FUNCTION and trg.timing == "BEFORE" and trg.events == ("UPDATE",) and trg.firing == "enabled"):
-            return False, ()
-        function_name = UPDATED_AT_FUNCTION.split(".")[1]
-        if trg.definition not in (f"BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {f}()" for f in (UPDATED_AT_FUNCTION, function_name)):
-            return False, ()
-        self.used_functions.add(UPDATED_AT_FUNCTION.split(".")[1])
-        return True, (Trigger(trigger_name, "BEFORE", ("UPDATE",), UPDATED_AT_FUNCTION),)
+
+        def stamped(n: str) -> bool:
+            c = by_name.get(n)
+            return c is not None and c.type == ColumnType("timestamptz") and not c.nullable and c.default == Default("now()", function="now()")
+
+        for updated in [c.name for c in columns if stamped(c.name)]:
+            trigger_name = naming.updated_at_trigger(table, updated)
+            function = updated_at_function(updated)
+            function_name = function.split(".")[1]
+            trg = lt.triggers.get(trigger_name)
+            if not (trg and trg.function == function and trg.timing == "BEFORE" and trg.events == ("UPDATE",) and trg.firing == "enabled"):
+                continue
+            if trg.definition not in (f"BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {f}()" for f in (function, function_name)):
+                continue
+            others = [c.name for c in columns if stamped(c.name) and c.name != updated]
+            created = "created_at" if "created_at" in others else (others[0] if len(others) == 1 else None)
+            if created is None:
+                continue
+            self.used_functions.add(function_name)
+            return (created, updated), (Trigger(trigger_name, "BEFORE", ("UPDATE",), function),)
+        return None, ()
 
     def resolve_foreign_keys(self, tables: list[Table]) -> list[Table]:
         by_name = {t.name: t for t in tables}
@@ -711,7 +857,7 @@ class _TableReader:
         return replace(table, policies=tuple(sorted(result, key=lambda p: p.name)))
 
 
-_TIMESTAMP_DESCRIPTIONS = {"created_at": "When the row was created.", "updated_at": "When the row was last changed (maintained by trigger)."}
+_TIMESTAMP_DESCRIPTIONS = ("When the row was created.", "When the row was last changed (maintained by trigger).")  # (created, updated), as build writes them
 
 
 def _quote(value: str) -> str:
@@ -785,8 +931,10 @@ def _constraint_reason(con) -> str:
 
 
 def _most_common(columns: list[Column]) -> str | None:
+    """The table's default class: the most common of its columns', when every column has one (a column without
+    one would otherwise inherit it when the written spec is built)."""
     classes = Counter(c.classification for c in columns if c.classification is not None)
-    if not classes:
+    if not classes or any(c.classification is None for c in columns):
         return None
     best = max(classes.values())
     return sorted(c for c, n in classes.items() if n == best)[0]
@@ -862,9 +1010,9 @@ def _is_array_cast(text: str) -> bool:
 TYPE_NAMES = {catalog: base for base, catalog in CATALOG_TYPE_NAMES.items()}
 
 
-def catalog_model(conn: psycopg.Connection, schema: str = "public", source: str = "database") -> Schema:
-    """The literal reading of one schema of a live database (see schema_from_catalog)."""
-    return schema_from_catalog(read_schema(conn, schema), source)
+def catalog_model(conn: psycopg.Connection, schemas: tuple[str, ...] = ("public",), source: str = "database") -> Schema:
+    """The literal reading of a live database's public and other table schemas (see schema_from_catalog)."""
+    return schema_from_catalog(read_schemas(conn, schemas), source)
 
 
 def schema_from_catalog(live: LiveSchema, source: str = "database") -> Schema:
@@ -872,7 +1020,9 @@ def schema_from_catalog(live: LiveSchema, source: str = "database") -> Schema:
     them, every key, index, trigger and policy kept (nothing interpreted, nothing left out)."""
     pos = Pos(source, 1, 1)
     enum_types = frozenset(live.enums)
-    tables = tuple(_literal_table(name, t, pos, enum_types) for name, t in live.tables.items())
+    tables = tuple(
+        replace(_literal_table(name, t, pos, enum_types), schema=live.table_schemas.get(name, "public")) for name, t in live.tables.items()
+    )
     # native enums are the enum types of the schema; extensions are not read (the platform installs its own)
     enums = tuple(Enum(name, labels, None, pos, native=True) for name, labels in live.enums.items())
     return Schema(tables=tables, enums=enums, source=source, source_sha256="", pos=pos)

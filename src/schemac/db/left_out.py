@@ -61,7 +61,7 @@ def other_schema(conn: psycopg.Connection, schema: str, left: list[LeftOut]) -> 
     """Another schema's tables: the spec language holds only public today."""
     live = read_schema(conn, schema)
     for name, lt in sorted(live.tables.items()):
-        left.append(LeftOut("table", f"{schema}.{name}", name, "tables outside public are not in the spec language yet", table_sql(name, lt, schema)))
+        left.append(LeftOut("table", f"{schema}.{name}", name, "import reads the tables of public only (a spec can put a table in another schema with `schema:`; write it there by hand)", table_sql(name, lt, schema)))
     programmable(conn, schema, live, set(), left)
 
 
@@ -131,15 +131,21 @@ def programmable(
         left.append(LeftOut("type", None, f"{schema}.{name}", "domains, composite and range types (and enum types the spec cannot name) are not in the spec language yet", sql))
 
 
-def supabase_attachments(conn: psycopg.Connection, left: list[LeftOut], skip_triggers: set[tuple[str, str, str]] = frozenset()) -> None:
-    """Policies on Supabase's own tables (storage.objects) and the app's triggers on them (auth.users): the app's schema too."""
-    for schema, table, name, permissive, roles, cmd, qual, check in conn.execute(
-        """SELECT schemaname, tablename, policyname, permissive = 'PERMISSIVE', roles, cmd, qual, with_check
-           FROM pg_policies WHERE schemaname = ANY(%s) ORDER BY 1, 2, 3""",
-        (list(SUPABASE_SCHEMAS),),
-    ):
-        lp = LivePolicy(cmd, tuple(sorted(roles)), qual, check, permissive)
-        left.append(LeftOut("policy", f"{schema}.{table}", name, "policies on tables outside public are not in the spec language yet", policy_sql(qualified(schema, table), name, lp)))
+def supabase_policies(conn: psycopg.Connection) -> list[tuple[str, str, str, LivePolicy]]:
+    """The policies on Supabase's own tables (storage.objects), as (schema, table, name, policy): the app's schema too.
+    The inspector writes each it can say under `external:` and reports the rest."""
+    return [
+        (schema, table, name, LivePolicy(cmd, tuple(sorted(roles)), qual, check, permissive))
+        for schema, table, name, permissive, roles, cmd, qual, check in conn.execute(
+            """SELECT schemaname, tablename, policyname, permissive = 'PERMISSIVE', roles, cmd, qual, with_check
+               FROM pg_policies WHERE schemaname = ANY(%s) ORDER BY 1, 2, 3""",
+            (list(SUPABASE_SCHEMAS),),
+        )
+    ]
+
+
+def supabase_triggers(conn: psycopg.Connection, left: list[LeftOut], skip_triggers: set[tuple[str, str, str]] = frozenset()) -> None:
+    """The app's triggers on Supabase's tables (auth.users): listed with their definitions."""
     for schema, table, name, definition in conn.execute(
         """SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid)
            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace

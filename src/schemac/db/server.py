@@ -21,7 +21,9 @@ from psycopg import sql
 
 # What a Supabase project has that the clinic schema relies on: the auth schema with
 # its users table and auth.uid(), the three API roles, and the default grants that
-# make row level security (not privileges) the thing that decides access.
+# make row level security (not privileges) the thing that decides access; and Supabase
+# Storage's tables (storage.buckets, storage.objects with RLS on, storage.foldername() and
+# storage.filename()), which applications put policies on (declared under `external:`).
 SUPABASE_STAND_IN = r"""
 DO $stand_in$
 BEGIN
@@ -56,8 +58,52 @@ AS $uid$
     ''
   )::uuid
 $uid$;
+CREATE SCHEMA IF NOT EXISTS storage;
+CREATE TABLE IF NOT EXISTS storage.buckets (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  owner uuid,
+  public boolean DEFAULT false,
+  created_at timestamptz DEFAULT now(),
+  updated_at timestamptz DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS storage.objects (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  bucket_id text REFERENCES storage.buckets (id),
+  name text,
+  owner uuid,
+  owner_id text,
+  metadata jsonb,
+  created_at timestamptz DEFAULT now(),
+  updated_at timestamptz DEFAULT now(),
+  last_accessed_at timestamptz DEFAULT now()
+);
+ALTER TABLE storage.objects ENABLE ROW LEVEL SECURITY;
+CREATE OR REPLACE FUNCTION storage.foldername(name text) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE
+AS $foldername$
+DECLARE
+  _parts text[];
+BEGIN
+  SELECT string_to_array(name, '/') INTO _parts;
+  RETURN _parts[1:array_length(_parts, 1) - 1];
+END
+$foldername$;
+CREATE OR REPLACE FUNCTION storage.filename(name text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+AS $filename$
+DECLARE
+  _parts text[];
+BEGIN
+  SELECT string_to_array(name, '/') INTO _parts;
+  RETURN _parts[array_length(_parts, 1)];
+END
+$filename$;
 GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
 GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
+GRANT USAGE ON SCHEMA storage TO anon, authenticated, service_role;
+GRANT ALL ON storage.buckets, storage.objects TO anon, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION storage.foldername(text), storage.filename(text) TO anon, authenticated, service_role;
 GRANT SELECT ON auth.users TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION auth.uid() TO anon, authenticated, service_role;
 GRANT ALL ON ALL TABLES IN SCHEMA public TO anon, authenticated, service_role;
@@ -67,7 +113,7 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authen
 
 
 def install_supabase_stand_in(conn: psycopg.Connection) -> None:
-    """Create the auth schema, auth.users, auth.uid() and the API roles (idempotent)."""
+    """Create the auth schema, auth.users, auth.uid(), the API roles and Supabase Storage's tables (idempotent)."""
     with conn.transaction():
         conn.execute(SUPABASE_STAND_IN)
 

@@ -51,8 +51,7 @@ def render_reference(schema: Schema) -> str:
     parts = [
         _overview(schema),
         _er_diagram(schema),
-        "## Tables\n",
-        *(_table_section(schema, t) for t in schema.tables),
+        *_tables_by_schema(schema),
         _views_section(schema),
         _functions_section(schema),
         _external_section(schema),
@@ -96,10 +95,27 @@ def _mix(table: Table) -> str:
     return ", ".join(classification_label(c) for c in table.classifications)
 
 
-def _target_link(fk: ForeignKey) -> str:
-    if fk.ref_schema == "public":
+def _target_link(schema: Schema, fk: ForeignKey) -> str:
+    if schema.owns(fk):
         return f"[{fk.ref_table}](#{anchor(fk.ref_table)})"
     return f"[{fk.ref_qualified}](#{anchor(fk.ref_schema, fk.ref_table)})"
+
+
+def _shown(table: Table) -> str:
+    """A table as the docs name it: bare in public, schema-qualified elsewhere."""
+    return table.name if table.schema == "public" else table.qualified_name
+
+
+def _tables_by_schema(schema: Schema) -> list[str]:
+    """The table sections under "Tables", grouped by schema (public first) when the spec uses more than one."""
+    if schema.schemas == ("public",):
+        return ["## Tables\n", *(_table_section(schema, t) for t in schema.tables)]
+    out = []
+    for name in schema.schemas:
+        tables = [t for t in schema.tables if t.schema == name]
+        if tables:
+            out += [f"## Tables in schema `{name}`\n", *(_table_section(schema, t) for t in tables)]
+    return out
 
 
 def _rls_state(table: Table) -> str:
@@ -114,7 +130,7 @@ def _rls_state(table: Table) -> str:
 
 def _overview(schema: Schema) -> str:
     rows = [
-        (f"[{t.name}](#{anchor(t.name)})", cell(t.description), _mix(t), _rls_state(t), cell(t.retention))
+        (f"[{_shown(t)}](#{anchor(t.name)})", cell(t.description), _mix(t), _rls_state(t), cell(t.retention))
         for t in schema.tables
     ]
     sensitive = sum(1 for t in schema.tables for c in t.columns if c.classification == schema.most_sensitive)
@@ -200,11 +216,11 @@ def _er_externals(schema: Schema, only: set[str] | None = None) -> list[str]:
     return lines
 
 
-def _er_relationship(table: Table, fk: ForeignKey) -> str:
+def _er_relationship(schema: Schema, table: Table, fk: ForeignKey) -> str:
     """`parent ||--o{ child : label`: optional parent when the FK is nullable, one-to-one when it is unique."""
     nullable = all(table.column(c).nullable for c in fk.columns)
     unique = _is_unique(table, fk.columns)
-    parent = fk.ref_table if fk.ref_schema == "public" else _er_external_name(fk.ref_qualified)
+    parent = fk.ref_table if schema.owns(fk) else _er_external_name(fk.ref_qualified)
     left = "|o" if nullable else "||"
     right = "o|" if unique else "o{"
     label = f"{', '.join(fk.columns)} ({fk.on_delete})"
@@ -234,15 +250,15 @@ def _er_diagram(schema: Schema) -> str:
     for t in schema.tables:
         lines += _er_entity(t, overview=True)
     for t in schema.tables:
-        lines += [_er_relationship(t, fk) for fk in t.foreign_keys]
+        lines += [_er_relationship(schema, t, fk) for fk in t.foreign_keys]
     lines += ["```", ""]
     return "\n".join(lines)
 
 
 def _neighbourhood(schema: Schema, table: Table) -> str:
     """A small diagram of one table with every column, and the tables it references or is referenced by."""
-    parents = {fk.ref_table for fk in table.foreign_keys if fk.ref_schema == "public"}
-    children = {t.name for t in schema.tables for fk in t.foreign_keys if fk.ref_schema == "public" and fk.ref_table == table.name}
+    parents = {fk.ref_table for fk in table.foreign_keys if schema.owns(fk)}
+    children = {t.name for t in schema.tables for fk in t.foreign_keys if schema.owns(fk) and fk.ref_table == table.name}
     externals = _er_externals(schema, only={table.name})
     if not (parents | children) - {table.name} and not externals:
         return ""
@@ -250,10 +266,10 @@ def _neighbourhood(schema: Schema, table: Table) -> str:
     for t in schema.tables:
         if t.name != table.name and t.name in parents | children:
             lines.append(f"    {t.name}")
-    lines += [_er_relationship(table, fk) for fk in table.foreign_keys]
+    lines += [_er_relationship(schema, table, fk) for fk in table.foreign_keys]
     for t in schema.tables:
         if t.name != table.name:
-            lines += [_er_relationship(t, fk) for fk in t.foreign_keys if fk.ref_schema == "public" and fk.ref_table == table.name]
+            lines += [_er_relationship(schema, t, fk) for fk in t.foreign_keys if schema.owns(fk) and fk.ref_table == table.name]
     lines += ["```", ""]
     return "\n".join(lines)
 
@@ -263,13 +279,13 @@ def _neighbourhood(schema: Schema, table: Table) -> str:
 
 def _table_section(schema: Schema, table: Table) -> str:
     parts = [
-        f'<a id="{anchor(table.name)}"></a>\n\n### Table `{table.name}`\n',
+        f'<a id="{anchor(table.name)}"></a>\n\n### Table `{_shown(table)}`\n',
         (cell(table.description) or "_No description._") + "\n",
         _facts(table),
         _columns(table),
         _neighbourhood(schema, table),
         _constraints(table),
-        _foreign_keys(table),
+        _foreign_keys(schema, table),
         _indexes(table),
         _triggers(schema.triggers_on("public", table.name)),
         _policies(table),
@@ -338,11 +354,11 @@ def _constraints(table: Table) -> str:
     return "#### Constraints\n\n" + _table(("Name", "Kind", "Definition", "Description"), rows)
 
 
-def _foreign_keys(table: Table) -> str:
+def _foreign_keys(schema: Schema, table: Table) -> str:
     if not table.foreign_keys:
         return ""
     rows = [
-        (code(fk.name), _codes(fk.columns), f"{_target_link(fk)} ({_codes(fk.ref_columns)})", _fk_actions(fk))
+        (code(fk.name), _codes(fk.columns), f"{_target_link(schema, fk)} ({_codes(fk.ref_columns)})", _fk_actions(fk))
         for fk in table.foreign_keys
     ]
     return "#### Foreign keys\n\n" + _table(("Name", "Columns", "References", "On delete"), rows)
@@ -498,22 +514,32 @@ def _policies(table: Table) -> str:
 
 
 def _external_targets(schema: Schema) -> list[str]:
-    referenced = {fk.ref_qualified for t in schema.tables for fk in t.foreign_keys if fk.ref_schema != "public"}
-    return sorted(referenced | {t.table_qualified for t in schema.triggers if t.table_schema != "public"})
+    """Tables outside the spec: the ones foreign keys point at and the ones declared under `external:`."""
+    referenced = {fk.ref_qualified for t in schema.tables for fk in t.foreign_keys if not schema.owns(fk)}
+    return sorted(referenced | {t.qualified_name for t in schema.externals} | {t.table_qualified for t in schema.triggers if t.table_schema != "public"})
 
 
 def _external_section(schema: Schema) -> str:
     targets = _external_targets(schema)
     if not targets:
         return ""
-    parts = ["## External tables\n"]
+    declared = {t.qualified_name: t for t in schema.externals}
+    parts = ["## External tables\n", "Tables the application uses but does not create: the migration never creates or changes them.\n"]
     for qualified in targets:
         schema_name, table_name = qualified.split(".")
+        external = declared.get(qualified)
         referenced_by = sorted({t.name for t in schema.tables for fk in t.foreign_keys if fk.ref_qualified == qualified})
         links = ", ".join(f"[{n}](#{anchor(n)})" for n in referenced_by)
-        description = EXTERNAL_DESCRIPTIONS.get(qualified, "A table outside this spec.")
-        text = f'<a id="{anchor(schema_name, table_name)}"></a>\n\n### External table `{qualified}`\n\n{description}'
-        text += f" Referenced by {links}.\n" if links else "\n"
+        description = cell(external.description) if external and external.description else EXTERNAL_DESCRIPTIONS.get(qualified, "A table outside this spec.")
+        text = f'<a id="{anchor(schema_name, table_name)}"></a>\n\n### External table `{qualified}`\n\n{description}' + (f" Referenced by {links}." if links else "") + "\n"
+        if external and external.columns:
+            text += "\n" + _table(("Column", "Type"), [(code(c.name), code(c.type.sql)) for c in external.columns])
+        if external and external.policies:
+            rows = [
+                (code(p.name), ", ".join(p.operations), ", ".join(p.roles), code(p.using) if p.using else "", code(p.with_check) if p.with_check else "", cell(p.description))
+                for p in external.policies
+            ]
+            text += "\n#### Policies the application puts on it\n\n" + _table(("Policy", "For", "To", "Using", "With check", "Description"), rows)
         triggers = tuple(t for t in schema.triggers if t.table_qualified == qualified)
         if triggers:
             text += "\nThe spec puts these triggers on it:\n\n" + _triggers(triggers).removeprefix("#### Triggers\n\n")

@@ -28,6 +28,7 @@ def render_schema_json(schema: Schema) -> str:
         "extensions": [{"name": e.name, "schema": e.schema} for e in schema.extensions],
         "domains": [{"name": d.name, "type": d.type.sql, "check": d.check, "description": d.description} for d in schema.domains],
         "tables": [_table(t) for t in schema.tables],
+        "external": [_external(t) for t in schema.externals],
         "functions": [_function(f) for f in schema.functions],
         "triggers": [_trigger(t) for t in schema.triggers],
         "views": [_view(v) for v in schema.views],
@@ -35,10 +36,22 @@ def render_schema_json(schema: Schema) -> str:
     return dumps_indented(document)
 
 
+def _external(t: Table) -> dict[str, Any]:
+    """A table the app uses but does not create: its schema, the declared columns and the app's policies on it."""
+    return {
+        "schema": t.schema,
+        "name": t.name,
+        "description": t.description,
+        "columns": [{"name": c.name, "type": c.type.sql} for c in t.columns],
+        "policies": _policies(t),
+    }
+
+
 def _table(t: Table) -> dict[str, Any]:
     pk = t.primary_key
     return {
         "name": t.name,
+        "schema": t.schema,
         "description": t.description,
         "classification": t.classification,
         "retention": t.retention,
@@ -92,23 +105,27 @@ def _table(t: Table) -> dict[str, Any]:
         "triggers": [
             {"name": tr.name, "timing": tr.timing, "events": list(tr.events), "function": tr.function} for tr in t.triggers
         ],
-        "policies": [
-            {
-                "name": p.name,
-                "operations": list(p.operations),
-                "roles": list(p.roles),
-                "owner": p.owner,
-                "using": p.using,
-                "with_check": p.with_check,
-                "description": p.description,
-            }
-            for p in t.policies
-        ],
+        "policies": _policies(t),
         "user_operations": list(t.user_operations),
         "user_operations_reason": t.user_operations_reason,
         "realtime": t.realtime,
         "replica_identity": t.replica_identity,
     }
+
+
+def _policies(t: Table) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": p.name,
+            "operations": list(p.operations),
+            "roles": list(p.roles),
+            "owner": p.owner,
+            "using": p.using,
+            "with_check": p.with_check,
+            "description": p.description,
+        }
+        for p in t.policies
+    ]
 
 
 def _column(c: Column) -> dict[str, Any]:

@@ -84,7 +84,7 @@ def render_trigger(table: Table | None, trg: Trigger, on: str | None = None, nam
         if event == "UPDATE" and trg.update_of:
             event += " OF " + _idents(trg.update_of)
         events.append(event)
-    s = f"CREATE OR REPLACE TRIGGER {quote_ident(name or trg.name)} {trg.timing} {' OR '.join(events)} ON {on or qualified('public', table.name)}"
+    s = f"CREATE OR REPLACE TRIGGER {quote_ident(name or trg.name)} {trg.timing} {' OR '.join(events)} ON {on or qualified(table.schema, table.name)}"
     referencing = []
     if trg.old_table:
         referencing.append(f"OLD TABLE AS {quote_ident(trg.old_table)}")

@@ -41,7 +41,16 @@ def render_spec(schema: Schema, left_out: Iterable = (), header: str = "") -> st
         data["enums"] = {
             e.name: _drop_none({"description": e.description, "values": list(e.values), "native": True if e.native else None}) for e in schema.enums
         }
+    if any(t.classification_tag != "start" for t in schema.tables):
+        data["comments"] = {"classification_tag": schema.tables[0].classification_tag}
+    if schema.domains:
+        data["domains"] = {d.name: _drop_none({"type": _spec_type(d.type), "check": d.check, "description": d.description}) for d in schema.domains}
     data["tables"] = {t.name: _table(t) for t in schema.tables}
+    if schema.externals:
+        data["external"] = {
+            t.qualified_name: _drop_none({"description": t.description, "columns": {c.name: c.type.sql for c in t.columns}, "policies": _policies(t) or None})
+            for t in schema.externals
+        }
     if schema.functions:
         data["functions"] = {f.name: _function(f) for f in schema.functions}
     if schema.views:
@@ -196,7 +205,8 @@ def _table(t: Table) -> dict:
     if not t.rls:
         out["rls"] = False
     if t.timestamps:
-        out["timestamps"] = True
+        created, updated = t.timestamp_columns
+        out["timestamps"] = True if (created, updated) == ("created_at", "updated_at") else {"created": created, "updated": updated}
     if t.realtime:
         out["realtime"] = True
     if t.replica_identity != "default":
@@ -242,13 +252,24 @@ def _table(t: Table) -> dict:
         out["user_operations"] = list(t.user_operations)
     if t.user_operations_reason is not None:
         out["user_operations_reason"] = t.user_operations_reason
-    policies = [
-        _drop_none({"name": p.name, "for": list(p.operations), "to": list(p.roles), "using": p.using, "with_check": p.with_check, "description": p.description})
-        for p in t.policies
-    ]
+    policies = _policies(t)
     if policies:
         out["policies"] = policies
     return out
+
+
+def _spec_type(ctype) -> str:
+    """How the spec names a type: a domain or an extension's type by its bare name, the others as their SQL."""
+    if ctype.schema and (ctype.of is not None or ctype.base in EXTENSION_TYPES):
+        return ctype.base + ("[]" if ctype.array else "")
+    return ctype.sql
+
+
+def _policies(t: Table) -> list[dict]:
+    return [
+        _drop_none({"name": p.name, "for": list(p.operations), "to": list(p.roles), "using": p.using, "with_check": p.with_check, "description": p.description})
+        for p in t.policies
+    ]
 
 
 def _on_column(table: str, columns: tuple[str, ...], name: str, derive) -> bool:
@@ -262,7 +283,7 @@ def _column(t: Table, c: Column, primary_key: bool, unique: bool, fk) -> dict:
     elif c.serial:
         out["type"] = c.serial
     else:
-        out["type"] = c.type.base if c.type.schema and c.type.base in EXTENSION_TYPES and not c.type.array else (c.type.base + "[]" if c.type.schema and c.type.base in EXTENSION_TYPES else c.type.sql)
+        out["type"] = _spec_type(c.type)
     if c.nullable:
         out["nullable"] = True
     if c.serial:

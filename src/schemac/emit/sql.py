@@ -73,7 +73,7 @@ def table_order(schema: Schema) -> list[Table]:
     ordered: list[Table] = []
     while remaining:
         for t in remaining:
-            deps = {fk.ref_table for fk in t.foreign_keys if fk.ref_schema == "public" and fk.ref_table != t.name}
+            deps = {fk.ref_table for fk in t.foreign_keys if schema.owns(fk) and fk.ref_table != t.name}
             if deps <= done:
                 break
         else:
@@ -95,6 +95,7 @@ def render_migration(schema: Schema) -> str:
         "",
     ]
     out += render_extensions(schema)
+    out += render_schemas(schema)
     out += render_enum_types(schema)
     out += render_domains(schema)
     for column in timestamp_update_columns(schema):
@@ -104,7 +105,7 @@ def render_migration(schema: Schema) -> str:
     for table in table_order(schema):
         inline = []
         for fk in table.foreign_keys:
-            if fk.ref_schema != "public" or fk.ref_table in created or fk.ref_table == table.name:
+            if not schema.owns(fk) or fk.ref_table in created or fk.ref_table == table.name:
                 inline.append(fk)
             else:
                 deferred.append((table, fk))
@@ -162,6 +163,31 @@ def render_extensions(schema: Schema) -> list[str]:
             out.append(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ext.schema)};")
         out.append(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)} WITH SCHEMA {quote_ident(ext.schema)};")
     return ["-- Extensions the schema uses.\n" + "\n".join(out) + "\n"] if out else []
+
+
+API_ROLES_SQL = "anon, authenticated, service_role"
+
+
+def schema_sql(name: str) -> str:
+    """CREATE SCHEMA for the app's tables outside public, with the privileges Supabase's API roles have on public
+    (usage, and all on its tables, sequences and functions, now and by default); row level security decides rows.
+    Exposing the schema through the Data API is a project setting schemac cannot change."""
+    q = quote_ident(name)
+    return (
+        f"CREATE SCHEMA IF NOT EXISTS {q};\n"
+        f"GRANT USAGE ON SCHEMA {q} TO {API_ROLES_SQL};\n"
+        f"GRANT ALL ON ALL TABLES IN SCHEMA {q} TO {API_ROLES_SQL};\n"
+        f"GRANT ALL ON ALL SEQUENCES IN SCHEMA {q} TO {API_ROLES_SQL};\n"
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {q} GRANT ALL ON TABLES TO {API_ROLES_SQL};\n"
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {q} GRANT ALL ON SEQUENCES TO {API_ROLES_SQL};\n"
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {q} GRANT ALL ON FUNCTIONS TO {API_ROLES_SQL};"
+    )
+
+
+def render_schemas(schema: Schema) -> list[str]:
+    """The schemas of the app's own tables other than public, before any table."""
+    others = [s for s in schema.schemas if s != "public"]
+    return ["-- Schemas of the app's tables (besides public).\n" + "\n".join(schema_sql(s) for s in others) + "\n"] if others else []
 
 
 def enum_type_sql(name_sql: str, values: tuple[str, ...]) -> str:
@@ -229,7 +255,7 @@ def column_and_key_lines(table: Table) -> list[str]:
 
 def render_table(table: Table, foreign_keys: list[ForeignKey]) -> str:
     """CREATE TABLE with its constraints, then indexes, trigger, RLS and comments."""
-    name = qualified("public", table.name)
+    name = qualified(table.schema, table.name)
     lines = column_and_key_lines(table)
     for fk in foreign_keys:
         lines.append(foreign_key_sql(fk))
@@ -333,7 +359,7 @@ def render_index(table: Table, ix: Index, on: str | None = None, name: str | Non
     unique = "UNIQUE " if ix.unique else ""
     elements = ", ".join(element_sql(e) for e in ix.elements) if ix.elements else idents(ix.columns)
     s = (
-        f"CREATE {unique}INDEX IF NOT EXISTS {quote_ident(name or ix.name)} ON {on or qualified('public', table.name)} "
+        f"CREATE {unique}INDEX IF NOT EXISTS {quote_ident(name or ix.name)} ON {on or qualified(table.schema, table.name)} "
         f"USING {ix.using} ({elements})"
     )
     if ix.include:
@@ -350,8 +376,8 @@ def _deferred_foreign_key(table: Table, fk: ForeignKey) -> str:
     return (
         "DO $schemac$\nBEGIN\n"
         "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint\n"
-        f"                 WHERE conname = {quote_literal(fk.name)} AND conrelid = {quote_literal('public.' + quote_ident(table.name))}::regclass) THEN\n"
-        f"    ALTER TABLE {qualified('public', table.name)} ADD {foreign_key_sql(fk)};\n"
+        f"                 WHERE conname = {quote_literal(fk.name)} AND conrelid = {quote_literal(('public' if table.schema == 'public' else quote_ident(table.schema)) + '.' + quote_ident(table.name))}::regclass) THEN\n"
+        f"    ALTER TABLE {qualified(table.schema, table.name)} ADD {foreign_key_sql(fk)};\n"
         "  END IF;\n"
         "END\n$schemac$;\n"
     )
@@ -371,7 +397,7 @@ def sql_block_text(block: SqlBlock) -> str:
     return f"{head}\n{block.sql.rstrip()}\n" if block.sql.rstrip().endswith(";") else f"{head}\n{block.sql.rstrip()};\n"
 
 
-def publication_add_sql(table: str) -> str:
+def publication_add_sql(table: str, schema: str = "public") -> str:
     """Add a table to supabase_realtime, creating the publication when missing (a database without Supabase Realtime)."""
     return "\n".join([
         "DO $schemac$",
@@ -381,13 +407,13 @@ def publication_add_sql(table: str) -> str:
         "  END IF;",
         "END",
         "$schemac$;",
-        f"ALTER PUBLICATION supabase_realtime ADD TABLE {qualified('public', table)};",
+        f"ALTER PUBLICATION supabase_realtime ADD TABLE {qualified(schema, table)};",
     ])
 
 
 def render_realtime(schema: Schema) -> list[str]:
     """Replica identity, and membership of Supabase's supabase_realtime publication (created when missing), re-runnable."""
-    out = [f"ALTER TABLE {qualified('public', t.name)} REPLICA IDENTITY FULL;\n" for t in schema.tables if t.replica_identity == "full"]
+    out = [f"ALTER TABLE {qualified(t.schema, t.name)} REPLICA IDENTITY FULL;\n" for t in schema.tables if t.replica_identity == "full"]
     tables = [t for t in schema.tables if t.realtime]
     if tables:
         lines = [
@@ -402,7 +428,7 @@ def render_realtime(schema: Schema) -> list[str]:
             lines += [
                 "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication_tables",
                 f"                 WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = {quote_literal(t.name)}) THEN",
-                f"    ALTER PUBLICATION supabase_realtime ADD TABLE {qualified('public', t.name)};",
+                f"    ALTER PUBLICATION supabase_realtime ADD TABLE {qualified(t.schema, t.name)};",
                 "  END IF;",
             ]
         out.append("\n".join(lines + ["END", "$schemac$;", ""]))
@@ -417,7 +443,10 @@ def render_policies(schema: Schema) -> list[str]:
             out.append(_guarded_policy(table, p))
     if out:
         out.insert(0, "-- Row level security policies (service_role bypasses them).\n")
-    return out
+    external = [_guarded_policy(table, p) for table in schema.externals for p in table.policies]
+    if external:
+        out.append("-- Policies on tables the application uses but does not create (declared under external:).\n")
+    return out + external
 
 
 def create_policy_sql(table_sql: str, p: Policy) -> str:
@@ -436,12 +465,12 @@ def create_policy_sql(table_sql: str, p: Policy) -> str:
 
 def _guarded_policy(table: Table, p: Policy) -> str:
     """CREATE POLICY unless a policy of that name exists on the table, so a re-run is a no-op."""
-    create = create_policy_sql(qualified("public", table.name), p)
+    create = create_policy_sql(qualified(table.schema, table.name), p)
     tag = _dollar_tag(create)
     return (
         f"DO {tag}\nBEGIN\n"
         "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policies\n"
-        f"                 WHERE schemaname = 'public' AND tablename = {quote_literal(table.name)} AND policyname = {quote_literal(p.name)}) THEN\n"
+        f"                 WHERE schemaname = {quote_literal(table.schema)} AND tablename = {quote_literal(table.name)} AND policyname = {quote_literal(p.name)}) THEN\n"
         f"    {create};\n"
         "  END IF;\n"
         f"END\n{tag};\n"

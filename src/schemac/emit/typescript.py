@@ -137,7 +137,7 @@ def field_doc(column: Column, table: Table) -> str:
         tag = f"[{label}, encrypted]" if column.encrypted else f"[{label}]"
     text = " ".join((column.description or "").split())
     for fk in table.foreign_keys:
-        if fk.ref_schema != SCHEMA and column.name in fk.columns:
+        if fk.ref_schema != table.schema and column.name in fk.columns:
             text += f" References {fk.ref_qualified}.{fk.ref_columns[fk.columns.index(column.name)]}."
     text = f"{tag} {text.strip()}".strip()
     return "/** " + text.replace("*/", "*\\/") + " */"
@@ -171,7 +171,7 @@ def all_relationships(schema: Schema) -> list[Relationship]:
         Relationship(fk.name, t.name, fk.columns, is_one_to_one(fk, t), fk.ref_table, fk.ref_columns)
         for t in schema.tables
         for fk in t.foreign_keys
-        if fk.ref_schema == SCHEMA
+        if fk.ref_schema == t.schema
     ]
     shown: dict[str, dict[tuple[str, str], list[str]]] = {}  # view -> (table, column) -> view columns showing it
     for v in schema.views:
@@ -206,6 +206,12 @@ def relationships_of(schema: Schema, relation: str) -> list[Relationship]:
 
 def quote_list(values: tuple[str, ...]) -> str:
     return "[" + ",".join(quote(v) for v in values) + "]"
+
+
+def relationships(table: Table) -> list[ForeignKey]:
+    """Foreign keys the generator lists: those inside the table's own schema, by constraint name."""
+    fks = [fk for fk in table.foreign_keys if fk.ref_schema == table.schema]
+    return sorted(fks, key=lambda fk: (by_name(fk.name), by_name(fk.ref_table), list(fk.ref_columns)))
 
 
 # ---------------------------------------------------------------- layout
@@ -265,31 +271,41 @@ JSON_TYPE = """export type Json =
 """
 
 
+def type_schemas(schema: Schema) -> list[str]:
+    """The schemas database.ts types, sorted by name as the generator sorts them: public and those of the app's tables."""
+    return sorted(schema.schemas, key=by_name)
+
+
 def _database(schema: Schema) -> str:
-    tables: list[str] = []
-    for table in sorted_tables(schema):
-        tables += _table(table, "      ", relationships_of(schema, table.name))
-    views: list[str] = []
-    for view in sorted(schema.views, key=lambda v: by_name(v.name)):
-        views += _view(view, "      ", relationships_of(schema, view.name))
-    enums: list[str] = []
-    for enum in sorted(schema.enums, key=lambda e: by_name(e.name)):
-        enums += member("      ", enum.name, [quote(v) for v in enum.values])
     lines = [
         "export type Database = {",
         "  // Lets createClient<Database>() pick its PostgREST options; \"12\" is supabase-js's own default.",
         "  __InternalSupabase: {",
         f'    PostgrestVersion: "{schema.postgrest_version}"',
         "  }",
-        f"  {SCHEMA}: {{",
-        *block("    ", "Tables", tables),
-        *block("    ", "Views", views),
-        *block("    ", "Functions", _functions(schema)),
-        *block("    ", "Enums", enums),
-        *block("    ", "CompositeTypes", []),
-        "  }",
-        "}",
     ]
+    for name in type_schemas(schema):
+        tables: list[str] = []
+        for table in sorted_tables(schema):
+            if table.schema == name:
+                tables += _table(table, "      ", relationships_of(schema, table.name))
+        enums: list[str] = []
+        views: list[str] = []
+        if name == SCHEMA:  # enum types, views and functions live in public
+            for enum in sorted(schema.enums, key=lambda e: by_name(e.name)):
+                enums += member("      ", enum.name, [quote(v) for v in enum.values])
+            for view in sorted(schema.views, key=lambda v: by_name(v.name)):
+                views += _view(view, "      ", relationships_of(schema, view.name))
+        lines += [
+            f"  {name}: {{",
+            *block("    ", "Tables", tables),
+            *block("    ", "Views", views),
+            *block("    ", "Functions", _functions(schema) if name == SCHEMA else []),
+            *block("    ", "Enums", enums),
+            *block("    ", "CompositeTypes", []),
+            "  }",
+        ]
+    lines.append("}")
     return "\n".join(lines) + "\n"
 
 
@@ -579,11 +595,15 @@ export type CompositeTypes<
 
 
 def _constants(schema: Schema) -> str:
-    enums: list[str] = []
-    for enum in sorted(schema.enums, key=lambda e: by_name(e.name)):
-        enums += string_list("      ", enum.name, list(enum.values))
-    body = ["    Enums: {", *enums, "    },"] if enums else ["    Enums: {},"]
-    lines = ["export const Constants = {", f"  {SCHEMA}: {{", *body, "  },", "} as const"]
+    lines = ["export const Constants = {"]
+    for name in type_schemas(schema):
+        enums: list[str] = []
+        if name == SCHEMA:
+            for enum in sorted(schema.enums, key=lambda e: by_name(e.name)):
+                enums += string_list("      ", enum.name, list(enum.values))
+        body = ["    Enums: {", *enums, "    },"] if enums else ["    Enums: {},"]
+        lines += [f"  {name}: {{", *body, "  },"]
+    lines.append("} as const")
     return "\n".join(lines) + "\n"
 
 
@@ -598,14 +618,17 @@ def _classification(schema: Schema) -> str:
         else "/** Every column's classification, by table (null: none stated): what SensitiveColumns and Redacted are computed from. */",
         "export const ColumnClassification = {",
     ]
+    # every schema's tables (their names are unique across schemas); the helpers below take public's
+    tables = " & ".join(f'Database["{name}"]["Tables"]' for name in type_schemas(schema))
+    tables = f"({tables})" if len(type_schemas(schema)) > 1 else tables
     for table in sorted_tables(schema):
         lines.append(f"  {table.name}: {{")
         lines += [f"    {c.name}: {_class_literal(c.classification)}," for c in sorted_columns(table)]
         lines.append("  },")
     lines += [
         "} as const satisfies {",
-        '  [T in keyof Database["public"]["Tables"]]: {',
-        '    [C in keyof Database["public"]["Tables"][T]["Row"]]: Classification' + ("" if schema.classification_required else " | null"),
+        f"  [T in keyof {tables}]: {{",
+        f'    [C in keyof {tables}[T]["Row"]]: Classification' + ("" if schema.classification_required else " | null"),
         "  }",
         "}",
     ]

@@ -29,7 +29,8 @@ def plan_migration(current: Schema, desired: Schema, *, allow_destructive: bool 
     refusals = list(diff.problems)
     if not allow_destructive:
         refusals += diff.destructive
-    return Plan(render_parts(diff.changes), tuple(sorted(set(refusals))), migration_name(diff.changes))
+    where = {t.name: t.schema for t in (*current.tables, *desired.tables) if t.schema != "public"}
+    return Plan(render_parts(diff.changes, where), tuple(sorted(set(refusals))), migration_name(diff.changes))
 
 
 # Changes that follow from others (a new table's keys and policies, comments, the trigger function) do not name a migration.
@@ -37,6 +38,8 @@ SECONDARY = (
     ch.SetTableComment, ch.SetColumnComment, ch.CreateUpdatedAtFunction, ch.DropUpdatedAtFunction, ch.Backfill,
     ch.AddExtension, ch.DropExtension,  # an extension comes or goes with what uses it
     ch.SetFunctionComment, ch.SetViewComments, ch.SetTriggerComment,
+    ch.CreateSchema,  # comes with the tables in it
+    ch.RenameSequence,  # comes with its table's or column's rename
 )
 HEADLINE = (
     ch.AddTable, ch.DropTable, ch.RenameTable, ch.AddColumn, ch.DropColumn, ch.RenameColumn, ch.AlterColumnType,
@@ -129,6 +132,8 @@ def _slug(c: Change) -> str:
             return f"comment_{table}"
         case ch.AddExtension(ext):
             return f"add_extension_{ext.name}"
+        case ch.CreateSchema(name):
+            return f"create_schema_{name}"
         case ch.DropExtension(ext):
             return f"drop_extension_{ext.name}"
         case ch.CreateEnumType(enum) | ch.DropEnumType(enum):

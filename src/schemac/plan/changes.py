@@ -34,6 +34,16 @@ class RenameTable:
 
 
 @dataclass(frozen=True)
+class RenameSequence:
+    """An identity or serial column's sequence, renamed with its table or column so it keeps PostgreSQL's
+    `<table>_<column>_seq` (PostgreSQL leaves the old name)."""
+
+    table: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
 class AddColumn:
     table: str
     column: Column  # when NOT NULL without a default on a table with rows, it is added nullable, backfilled, then SetNotNull
@@ -185,12 +195,14 @@ class SetRowLevelSecurity:
 class AddPolicy:
     table: str
     policy: Policy
+    schema: str = "public"  # another for a policy on an external table (storage.objects)
 
 
 @dataclass(frozen=True)
 class DropPolicy:
     table: str
     policy: Policy
+    schema: str = "public"
 
 
 @dataclass(frozen=True)
@@ -204,6 +216,13 @@ class SetColumnComment:
     table: str
     column: str
     comment: str
+
+
+@dataclass(frozen=True)
+class CreateSchema:
+    """A schema for the app's tables besides public, with the API roles' privileges (never dropped by schemac)."""
+
+    name: str
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..emit.sql import column_comment, table_comment
 from ..errors import Pos, SpecError
 from ..model import Check, Column, ColumnType, Enum, Exclusion, ForeignKey, Index, Policy, PrimaryKey, Schema, Table, Unique
+from ..resolve import naming
 from . import changes as ch
 from .changes import Change, Constraint
 from .objects import diff_objects
@@ -32,6 +33,7 @@ COMPARED = {
         "name", "rls", "timestamps", "columns", "primary_key", "uniques", "checks", "foreign_keys", "indexes", "triggers", "policies",
         "exclusions", "realtime", "replica_identity",
         "timestamp_columns",  # through the columns and the trigger (its function is named after the updated column)
+        "schema",  # a table that changes schema is refused (never moved); external tables are paired by schema.table
     },
     "Column": {"name", "type", "nullable", "default", "collation", "identity", "serial", "generated"},
     "PrimaryKey": {"name", "columns"},
@@ -46,7 +48,7 @@ COMPARED = {
     "Enum": {"name", "values", "native"},  # a CHECK of each column using it, or (native) a PostgreSQL enum type
     "Domain": {"name", "type", "check"},
     "Extension": {"name", "schema"},
-    "Schema": {"tables", "enums", "extensions", "domains", "functions", "triggers", "views", "sql_blocks"},
+    "Schema": {"tables", "enums", "extensions", "domains", "functions", "triggers", "views", "sql_blocks", "externals"},  # externals: their policies
     # what CREATE OR REPLACE changes (language, body, volatility, security, search_path), the signature (arguments, returns), grants
     "Function": {"name", "arguments", "returns", "language", "body", "volatility", "security_definer", "search_path", "execute"},
     "Argument": {"name", "type", "default"},
@@ -113,6 +115,9 @@ class Diff:
 def diff_schemas(current: Schema, desired: Schema) -> Diff:
     """Every change from `current` to `desired`, in desired order; the renderer orders the statements."""
     out = Diff()
+    for name in desired.schemas:
+        if name not in current.schemas:
+            out.changes.append(ch.CreateSchema(name))
     _diff_types(current, desired, out)
     tables = {t.name: t for t in current.tables}
     tables = _rename_tables(tables, desired, out)
@@ -125,7 +130,7 @@ def diff_schemas(current: Schema, desired: Schema) -> Diff:
     dropped_names = {t.name for t in dropped}
     for t in dropped:
         for fk in t.foreign_keys:  # between tables dropped together: drop the link first, any table order then works
-            if fk.ref_schema == "public" and fk.ref_table in dropped_names and fk.ref_table != t.name:
+            if fk.ref_table in dropped_names and tables[fk.ref_table].schema == fk.ref_schema and fk.ref_table != t.name:
                 out.changes.append(ch.DropConstraint(t.name, fk))
         out.changes.append(ch.DropTable(t))
         where = desired.pos or desired.tables[0].pos
@@ -141,6 +146,7 @@ def diff_schemas(current: Schema, desired: Schema) -> Diff:
             _diff_table(tables[t.name], t, tables, current_enums, desired_enums, out)
 
     _replace_dependent_foreign_keys(tables, desired, out)
+    _diff_externals(current, desired, out)
     out.changes += diff_objects(current, desired, tables, out.changes)
 
     _drop_types(current, desired, out)
@@ -223,16 +229,26 @@ def _rename_tables(tables: dict[str, Table], desired: Schema, out: Diff) -> dict
         old = t.renamed_from
         if _follow_hint("table", old, t.name, old in tables, t.name in tables, t.at("renamed_from"), out):
             out.changes.append(ch.RenameTable(old, t.name))
+            _rename_sequences(tables[old], old, t.name, tables[old].columns, out)
             tables = {
-                (t.name if name == old else name): _retarget(dataclasses.replace(table, name=t.name) if name == old else table, old, t.name)
+                (t.name if name == old else name): _retarget(dataclasses.replace(table, name=t.name) if name == old else table, old, t.name, tables[old].schema)
                 for name, table in tables.items()
             }
     return tables
 
 
-def _retarget(table: Table, old: str, new: str) -> Table:
-    """Foreign keys that referenced table `old` now reference `new` (PostgreSQL follows a rename)."""
-    fks = tuple(dataclasses.replace(fk, ref_table=new) if fk.ref_schema == "public" and fk.ref_table == old else fk for fk in table.foreign_keys)
+def _rename_sequences(table: Table, old: str, new: str, columns, out: Diff) -> None:
+    """The sequences of the table's identity and serial columns follow the table's new name."""
+    for c in columns:
+        if c.identity is not None or c.serial:
+            old_seq, new_seq = naming.serial_sequence(old, c.name), naming.serial_sequence(new, c.name)
+            if old_seq != new_seq:
+                out.changes.append(ch.RenameSequence(new, old_seq, new_seq))
+
+
+def _retarget(table: Table, old: str, new: str, schema: str = "public") -> Table:
+    """Foreign keys that referenced table `old` (of `schema`) now reference `new` (PostgreSQL follows a rename)."""
+    fks = tuple(dataclasses.replace(fk, ref_table=new) if fk.ref_schema == schema and fk.ref_table == old else fk for fk in table.foreign_keys)
     return dataclasses.replace(table, foreign_keys=fks)
 
 
@@ -274,10 +290,10 @@ def _rename_column(table: Table, old: str, new: str) -> Table:
     )
 
 
-def _retarget_columns(table: Table, ref_table: str, old: str, new: str) -> Table:
+def _retarget_columns(table: Table, ref_table: str, old: str, new: str, schema: str = "public") -> Table:
     fks = tuple(
         dataclasses.replace(fk, ref_columns=tuple(new if c == old else c for c in fk.ref_columns))
-        if fk.ref_schema == "public" and fk.ref_table == ref_table else fk
+        if fk.ref_schema == schema and fk.ref_table == ref_table else fk
         for fk in table.foreign_keys
     )
     return dataclasses.replace(table, foreign_keys=fks)
@@ -305,7 +321,7 @@ def _add_table(t: Table, out: Diff) -> None:
     for fk in t.foreign_keys:
         out.changes.append(ch.AddConstraint(t.name, fk, new_table=True))
     for p in t.policies:
-        out.changes.append(ch.AddPolicy(t.name, p))
+        out.changes.append(ch.AddPolicy(t.name, p, t.schema))
     if t.renamed_from is None:
         for c in t.columns:
             if c.renamed_from is not None:
@@ -316,6 +332,14 @@ def _diff_table(
     cur: Table, des: Table, tables: dict[str, Table], current_enums: dict[str, Enum], desired_enums: dict[str, Enum], out: Diff
 ) -> None:
     name = des.name
+    if cur.schema != des.schema:
+        out.problems.append(SpecError(
+            des.at("schema"),
+            f"table '{name}' moves from schema {cur.schema} to {des.schema}: schemac does not move tables between schemas "
+            f"(their grants, policies' and functions' references would change); create the new table and copy the rows, "
+            f"or run ALTER TABLE {cur.schema}.{name} SET SCHEMA {des.schema} and re-baseline",
+        ))
+        return
     # column renames first: everything after compares by the new names
     for c in des.columns:
         if c.renamed_from is None:
@@ -323,9 +347,14 @@ def _diff_table(
         names = {x.name for x in cur.columns}
         if _follow_hint("column", c.renamed_from, c.name, c.renamed_from in names, c.name in names, c.at("renamed_from"), out, f"{name}."):
             out.changes.append(ch.RenameColumn(name, c.renamed_from, c.name))
+            owner = [x for x in cur.columns if x.name == c.renamed_from]
+            if owner and (owner[0].identity is not None or owner[0].serial):
+                old_seq, new_seq = naming.serial_sequence(name, c.renamed_from), naming.serial_sequence(name, c.name)
+                if old_seq != new_seq:
+                    out.changes.append(ch.RenameSequence(name, old_seq, new_seq))
             cur = _rename_column(cur, c.renamed_from, c.name)
             for other in list(tables):
-                tables[other] = _retarget_columns(tables[other] if other != name else cur, name, c.renamed_from, c.name)
+                tables[other] = _retarget_columns(tables[other] if other != name else cur, name, c.renamed_from, c.name, cur.schema)
             cur = tables[name]
     tables[name] = cur
 
@@ -610,10 +639,24 @@ def _diff_policies(cur: Table, des: Table, retyped: list[str], out: Diff) -> Non
     desired = {p.name: p for p in des.policies}
     for n, p in current.items():
         if retyped or n not in desired or _policy_definition(desired[n]) != _policy_definition(p):
-            out.changes.append(ch.DropPolicy(des.name, p))
+            out.changes.append(ch.DropPolicy(des.name, p, des.schema))
     for n, p in desired.items():
         if retyped or n not in current or _policy_definition(current[n]) != _policy_definition(p):
-            out.changes.append(ch.AddPolicy(des.name, p))
+            out.changes.append(ch.AddPolicy(des.name, p, des.schema))
+
+
+def _diff_externals(current: Schema, desired: Schema, out: Diff) -> None:
+    """External tables are never created or dropped, only the app's policies on them: paired by schema.table
+    (an external table left out of the spec loses the policies the spec put on it)."""
+    cur = {t.qualified_name: t for t in current.externals}
+    des = {t.qualified_name: t for t in desired.externals}
+    for name in sorted(set(cur) | set(des)):
+        before, after = cur.get(name), des.get(name)
+        if before is None:
+            before = dataclasses.replace(after, policies=())
+        if after is None:
+            after = dataclasses.replace(before, policies=())
+        _diff_policies(before, after, [], out)
 
 
 def _replace_dependent_foreign_keys(tables: dict[str, Table], desired: Schema, out: Diff) -> None:
@@ -632,7 +675,7 @@ def _replace_dependent_foreign_keys(tables: dict[str, Table], desired: Schema, o
         if t.name not in tables:
             continue
         for fk in t.foreign_keys:
-            if (fk.ref_table, fk.ref_columns) in rebuilt and fk.ref_schema == "public" and (t.name, fk.name) not in dropped | added:
+            if (fk.ref_table, fk.ref_columns) in rebuilt and desired.owns(fk) and (t.name, fk.name) not in dropped | added:
                 if fk.ref_table in desired_names:
                     out.changes.append(ch.DropConstraint(t.name, fk))
                     out.changes.append(ch.AddConstraint(t.name, fk, new_table=False))

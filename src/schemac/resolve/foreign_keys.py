@@ -15,8 +15,12 @@ from ..spec.language import TableSpec
 EXTERNAL_TABLES: dict[str, dict[str, ColumnType]] = {"auth.users": {"id": ColumnType("uuid")}}
 
 
-def resolve_foreign_keys(tables: dict[str, Table], specs: dict[str, TableSpec], all_names: set[str], problems: Problems) -> None:
-    """Resolve every column shorthand and table-level foreign key now that all tables are known."""
+def resolve_foreign_keys(
+    tables: dict[str, Table], specs: dict[str, TableSpec], all_names: set[str], problems: Problems, externals: dict[str, dict[str, ColumnType]] | None = None
+) -> None:
+    """Resolve every column shorthand and table-level foreign key now that all tables are known; `externals` are the
+    tables outside the spec a key may point at (schema.table -> column types; auth.users when not given)."""
+    external = EXTERNAL_TABLES if externals is None else externals
     for tname, table in list(tables.items()):
         spec = specs[tname]
         fks: list[ForeignKey] = []
@@ -25,14 +29,14 @@ def resolve_foreign_keys(tables: dict[str, Table], specs: dict[str, TableSpec], 
                 continue
             path = ("tables", tname, "columns", col_name, "references")
             parts = col.references.rsplit(".", 1)
-            if col.references in EXTERNAL_TABLES or col.references in all_names:
-                key = ", ".join(EXTERNAL_TABLES[col.references]) if col.references in EXTERNAL_TABLES else "id"
+            if col.references in external or col.references in all_names:
+                key = ", ".join(external[col.references]) if col.references in external else "id"
                 problems.add(path, f"'references: {col.references}' names a table but not its column; write 'references: {col.references}.{key.split(', ')[0]}'")
                 continue
             if len(parts) != 2 or not all(parts):
                 problems.add(path, f"'references: {col.references}' must be 'table.column' (or 'auth.users.id')")
                 continue
-            fk = _foreign_key(tname, (col_name,), parts[0], (parts[1],), col.on_delete or "no action", None, path, tables, all_names, problems)
+            fk = _foreign_key(tname, (col_name,), parts[0], (parts[1],), col.on_delete or "no action", None, path, tables, all_names, problems, external)
             if fk:
                 fks.append(_with_options(fk, col.on_update or "no action", col.match or "simple", col.deferrable, col.initially_deferred))
         for i, f in enumerate(spec.foreign_keys):
@@ -53,7 +57,7 @@ def resolve_foreign_keys(tables: dict[str, Table], specs: dict[str, TableSpec], 
                             problems.add(path + (key,), f"'{key}: set null' needs nullable columns; '{c}' is not")
             if f.initially_deferred and not f.deferrable:
                 problems.add(path + ("initially_deferred",), "'initially_deferred: true' needs 'deferrable: true' as well")
-            fk = _foreign_key(tname, tuple(f.columns), f.references.table, tuple(f.references.columns), f.on_delete, f.name, path + ("references",), tables, all_names, problems)
+            fk = _foreign_key(tname, tuple(f.columns), f.references.table, tuple(f.references.columns), f.on_delete, f.name, path + ("references",), tables, all_names, problems, external)
             if fk:
                 fk = _with_options(fk, f.on_update, f.match, f.deferrable, f.initially_deferred)
                 if f.renamed_from is not None:
@@ -77,18 +81,21 @@ def _foreign_key(
     tables: dict[str, Table],
     all_names: set[str],
     problems: Problems,
+    external: dict[str, dict[str, ColumnType]] = EXTERNAL_TABLES,
 ) -> ForeignKey | None:
     table = tables[tname]
-    if target in EXTERNAL_TABLES:
+    if target in external:
         schema, ref_table = target.split(".")
-        ref_types = EXTERNAL_TABLES[target]
+        ref_types = external[target]
         unknown = [c for c in ref_columns if c not in ref_types]
         if unknown:
-            problems.add(path, f"{target} has no column '{unknown[0]}'; schemac knows {target}({', '.join(ref_types)})")
+            problems.add(path, f"{target} has no column '{unknown[0]}' in the spec; schemac knows {target}({', '.join(ref_types)}): declare the column under 'external: {{{target}: {{columns: ...}}}}'")
             return None
         types = [ref_types[c] for c in ref_columns]
+    elif "." in target and target.partition(".")[2] in tables and tables[target.partition(".")[2]].schema == target.partition(".")[0]:
+        return _foreign_key(tname, columns, target.partition(".")[2], ref_columns, on_delete, name, path, tables, all_names, problems, external)
     elif "." in target:
-        problems.add(path, f"unknown table '{target}'; a foreign key may point at a table of this spec or at {', '.join(EXTERNAL_TABLES)} (tables of other schemas are not in the spec language yet)")
+        problems.add(path, f"unknown table '{target}'; a foreign key may point at a table of this spec or at one declared under 'external:' with its columns ({', '.join(external)} known)")
         return None
     elif target not in tables:
         if target not in all_names:
@@ -97,8 +104,8 @@ def _foreign_key(
             problems.add(path, f"references unknown table '{target}'; {hint}")
         return None
     else:
-        schema, ref_table = "public", target
         ref = tables[target]
+        schema, ref_table = ref.schema, target
         unknown = [c for c in ref_columns if not ref.has_column(c)]
         if unknown:
             close = difflib.get_close_matches(unknown[0], [c.name for c in ref.columns], n=1)

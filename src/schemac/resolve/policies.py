@@ -135,7 +135,7 @@ def owner_expression(table: Table, tables: dict[str, Table], owner: str, path, p
         if fk is None:
             problems.add(path, f"'{current.name}.{part}' is not a foreign key; each step of an owner path before the last must be a single-column foreign key, e.g. conversation_id.doctor_id")
             return None
-        if fk.ref_schema != "public" or fk.ref_table not in tables:
+        if fk.ref_table not in tables or tables[fk.ref_table].schema != fk.ref_schema:
             problems.add(path, f"'{current.name}.{part}' points at {fk.ref_qualified}, which has no owner column; end the path at '{part}'")
             return None
         parent = tables[fk.ref_table]
@@ -164,9 +164,9 @@ def _has_column(table: Table, name: str, path, problems) -> bool:
 def _exists_sql(table: Table, hops: list[tuple[Table, str, Table, str]], owner_column: str) -> str:
     """EXISTS over the chain of parents, joined key to foreign key, ending at the owner column."""
     _, first_fk, first_parent, first_key = hops[0]
-    sql = f"EXISTS (SELECT 1 FROM {qualified('public', first_parent.name)} p1"
+    sql = f"EXISTS (SELECT 1 FROM {qualified(first_parent.schema, first_parent.name)} p1"
     for n, (_, fk_col, parent, key) in enumerate(hops[1:], start=2):
-        sql += f" JOIN {qualified('public', parent.name)} p{n} ON p{n}.{quote_ident(key)} = p{n - 1}.{quote_ident(fk_col)}"
+        sql += f" JOIN {qualified(parent.schema, parent.name)} p{n} ON p{n}.{quote_ident(key)} = p{n - 1}.{quote_ident(fk_col)}"
     sql += (
         f" WHERE p1.{quote_ident(first_key)} = {quote_ident(table.name)}.{quote_ident(first_fk)}"
         f" AND p{len(hops)}.{quote_ident(owner_column)} = {UID})"

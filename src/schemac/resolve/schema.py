@@ -17,6 +17,7 @@ from typing import Any
 from . import naming
 from .column_types import EXTENSION_TYPES, SERIAL_TYPES, TYPE_LIST, build_default, parse_type, type_range_problem
 from ..errors import SpecError, SpecErrors
+from .externals import build_externals, foreign_key_targets, resolve_external_policies
 from .foreign_keys import resolve_foreign_keys
 from ..spec.grammar import kind_of, validate, validate_each, validate_tables
 from ..inject import normalise, path_problem
@@ -49,7 +50,7 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, EnumValueSpec, ExtensionSpec, IdentitySpec, FunctionSpec, IndexElementSpec, Spec, SqlBlockSpec, TableSpec, TimestampsSpec, TriggerSpec, TypeScriptSpec, ViewSpec
+from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, EnumValueSpec, ExtensionSpec, ExternalTableSpec, IdentitySpec, FunctionSpec, IndexElementSpec, Spec, SqlBlockSpec, TableSpec, TimestampsSpec, TriggerSpec, TypeScriptSpec, ViewSpec
 from ..sqltext import quote_ident, quote_literal
 from .expressions import BACKFILL, CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, TYPE_CHANGE_USING, Scope
 from .functions import build_functions
@@ -72,7 +73,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains", "typescript", "functions", "triggers", "views", "sql")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains", "typescript", "external", "functions", "triggers", "views", "sql")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
     postgrest_version = _postgrest_version(data.get("typescript"), problems)
@@ -98,9 +99,12 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         if t is not None
     }
     all_table_names = set(data.get("tables", {}) or {})
-    resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems)
+    external_specs = validate_each(ExternalTableSpec, data.get("external", {}), ("external",), problems)
+    externals = build_externals(external_specs, {"public"} | {t.schema for t in tables_by_name.values()}, problems)
+    resolve_foreign_keys(tables_by_name, table_specs, all_table_names, problems, foreign_key_targets(externals))
     _check_relation_names(tables_by_name, problems)
     resolve_policies(tables_by_name, table_specs, problems)
+    externals = resolve_external_policies(externals, external_specs, tables_by_name, problems)
     lint = build_lint(data.get("lint"), tables_by_name, all_table_names, problems)
     doc_targets = _build_doc_targets(docs_spec, problems)
     function_specs = validate_each(FunctionSpec, data.get("functions", {}), ("functions",), problems)
@@ -132,6 +136,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         views=views,
         sql_blocks=sql_blocks,
         domains=tuple(domains.values()),
+        externals=externals,
         postgrest_version=postgrest_version,
         er_direction=docs_spec.er_direction if docs_spec else "TB",
     )
@@ -515,7 +520,22 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         exclusions=tuple(exclusions),
         timestamp_columns=stamps or ("created_at", "updated_at"),
         renamed_from=_old_name(spec.renamed_from, path, problems),
+        schema=_table_schema(spec.schema_, path + ("schema",), problems),
     )
+
+
+# Schemas PostgreSQL or Supabase own: the app's tables there are declared under `external:`, never created.
+PLATFORM_SCHEMAS = ("auth", "storage", "extensions", "information_schema", "realtime", "supabase_functions", "graphql", "graphql_public", "vault", "pgsodium")
+
+
+def _table_schema(name: str, path: Path, problems: Problems) -> str:
+    """The table's schema: an identifier, not one the platform owns."""
+    if not problems.name(path, name, "schema"):
+        return "public"
+    if name in PLATFORM_SCHEMAS or name.startswith("pg_"):
+        problems.add(path, f"schema '{name}' belongs to PostgreSQL or Supabase; put the table in public or a schema of the app's own (declare the platform's tables under 'external:')")
+        return "public"
+    return name
 
 
 def _timestamp_columns(spec: TableSpec) -> tuple[str, str] | None:

@@ -26,7 +26,7 @@ def phi_tables(schema: Schema) -> dict[str, str]:
             if t.name in reason:
                 continue
             for fk in t.foreign_keys:
-                if fk.ref_schema == "public" and fk.ref_table in reason and fk.ref_table in by_name:
+                if schema.owns(fk) and fk.ref_table in reason and fk.ref_table in by_name:
                     reason[t.name] = f"links to {label} table {fk.ref_table}"
                     changed = True
                     break

@@ -275,6 +275,18 @@ class PolicySpec(SpecModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
 
 
+class ExternalTableSpec(SpecModel):
+    """A table the application uses but does not create (Supabase's `auth.users`, `storage.objects`): declared by
+    reference, with the columns the spec refers to, so foreign keys can point at it and policies can be put on it."""
+
+    description: str | None = None
+    """What the table is and who creates it; shown in DB_SCHEMA.md."""
+    columns: dict[str, str] = Field(default_factory=dict)
+    """The columns the spec refers to, by name, each with its type (`id: uuid`, `bucket_id: text`)."""
+    policies: list[PolicySpec] = Field(default_factory=list)
+    """Row level security policies the application puts on the table (e.g. on `storage.objects`); the migration creates them, never the table."""
+
+
 class TimestampsSpec(SpecModel):
     """Row timestamps under other names, e.g. {created: inserted_at, updated: last_update}."""
 
@@ -325,6 +337,8 @@ class TableSpec(SpecModel):
     """Operations the application's users (anon, authenticated) perform on this table; a table touching PHI needs a policy for each (rule SC110)."""
     user_operations_reason: str | None = None
     """Why users do not perform the operations left out of `user_operations` (who does instead, e.g. the backend as service_role); required on a table touching PHI that leaves any out (rule SC116), and printed in the data inventory."""
+    schema_: str = Field("public", alias="schema")
+    """The PostgreSQL schema the table lives in (`billing`); the migration creates the schema. Table names stay unique across schemas."""
     primary_key_name: str | None = None
     """Explicit name of the primary key constraint (an existing database's `pk_orders`); `<table>_pkey` when omitted."""
     renamed_from: str | None = None
@@ -532,6 +546,8 @@ class Spec(SpecModel):
     """Named domains (a type with a CHECK), used by columns through `type:`."""
     tables: dict[str, TableSpec] = Field(min_length=1)
     """The tables, by name."""
+    external: dict[str, ExternalTableSpec] = Field(default_factory=dict)
+    """Tables outside the spec the application uses, by schema-qualified name (`storage.objects`); `auth.users` (its `id`) needs no declaration."""
     lint: LintSpec = Field(default_factory=LintSpec)
     """Compliance rule severities and waivers (see `schemac lint`)."""
     comments: CommentsSpec = Field(default_factory=CommentsSpec)

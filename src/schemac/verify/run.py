@@ -38,6 +38,7 @@ from ..db.catalog import (
     index_tail,
     read_functions,
     read_schema,
+    read_schemas,
     read_triggers,
     read_views,
     trigger_tail,
@@ -87,6 +88,7 @@ from ..plan.changes import (
 )
 from ..plan.diff import diff_schemas
 from .expected import expected_model
+from .externals import compare_externals
 from .policies import ExpectedPolicy, compare_policies, normalize_policies
 
 
@@ -184,12 +186,13 @@ def run_verify(schema: Schema, spec: str, out_dir: str, database_url: str | None
 def catalog_differences(conn: psycopg.Connection, schema: Schema, report: Report | None = None) -> list[str]:
     """Every difference between the live catalog and schema. Works inside an open transaction too
     (apply proving its uncommitted migration): the scratch objects go in a savepoint then."""
-    live = read_schema(conn)
+    live = read_schemas(conn, schema.schemas)
     normalized = normalize_expressions(conn, schema)
     external = {key: read_triggers(conn, *key.split(".")) for key in normalized.external_triggers}
     differences: list[str] = []
     checked = compare_schema(schema, live, normalized, differences)
     checked += compare_external_triggers(normalized, external, differences)
+    checked += compare_externals(conn, schema, differences)
     if report is not None:
         report.checked = checked
     return differences
@@ -231,7 +234,7 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
             for _t, name, *fields in conn.execute(COLUMNS_SQL + " c.oid = %s::regclass", (f"pg_temp.{tmp}",)):
                 column = LiveColumn(*fields)
                 if table.column(name).serial:  # the temporary sequence has the temporary table's name
-                    column.default, column.sequence = table.column(name).default.sql, f"public.{naming.serial_sequence(table.name, name)}"
+                    column.default, column.sequence = table.column(name).default.sql, f"{table.schema}.{naming.serial_sequence(table.name, name)}"
                 columns[(table.name, name)] = column
                 defaults[(table.name, name)] = column.default
             for ch in table.checks:
