@@ -132,3 +132,28 @@ def test_a_rebuilt_view_gets_its_trigger_back(pg_server, tmp_path):
         assert "drop trigger item_prices_write on item_prices" not in lines  # went with the view
         conn.execute("UPDATE item_prices SET price = 4 WHERE id = 1")
         assert conn.execute("SELECT price_cents FROM items").fetchone() == (400,)
+
+
+def test_import_reads_the_trigger_back_and_the_round_trip_is_exact(pg_server, tmp_path):
+    from roundtrip import round_trip, shares_line
+
+    schema = load_schema(str(write_spec(tmp_path, SPEC)))
+    result = round_trip(pg_server, render_migration(schema), tmp_path)
+    assert result.imported.left_out == ()
+    [trigger] = result.imported.inspection.schema.triggers
+    assert (trigger.name, trigger.table, trigger.timing, trigger.events) == ("item_prices_write", "item_prices", "INSTEAD OF", ("INSERT", "DELETE", "UPDATE"))
+    assert result.totals["views"] == 1 and all(result.exact[k] == result.totals[k] for k in result.totals), shares_line("instead of", result)
+
+
+def test_import_reports_a_trigger_on_a_view_it_cannot_hold(conn):
+    from schemac.db.importing import import_database
+
+    conn.execute("CREATE TABLE public.t (id int PRIMARY KEY)")
+    conn.execute("CREATE VIEW public.v WITH (check_option = local) AS SELECT id FROM public.t")
+    conn.execute("CREATE FUNCTION public.f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$")
+    conn.execute("CREATE TRIGGER v_write INSTEAD OF INSERT ON public.v FOR EACH ROW EXECUTE FUNCTION public.f()")
+    imported = import_database(conn, ("public",))
+    reported = {(i.kind, i.table, i.name): i for i in imported.left_out}
+    assert reported[("trigger", "public.v", "v_write")].reason == "it is on v, a view the spec does not hold"
+    assert "sql:\n  view_v:\n" in imported.text and "  trigger_v_write:\n" in imported.text
+    assert imported.text.index("  view_v:") < imported.text.index("  trigger_v_write:")

@@ -193,10 +193,10 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
             JOIN pg_class c ON c.oid = t.tgrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_proc p ON p.oid = t.tgfoid
-            WHERE n.nspname = %s AND NOT t.tgisinternal
+            WHERE n.nspname = %s AND NOT t.tgisinternal AND c.relkind IN ('r', 'p')
             ORDER BY c.relname, t.tgname""",
         (schema,),
-    ):
+    ):  # a view's (INSTEAD OF) triggers are read with read_triggers
         tables[table].triggers[name] = LiveTrigger(*_decode_tgtype(tgtype), func, FIRING[enabled], trigger_tail(definition, table))
 
     for table, name, permissive, roles, cmd, qual, check in conn.execute(

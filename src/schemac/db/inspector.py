@@ -132,6 +132,8 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
             other_schema(conn, other, left)
     views = _views(live) if "public" in schemas else {}
     external_triggers = _auth_user_triggers(conn, reader) if "public" in schemas else []
+    if "public" in schemas:
+        external_triggers += _view_triggers(conn, reader, live, views)
     with conn.transaction():
         conn.execute("SET LOCAL search_path TO ''")  # the definitions below then name every object with its schema
         if "public" in schemas:
@@ -183,6 +185,21 @@ def _views(live: LiveSchema) -> dict[str, View]:
         read = view_from_catalog(name, v, HERE)
         if not isinstance(read, str) and identifier_problem(name) is None and name not in live.tables:
             found[name] = read
+    return found
+
+
+def _view_triggers(conn: psycopg.Connection, reader: "_TableReader", live: LiveSchema, views: dict[str, View]) -> list[Trigger]:
+    """INSTEAD OF triggers on public's views: in the spec when the view and the function are; reported otherwise."""
+    found = []
+    for view in sorted(live.views):
+        for name, trg in read_triggers(conn, "public", view).items():
+            read = reader.trigger(name, trg, "public", view, None) if view in views else f"it is on {view}, a view the spec does not hold"
+            if isinstance(read, str):
+                on = qualified("public", view)
+                sql = f"CREATE TRIGGER {quote_ident(name)} {trg.definition.replace(f' ON {view} ', f' ON {on} ', 1)};"
+                reader.out("trigger", view, name, read, sql)
+            else:
+                found.append(read)
     return found
 
 

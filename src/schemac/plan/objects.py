@@ -30,8 +30,8 @@ def diff_objects(current: Schema, desired: Schema, current_tables: dict[str, Tab
     out: list = []
     recreated = _diff_functions(current, desired, out)
     _recreate_policies(recreated, desired, changes, out)
-    _diff_views(current, desired, recreated, changes, out)
-    _diff_triggers(current, desired, recreated, changes, out)
+    dropped_views = _diff_views(current, desired, recreated, changes, out)
+    _diff_triggers(current, desired, recreated, changes, out, dropped_views)
     _diff_realtime(current_tables, desired, out)
     _diff_sql_blocks(current, desired, out)
     return out
@@ -173,7 +173,8 @@ def _order(views: list[View], names: set[str]) -> list[View]:
     return ordered
 
 
-def _diff_views(current: Schema, desired: Schema, recreated_functions: set[str], changes: list, out: list) -> None:
+def _diff_views(current: Schema, desired: Schema, recreated_functions: set[str], changes: list, out: list) -> set[str]:
+    """View changes; returns the views dropped (and perhaps created again), whose triggers go with them."""
     cur = {v.name: v for v in current.views}
     des = {v.name: v for v in desired.views}
     touched = _touched_relations(changes)
@@ -221,6 +222,7 @@ def _diff_views(current: Schema, desired: Schema, recreated_functions: set[str],
         for n, ix in new_ix.items():
             if old_ix.get(n) != ix:
                 out.append(ch.AddViewIndex(v.name, ix))
+    return rebuilt
 
 
 # ---------------------------------------------------------------- triggers of the `triggers:` section
@@ -235,7 +237,8 @@ def _trigger_definition(t: Trigger) -> tuple:
     return (t.timing, t.events, t.function, t.level, t.update_of, t.when, t.old_table, t.new_table, t.arguments)
 
 
-def _diff_triggers(current: Schema, desired: Schema, recreated_functions: set[str], changes: list, out: list) -> None:
+def _diff_triggers(current: Schema, desired: Schema, recreated_functions: set[str], changes: list, out: list, dropped_views: set[str] = frozenset()) -> None:
+    """Section triggers; those on a view that is dropped go with it (and come back when it is created again)."""
     renamed = {c.old: c.new for c in changes if isinstance(c, ch.RenameTable)}
     dropped_tables = {c.table.name for c in changes if isinstance(c, ch.DropTable)}
     cur: dict[tuple[str, str, str], Trigger] = {}
@@ -245,13 +248,14 @@ def _diff_triggers(current: Schema, desired: Schema, recreated_functions: set[st
     des = {(t.table_schema, t.table, t.name): t for t in desired.triggers}
     for key, old in cur.items():
         new = des.get(key)
-        if old.table_schema == "public" and old.table in dropped_tables:
-            continue  # goes with its table
+        if old.table_schema == "public" and (old.table in dropped_tables or old.table in dropped_views):
+            continue  # goes with its table or view
         if new is None or _trigger_definition(new) != _trigger_definition(old) or old.function.split(".")[-1] in recreated_functions:
             out.append(ch.DropTrigger(trigger_table(old) if key[1] == old.table else key[1], old))
     for key, new in des.items():
         old = cur.get(key)
-        if old is None or _trigger_definition(new) != _trigger_definition(old) or new.function.split(".")[-1] in recreated_functions:
+        rebuilt_view = new.table_schema == "public" and new.table in dropped_views
+        if old is None or rebuilt_view or _trigger_definition(new) != _trigger_definition(old) or new.function.split(".")[-1] in recreated_functions:
             out.append(ch.AddTrigger(trigger_table(new), new))
         elif (old.description or None) != (new.description or None):
             out.append(ch.SetTriggerComment(trigger_table(new), new))

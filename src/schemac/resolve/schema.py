@@ -111,9 +111,9 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     functions = build_functions(function_specs, tables_by_name, problems)
     trigger_specs = validate_each(TriggerSpec, data.get("triggers", {}), ("triggers",), problems)
     declared = set(data.get("functions") or {}) if isinstance(data.get("functions"), dict) else set()
-    triggers = build_triggers(trigger_specs, tables_by_name, {f.name: f for f in functions}, declared, problems)
     view_specs = validate_each(ViewSpec, data.get("views", {}), ("views",), problems)
     views = build_views(view_specs, tables_by_name, declared, problems, classification_required=vocabulary.required)
+    triggers = build_triggers(trigger_specs, tables_by_name, {f.name: f for f in functions}, declared, problems, {v.name: v for v in views})
     views = tuple(dataclasses.replace(v, classification_tag=comments.classification_tag) for v in views)
     sql_blocks = build_sql_blocks(validate_each(SqlBlockSpec, data.get("sql", {}), ("sql",), problems), problems)
     if problems.errors:

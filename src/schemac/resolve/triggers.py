@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 
-from ..model import Function, Table, Trigger
+from ..model import Function, Table, Trigger, View
 from ..spec.language import TriggerSpec
 from .expressions import TRIGGER_WHEN, Scope
 from .problems import Problems
@@ -27,15 +27,18 @@ EXTERNAL_TABLES = {("auth", "users"): AUTH_USERS_COLUMNS}
 
 
 def build_triggers(
-    specs: dict[str, TriggerSpec], tables: dict[str, Table], functions: dict[str, Function], all_functions: set[str], problems: Problems
+    specs: dict[str, TriggerSpec], tables: dict[str, Table], functions: dict[str, Function], all_functions: set[str], problems: Problems,
+    views: dict[str, View] | None = None,
 ) -> tuple[Trigger, ...]:
+    """Triggers on spec tables, on auth.users, and (INSTEAD OF) on the spec's views."""
+    views = views or {}
     triggers = []
     names: dict[tuple[str, str, str], str] = {}
     for table in tables.values():
         for trg in table.triggers:
             names[("public", table.name, trg.name)] = "the updated_at trigger of 'timestamps: true'"
     for name, spec in specs.items():
-        trigger = _build_trigger(name, spec, tables, functions, all_functions, problems)
+        trigger = _build_trigger(name, spec, tables, functions, all_functions, problems, views)
         if trigger is None:
             continue
         key = (trigger.table_schema, trigger.table, name)
@@ -48,19 +51,23 @@ def build_triggers(
 
 
 def _build_trigger(
-    name: str, spec: TriggerSpec, tables: dict[str, Table], functions: dict[str, Function], all_functions: set[str], problems: Problems
+    name: str, spec: TriggerSpec, tables: dict[str, Table], functions: dict[str, Function], all_functions: set[str], problems: Problems,
+    views: dict[str, View],
 ) -> Trigger | None:
     path = ("triggers", name)
     ok = problems.name(path, name, "trigger")
     schema, _, table = spec.table.rpartition(".")
     schema = schema or "public"
+    on_view = schema == "public" and table in views and table not in tables
     if schema == "public" and table in tables:
         columns = frozenset(c.name for c in tables[table].columns)
+    elif on_view:
+        columns = frozenset(c.name for c in views[table].columns)
     elif (schema, table) in EXTERNAL_TABLES:
         columns = EXTERNAL_TABLES[(schema, table)]
     else:
-        close = difflib.get_close_matches(spec.table, sorted(tables) + ["auth.users"], n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "name a table of this spec, or auth.users"
+        close = difflib.get_close_matches(spec.table, sorted(tables) + sorted(views) + ["auth.users"], n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "name a table or view of this spec, or auth.users"
         problems.add(path + ("table",), f"unknown table '{spec.table}' for trigger '{name}'; {hint}")
         return None
     function = functions.get(spec.function)
@@ -72,6 +79,28 @@ def _build_trigger(
         return None
     if not function.returns.trigger:
         problems.add(path + ("function",), f"function '{spec.function}' returns {function.returns.sql}, not trigger; a trigger runs a function declared with 'returns: trigger'")
+        ok = False
+    instead = spec.timing == "instead of"
+    if on_view and not instead:
+        problems.add(path + ("timing",), f"a view takes only INSTEAD OF triggers (PostgreSQL refuses {spec.timing.upper()} row triggers on views); write 'timing: instead of'")
+        ok = False
+    if instead and not on_view:
+        problems.add(path + ("timing",), f"INSTEAD OF triggers go on views, and '{spec.table}' is not a view of this spec; use before or after on a table")
+        ok = False
+    if instead and views.get(table) is not None and views[table].materialized:
+        problems.add(path + ("table",), f"'{table}' is a materialized view, which takes no triggers; write to its tables instead")
+        ok = False
+    if instead and spec.for_each != "row":
+        problems.add(path + ("for_each",), "an INSTEAD OF trigger fires for each row; remove 'for_each: statement'")
+        ok = False
+    if instead and "truncate" in spec.events:
+        problems.add(path + ("events",), "an INSTEAD OF trigger fires on insert, update or delete, not TRUNCATE; drop 'truncate'")
+        ok = False
+    if instead and spec.when is not None:
+        problems.add(path + ("when",), "an INSTEAD OF trigger cannot have WHEN (PostgreSQL refuses it); test the condition in the function")
+        ok = False
+    if instead and spec.update_of:
+        problems.add(path + ("update_of",), "an INSTEAD OF trigger cannot have UPDATE OF (PostgreSQL refuses it); test the columns in the function")
         ok = False
     # in the order the catalog lists them (pg_trigger.tgtype bits), so spec and database spell a trigger alike
     events = tuple(e for e in ("INSERT", "DELETE", "UPDATE", "TRUNCATE") if e.lower() in spec.events)
@@ -88,7 +117,7 @@ def _build_trigger(
         problems.add(path + ("events",), "TRUNCATE fires only statement-level triggers; write 'for_each: statement' or drop 'truncate'")
         ok = False
     when = None
-    if spec.when is not None:
+    if spec.when is not None and not instead:
         if level == "STATEMENT":
             problems.add(path + ("when",), "a statement-level trigger cannot have WHEN (there is no OLD or NEW row); use for_each: row")
             ok = False

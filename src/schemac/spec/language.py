@@ -395,7 +395,7 @@ class TriggerSpec(SpecModel):
 
     table: str
     """The table: a table of this spec, or `auth.users`."""
-    timing: Literal["before", "after"]
+    timing: Literal["before", "after", "instead of"]
     """BEFORE or AFTER the event."""
     events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)
     """The events that fire it."""

@@ -274,13 +274,29 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
                     (f"pg_temp.{tmp}", temp_key),
                 ).fetchone()[0]
             _expected_triggers(conn, table.name, schema.triggers_on("public", table.name), tmp, trigger_definitions, trigger_problems)
-        external: dict[str, tuple[Trigger, ...]] = {}
+        # triggers on tables the spec does not own (auth.users) and on its views (INSTEAD OF), keyed "schema.relation";
+        # every plain view is listed, so a trigger added to one by hand is extra
+        views_of_spec = {f"public.{v.name}" for v in schema.views if not v.materialized}
+        external: dict[str, tuple[Trigger, ...]] = {key: () for key in sorted(views_of_spec)}
         for trg in schema.triggers:
-            if trg.table_schema != "public":
+            if trg.table_schema != "public" or trg.table_qualified in views_of_spec:
                 external[trg.table_qualified] = external.get(trg.table_qualified, ()) + (trg,)
         for i, (qualified_name, triggers) in enumerate(sorted(external.items())):
+            if not triggers:
+                continue
             tmp = f"schemac_norm_ext_{i}"
-            conn.execute(f"CREATE TEMP TABLE {tmp} (LIKE {qualified(*qualified_name.split('.'))}) ON COMMIT DROP")
+            conn.execute("SAVEPOINT schemac_relation")
+            try:
+                if qualified_name in views_of_spec:  # an INSTEAD OF trigger needs a view to sit on
+                    conn.execute(f"CREATE TEMP VIEW {tmp} AS SELECT * FROM {qualified(*qualified_name.split('.'))}")
+                else:
+                    conn.execute(f"CREATE TEMP TABLE {tmp} (LIKE {qualified(*qualified_name.split('.'))}) ON COMMIT DROP")
+                conn.execute("RELEASE SAVEPOINT schemac_relation")
+            except psycopg.Error as exc:  # the view is missing (reported on its own)
+                conn.execute("ROLLBACK TO SAVEPOINT schemac_relation")
+                for trg in triggers:
+                    trigger_problems[(qualified_name, trg.name)] = str(exc).strip().splitlines()[0]
+                continue
             _expected_triggers(conn, qualified_name, triggers, tmp, trigger_definitions, trigger_problems)
         functions, spec_functions, unbuilt_functions = _expected_functions(conn, schema)
         domains = _expected_domains(conn, schema)
@@ -589,7 +605,8 @@ def compare_external_triggers(norm: Normalized, live: dict[str, dict], diffs: li
     """Triggers the spec puts on tables it does not own; only the ones running a function of public can be extra."""
     checked = 0
     for table, triggers in norm.external_triggers.items():
-        ours = {name: trg for name, trg in live.get(table, {}).items() if trg.function.startswith("public.")}
+        on_view = not table.startswith("auth.")  # every trigger on a view of the spec is the spec's
+        ours = {name: trg for name, trg in live.get(table, {}).items() if on_view or trg.function.startswith("public.")}
         others = {name: trg for name, trg in live.get(table, {}).items() if name not in ours}
         expected = {t.name: t for t in triggers}
         present = {**ours, **{n: others[n] for n in expected if n in others}}
