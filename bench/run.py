@@ -92,6 +92,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    # every command runs from cached bytecode, as an installed schemac does (pip writes it); with
+    # PYTHONDONTWRITEBYTECODE set, an edited checkout would recompile its changed modules in every process
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
     with tempfile.TemporaryDirectory(prefix="schemac-bench-") as work:
         specs, outs = {}, {}

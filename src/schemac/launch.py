@@ -38,10 +38,17 @@ def _interrupt(signum: int, _frame) -> None:
 def _quiet_unwinding() -> None:
     """While a stopped command unwinds, libraries may complain on stderr about the work the signal cut (psycopg
     logs the rollback of a query it was sending, finalizers report errors): the one line below says it all."""
-    logging = sys.modules.get("logging")  # not imported: nothing has logged; being imported (the signal landed there): leave it
-    if logging is not None and hasattr(logging, "disable") and hasattr(logging, "CRITICAL"):
-        logging.disable(logging.CRITICAL)  # every logger: psycopg logs from child loggers (psycopg.transaction: "error ignored in rollback")
     sys.unraisablehook = lambda _unraisable: None
+    import logging
+
+    try:
+        psycopg_logger = logging.getLogger("psycopg")
+    except (AttributeError, NameError):  # the signal cut the import of logging itself: nothing has logged yet
+        return
+    # a level above CRITICAL on "psycopg" silences its child loggers too ("psycopg.transaction" logs the failed
+    # rollback); `disabled` alone covers only the one logger
+    psycopg_logger.setLevel(logging.CRITICAL + 1)
+    psycopg_logger.disabled = True
 
 
 def main() -> None:

@@ -7,7 +7,6 @@ dataclasses, so two versions of a schema can be compared as plain values.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -600,5 +599,7 @@ def updated_at_function(column: str) -> str:
         return UPDATED_AT_FUNCTION
     name = f"schemac_set_{column}"
     if len(name.encode("utf-8")) > 63:
+        import hashlib  # only for a name too long for PostgreSQL; its import costs start-up
+
         name = name.encode("utf-8")[:54].decode("utf-8", "ignore") + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
     return f"public.{name}"

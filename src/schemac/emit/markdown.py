@@ -10,6 +10,7 @@ heading ids differently.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ..model import CLASSIFICATION_LABELS, Column, ForeignKey, Index, Schema, Table, Trigger
 from ..model import classification_label as class_words
@@ -48,10 +49,11 @@ def render_injected(schema: Schema) -> str:
 
 def render_reference(schema: Schema) -> str:
     """The reference body (also injected between the schemac markers of hand-written pages)."""
+    links = _links(schema)
     parts = [
         _overview(schema),
         _er_diagram(schema),
-        *_tables_by_schema(schema),
+        *_tables_by_schema(schema, links),
         _views_section(schema),
         _functions_section(schema),
         _external_section(schema),
@@ -106,15 +108,15 @@ def _shown(table: Table) -> str:
     return table.name if table.schema == "public" else table.qualified_name
 
 
-def _tables_by_schema(schema: Schema) -> list[str]:
+def _tables_by_schema(schema: Schema, links: "_Links") -> list[str]:
     """The table sections under "Tables", grouped by schema (public first) when the spec uses more than one."""
     if schema.schemas == ("public",):
-        return ["## Tables\n", *(_table_section(schema, t) for t in schema.tables)]
+        return ["## Tables\n", *(_table_section(schema, t, links) for t in schema.tables)]
     out = []
     for name in schema.schemas:
         tables = [t for t in schema.tables if t.schema == name]
         if tables:
-            out += [f"## Tables in schema `{name}`\n", *(_table_section(schema, t) for t in tables)]
+            out += [f"## Tables in schema `{name}`\n", *(_table_section(schema, t, links) for t in tables)]
     return out
 
 
@@ -195,17 +197,15 @@ def _er_external_name(qualified: str) -> str:
     return qualified.replace(".", "_")
 
 
-def _er_externals(schema: Schema, only: set[str] | None = None) -> list[str]:
-    """External tables (auth.users) with the columns referenced, typed like the referencing columns
-    (referenced by the tables in `only`, when given)."""
+def _er_externals(targets: list[str], tables: tuple[Table, ...] | list[Table], only: bool = False) -> list[str]:
+    """External tables (auth.users, of `targets`) with the columns `tables` reference, typed like the referencing
+    columns (only those the tables reference, when `only`)."""
     lines = []
-    for qualified in _external_targets(schema):
-        if only is not None and not any(fk.ref_qualified == qualified for t in schema.tables if t.name in only for fk in t.foreign_keys):
+    for qualified in targets:
+        if only and not any(fk.ref_qualified == qualified for t in tables for fk in t.foreign_keys):
             continue
         columns: dict[str, str] = {}
-        for t in schema.tables:
-            if only is not None and t.name not in only:
-                continue
+        for t in tables:
             for fk in t.foreign_keys:
                 if fk.ref_qualified == qualified:
                     for mine, theirs in zip(fk.columns, fk.ref_columns):
@@ -246,7 +246,7 @@ def _er_diagram(schema: Schema) -> str:
     ]
     if schema.er_direction != "TB":
         lines.append(f"    direction {schema.er_direction}")
-    lines += _er_externals(schema)
+    lines += _er_externals(_external_targets(schema), schema.tables)
     for t in schema.tables:
         lines += _er_entity(t, overview=True)
     for t in schema.tables:
@@ -255,21 +255,38 @@ def _er_diagram(schema: Schema) -> str:
     return "\n".join(lines)
 
 
-def _neighbourhood(schema: Schema, table: Table) -> str:
+@dataclass(frozen=True)
+class _Links:
+    """Who references whom, gathered once per reference: each table's diagram looking through every
+    table made the reference quadratic (a 5,000-table spec spent most of compile on it)."""
+
+    externals: list[str]  # the external tables referenced (auth.users), sorted
+    order: dict[str, int]  # table name → its place in the spec
+    referenced_by: dict[str, list[tuple[Table, ForeignKey]]]  # the spec's own table → (table, foreign key) pointing at it, in spec order
+
+
+def _links(schema: Schema) -> _Links:
+    referenced_by: dict[str, list[tuple[Table, ForeignKey]]] = {}
+    for t in schema.tables:
+        for fk in t.foreign_keys:
+            if schema.owns(fk):
+                referenced_by.setdefault(fk.ref_table, []).append((t, fk))
+    return _Links(_external_targets(schema), {t.name: i for i, t in enumerate(schema.tables)}, referenced_by)
+
+
+def _neighbourhood(schema: Schema, table: Table, links: _Links) -> str:
     """A small diagram of one table with every column, and the tables it references or is referenced by."""
     parents = {fk.ref_table for fk in table.foreign_keys if schema.owns(fk)}
-    children = {t.name for t in schema.tables for fk in t.foreign_keys if schema.owns(fk) and fk.ref_table == table.name}
-    externals = _er_externals(schema, only={table.name})
-    if not (parents | children) - {table.name} and not externals:
+    referencing = [(t, fk) for t, fk in links.referenced_by.get(table.name, ()) if t.name != table.name]
+    children = {t.name for t, _ in referencing}
+    externals = _er_externals(links.externals, (table,), only=True)
+    related = (parents | children) - {table.name}
+    if not related and not externals:
         return ""
     lines = ["#### Related tables", "", "```mermaid", "erDiagram", *externals, *_er_entity(table)]
-    for t in schema.tables:
-        if t.name != table.name and t.name in parents | children:
-            lines.append(f"    {t.name}")
+    lines += [f"    {name}" for name in sorted((n for n in related if n in links.order), key=links.order.__getitem__)]
     lines += [_er_relationship(schema, table, fk) for fk in table.foreign_keys]
-    for t in schema.tables:
-        if t.name != table.name:
-            lines += [_er_relationship(schema, t, fk) for fk in t.foreign_keys if schema.owns(fk) and fk.ref_table == table.name]
+    lines += [_er_relationship(schema, t, fk) for t, fk in referencing]
     lines += ["```", ""]
     return "\n".join(lines)
 
@@ -277,13 +294,13 @@ def _neighbourhood(schema: Schema, table: Table) -> str:
 # ---------------------------------------------------------------- one table
 
 
-def _table_section(schema: Schema, table: Table) -> str:
+def _table_section(schema: Schema, table: Table, links: _Links) -> str:
     parts = [
         f'<a id="{anchor(table.name)}"></a>\n\n### Table `{_shown(table)}`\n',
         (cell(table.description) or "_No description._") + "\n",
         _facts(table),
         _columns(table),
-        _neighbourhood(schema, table),
+        _neighbourhood(schema, table, links),
         _constraints(table),
         _foreign_keys(schema, table),
         _indexes(table),

@@ -35,6 +35,7 @@ class History:
     started: bool = False  # a migrations.sum exists
     legacy: bool = False  # only a 001 from a schemac before append-only migrations: compile re-renders it once
     problems: list[str] = field(default_factory=list)
+    _last_state: dict = field(default_factory=dict, repr=False, compare=False)  # (stem, snapshot text) → its schema
 
     def state_path(self, stem: str) -> str:
         return os.path.join(self.settings.state_dir, f"{stem}.json")
@@ -45,9 +46,17 @@ class History:
         return None if text is None else load_snapshot(text, self.state_path(stem))
 
     def last_state(self) -> Schema | None:
-        """The schema as of the last migration, in today's spelling of expressions: what the spec is compared with."""
-        state = self.state(self.migrations[-1].stem) if self.started and self.migrations else None
-        return None if state is None else in_current_spelling(state)
+        """The schema as of the last migration, in today's spelling of expressions: what the spec is compared with.
+        Read once per snapshot text (opening the history proves it loads; the comparison then uses it)."""
+        if not (self.started and self.migrations):
+            return None
+        stem = self.migrations[-1].stem
+        key = (stem, self.states.get(stem))
+        if key not in self._last_state:
+            state = self.state(stem)
+            self._last_state.clear()
+            self._last_state[key] = None if state is None else in_current_spelling(state)
+        return self._last_state[key]
 
     def sum_entries(self) -> list[tuple[str, str]]:
         entries = []

@@ -10,11 +10,13 @@ snapshot was written (with a default) takes that default, so written states stay
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
 from typing import Any
 
+from ..emit.jsontext import ExactFloat, dumps_indented
 from ..errors import Pos
 from ..model import Schema
 from ..resolve.expressions import canonical_expression
@@ -25,7 +27,7 @@ SNAPSHOT_VERSION = 1
 def snapshot_json(schema: Schema) -> str:
     """The snapshot text of a schema: sorted by nothing but the model's own order, two-space indented, one final newline."""
     document = {"snapshot_version": SNAPSHOT_VERSION, "schema": _dump(schema)}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document)  # json.dumps(document, indent=2, ensure_ascii=False) + "\n", through orjson
 
 
 def load_snapshot(text: str, path: str) -> Schema:
@@ -62,8 +64,15 @@ def in_current_spelling(schema: Schema) -> Schema:
     return dataclasses.replace(schema, tables=tables)
 
 
-def _kept(cls: type) -> list[dataclasses.Field]:
-    return [f for f in dataclasses.fields(cls) if f.compare]
+@functools.cache
+def _kept(cls: type) -> tuple[dataclasses.Field, ...]:
+    return tuple(f for f in dataclasses.fields(cls) if f.compare)
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """A dataclass's resolved field types, once per class (resolving the string annotations is most of a load)."""
+    return typing.get_type_hints(cls)
 
 
 def _dump(value: Any) -> Any:
@@ -73,6 +82,8 @@ def _dump(value: Any) -> Any:
         return [_dump(v) for v in value]
     if isinstance(value, dict):
         return {k: _dump(v) for k, v in value.items()}
+    if isinstance(value, float):
+        return ExactFloat(value)  # spelled as json spells it (1e+16), not as orjson does
     return value
 
 
@@ -80,33 +91,51 @@ def _has_default(f: dataclasses.Field) -> bool:
     return f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
 
 
-def _load(hint: Any, data: Any, pos: Pos) -> Any:
-    """data (parsed JSON) as a value of the type `hint`."""
+@functools.cache
+def _shape(hint: Any) -> tuple:
+    """What `_load` needs to know about a type, worked out once per type (a state holds hundreds of thousands of values)."""
     if dataclasses.is_dataclass(hint):
-        if not isinstance(data, dict):
-            raise TypeError(f"{hint.__name__} must be an object")
-        hints = typing.get_type_hints(hint)
-        # a field the model gained after the snapshot was written takes its default (older states stay loadable)
-        kwargs = {f.name: _load(hints[f.name], data[f.name], pos) for f in _kept(hint) if f.name in data or not _has_default(f)}
-        if "pos" in hints:
-            kwargs["pos"] = pos
-        return hint(**kwargs)
+        hints = _hints(hint)
+        return ("dataclass", tuple((f.name, hints[f.name], _has_default(f)) for f in _kept(hint)), "pos" in hints)
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(hint)
-        if data is None and type(None) in options:
-            return None
-        (inner,) = [o for o in options if o is not type(None)]
-        return _load(inner, data, pos)
+        return ("union", type(None) in options, [o for o in options if o is not type(None)])
     if origin is tuple:
-        args = typing.get_args(hint)
+        return ("tuple", typing.get_args(hint))
+    if hint is Any:
+        return ("any",)
+    if hint in (str, int, bool):
+        return ("scalar",)
+    return ("other",)
+
+
+def _load(hint: Any, data: Any, pos: Pos) -> Any:
+    """data (parsed JSON) as a value of the type `hint`."""
+    shape = _shape(hint)
+    kind = shape[0]
+    if kind == "dataclass":
+        if not isinstance(data, dict):
+            raise TypeError(f"{hint.__name__} must be an object")
+        _, fields, takes_pos = shape
+        # a field the model gained after the snapshot was written takes its default (older states stay loadable)
+        kwargs = {name: _load(field_hint, data[name], pos) for name, field_hint, has_default in fields if name in data or not has_default}
+        if takes_pos:
+            kwargs["pos"] = pos
+        return hint(**kwargs)
+    if kind == "union":
+        _, none_ok, options = shape
+        if data is None and none_ok:
+            return None
+        (inner,) = options
+        return _load(inner, data, pos)
+    if kind == "tuple":
+        args = shape[1]
         if not isinstance(data, list):
             raise TypeError(f"expected a list, got {data!r}")
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_load(args[0], item, pos) for item in data)
         return tuple(_load(a, item, pos) for a, item in zip(args, data, strict=True))
-    if hint is Any:
-        return data
-    if hint in (str, int, bool) and not isinstance(data, hint):
+    if kind == "scalar" and not isinstance(data, hint):
         raise TypeError(f"expected {hint.__name__}, got {data!r}")
     return data

@@ -130,9 +130,11 @@ def read_expression(text: str, place: Place, scope: Scope = Scope()) -> Expressi
     return Expression(sql, tuple(sorted(_columns_read(node, scope))))
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_expression(text: str) -> str | None:
     """The spelling read_expression emits for an already-checked expression (e.g. one a migration state
-    recorded before expressions were deparsed), or None when it is not one expression."""
+    recorded before expressions were deparsed), or None when it is not one expression. Once per distinct
+    text: check re-spells the last state's expressions and the spec's, mostly the same texts."""
     try:
         node = _parse_one(text)
         return None if isinstance(node, list) else canonical_sql(node)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from ..model import USER_OPERATIONS, Schema, Table, classification_label
 from .base import Violation, rule
+
+if TYPE_CHECKING:  # the CLI reads the registry at start-up (lint's help lists the rules): no model import
+    from ..model import Schema, Table
 
 USER_ROLES = ("anon", "authenticated", "public")
 
@@ -16,6 +19,8 @@ def phi_tables(schema: Schema) -> dict[str, str]:
     A row linking a doctor to a patient (a conversation, an appointment) reveals a
     care relationship, so such tables are protected like the PHI they point at.
     """
+    from ..model import classification_label  # at run time: importing the rules must not import the model
+
     by_name = {t.name: t for t in schema.tables}
     label = classification_label(schema.most_sensitive)
     reason = {t.name: f"holds {label}" for t in schema.tables if schema.most_sensitive in t.classifications}
@@ -61,6 +66,8 @@ def no_anon_phi(schema: Schema) -> Iterator[Violation]:
 @rule("SC116", "a table with PHI says why its users leave operations out", "error")
 def phi_operations_explained(schema: Schema) -> Iterator[Violation]:
     """Leaving an operation out of user_operations silences SC110 for it, so the spec must say who does it instead."""
+    from ..model import USER_OPERATIONS
+
     for name, why in phi_tables(schema).items():
         t = schema.table(name)
         left_out = [op for op in USER_OPERATIONS if op not in t.user_operations]

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import Pos
-from ..model import Schema
+
+if TYPE_CHECKING:  # the CLI reads the registry at start-up (lint's help lists the rules): no model import
+    from ..model import Schema
 
 SEVERITIES = ("error", "warning", "off")
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import Pos
-from ..model import Schema, Waiver
 from .base import Violation
 from .profiles import profile_severity
 from .registry import RULES, UNUSED_WAIVER
+
+if TYPE_CHECKING:  # the CLI reads the registry at start-up (lint's help lists the rules): no model import
+    from ..model import Schema, Waiver
 
 
 @dataclass(frozen=True, order=True)

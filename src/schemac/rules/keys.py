@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from ..model import Schema, Table
 from .base import Violation, rule
+
+if TYPE_CHECKING:  # the CLI reads the registry at start-up (lint's help lists the rules): no model import
+    from ..model import Schema, Table
 
 USER_REFERENCE = re.compile(r"^(?:\w+_)?(?:doctor|user)_id$")  # doctor_id, user_id, assigned_user_id, referring_doctor_id
 

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .docstrings import attribute_docstrings
+
 Classification = str  # a class of the spec's vocabulary (see Spec.classifications); checked when the model is built
 Profile = Literal["phi", "general", "none"]
 OnDelete = Literal["cascade", "restrict", "set null", "set default", "no action"]
@@ -21,7 +23,7 @@ Role = Literal["anon", "authenticated", "service_role", "public"]
 
 class SpecModel(BaseModel):
     # strict: 'yes', 1 or "true" are not booleans, 12 is not a string; YAML already typed every value
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=attribute_docstrings, frozen=True, strict=True)
 
 
 class EnumValueSpec(SpecModel):
@@ -61,7 +63,7 @@ class ExtensionSpec(SpecModel):
     schema_: str = Field("extensions", alias="schema")
     """The schema the extension's objects live in; Supabase uses `extensions`."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=attribute_docstrings, frozen=True, populate_by_name=True, strict=True)
 
 
 class IdentitySpec(SpecModel):
@@ -178,7 +180,7 @@ class ExclusionElementSpec(IndexElementSpec):
     with_: str = Field(alias="with")
     """The operator, e.g. = or && (overlaps)."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=attribute_docstrings, frozen=True, populate_by_name=True, strict=True)
 
 
 class ExclusionSpec(SpecModel):
@@ -272,7 +274,7 @@ class PolicySpec(SpecModel):
     description: str | None = None
     """Who may do what, in words."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=attribute_docstrings, frozen=True, populate_by_name=True, strict=True)
 
 
 class ExternalTableSpec(SpecModel):
