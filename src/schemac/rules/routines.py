@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from ..model import Schema
 from .access import phi_tables
 from .base import Violation, rule
+
+if TYPE_CHECKING:  # the rules import the model only when they run (schemac --help loads none of the pipeline)
+    from ..model import Schema
 
 
 @rule("SC140", "a SECURITY DEFINER function fixes its search_path", "error")
