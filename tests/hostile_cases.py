@@ -254,6 +254,54 @@ NAME_CASES = [
     ("unknown-enum", with_column("kind: {¶enum: statuz, description: Kind.}")),
 ]
 
+# ---------------------------------------------------------------- other schemas and external tables
+
+
+def in_schema(value: str) -> str:
+    """BASE's table put in a schema (the error points at the schema key)."""
+    return BASE + f"    ¶schema: {value}\n"
+
+
+def external(lines: str) -> str:
+    return BASE + "external:\n" + lines
+
+
+SCHEMA_CASES = [
+    ("schema-quote", in_schema(q('bil"ling'))),
+    ("schema-dollar-quote", in_schema(q("$$x$$"))),
+    ("schema-semicolon", in_schema(q("a; DROP TABLE sentinel; --"))),
+    ("schema-unicode", in_schema(q("bïlling"))),
+    ("schema-64-bytes", in_schema("b" * 64)),
+    ("schema-empty", in_schema('""')),
+    ("schema-number", in_schema("12")),
+    ("schema-proto", in_schema("__proto__")),
+    ("schema-auth-other-case", in_schema("Auth")),
+    ("schema-auth", in_schema("auth")),
+    ("schema-storage", in_schema("storage")),
+    ("schema-extensions", in_schema("extensions")),
+    ("schema-pg-temp", in_schema("pg_temp")),
+    ("schema-pg-catalog", in_schema("pg_catalog")),
+    ("schema-pg-temp-other-case", in_schema("Pg_Temp")),
+    ("schema-information-schema", in_schema("information_schema")),
+    ("external-table-quote", external('  ¶"storage.ob\\"jects":\n    columns: {id: uuid}\n')),
+    ("external-schema-semicolon", external('  ¶"st;orage.objects":\n    columns: {id: uuid}\n')),
+    ("external-not-qualified", external("  ¶objects:\n    columns: {id: uuid}\n")),
+    ("external-three-parts", external("  ¶a.b.c:\n    columns: {id: uuid}\n")),
+    ("external-unicode", external("  ¶storage.objéts:\n    columns: {id: uuid}\n")),
+    ("external-64-bytes", external(f"  ¶storage.{'o' * 64}:\n    columns: {{id: uuid}}\n")),
+    ("external-schema-other-case", external("  ¶Storage.objects:\n    columns: {id: uuid}\n")),
+    ("external-in-public", external("  ¶public.objects:\n    columns: {id: uuid}\n")),
+    ("external-column-quote", external('  storage.objects:\n    columns: {¶"na\\"me": text}\n')),
+    ("external-column-dollar", external('  storage.objects:\n    columns: {¶"$$x": text}\n')),
+    ("external-column-type-injection", external('  storage.objects:\n    columns: {¶name: "text); DROP TABLE sentinel; --"}\n')),
+    ("external-column-type-dollar", external('  storage.objects:\n    columns: {¶name: "$$text$$"}\n')),
+    ("external-column-type-semicolon", external('  storage.objects:\n    columns: {¶name: "text; DROP TABLE sentinel"}\n')),
+    ("external-policy-newline", external('  storage.objects:\n    columns: {name: text}\n    policies:\n      - {¶name: "a\\nb", for: [select], using: "true"}\n')),
+    ("external-policy-64-bytes", external(f'  storage.objects:\n    columns: {{name: text}}\n    policies:\n      - {{¶name: "{"p" * 64}", for: [select], using: "true"}}\n')),
+    ("external-policy-injection", external('  storage.objects:\n    columns: {name: text}\n    policies:\n      - {name: x, for: [select], using: "name <> \'\'¶; DROP TABLE sentinel"}\n')),
+]
+
+
 # ---------------------------------------------------------------- compliance (lint errors stop compile)
 
 COMPLIANCE_CASES = [
@@ -267,7 +315,7 @@ COMPLIANCE_CASES = [
 
 def refused_cases() -> list[tuple[str, str]]:
     cases = [(f"{field}-{name}", build(expr)) for field, build in FIELDS.items() for name, expr in EXPRESSION_PAYLOADS.items()]
-    cases += PLACE_SPECIFIC + YAML_CASES + SIZE_CASES + GRAMMAR_CASES + NAME_CASES + COMPLIANCE_CASES
+    cases += PLACE_SPECIFIC + YAML_CASES + SIZE_CASES + GRAMMAR_CASES + NAME_CASES + SCHEMA_CASES + COMPLIANCE_CASES
     return cases
 
 

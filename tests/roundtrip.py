@@ -8,6 +8,7 @@ that differs was reported. `python tests/roundtrip.py` prints the shares per fix
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,14 +87,37 @@ def read_fixture(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
 
 
+SCHEMAS_LINE = re.compile(r"^-- schemas: (?P<names>.+)$", re.M)
+
+
+def fixture_schemas(sql: str) -> tuple[str, ...]:
+    """The schemas a fixture asks import for (a `-- schemas: public billing` line), public by default."""
+    m = SCHEMAS_LINE.search(sql)
+    return tuple(m["names"].split()) if m else ("public",)
+
+
+def read_tables(conn: psycopg.Connection, schemas: tuple[str, ...]) -> LiveSchema:
+    """The tables of `schemas`, keyed by name in public and by schema.name elsewhere; public's functions and views."""
+    tables = {}
+    functions, views = {}, {}
+    for schema in schemas:
+        read = read_schema(conn, schema)
+        for name, lt in read.tables.items():
+            tables[name if schema == "public" else f"{schema}.{name}"] = lt
+        if schema == "public":
+            functions, views = read.functions, read.views
+    return LiveSchema(tables, functions, views=views)
+
+
 def round_trip(pg_server: str, original_sql: str, tmp_path: Path) -> Result:
     with scratch_database(pg_server, "schemac_original") as original_url, scratch_database(pg_server, "schemac_copy") as copy_url:
         with psycopg.connect(original_url, autocommit=True) as conn:
             install_supabase_stand_in(conn)
             run_sql(conn, SUPABASE_EXTRAS.read_text(encoding="utf-8"))
             run_sql(conn, original_sql)
-            imported = import_database(conn, ("public",))
-            original = read_schema(conn, "public")
+            schemas = fixture_schemas(original_sql)
+            imported = import_database(conn, schemas)
+            original = read_tables(conn, schemas)
             original_auth = read_triggers(conn, "auth", "users")
             original_storage = read_schema(conn, "storage")
         spec_path = tmp_path / "schema.yaml"
@@ -103,7 +127,7 @@ def round_trip(pg_server: str, original_sql: str, tmp_path: Path) -> Result:
             install_supabase_stand_in(conn)
             run_sql(conn, SUPABASE_EXTRAS.read_text(encoding="utf-8"))
             run_sql(conn, render_outputs(schema)[MIGRATION_PATH])
-            copy = read_schema(conn, "public")
+            copy = read_tables(conn, schemas)
             copy_auth = read_triggers(conn, "auth", "users")
             copy_storage = read_schema(conn, "storage")
     result = Result(imported, imported.text)

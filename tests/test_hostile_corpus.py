@@ -110,3 +110,75 @@ def test_hostile_text_survives_plain_psql_f_and_is_stored_literally(pg_server, t
             assert checks == sum(1 for c in schema.table("patients").checks)
             policies = conn.execute("SELECT count(*) FROM pg_policies WHERE tablename = 'patients'").fetchone()[0]
             assert policies == len(schema.table("patients").policies)
+
+
+RESERVED_SCHEMA_SPEC = """\
+version: 1
+profile: none
+tables:
+  accounts:
+    columns:
+      id: {type: uuid, primary_key: true, default: gen_random_uuid()}
+  orders:
+    schema: select
+    columns:
+      id: {type: bigint, primary_key: true, identity: always}
+      account_id: {type: uuid, references: accounts.id}
+      "from": {type: text, default: "$$; DROP TABLE sentinel; $$"}
+    indexes:
+      - {columns: ["from"]}
+    policies:
+      - {name: "Read; DROP TABLE sentinel; -- $$ ünï \\"q\\"", for: [select], to: [authenticated], using: "\\"from\\" <> '$$; DROP TABLE sentinel; --'"}
+  payments:
+    columns:
+      id: {type: uuid, primary_key: true, default: gen_random_uuid()}
+      order_id: {type: bigint, references: select.orders.id}
+external:
+  storage.objects:
+    columns: {name: text, bucket_id: text}
+    policies:
+      - {name: "x\\"; DROP TABLE sentinel; -- $$ ünï", for: [select], to: [authenticated], using: "name <> '$$; DROP'"}
+  order.items:
+    columns: {sku: text}
+    policies:
+      - {name: "it's $a$ mine", for: [select], using: "sku <> ''"}
+"""
+
+
+def test_a_reserved_word_schema_and_hostile_external_names_are_quoted_on_postgresql(pg_server, tmp_path):
+    """`schema: select` (a reserved word), a column named "from", hostile policy names on the app's and on external
+    tables (one in schema "order"): applied with plain psql -f, the catalog holds each name literally, no statement fails."""
+    (tmp_path / "schema.yaml").write_text(RESERVED_SCHEMA_SPEC)
+    schema = load_schema(str(tmp_path / "schema.yaml"))
+    migration = tmp_path / "migration.sql"
+    migration.write_text(render_outputs(schema)[MIGRATION_PATH])
+    with scratch_database(pg_server, "schemac_reserved") as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            install_supabase_stand_in(conn)
+            conn.execute("CREATE TABLE public.sentinel (id int)")
+            conn.execute('CREATE TABLE IF NOT EXISTS storage.objects (name text, bucket_id text); CREATE SCHEMA "order"; CREATE TABLE "order".items (sku text)')
+        run = subprocess.run([psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(migration), url], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0 and "ERROR" not in run.stderr, run.stderr
+        with psycopg.connect(url, autocommit=True) as conn:
+            assert conn.execute("SELECT to_regclass('public.sentinel') IS NOT NULL").fetchone()[0]
+            assert conn.execute("SELECT relnamespace::regnamespace::text FROM pg_class WHERE relname = 'orders'").fetchone() == ('"select"',)
+            assert conn.execute("""SELECT confrelid::regclass::text FROM pg_constraint WHERE conrelid = 'public.payments'::regclass AND contype = 'f'""").fetchone() == ('"select".orders',)
+            assert conn.execute("""SELECT column_default FROM information_schema.columns WHERE table_schema = 'select' AND column_name = 'from'""").fetchone() == ("'$$; DROP TABLE sentinel; $$'::text",)
+            policies = {(s, t, n) for s, t, n in conn.execute("SELECT schemaname, tablename, policyname FROM pg_policies")}
+            assert ("select", "orders", 'Read; DROP TABLE sentinel; -- $$ ünï "q"') in policies
+            assert ("storage", "objects", 'x"; DROP TABLE sentinel; -- $$ ünï') in policies
+            assert ("order", "items", "it's $a$ mine") in policies
+            assert conn.execute("""SELECT count(*) FROM pg_indexes WHERE schemaname = 'select' AND tablename = 'orders'""").fetchone() == (2,)
+
+
+def test_verify_passes_on_a_key_into_a_reserved_word_schema(tmp_path):
+    """The catalog writes the target as "select".orders; verify's reading unquotes it (it used to report a false
+    difference '"select".orders' against 'select.orders')."""
+    spec = RESERVED_SCHEMA_SPEC[: RESERVED_SCHEMA_SPEC.index("  order.items:")]
+    (tmp_path / "schema.yaml").write_text(spec)
+    runner = CliRunner()
+    compiled = runner.invoke(app, ["compile", "--spec", str(tmp_path / "schema.yaml"), "--out", str(tmp_path / "compiled")])
+    assert compiled.exit_code == 0, compiled.output
+    result = runner.invoke(app, ["verify", "--spec", str(tmp_path / "schema.yaml"), "--out", str(tmp_path / "compiled")])
+    assert result.exit_code == 0, result.output
+    assert "verified: the database matches" in result.output

@@ -12,7 +12,7 @@ import dataclasses
 import psycopg
 import pytest
 from helpers import run_cli
-from roundtrip import FIXTURES, SUPABASE_EXTRAS, read_fixture, round_trip, shares_line
+from roundtrip import FIXTURES, SUPABASE_EXTRAS, fixture_schemas, read_fixture, round_trip, shares_line
 
 from schemac.db.apply import run_sql
 from schemac.db.importing import import_database, report_lines
@@ -95,7 +95,7 @@ def test_the_clinic_model_read_back_is_the_spec_model(migrated, repo_schema):
 def test_the_written_spec_builds_back_into_the_inspected_model(conn, fixture):
     """The emitter is exact: schema.yaml built again gives the very model the catalog gave."""
     _load(conn, read_fixture(fixture))
-    imported = import_database(conn, ("public",))
+    imported = import_database(conn, fixture_schemas(read_fixture(fixture)))
     inspected = imported.inspection.schema
     rebuilt = build_schema(load_yaml(imported.text, "schema.yaml"), imported.text.encode(), "schema.yaml")
     assert rebuilt.tables == inspected.tables
@@ -140,14 +140,52 @@ def test_supabase_attachments_are_spec_or_reported_and_kept_as_sql(conn):
     ]
 
 
-def test_other_schemas_are_reported_whole(conn):
-    conn.execute("CREATE SCHEMA app; CREATE TABLE app.things (id bigint PRIMARY KEY, label text NOT NULL)")
+def test_other_schemas_are_read_as_tables_with_their_schema(conn):
+    """--schema app reads app's tables into the spec (schema: app), with keys across schemas; what the spec
+    cannot say there (an enum type of app, a table whose name public has too) is reported, not written."""
+    conn.execute("CREATE SCHEMA app; CREATE TYPE app.mood AS ENUM ('ok', 'bad')")
     conn.execute("CREATE TABLE public.notes (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), body text)")
+    conn.execute(
+        "CREATE TABLE app.things (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, label text NOT NULL CHECK (label IN ('a', 'b')),"
+        " note_id uuid REFERENCES public.notes ON DELETE CASCADE, mood app.mood)"
+    )
+    conn.execute("CREATE INDEX things_label_idx ON app.things (lower(label))")
+    conn.execute("ALTER TABLE app.things ENABLE ROW LEVEL SECURITY")
+    conn.execute("CREATE POLICY \"Read things\" ON app.things FOR SELECT TO authenticated USING (label = 'a')")
+    conn.execute("ALTER TABLE public.notes ADD COLUMN thing_id bigint REFERENCES app.things")
+    conn.execute("CREATE TABLE app.notes (id int PRIMARY KEY)")
     imported = inspect_database(conn, ("public", "app"))
-    assert [t.name for t in imported.schema.tables] == ["notes"]
-    [item] = [i for i in imported.left_out if i.table == "app.things"]
-    assert item.kind == "table"
-    assert item.sql.startswith('CREATE TABLE "app"."things" (\n  "id" bigint NOT NULL,\n  "label" text NOT NULL,\n  CONSTRAINT "things_pkey" PRIMARY KEY (id)')
+    schema = imported.schema
+    assert [(t.schema, t.name) for t in schema.tables] == [("public", "notes"), ("app", "things")]
+    things = schema.table("things")
+    assert things.column("id").identity is not None and things.column("label").enum == "label"
+    assert [(fk.ref_schema, fk.ref_table) for fk in things.foreign_keys] == [("public", "notes")]
+    assert [(fk.ref_schema, fk.ref_table) for fk in schema.table("notes").foreign_keys] == [("app", "things")]
+    assert [ix.name for ix in things.indexes] == ["things_label_idx"] and [p.name for p in things.policies] == ["Read things"]
+    left = {(i.kind, i.table, i.name): i for i in imported.left_out}
+    assert "is not in the spec language" in left[("column", "app.things", "mood")].reason
+    assert ("type", None, "app.mood") in left
+    clash = left[("table", "app.notes", "notes")]
+    assert "unique across its schemas" in clash.reason and clash.sql.startswith('CREATE TABLE "app"."notes"')
+    text = import_database(conn, ("public", "app")).text
+    assert "  things:\n    schema: app\n" in text and "references: app.things.id" in text
+
+
+def test_platform_schemas_stay_reported_whole(conn):
+    conn.execute("CREATE SCHEMA IF NOT EXISTS storage; CREATE TABLE storage.buckets_extra (id text PRIMARY KEY)")
+    imported = inspect_database(conn, ("public", "storage"))
+    assert all(t.schema == "public" for t in imported.schema.tables)
+    item = next(i for i in imported.left_out if i.table == "storage.buckets_extra")
+    assert item.kind == "table" and "belongs to PostgreSQL or Supabase" in item.reason
+
+
+def test_the_other_schema_round_trip_is_exact_on_a_real_database(pg_server, tmp_path):
+    """The billing fixture: five tables over public and billing, the function and its trigger on auth.users in the spec."""
+    result = round_trip(pg_server, read_fixture("supabase_subscription_payments.sql"), tmp_path)
+    assert {k: result.share(k) for k in result.totals} == dict.fromkeys(result.totals, 1.0)
+    assert result.totals["tables"] == 5 and result.imported.counts() == {}  # handle_new_user and its auth.users trigger are spec (issue 11)
+    assert result.totals["functions"] == result.totals["triggers"] == 1
+    assert sum(1 for t in result.imported.inspection.schema.tables if t.schema == "billing") == 4
 
 
 def test_hostile_names_and_comments_stay_inert(conn):
@@ -291,3 +329,87 @@ def test_an_imported_spec_holds_functions_triggers_views_and_realtime_and_verifi
     assert changed.returncode == 1
     assert "function public.item_totals(OUT total bigint, OUT priciest numeric) (from the spec's sql: section)" in changed.stdout + changed.stderr
     assert "view item_names: query" in changed.stdout + changed.stderr
+
+
+def test_timestamps_under_other_names_come_back(conn, tmp_path):
+    """`timestamps: {created: inserted_at, updated: last_update}` compiled by schemac is read back as that, not as two
+    plain columns and a reported trigger."""
+    from helpers import write_spec
+
+    from schemac.pipeline import render_outputs
+
+    original = load_schema(str(write_spec(tmp_path, """
+        profile: general
+        tables:
+          films:
+            timestamps: {created: inserted_at, updated: last_update}
+            columns:
+              id: {type: bigint, primary_key: true, identity: always}
+              title: {type: text}
+    """)))
+    run_sql(conn, render_outputs(original)[MIGRATION_PATH])
+    imported = import_database(conn, ("public",))
+    assert imported.left_out == ()
+    films = imported.inspection.schema.table("films")
+    assert films.timestamps and films.timestamp_columns == ("inserted_at", "last_update")
+    assert "    timestamps:\n      created: inserted_at\n      updated: last_update\n" in imported.text
+    rebuilt = build_schema(load_yaml(imported.text, "schema.yaml"), imported.text.encode(), "schema.yaml")
+    assert rebuilt.table("films") == films
+    assert [(c.name, c.generated_by) for c in films.columns] == [c and (c.name, c.generated_by) for c in original.table("films").columns]
+
+
+def test_classification_tags_at_the_end_of_comments_come_back(conn, tmp_path):
+    """`comments: {classification_tag: end}` writes "Description. [PHI]"; import reads the class back and keeps the setting."""
+    from helpers import write_spec
+
+    from schemac.pipeline import render_outputs
+
+    original = load_schema(str(write_spec(tmp_path, """
+        profile: general
+        comments: {classification_tag: end}
+        tables:
+          people:
+            description: People.
+            columns:
+              id: {type: uuid, primary_key: true, default: gen_random_uuid(), classification: internal}
+              email: {type: text, classification: pii, description: Where we write.}
+              secret: {type: text, encrypted: true, description: Kept sealed.}
+    """)))
+    run_sql(conn, render_outputs(original)[MIGRATION_PATH])
+    imported = import_database(conn, ("public",))
+    people = imported.inspection.schema.table("people")
+    assert [(c.name, c.classification, c.encrypted, c.description) for c in people.columns] == [
+        ("id", "internal", False, None), ("email", "pii", False, "Where we write."), ("secret", None, True, "Kept sealed."),
+    ]
+    assert people.classification_tag == "end" and "comments:\n  classification_tag: end\n" in imported.text
+    rebuilt = build_schema(load_yaml(imported.text, "schema.yaml"), imported.text.encode(), "schema.yaml")
+    assert rebuilt.table("people") == people
+
+
+HOSTILE_SCHEMAS_SQL = """
+-- schemas: public select Auth pg_temp_x bill"ing
+CREATE SCHEMA "select";
+CREATE TABLE "select"."order" (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "from" text DEFAULT '$$; DROP TABLE x; $$');
+CREATE INDEX order_from_idx ON "select"."order" ("from");
+ALTER TABLE "select"."order" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "it's; $a$ ünï" ON "select"."order" FOR SELECT TO authenticated USING ("from" <> ';');
+CREATE TABLE public.accounts (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), order_id bigint REFERENCES "select"."order");
+CREATE SCHEMA "Auth"; CREATE TABLE "Auth".users (id uuid PRIMARY KEY);
+CREATE SCHEMA "bill""ing"; CREATE TABLE "bill""ing"."in;voices" (id int PRIMARY KEY);
+"""
+
+
+def test_hostile_schema_names_are_read_quoted_or_reported(pg_server, tmp_path):
+    """--schema with a reserved word (select: read, quoted everywhere, round-trips exactly), a platform name in other case
+    (Auth), a pg_ name and a name with a quote (reported whole with why, their SQL quoted)."""
+    result = round_trip(pg_server, HOSTILE_SCHEMAS_SQL, tmp_path)
+    assert result.unreported() == []
+    schema = result.imported.inspection.schema
+    assert [(t.schema, t.name) for t in schema.tables] == [("public", "accounts"), ("select", "order")]
+    assert [p.name for p in schema.table("order").policies] == ["it's; $a$ ünï"]
+    assert result.exact == dict(tables=2, columns=4, constraints=3, indexes=1, policies=1, functions=0, views=0, triggers=0)  # all of public and select
+    assert result.totals == dict(tables=4, columns=6, constraints=5, indexes=1, policies=1, functions=0, views=0, triggers=0)  # with the two reported tables
+    left = {(i.kind, i.table): i for i in result.imported.left_out}
+    assert "not one a spec can give" in left[("table", "Auth.users")].reason
+    assert left[("table", 'bill"ing.in;voices')].sql.startswith('CREATE TABLE "bill""ing"."in;voices"')
+    assert "  order:\n    schema: select\n" in result.spec_text

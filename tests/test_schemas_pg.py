@@ -168,3 +168,71 @@ def test_bad_schemas_are_positioned_errors(tmp_path):
     assert "schema name" in text and "Bad Name" not in text.split("schema name")[0][-5:]
     assert "'public.other' is in public, a schema of the spec's own tables" in text
     assert all(e.split(":")[1].isdigit() for e in errors), errors
+
+
+PHI_TWO_SCHEMAS = """
+profile: phi
+tables:
+  patients:
+    classification: phi
+    columns:
+      id: {type: uuid, primary_key: true, default: gen_random_uuid(), classification: administrative}
+      name: {type: text}
+  invoices:
+    schema: billing
+    classification: administrative
+    columns:
+      id: {type: bigint, primary_key: true, identity: always}
+      patient_id: {type: uuid, references: patients.id}
+      diagnosis: {type: text, classification: phi}
+"""
+
+
+def test_redacted_and_phi_columns_cover_every_schemas_tables(npx, tmp_path):
+    """PhiColumns / Redacted take a table of any schema by its name, its row from Database[its schema]: tsc accepts a
+    redacted billing row and rejects one carrying the PHI column (the directive would be unused otherwise)."""
+    ours = render_typescript(spec(tmp_path, "s", PHI_TWO_SCHEMAS))
+    assert 'type AppTables = Database["billing"]["Tables"] & Database["public"]["Tables"]' in ours
+    usage = (
+        'import { type PhiColumns, type Redacted } from "../../compiled/types/database"\n'
+        'const column: PhiColumns<"invoices"> = "diagnosis"\n'
+        'const safe: Redacted<"invoices"> = { id: 1, patient_id: "p" }\n'
+        'const patient: Redacted<"patients"> = { id: "p" }\n'
+        "// @ts-expect-error: diagnosis is PHI in billing.invoices\n"
+        'const leak: Redacted<"invoices"> = { id: 1, patient_id: "p", diagnosis: "x" }\n'
+        "// @ts-expect-error: not a table of any schema\n"
+        'const none: PhiColumns<"nothing"> = "diagnosis"\n'
+        "console.log(column, safe, patient, leak, none)\n"
+    )
+    result = run_tsc(npx, scratch_project(tmp_path / "project", ours, usage))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_data_inventory_names_other_schemas_tables_with_their_schema(tmp_path):
+    """public's tables bare and first, then billing's as billing.table, in both the JSON and the Markdown."""
+    from schemac.emit.inventory import inventory, render_inventory_markdown
+
+    schema = spec(tmp_path, "s", PHI_TWO_SCHEMAS)
+    data = inventory(schema)
+    assert [t["table"] for t in data["tables"]] == ["patients", "billing.invoices"]
+    assert [(f["table"], f["column"]) for f in data["fields"]] == [
+        ("patients", "id"), ("patients", "name"), ("billing.invoices", "id"), ("billing.invoices", "patient_id"), ("billing.invoices", "diagnosis")
+    ]
+    md = render_inventory_markdown(schema)
+    assert md.index("## patients\n") < md.index("## billing.invoices\n")
+    assert "## invoices\n" not in md
+
+
+def test_a_reserved_word_schema_typechecks(npx, tmp_path):
+    """Database["select"] (a reserved word as schema and table key) is valid TypeScript that tsc types."""
+    ours = render_typescript(spec(tmp_path, "s", PUBLIC_ONLY + "  order:\n    schema: select\n    columns:\n      id: {type: bigint, primary_key: true, identity: always}\n      from: {type: text}\n"))
+    usage = (
+        'import { type Redacted, type Tables } from "../../compiled/types/database"\n'
+        'const row: Tables<{ schema: "select" }, "order"> = { id: 1, from: "x" }\n'
+        'const redacted: Redacted<"order"> = { id: 1, from: "x" }\n'
+        "// @ts-expect-error: from is text\n"
+        'const wrong: Tables<{ schema: "select" }, "order"> = { id: 1, from: 2 }\n'
+        "console.log(row, redacted, wrong)\n"
+    )
+    result = run_tsc(npx, scratch_project(tmp_path / "project", ours, usage))
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -35,7 +35,7 @@ def quote_literal(value: str) -> str:
 def identifier_problem(name: str) -> str | None:
     """Why `name` is not an identifier schemac accepts, or None when it is fine."""
     if not isinstance(name, str) or not name:
-        return "a name must be a non-empty string"
+        return "is empty: write a name of lowercase letters, digits and underscores"
     if len(name.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
         return (
             f"'{name[:20]}…' is {len(name.encode('utf-8'))} bytes; PostgreSQL truncates names longer than "

@@ -68,7 +68,7 @@ from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
 from .catalog import LiveSchema, LiveTable, read_schema, read_schemas, read_triggers
 from .inspect_objects import function_from_catalog, trigger_from_catalog, view_from_catalog
-from .left_out import LeftOut, other_schema, policy_sql, programmable, supabase_policies, supabase_triggers, table_sql
+from .left_out import LeftOut, other_schema, platform_schema, policy_sql, programmable, supabase_policies, supabase_triggers, table_sql
 
 HERE = Pos("database", 1, 1)  # models read from a catalog have no spec position
 ROLES = ("anon", "authenticated", "service_role", "public")
@@ -89,8 +89,11 @@ def inspect_schema(conn: psycopg.Connection, schemas: tuple[str, ...] = ("public
 def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("public",), source: str = "database") -> Inspection:
     """The model of the database, and everything in `schemas` (and attached to Supabase's tables) it leaves out."""
     left: list[LeftOut] = []
-    live = read_schema(conn, "public") if "public" in schemas else LiveSchema({}, {})
-    extra = _column_extras(conn)
+    own = tuple(s for s in dict.fromkeys(schemas) if not platform_schema(s))  # the app's schemas, read as its tables
+    live = _read_own(conn, own, left)
+    # public's functions and views (the spec's functions:, views: and their triggers live there)
+    programs = read_schema(conn, "public") if "public" in own else LiveSchema({}, {})
+    extra = _column_extras(conn, own)
     native_enums = {
         name: tuple(labels)
         for name, labels in conn.execute(
@@ -107,46 +110,47 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
     )
     reader = _TableReader(live, extra, left, native_enums, extensions)
     # schemac's timestamp functions (schemac_set_<column>) come with `timestamps:`, not `functions:`
-    reader.functions = _functions(live, {k.split("(")[0] for k in live.functions if k.startswith("schemac_set_")}) if "public" in schemas else {}
+    reader.functions = _functions(programs, {k.split("(")[0] for k in programs.functions if k.startswith("schemac_set_")})
     reader.domains = _domains(conn, reader) if "public" in schemas else {}
     reader.calls_app_functions = {
         (table, policy): function
-        for table, policy, function in conn.execute(
-            """SELECT c.relname, p.polname, min(f.proname)
-               FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+        for schema, table, policy, function in conn.execute(
+            """SELECT n.nspname, c.relname, p.polname, min(quote_ident(fn.nspname) || '.' || f.proname)
+               FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
                JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid AND d.refclassid = 'pg_proc'::regclass
-               JOIN pg_proc f ON f.oid = d.refobjid
-               WHERE c.relnamespace = 'public'::regnamespace AND f.pronamespace = 'public'::regnamespace
+               JOIN pg_proc f ON f.oid = d.refobjid JOIN pg_namespace fn ON fn.oid = f.pronamespace
+               WHERE n.nspname = ANY(%s) AND fn.nspname = ANY(%s)
                  AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.objid = f.oid AND x.deptype = 'e')
-               GROUP BY 1, 2"""
+               GROUP BY 1, 2, 3""",
+            (list(own), list(own)),
         )
-        if function not in reader.functions  # a function the spec holds is created before the policies
+        if reader.schema_of(table) == schema
+        and not (function.startswith("public.") and function.split(".", 1)[1] in reader.functions)  # created before the policies
     }
     tables = [t for name in sorted(live.tables) if (t := reader.table(name, live.tables[name])) is not None]
     tables = reader.resolve_foreign_keys(tables)
     tables = [reader.policies(t, tables) for t in tables]
     for name, labels in sorted(native_enums.items()):  # enum types no column uses are part of the schema too
         reader.enums.setdefault(name, Enum(name, labels, None, HERE, native=True))
-    for other in schemas:
-        if other != "public":
+    for other in dict.fromkeys(schemas):
+        if platform_schema(other):
             other_schema(conn, other, left)
-    views = _views(live) if "public" in schemas else {}
+    views = _views(programs)
     external_triggers = _auth_user_triggers(conn, reader) if "public" in schemas else []
     if "public" in schemas:
-        external_triggers += _view_triggers(conn, reader, live, views)
+        external_triggers += _view_triggers(conn, reader, programs, views)
     with conn.transaction():
         conn.execute("SET LOCAL search_path TO ''")  # the definitions below then name every object with its schema
-        if "public" in schemas:
-            programmable(
-                conn, "public", live, reader.used_functions, left, {e.name for e in reader.enums.values() if e.native} | set(reader.domains),
-                views=set(views), functions=set(reader.functions),
-            )
+        for name in own:
+            known = {e.name for e in reader.enums.values() if e.native} | set(reader.domains) if name == "public" else set()
+            spec_views, spec_functions = (set(views), set(reader.functions)) if name == "public" else (set(), set())
+            programmable(conn, name, live, reader.used_functions if name == "public" else set(), left, known, views=spec_views, functions=spec_functions)
         attached = supabase_policies(conn)
         supabase_triggers(conn, left, skip_triggers={("auth", "users", t.name) for t in external_triggers})
     externals = _externals(conn, attached, tables, left)
     profile, vocabulary = _profile(tables)
     used = {EXTENSION_TYPES[c.type.base] for t in tables for c in t.columns if c.type.schema and c.type.base in EXTENSION_TYPES}
-    used |= _extensions_public_needs(conn)
+    used |= _extensions_needed(conn, own)
     wanted = sorted(name for name, where in extensions.items() if name in used or where in schemas)
     schema = Schema(
         tables=tuple(tables),
@@ -215,6 +219,23 @@ def _auth_user_triggers(conn: psycopg.Connection, reader: "_TableReader") -> lis
         if not isinstance(read, str):
             found.append(read)
     return found
+
+
+def _read_own(conn: psycopg.Connection, schemas: tuple[str, ...], left: list[LeftOut]) -> LiveSchema:
+    """The app's schemas as one reading, tables keyed by name (a spec's table names are unique across its schemas):
+    public first, then the others by name; a table whose name an earlier schema already has is reported."""
+    merged = LiveSchema({}, {})
+    for schema in sorted(schemas, key=lambda s: (s != "public", s)):
+        for name, lt in sorted(read_schema(conn, schema).tables.items()):
+            if name in merged.tables:
+                first = merged.table_schemas.get(name, "public")
+                reason = f"schema {first} has a table of the same name, and a spec's table names are unique across its schemas (rename one)"
+                left.append(LeftOut("table", f"{schema}.{name}", name, reason, table_sql(name, lt, schema)))
+                continue
+            merged.tables[name] = lt
+            if schema != "public":
+                merged.table_schemas[name] = schema
+    return merged
 
 
 DOMAIN_CHECK_DEF = re.compile(r"^CHECK \((?P<expression>.*)\)$", re.S)
@@ -312,20 +333,21 @@ def _externals(conn: psycopg.Connection, attached: list, tables: list[Table], le
     return tuple(out)
 
 
-def _extensions_public_needs(conn: psycopg.Connection) -> set[str]:
-    """Extensions an object of public depends on: a column's type, an index's operator class (btree_gist under an
+def _extensions_needed(conn: psycopg.Connection, schemas: tuple[str, ...]) -> set[str]:
+    """Extensions an object of the app's schemas depends on: a column's type, an index's operator class (btree_gist under an
     exclusion constraint), a default's or a policy's function. Supabase's others in `extensions` are not the app's."""
     rows = conn.execute(
         """SELECT DISTINCT e.extname
            FROM pg_depend d
            JOIN pg_depend m ON m.classid = d.refclassid AND m.objid = d.refobjid AND m.deptype = 'e'
            JOIN pg_extension e ON e.oid = m.refobjid
-           WHERE (d.classid = 'pg_class'::regclass AND d.objid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace))
-              OR (d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT oid FROM pg_constraint WHERE connamespace = 'public'::regnamespace))
+           WHERE (d.classid = 'pg_class'::regclass AND d.objid IN (SELECT oid FROM pg_class WHERE relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(%(s)s))))
+              OR (d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT oid FROM pg_constraint WHERE connamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(%(s)s))))
               OR (d.classid = 'pg_attrdef'::regclass AND d.objid IN
-                  (SELECT a.oid FROM pg_attrdef a JOIN pg_class c ON c.oid = a.adrelid WHERE c.relnamespace = 'public'::regnamespace))
+                  (SELECT a.oid FROM pg_attrdef a JOIN pg_class c ON c.oid = a.adrelid WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(%(s)s))))
               OR (d.classid = 'pg_policy'::regclass AND d.objid IN
-                  (SELECT p.oid FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace = 'public'::regnamespace))"""
+                  (SELECT p.oid FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(%(s)s))))""",
+        {"s": list(schemas)},
     ).fetchall()
     return {name for (name,) in rows}
 
@@ -405,19 +427,20 @@ class _Extra:
     options: tuple | None = None  # that sequence's (start, increment, min, max, cache, cycle, type)
 
 
-def _column_extras(conn: psycopg.Connection) -> dict[tuple[str, str], _Extra]:
-    """Identity, generated and serial columns of public: catalog.py does not read them, and a default would hide them."""
+def _column_extras(conn: psycopg.Connection, schemas: tuple[str, ...]) -> dict[tuple[str, str, str], _Extra]:
+    """Identity, generated and serial columns of `schemas`: catalog.py does not read them, and a default would hide them."""
     rows = conn.execute(
-        """SELECT c.relname, a.attname, a.attidentity, a.attgenerated, s.relname,
+        """SELECT n.nspname, c.relname, a.attname, a.attidentity, a.attgenerated, s.relname,
                   q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle, format_type(q.seqtypid, NULL)
            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
            LEFT JOIN pg_depend d ON d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass
                 AND d.deptype IN ('a', 'i') AND EXISTS (SELECT 1 FROM pg_class x WHERE x.oid = d.objid AND x.relkind = 'S')
            LEFT JOIN pg_class s ON s.oid = d.objid
            LEFT JOIN pg_sequence q ON q.seqrelid = s.oid
-           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"""
+           WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped""",
+        (list(schemas),),
     ).fetchall()
-    return {(t, c): _Extra(i, g, seq, tuple(opts) if seq else None) for t, c, i, g, seq, *opts in rows}
+    return {(n, t, c): _Extra(i, g, seq, tuple(opts) if seq else None) for n, t, c, i, g, seq, *opts in rows}
 
 
 # PostgreSQL's sequence defaults for an ascending sequence of each integer type
@@ -485,13 +508,16 @@ class _TableReader:
         self.domains: dict[str, Domain] = {}  # public's domains the spec can say
         self.placement = tag_placement(live)  # where column comments carry the classification tag
 
+    def schema_of(self, table: str) -> str:
+        return self.live.table_schemas.get(table, "public")
+
     def out(self, kind: str, table: str | None, name: str, reason: str, sql: str) -> None:
-        self.left.append(LeftOut(kind, f"public.{table}" if table else None, name, reason, sql))
+        self.left.append(LeftOut(kind, f"{self.schema_of(table)}.{table}" if table else None, name, reason, sql))
 
     def table(self, name: str, lt: LiveTable) -> Table | None:
-        qname = qualified("public", name)
+        qname = qualified(self.schema_of(name), name)
         if problem := identifier_problem(name):
-            self.out("table", name, name, f"the table name {problem}", table_sql(name, lt))
+            self.out("table", name, name, f"the table name {problem}", table_sql(name, lt, self.schema_of(name)))
             return None
         tagged, description, log, retention = read_table_comment(self.writable_comment(name, None, lt.comment), name)
         columns: list[Column] = []
@@ -501,7 +527,7 @@ class _TableReader:
                 columns.append(column)
         names = {c.name for c in columns}
         if not columns:
-            self.out("table", name, name, "no column of it can be said in the spec language", table_sql(name, lt))
+            self.out("table", name, name, "no column of it can be said in the spec language", table_sql(name, lt, self.schema_of(name)))
             return None
 
         primary_key, uniques, checks, exclusions = None, [], [], []
@@ -583,6 +609,7 @@ class _TableReader:
             catalog_comment=CatalogComment(lt.comment),
             realtime=lt.realtime,
             replica_identity=lt.replica_identity if lt.replica_identity in ("default", "full") else "default",
+            schema=self.schema_of(name),
         )
 
     def trigger(self, name: str, trg, schema: str, table: str, description: str | None) -> Trigger | str:
@@ -603,8 +630,8 @@ class _TableReader:
         return read
 
     def column(self, table: str, name: str, lc, tagged: bool) -> Column | None:
-        sql = f"ALTER TABLE {qualified('public', table)} ADD COLUMN {quote_ident(name)} {lc.type}" + ("" if lc.nullable else " NOT NULL") + (f" DEFAULT {lc.default}" if lc.default else "") + ";"
-        extra = self.extra.get((table, name), _Extra("", ""))
+        sql = f"ALTER TABLE {qualified(self.schema_of(table), table)} ADD COLUMN {quote_ident(name)} {lc.type}" + ("" if lc.nullable else " NOT NULL") + (f" DEFAULT {lc.default}" if lc.default else "") + ";"
+        extra = self.extra.get((self.schema_of(table), table, name), _Extra("", ""))
         ctype, enum = self.column_type(lc.type)
         reason = None
         identity = None
@@ -664,13 +691,13 @@ class _TableReader:
         """The comment, or None (reported) when it holds a control character the spec language refuses."""
         if comment is None or (code := control_character(comment)) is None:
             return comment
-        target = qualified("public", table) + (f".{quote_ident(column)}" if column else "")
+        target = qualified(self.schema_of(table), table) + (f".{quote_ident(column)}" if column else "")
         self.out("comment", table, column or table, f"it holds the control character {code}, which a spec cannot", f"COMMENT ON {'COLUMN' if column else 'TABLE'} {target} IS {_quote(comment)};")
         return None
 
     def default(self, table: str, column: str, text: str, ctype: ColumnType, enum: Enum | None) -> Default | None:
         """A literal the spec writes as `default: value` when it renders back to the same SQL; else `default_expression`."""
-        sql = f"ALTER TABLE {qualified('public', table)} ALTER COLUMN {quote_ident(column)} SET DEFAULT {text};"
+        sql = f"ALTER TABLE {qualified(self.schema_of(table), table)} ALTER COLUMN {quote_ident(column)} SET DEFAULT {text};"
         value = default_value(text, ctype)
         if value is not _NOT_A_VALUE and not (isinstance(value, str) and control_character(value)):
             default = build_default(value, ctype, enum, (), _Collector())
@@ -719,7 +746,7 @@ class _TableReader:
         return column
 
     def index(self, table: str, name: str, ix, names: set[str]) -> Index | None:
-        sql = f"CREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote_ident(name)} ON {qualified('public', table)} {ix.definition};"
+        sql = f"CREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote_ident(name)} ON {qualified(self.schema_of(table), table)} {ix.definition};"
         try:
             stmt = parser.parse_sql(f"CREATE INDEX x ON t {ix.definition}")[0].stmt
             elements = [self.element(table, e, names) for e in stmt.indexParams]
@@ -810,9 +837,9 @@ class _TableReader:
             for con_name, con in self.live.tables[t.name].constraints.items():
                 if con.kind != "f":
                     continue
-                sql = f"ALTER TABLE {qualified('public', t.name)} ADD CONSTRAINT {quote_ident(con_name)} {con.definition};"
-                ref_schema, ref_table = con.ref_table.split(".", 1)
-                target = by_name.get(ref_table) if ref_schema == "public" else None
+                sql = f"ALTER TABLE {qualified(t.schema, t.name)} ADD CONSTRAINT {quote_ident(con_name)} {con.definition};"
+                ref_schema, ref_table = split_qualified(con.ref_table)
+                target = by_name.get(ref_table) if by_name.get(ref_table) is not None and by_name[ref_table].schema == ref_schema else None
                 reason = None
                 if not all(t.has_column(c) for c in con.columns):
                     reason = "it is on a column that is left out"
@@ -848,12 +875,12 @@ class _TableReader:
         scope = Scope(table.name, frozenset(c.name for c in table.columns), {t.name: frozenset(c.name for c in t.columns) for t in tables})
         result = []
         for name, lp in lt.policies.items():
-            sql = policy_sql(qualified("public", table.name), name, lp)
+            sql = policy_sql(qualified(table.schema, table.name), name, lp)
             reason = None
             if len(name.encode("utf-8")) > 63 or control_character(name):
                 reason = "the policy name holds a control character, which a spec cannot"
             elif (table.name, name) in self.calls_app_functions:
-                reason = f"it calls public.{self.calls_app_functions[(table.name, name)]}(), a function, which the spec cannot create yet"
+                reason = f"it calls {self.calls_app_functions[(table.name, name)]}(), a function, which the spec cannot create yet"
             elif not lp.permissive:
                 reason = "restrictive policies are not in the spec language yet"
             elif not set(lp.roles) <= set(ROLES):
@@ -916,6 +943,18 @@ def _fk_definition(fk: ForeignKey) -> str:
     if fk.initially_deferred:
         s += " INITIALLY DEFERRED"
     return s
+
+
+QUALIFIED = re.compile(r'^("(?:[^"]|"")*"|[^."]*)\.("(?:[^"]|"")*"|[^."]*)$')
+
+
+def split_qualified(text: str) -> tuple[str, str]:
+    """(schema, table) of regclass text as the catalog reader gives it, `"select"."order"` -> (select, order)."""
+    m = QUALIFIED.match(text)
+    if m is None:
+        schema, _, table = text.partition(".")
+        return schema, table
+    return _unquote(m[1]), _unquote(m[2])
 
 
 def _unquote(name: str) -> str:
@@ -1094,7 +1133,7 @@ def _literal_table(name: str, t: LiveTable, pos: Pos, enum_types: frozenset[str]
         elif con.kind == "c":
             checks.append(Check(cname, con.expression or con.definition, None, None, pos))
         elif con.kind == "f":
-            ref_schema, _, ref_table = (con.ref_table or "").partition(".")
+            ref_schema, ref_table = split_qualified(con.ref_table or "")
             foreign_keys.append(ForeignKey(
                 cname, con.columns, ref_schema, ref_table, con.ref_columns, con.on_delete or "no action", pos,
                 on_update=con.on_update or "no action",

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import psycopg
 
-from ..sqltext import qualified, quote_ident
+from ..resolve.schema import PLATFORM_SCHEMAS
+from ..sqltext import identifier_problem, qualified, quote_ident
 from .catalog import LivePolicy, LiveSchema, LiveTable, read_schema
 
 SUPABASE_SCHEMAS = ("auth", "storage")  # managed by Supabase; the app may attach policies and triggers to their tables
@@ -57,12 +58,26 @@ def policy_sql(table_sql_name: str, name: str, lp) -> str:
     return s + ";"
 
 
+def platform_schema(schema: str) -> bool:
+    """A schema PostgreSQL or Supabase owns (a spec declares its tables under `external:`), or one a spec cannot name."""
+    return _is_platform(schema) or identifier_problem(schema) is not None
+
+
 def other_schema(conn: psycopg.Connection, schema: str, left: list[LeftOut]) -> None:
-    """Another schema's tables: the spec language holds only public today."""
+    """A platform schema's tables (or a schema a spec cannot name): reported with their SQL, never written as the app's."""
     live = read_schema(conn, schema)
+    reason = (
+        f"schema {schema} belongs to PostgreSQL or Supabase: the app does not create its tables (declare one under `external:` to reference it)"
+        if _is_platform(schema)
+        else "the schema's name is not one a spec can give (`schema:` takes a PostgreSQL identifier of at most 63 bytes)"
+    )
     for name, lt in sorted(live.tables.items()):
-        left.append(LeftOut("table", f"{schema}.{name}", name, "import reads the tables of public only (a spec can put a table in another schema with `schema:`; write it there by hand)", table_sql(name, lt, schema)))
+        left.append(LeftOut("table", f"{schema}.{name}", name, reason, table_sql(name, lt, schema)))
     programmable(conn, schema, live, set(), left)
+
+
+def _is_platform(schema: str) -> bool:
+    return schema in PLATFORM_SCHEMAS or schema.startswith("pg_")
 
 
 def programmable(

@@ -18,6 +18,21 @@ API_ROLES = ("anon", "authenticated", "service_role")
 BYPASS_ROLE = "service_role"
 
 
+def table_label(t: Table) -> str:
+    """The table as the inventory names it: bare in public, schema.table in another schema."""
+    return t.name if t.schema == "public" else t.qualified_name
+
+
+def ordered_tables(schema: Schema) -> list[Table]:
+    """public's tables, then each other schema's by schema name; the spec's order within a schema."""
+    return sorted(schema.tables, key=lambda t: (t.schema != "public", t.schema))
+
+
+def _waiver_table(schema: Schema, name: str) -> str:
+    t = next((t for t in schema.tables if t.name == name), None)
+    return table_label(t) if t is not None else name
+
+
 def read_policies(table: Table) -> list[Policy]:
     """The policies that let rows be read: select or all."""
     return [p for p in table.policies if p.command in ("select", "all")]
@@ -70,7 +85,7 @@ def read_access(table: Table) -> dict[str, str]:
 def inventory(schema: Schema) -> dict:
     """The inventory as plain data (the JSON twin is exactly this)."""
     fields = []
-    for t in schema.tables:
+    for t in ordered_tables(schema):
         for c in t.columns:
             if c.classification in listed_classes(schema):
                 fields.append(_field(t, c))
@@ -78,10 +93,10 @@ def inventory(schema: Schema) -> dict:
         "source": schema.source,
         "source_sha256": schema.source_sha256,
         "fields": fields,
-        "tables": [_table(t) for t in schema.tables],
-        "user_operations_left_out": [_left_out(t) for t in schema.tables if _left_out(t)["left_out"]],
+        "tables": [_table(t) for t in ordered_tables(schema)],
+        "user_operations_left_out": [_left_out(t) for t in ordered_tables(schema) if _left_out(t)["left_out"]],
         "waivers": [
-            {"rule": w.rule, "table": w.table, "column": w.column, "reason": w.reason, "line": w.pos.line}
+            {"rule": w.rule, "table": _waiver_table(schema, w.table), "column": w.column, "reason": w.reason, "line": w.pos.line}
             for w in schema.lint.waivers
         ],
     }
@@ -90,12 +105,12 @@ def inventory(schema: Schema) -> dict:
 def _left_out(t: Table) -> dict:
     """What the application's users do not do on t (only service_role does), and the written reason."""
     left_out = [op for op in USER_OPERATIONS if op not in t.user_operations]
-    return {"table": t.name, "user_operations": list(t.user_operations), "left_out": left_out, "reason": t.user_operations_reason}
+    return {"table": table_label(t), "user_operations": list(t.user_operations), "left_out": left_out, "reason": t.user_operations_reason}
 
 
 def _field(t: Table, c: Column) -> dict:
     return {
-        "table": t.name,
+        "table": table_label(t),
         "column": c.name,
         "type": c.type.sql,
         "classification": c.classification,
@@ -108,7 +123,7 @@ def _field(t: Table, c: Column) -> dict:
 
 def _table(t: Table) -> dict:
     return {
-        "table": t.name,
+        "table": table_label(t),
         "rls": t.rls,
         "log": t.log,
         "retention": t.retention,
@@ -137,7 +152,7 @@ def render_inventory_markdown(schema: Schema) -> str:
         f"(backend jobs only). {classification_label(schema.classifications[-1]).capitalize()} fields are not listed.",
         "",
     ]
-    for t in schema.tables:
+    for t in ordered_tables(schema):
         out += _table_section(t, listed_classes(schema))
     out += _left_out_section(schema)
     out += ["## Waivers", ""]
@@ -146,7 +161,7 @@ def render_inventory_markdown(schema: Schema) -> str:
     else:
         out += ["| Rule | Table | Column | Reason |", "| --- | --- | --- | --- |"]
         out += [
-            f"| {cell(w.rule)} | {cell(w.table)} | {cell(w.column) or '(whole table)'} | {cell(w.reason)} |"
+            f"| {cell(w.rule)} | {cell(_waiver_table(schema, w.table))} | {cell(w.column) or '(whole table)'} | {cell(w.reason)} |"
             for w in schema.lint.waivers
         ]
         out.append("")
@@ -155,7 +170,7 @@ def render_inventory_markdown(schema: Schema) -> str:
 
 def _left_out_section(schema: Schema) -> list[str]:
     """Operations users do not perform, by table: no policy is needed for them, so the reason is shown instead."""
-    rows = [_left_out(t) for t in schema.tables if _left_out(t)["left_out"]]
+    rows = [_left_out(t) for t in ordered_tables(schema) if _left_out(t)["left_out"]]
     out = ["## Operations users do not perform", ""]
     if not rows:
         return out + ["None: users may perform every operation on every table, under its policies.", ""]
@@ -169,7 +184,7 @@ def _left_out_section(schema: Schema) -> list[str]:
 
 def _table_section(t: Table, listed: tuple[str, ...]) -> list[str]:
     cols = [c for c in t.columns if c.classification in listed]
-    out = [f"## {cell(t.name)}", ""]
+    out = [f"## {cell(table_label(t))}", ""]
     out.append(f"- Retention: {cell(t.retention) or 'NOT STATED'}")
     access = read_access(t)
     out.append("- Read access: " + "; ".join(f"{role}: {access[role]}" for role in access) + ("" if t.rls else " (row level security is off)"))

@@ -194,6 +194,8 @@ def _table(t: Table) -> dict:
     column_fks = {fk.columns[0]: fk for fk in t.foreign_keys if _on_column(t.name, fk.columns, fk.name, naming.foreign_key)}
     enum_checks = {ch.name for ch in t.checks if ch.enum}
     out: dict = {}
+    if t.schema != "public":
+        out["schema"] = t.schema
     if t.description is not None:
         out["description"] = t.description
     if t.classification is not None:

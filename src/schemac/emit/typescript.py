@@ -618,7 +618,7 @@ def _classification(schema: Schema) -> str:
         else "/** Every column's classification, by table (null: none stated): what SensitiveColumns and Redacted are computed from. */",
         "export const ColumnClassification = {",
     ]
-    # every schema's tables (their names are unique across schemas); the helpers below take public's
+    # every schema's tables (their names are unique across schemas), as the helpers below take them
     tables = " & ".join(f'Database["{name}"]["Tables"]' for name in type_schemas(schema))
     tables = f"({tables})" if len(type_schemas(schema)) > 1 else tables
     for table in sorted_tables(schema):
@@ -645,6 +645,28 @@ def classification_helpers(schema: Schema) -> str:
     Under the PHI profile exactly PHI_HELPERS; otherwise the spec's vocabulary, with
     `SensitiveColumns` (the most sensitive class) in place of `PhiColumns`.
     """
+    return _every_schema(schema, _helpers(schema))
+
+
+def _every_schema(schema: Schema, helpers: str) -> str:
+    """With tables in several schemas the helpers take any of their names (names are unique across schemas),
+    each table's row from its own Database[schema]; with public alone the text is what it always was."""
+    schemas = type_schemas(schema)
+    if len(schemas) == 1:
+        return helpers
+    union = " & ".join(f'Database["{name}"]["Tables"]' for name in schemas)
+    return (
+        helpers.replace(
+            'type PublicTableName = keyof Database["public"]["Tables"]',
+            f"/** The tables of every schema, by name: {', '.join(schemas)}. */\ntype AppTables = {union}\n\ntype AppTableName = keyof AppTables",
+        )
+        .replace("PublicTableName", "AppTableName")
+        .replace("keyof Tables<T>", 'keyof AppTables[T]["Row"]')
+        .replace("Omit<Tables<T>,", 'Omit<AppTables[T]["Row"],')
+    )
+
+
+def _helpers(schema: Schema) -> str:
     if schema.profile == "phi":
         return PHI_HELPERS
     union = " | ".join(json.dumps(c) for c in schema.classifications)
