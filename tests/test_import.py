@@ -7,6 +7,8 @@ for everything import did not report.
 
 from __future__ import annotations
 
+import dataclasses
+
 import psycopg
 import pytest
 from helpers import run_cli
@@ -74,6 +76,19 @@ def test_the_clinic_model_read_back_is_the_spec_model(migrated, repo_schema):
             (p.name, p.command, p.roles, p.using is None, p.with_check is None) for p in spec_table.policies
         }
         assert (table.rls, table.timestamps, table.log, table.retention) == (spec_table.rls, spec_table.timestamps, spec_table.log, spec_table.retention)
+    # functions, triggers and views (issue 11): what the catalog holds of each is what the spec built
+    def fn(f):
+        return (f.name, [(a.name, a.type.name, a.default) for a in f.arguments], f.returns.setof, f.returns.type and f.returns.type.name,
+                f.language, f.body.strip(), f.volatility, f.security_definer, f.search_path, f.execute, f.description, f.classification)
+
+    assert sorted(map(fn, read.functions)) == sorted(map(fn, repo_schema.functions))
+    assert {dataclasses.replace(t, description=None) for t in read.triggers} == {dataclasses.replace(t, description=None) for t in repo_schema.triggers}
+    [view] = read.views
+    [spec_view] = repo_schema.views
+    assert (view.name, view.security_invoker, view.select_roles, view.description, [(c.name, c.classification, c.description) for c in view.columns]) == (
+        spec_view.name, spec_view.security_invoker, spec_view.select_roles, spec_view.description,
+        [(c.name, c.classification, c.description) for c in spec_view.columns],
+    )
 
 
 @pytest.mark.parametrize("fixture", FIXTURE_NAMES)
@@ -109,15 +124,16 @@ def test_supabase_attachments_are_spec_or_reported_and_kept_as_sql(conn):
         ("Avatar images are publicly accessible.", "select", ("public",), "bucket_id = CAST('avatars' AS text)", None),
     ]
     assert "external:\n  storage.objects:\n" in imported.text
-    assert report_lines(imported)[0] == "imported 1 table, 6 columns, 4 constraints, 0 indexes, 3 policies, 0 enums, 2 policies on storage.objects (external) (profile general)"
-    trigger = by_name[("trigger", "auth.users", "on_auth_user_created")]
-    assert "EXECUTE FUNCTION handle_new_user()" in trigger.sql or "EXECUTE FUNCTION public.handle_new_user()" in trigger.sql
-    assert ("function", None, "public.handle_new_user()") in by_name
-    # every left-out object is in the file as commented SQL
-    for item in imported.left_out:
-        first_line = item.sql.splitlines()[0]
-        assert f"#   {first_line}" in imported.text
-    assert "\n# Not expressed in the spec language (1 function, 1 trigger).\n" in imported.text
+    assert report_lines(imported)[0] == "imported 1 table, 6 columns, 4 constraints, 0 indexes, 3 policies, 0 enums, 2 policies on storage.objects (external), 1 function, 1 trigger (profile general)"
+    # the handle_new_user function and its trigger on auth.users are spec now (issue 11): nothing is left out
+    schema = imported.inspection.schema
+    assert [f.name for f in schema.functions] == ["handle_new_user"]
+    [trigger] = schema.triggers
+    assert (trigger.table_qualified, trigger.name, trigger.timing, trigger.events, trigger.function) == (
+        "auth.users", "on_auth_user_created", "AFTER", ("INSERT",), "public.handle_new_user"
+    )
+    assert "triggers:\n  on_auth_user_created:\n    table: auth.users\n" in imported.text
+    assert imported.left_out == () and "\nsql:" not in imported.text
     # the profiles policies, named as Supabase writes them, are spec now
     assert [p.name for p in imported.inspection.schema.table("profiles").policies] == [
         "Public profiles are viewable by everyone.", "Users can insert their own profile.", "Users can update own profile."
@@ -164,10 +180,11 @@ def test_platform_schemas_stay_reported_whole(conn):
 
 
 def test_the_other_schema_round_trip_is_exact_on_a_real_database(pg_server, tmp_path):
-    """The billing fixture: five tables over public and billing, nothing but the function and trigger reported."""
+    """The billing fixture: five tables over public and billing, the function and its trigger on auth.users in the spec."""
     result = round_trip(pg_server, read_fixture("supabase_subscription_payments.sql"), tmp_path)
     assert {k: result.share(k) for k in result.totals} == dict.fromkeys(result.totals, 1.0)
-    assert result.totals["tables"] == 5 and result.imported.counts() == {"function": 1, "trigger": 1}
+    assert result.totals["tables"] == 5 and result.imported.counts() == {}  # handle_new_user and its auth.users trigger are spec (issue 11)
+    assert result.totals["functions"] == result.totals["triggers"] == 1
     assert sum(1 for t in result.imported.inspection.schema.tables if t.schema == "billing") == 4
 
 
@@ -210,11 +227,12 @@ def test_cli_import_writes_the_spec_and_reports_what_it_left_out(db_url, tmp_pat
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("imported 16 tables, ")
-    assert lines[1].startswith("not expressed (") and "1 view" in lines[1]
-    assert "  view public.mat_dashboard_counts: views are not in the spec language yet" in lines
+    assert lines[1] == "nothing left out: the spec says everything the database holds in these schemas"
     assert lines[-1] == "wrote schema.yaml"
     text = (tmp_path / "schema.yaml").read_text(encoding="utf-8")
-    assert "#   CREATE MATERIALIZED VIEW \"public\".\"mat_dashboard_counts\" AS" in text
+    # the three materialized views are spec now (issue 11), with their unique indexes
+    assert "views:\n  mat_dashboard_charts:\n    materialized: true\n" in text
+    assert "    - columns:\n      - list_id\n      - status\n      unique: true\n      name: mat_list_subscriber_stats_idx\n" in text
     assert db_url not in text and "password" not in text.split("tables:")[0]
     again = run_cli("import", "--database-url", db_url, "--output", "schema.yaml", cwd=tmp_path)
     assert again.returncode == 1 and "schema.yaml exists; pass --force to overwrite it" in again.stderr
@@ -243,28 +261,74 @@ def test_cli_import_unreachable_database_is_a_clean_error(tmp_path):
     assert not (tmp_path / "schema.yaml").exists()
 
 
-def test_a_policy_calling_an_app_function_is_reported_not_written(conn):
-    """The Slack clone's `authorize(...)` policies: the function cannot be declared, so neither can they."""
+def test_a_policy_calling_an_app_function_is_written_with_the_function(conn):
+    """The Slack clone's `authorize(...)` policies: the function is declared under functions:, created before the
+    policies, so the policies are spec too (issue 11); a policy calling a function the spec cannot hold stays reported."""
     _load(conn, read_fixture("supabase_slack_clone.sql"))
     imported = import_database(conn, ("public",))
-    reported = {(i.table, i.name): i.reason for i in imported.left_out if i.kind == "policy"}
-    assert reported[("public.channels", "Allow authorized delete access")].startswith("it calls public.authorize()")
-    assert "Allow individual delete access" in [p.name for p in imported.inspection.schema.table("channels").policies]
+    schema = imported.inspection.schema
+    assert {"authorize", "handle_new_user", "create_user"} <= {f.name for f in schema.functions}
+    policies = {p.name: p for p in schema.table("channels").policies}
+    assert "authorize(" in policies["Allow authorized delete access"].using
+    assert [t.name for t in schema.tables if t.realtime] == ["channels", "messages", "users"]
+    assert {t.name for t in schema.tables if t.replica_identity == "full"} == {"channels", "messages", "users"}
+    # the auth hook is granted to supabase_auth_admin, which grant_execute: cannot name: kept whole, grants included, in sql:
+    [hook] = [i for i in imported.left_out if i.kind == "function"]
+    assert hook.name == "public.custom_access_token_hook(event jsonb)"
+    assert "GRANT EXECUTE ON FUNCTION \"public\".\"custom_access_token_hook\"(event jsonb) TO supabase_auth_admin;" in hook.sql
+    assert "sql:\n  function_custom_access_token_hook:\n" in imported.text
+    conn.execute("CREATE FUNCTION public.helper() RETURNS boolean LANGUAGE sql AS $$ SELECT true $$")
+    conn.execute("ALTER FUNCTION public.helper() SET work_mem = '1MB'")
+    conn.execute("CREATE POLICY uses_helper ON public.channels FOR SELECT USING (helper())")
+    again = import_database(conn, ("public",))
+    reported = {(i.table, i.name): i.reason for i in again.left_out if i.kind == "policy"}
+    assert reported[("public.channels", "uses_helper")].startswith("it calls public.helper()")
 
 
-def test_domains_are_read_back_and_columns_keep_them(conn):
-    """A domain with one CHECK comes back as the spec's domain, its column typed by it; one the spec cannot say
-    (NOT NULL of its own) is reported with its SQL."""
-    _load(conn, read_fixture("bookings_constructs.sql"))
-    conn.execute("CREATE DOMAIN public.strict_code AS text NOT NULL")
-    imported = import_database(conn, ("public",))
-    [domain] = imported.inspection.schema.domains
-    assert (domain.name, domain.type.sql, domain.check) == ("wing_code", "text", "value ~ CAST('^[A-Z][0-9]*$' AS text)")
-    wing = imported.inspection.schema.table("rooms").column("wing")
-    assert (wing.type.base, wing.type.of.sql) == ("wing_code", "text")
-    assert "domains:\n  wing_code:\n" in imported.text and "        type: wing_code\n" in imported.text
-    [reported] = [i for i in imported.left_out if i.kind == "type"]
-    assert reported.name == "public.strict_code" and reported.sql.startswith("CREATE DOMAIN")
+PROGRAMMABLE = """
+CREATE TABLE public.items (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10, 2));
+ALTER TABLE public.items REPLICA IDENTITY FULL;
+CREATE PUBLICATION supabase_realtime FOR TABLE public.items;
+CREATE TABLE public.item_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, item_id bigint, what text);
+CREATE FUNCTION public.cheapest(under numeric DEFAULT 10) RETURNS SETOF public.items LANGUAGE sql STABLE
+AS $$ SELECT * FROM public.items WHERE price < under ORDER BY price $$;
+CREATE FUNCTION public.item_totals(OUT total bigint, OUT priciest numeric) LANGUAGE sql STABLE
+AS $$ SELECT count(*), max(price) FROM public.items $$;
+CREATE FUNCTION public.log_item() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = ''
+AS $$ BEGIN INSERT INTO public.item_log (item_id, what) VALUES (NEW.id, TG_OP); RETURN NEW; END; $$;
+CREATE TRIGGER items_log AFTER INSERT OR UPDATE OF price ON public.items FOR EACH ROW WHEN (NEW.price IS NOT NULL)
+  EXECUTE FUNCTION public.log_item();
+CREATE VIEW public.item_names WITH (security_invoker = true) AS SELECT i.id, upper(i.name) AS shout FROM public.items i;
+"""
+
+
+def test_an_imported_spec_holds_functions_triggers_views_and_realtime_and_verifies_against_its_database(db_url, tmp_path):
+    """Issue 11 point 6: what the grammar says goes into functions:, triggers:, views: and realtime; what it cannot
+    (OUT parameters) into the sql: section, so verify of the imported spec against the database it came from passes,
+    and a hand-made change to either kind is still found."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        run_sql(conn, PROGRAMMABLE)
+    result = run_cli("import", "--database-url", db_url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    schema = load_schema(str(tmp_path / "schema.yaml"))
+    assert [f.name for f in schema.functions] == ["cheapest", "log_item"]
+    assert [(t.name, t.when, t.update_of) for t in schema.triggers] == [("items_log", "new.price IS NOT NULL", ("price",))]
+    assert [(v.name, v.security_invoker) for v in schema.views] == [("item_names", True)]
+    assert schema.table("items").realtime and schema.table("items").replica_identity == "full"
+    assert [b.name for b in schema.sql_blocks] == ["function_item_totals"]
+    assert ("function", "item_totals") in schema.sql_blocks[0].creates
+    assert "1 function" in result.stdout and "in the sql: section" not in result.stderr
+    compiled = run_cli("compile", cwd=tmp_path)
+    assert compiled.returncode == 0, compiled.stderr
+    verified = run_cli("verify", "--database-url", db_url, cwd=tmp_path)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("CREATE OR REPLACE FUNCTION public.item_totals(OUT total bigint, OUT priciest numeric) LANGUAGE sql STABLE AS $$ SELECT 0::bigint, 0::numeric $$")
+        conn.execute("CREATE OR REPLACE VIEW public.item_names WITH (security_invoker = true) AS SELECT i.id, lower(i.name) AS shout FROM public.items i")
+    changed = run_cli("verify", "--database-url", db_url, cwd=tmp_path)
+    assert changed.returncode == 1
+    assert "function public.item_totals(OUT total bigint, OUT priciest numeric) (from the spec's sql: section)" in changed.stdout + changed.stderr
+    assert "view item_names: query" in changed.stdout + changed.stderr
 
 
 def test_timestamps_under_other_names_come_back(conn, tmp_path):
@@ -343,8 +407,8 @@ def test_hostile_schema_names_are_read_quoted_or_reported(pg_server, tmp_path):
     schema = result.imported.inspection.schema
     assert [(t.schema, t.name) for t in schema.tables] == [("public", "accounts"), ("select", "order")]
     assert [p.name for p in schema.table("order").policies] == ["it's; $a$ ünï"]
-    assert result.exact == dict(tables=2, columns=4, constraints=3, indexes=1, policies=1)  # all of public and select
-    assert result.totals == dict(tables=4, columns=6, constraints=5, indexes=1, policies=1)  # with the two reported tables
+    assert result.exact == dict(tables=2, columns=4, constraints=3, indexes=1, policies=1, functions=0, views=0, triggers=0)  # all of public and select
+    assert result.totals == dict(tables=4, columns=6, constraints=5, indexes=1, policies=1, functions=0, views=0, triggers=0)  # with the two reported tables
     left = {(i.kind, i.table): i for i in result.imported.left_out}
     assert "not one a spec can give" in left[("table", "Auth.users")].reason
     assert left[("table", 'bill"ing.in;voices')].sql.startswith('CREATE TABLE "bill""ing"."in;voices"')

@@ -68,7 +68,7 @@ def test_unknown_rule_table_and_column_are_positioned_errors(tmp_path):
         "    - {rule: SC104, table: notes, column: titel, reason: Some good reason here.}\n"
     )
     assert build_errors(tmp_path, spec) == [
-        "schema.yaml:13:14: unknown rule 'SC151'; did you mean 'SC116'?",
+        "schema.yaml:13:14: unknown rule 'SC151'; did you mean 'SC141'?",
         "schema.yaml:15:8: unknown rule 'SC999'; did you mean 'SC109'?",
         "schema.yaml:15:21: waiver names unknown table 'note'; did you mean 'notes'?",
         "schema.yaml:16:35: waiver names unknown column 'titel' of table 'notes'; columns: id",

@@ -77,7 +77,12 @@ def test_sections_show_constraints_indexes_triggers_and_rls(repo_schema):
     text = render_db_schema(repo_schema)
     assert "| `availability_time_range_check` | check | `end_time > start_time` | A slot ends after it starts. |" in text
     assert "| `appointments_no_double_booking_excl` | exclusion | `EXCLUDE USING gist (\"doctor_id\" WITH =, " in text
-    assert "| `patients_set_updated_at` | BEFORE | UPDATE | `public.schemac_set_updated_at()` |" in text
+    assert "| `patients_set_updated_at` | BEFORE | UPDATE | FOR EACH ROW | `public.schemac_set_updated_at()` |" in text
+    assert (
+        "| `patients_audit` | AFTER | INSERT OR DELETE OR UPDATE | FOR EACH ROW | [`public.audit_row_change()`](#function-audit_row_change) |"
+        in text
+    )
+    assert '<a id="function-doctor_appointments_between"></a>`doctor_appointments_between`' in text
     assert text.count("#### Row level security") == len(repo_schema.tables)
 
 

@@ -13,7 +13,7 @@ from schemac.plan.diff import COMPARED, HINTS, IN_COMMENTS, NOT_IN_DATABASE
 
 CLASSES = [
     "Table", "Column", "PrimaryKey", "Unique", "Check", "ForeignKey", "Index", "IndexElement", "Exclusion", "Trigger", "Policy", "Enum",
-    "Domain", "Extension",
+    "Domain", "Extension", "Schema", "Function", "Argument", "Returns", "SqlType", "View", "ViewColumn", "SqlBlock",
 ]
 
 

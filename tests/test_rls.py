@@ -131,7 +131,8 @@ def test_service_role_sees_everything(clinic):
     conn, _ = clinic
     act_as(conn, "service_role")
     counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
-    assert counts == {t: (1 if t == "webhook_idempotency" else 2) for t in TABLES}
+    # audit_logs: the fixture's two entries plus the audit trigger's for each doctor's patient and appointment
+    assert counts == {t: {"webhook_idempotency": 1, "audit_logs": 6}.get(t, 2) for t in TABLES}
 
 
 def test_applying_the_migration_twice_changes_nothing(migrated, repo_outputs):
@@ -146,6 +147,36 @@ def test_unknown_sub_sees_nothing(clinic):
     act_as(conn, "authenticated", uuid.uuid4())
     for table in TABLES:
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+
+
+def test_audit_trigger_logs_ids_only_for_patient_and_appointment_changes(clinic):
+    """The clinic's audit trigger: a doctor's own changes (through RLS) leave entries with IDs, never PHI."""
+    conn, ids = clinic
+    a = ids["A"]
+    conn.execute("RESET ROLE")
+    conn.execute("DELETE FROM audit_logs")
+    act_as(conn, "authenticated", a["doctor"])
+    patient = conn.execute(
+        "INSERT INTO patients (doctor_id, name, phone) VALUES (%s, 'Grace Secret', '+15550001') RETURNING id", (a["doctor"],)
+    ).fetchone()[0]
+    conn.execute("UPDATE appointments SET status = 'confirmed' WHERE id = %s", (a["appointment"],))
+    conn.execute("DELETE FROM appointments WHERE id = %s", (a["appointment"],))
+    conn.execute("RESET ROLE")
+    rows = conn.execute("SELECT user_id, action, resource_type, resource_id, status, metadata FROM audit_logs ORDER BY created_at, action").fetchall()
+    assert sorted(rows, key=lambda r: r[1]) == sorted(
+        [
+            (a["doctor"], "patients.insert", "patients", patient, "success", {}),
+            (a["doctor"], "appointments.update", "appointments", a["appointment"], "success", {}),
+            (a["doctor"], "appointments.delete", "appointments", a["appointment"], "success", {}),
+        ],
+        key=lambda r: r[1],
+    )
+    dump = " ".join(str(v) for row in conn.execute("SELECT * FROM audit_logs").fetchall() for v in row)
+    assert "Grace" not in dump and "+1555" not in dump  # IDs only
+    # users still cannot write audit_logs themselves; only the trigger (running as its owner) can
+    act_as(conn, "authenticated", a["doctor"])
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("INSERT INTO audit_logs (user_id, action, resource_type, status) VALUES (%s, 'forged', 'x', 'success')", (a["doctor"],))
 
 
 def test_data_inventory_read_access_matches_what_each_role_sees(clinic, repo_schema):

@@ -362,6 +362,77 @@ def test_findings_point_at_a_blank_or_wrong_key_when_one_is_written(tmp_path):
     assert found == {"SC114": "3:5", "SC115": "5:5", "SC107": "12:47", "SC103": "13:55", "SC110": "2:3"}
 
 
+PHI_COLUMN = "      body: {type: text, classification: phi, encrypted: true, description: Note text.}\n"
+FUNCTION = """functions:
+  note_count:
+    returns: bigint
+    language: sql
+    security: definer
+    search_path: []
+    grant_execute: [anon, authenticated]
+    body: select count(*) from public.notes
+"""
+
+
+def test_sc130_security_definer_without_search_path(tmp_path):
+    spec = BASE + FUNCTION.replace("    search_path: []\n", "").replace("[anon, authenticated]", "[authenticated]")
+    assert only(lint_spec(tmp_path, spec)) == (
+        "16:5",  # the security key
+        "SC140",
+        "function 'note_count' is SECURITY DEFINER (it runs with its owner's rights) but its search_path is not fixed, so a caller "
+        "could make an unqualified name resolve to their own object; add 'search_path: []' and schema-qualify every name in the body",
+    )
+    assert lint_spec(tmp_path, BASE + FUNCTION.replace("[anon, authenticated]", "[authenticated]")).findings == []
+
+
+def test_sc131_anon_executable_function_reading_phi(tmp_path):
+    policies = "    policies:\n      - {name: own, for: [all], using: auth.uid() IS NOT NULL}\n"
+    spec = BASE + PHI_COLUMN + policies + FUNCTION
+    assert only(lint_spec(tmp_path, spec), "SC141") == (
+        "21:5",  # the grant_execute key
+        "SC141",
+        "function 'note_count' may be executed by anon and its body reads 'notes', which holds PHI; "
+        "remove anon from 'grant_execute' (e.g. grant_execute: [authenticated])",
+    )
+    assert [f.code for f in lint_spec(tmp_path, spec.replace("[anon, authenticated]", "[authenticated]")).findings] == []
+    # a PL/pgSQL body is read too, and the default grant does not include anon
+    plpgsql = FUNCTION.replace("language: sql", "language: plpgsql").replace(
+        "body: select count(*) from public.notes", "body: |\n      begin\n        return (select count(*) from public.notes);\n      end;"
+    )
+    assert only(lint_spec(tmp_path, BASE + PHI_COLUMN + policies + plpgsql), "SC141")[1] == "SC141"
+
+
+
+VIEW = """views:
+  note_view:
+    query: SELECT n.id, n.body FROM public.notes n
+"""
+
+
+def test_sc132_view_over_rls_table_without_security_invoker(tmp_path):
+    policies = "    policies:\n      - {name: own, for: [all], using: auth.uid() IS NOT NULL}\n"
+    spec = BASE + policies + VIEW.replace("n.id, n.body", "n.id")
+    assert only(lint_spec(tmp_path, spec)) == (
+        "15:3",  # the view (no security_invoker key written)
+        "SC142",
+        "view 'note_view' reads 'notes', which has row level security, with its owner's rights, so authenticated "
+        "would see every row the policies hide; add 'security_invoker: true'",
+    )
+    assert lint_spec(tmp_path, spec + "    security_invoker: true\n").findings == []
+
+
+def test_sc133_materialized_view_showing_phi(tmp_path):
+    policies = "    policies:\n      - {name: own, for: [all], using: auth.uid() IS NOT NULL}\n"
+    spec = BASE + PHI_COLUMN + policies + VIEW + "    materialized: true\n    grant_select: [authenticated, service_role]\n"
+    assert only(lint_spec(tmp_path, spec), "SC143") == (
+        "19:5",  # the grant_select key
+        "SC143",
+        "materialized view 'note_view' shows PHI (body) to authenticated with no row level security deciding which rows; "
+        "leave the PHI columns out, grant SELECT to service_role only, or use a security_invoker view",
+    )
+    assert [f.code for f in lint_spec(tmp_path, spec.replace("[authenticated, service_role]", "[service_role]")).findings] == []
+
+
 def test_sc130_serial_suggests_identity(tmp_path):
     spec = BASE.replace("type: uuid", "type: bigserial").replace("        default: gen_random_uuid()\n", "")
     found = [f for f in lint_spec(tmp_path, spec).findings if f.code == "SC130"]

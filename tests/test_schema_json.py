@@ -21,11 +21,31 @@ def test_same_spec_gives_the_same_bytes():
 
 def test_top_level_shape_and_version(repo_outputs):
     doc = json.loads(repo_outputs[SCHEMA_JSON_PATH])
-    assert list(doc) == ["version", "source", "source_sha256", "enums", "extensions", "domains", "tables", "external"]
+    assert list(doc) == ["version", "source", "source_sha256", "enums", "extensions", "domains", "tables", "external", "functions", "triggers", "views"]
     assert doc["external"] == []  # the clinic declares no external table (auth.users needs none)
     assert doc["version"] == SCHEMA_JSON_VERSION == 1
     assert doc["source"] == "schema.yaml"
     assert [e["name"] for e in doc["enums"]][:2] == ["platform", "conversation_status"]
+
+
+def test_functions_and_triggers_are_resolved(repo_outputs):
+    doc = json.loads(repo_outputs[SCHEMA_JSON_PATH])
+    functions = {f["name"]: f for f in doc["functions"]}
+    rpc = functions["doctor_appointments_between"]
+    assert [(a["name"], a["type"]["name"]) for a in rpc["arguments"]] == [("range_start", "timestamptz"), ("range_end", "timestamptz")]
+    assert rpc["returns"]["setof"] is True and rpc["returns"]["type"]["name"] == "appointments"
+    assert rpc["execute"] == ["authenticated"] and rpc["classification"] == "phi" and rpc["reads"] == ["public.appointments"]
+    audit = functions["audit_row_change"]
+    assert (audit["security"], audit["search_path"], audit["execute"]) == ("definer", [], [])
+    triggers = {t["name"]: t for t in doc["triggers"]}
+    assert triggers["patients_audit"]["table"] == "public.patients"
+    assert triggers["patients_audit"]["events"] == ["INSERT", "DELETE", "UPDATE"]
+    assert triggers["appointments_audit"]["function"] == "public.audit_row_change"
+    (view,) = doc["views"]
+    columns = {c["name"]: c for c in view["columns"]}
+    assert (view["name"], view["security_invoker"], view["materialized"], view["updatable"]) == ("appointment_schedule", True, False, True)
+    assert columns["status"]["source"] == "appointments.status" and columns["ends_at"]["source"] is None
+    assert "reason_for_visit" not in columns and {c["classification"] for c in view["columns"]} == {"administrative"}
 
 
 def test_every_column_is_resolved(repo_outputs, repo_schema):

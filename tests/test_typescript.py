@@ -263,7 +263,17 @@ def test_every_expect_error_marks_a_real_error(npx, tmp_path, repo_schema):
     usage = (TS_PROJECT / "usage.ts").read_text(encoding="utf-8")
     promised = expected_errors(usage)
     reasons = " ".join(m[3] for line in usage.splitlines() if (m := DIRECTIVE.match(line)))
-    for kind in ("out-of-enum", "missing required column on insert", "wrong type on update", "PHI where Redacted"):
+    for kind in (
+        "out-of-enum",
+        "missing required column on insert",
+        "wrong type on update",
+        "PHI where Redacted",
+        "wrong rpc argument name",
+        "wrong rpc argument type",
+        "trigger function through rpc",
+        "computed view column on update",
+        "PHI column through the view",
+    ):
         assert kind in reasons, kind
     stripped = "\n".join(DIRECTIVE.sub(r"\1// (directive removed)", line) for line in usage.splitlines()) + "\n"
     result = run_tsc(npx, scratch_project(tmp_path, render_typescript(repo_schema), stripped))
@@ -279,7 +289,7 @@ def test_plain_string_enums_would_let_a_bad_status_through(npx, tmp_path, repo_s
     weakened = re.sub(
         r'(\n +status\??: )Database\["public"\]\["Enums"\]\["appointment_status"\]', r"\1string", render_typescript(repo_schema)
     )
-    assert weakened.count("status?: string") == 2
+    assert weakened.count("status?: string") == 4  # appointments' Insert and Update, and the appointment_schedule view's
     result = run_tsc(npx, scratch_project(tmp_path, weakened, usage))
     unused = {line for _, line, code in tsc_errors(result) if code == "TS2578"}
     directive_line = next(i + 1 for i, line in enumerate(usage.splitlines()) if '"rescheduled"' in line and "@ts-expect-error" in line)
@@ -417,6 +427,124 @@ def test_same_types_as_supabases_generator_for_every_type(npx, conn, db_url, tmp
     schema = spec_schema(tmp_path, SMALL_SPEC)
     run_sql(conn, render_migration(schema))
     assert supabase_view(render_typescript(schema)) == official_types(db_url)
+
+
+# Views: a simple (updatable) one with a computed column (`never` on write), one with a window function
+# (read-only), a materialized one, and one over a table with a foreign key (relationships through views on
+# both sides). Every shape of function the generator types differently: no arguments, defaults (optional args), arrays,
+# numbers, json, void, record, a table row (one and SETOF, with SetofOptions), TABLE (...), SETOF scalar,
+# lines past 80 columns, and a trigger function (left out).
+FUNCTIONS_SPEC = """\
+tables:
+  items:
+    description: x
+    classification: administrative
+    columns:
+      id: {type: uuid, primary_key: true, default: gen_random_uuid()}
+      data: {type: jsonb}
+      note: {type: jsonb, nullable: true}
+      tags: {type: "text[]", nullable: true}
+  child:
+    description: x
+    classification: administrative
+    columns:
+      id: {type: uuid, primary_key: true}
+      item_id: {type: uuid, nullable: true, references: items.id}
+functions:
+  one_item:
+    arguments:
+      - {name: item_id, type: uuid}
+    returns: items
+    language: sql
+    volatility: stable
+    body: select * from public.items where id = item_id
+  a_function_with_a_rather_long_name_indeed:
+    arguments:
+      - {name: first_argument_name, type: "integer[]"}
+      - {name: second_argument, type: jsonb, default: "'{}'"}
+      - {name: third, type: boolean, default: "true"}
+    returns: setof text
+    language: sql
+    body: select 'x'
+  nothing:
+    returns: void
+    language: plpgsql
+    body: |
+      begin
+        perform 1;
+      end;
+  numbers:
+    arguments:
+      - {name: n, type: numeric}
+      - {name: d, type: date}
+      - {name: t, type: timestamp}
+    returns: "double precision[]"
+    language: sql
+    body: select array[1.0::float8]
+  rec:
+    returns: record
+    language: sql
+    body: select 1, 2
+  short_but_long_returns:
+    arguments:
+      - {name: abcdefghijklmnopqrstu, type: text}
+    returns: smallint
+    language: sql
+    body: select 1::smallint
+  rows_of_items:
+    description: Every item.
+    returns: setof items
+    language: sql
+    volatility: stable
+    body: select * from public.items
+  counts:
+    arguments:
+      - {name: since, type: timestamp with time zone}
+      - {name: ids, type: "uuid[]", default: "'{}'"}
+    returns: table (item_id uuid, total bigint, label text)
+    language: sql
+    body: select id, 1::bigint, 'x' from public.items
+  touch:
+    returns: trigger
+    language: plpgsql
+    body: |
+      begin
+        return new;
+      end;
+triggers:
+  items_touch:
+    table: items
+    timing: before
+    events: [update]
+    function: touch
+views:
+  item_simple:
+    security_invoker: true
+    query: SELECT i.id, i.note, i.tags, i.id::text AS label FROM public.items i
+  item_view:
+    security_invoker: true
+    query: SELECT i.id, i.data, i.tags, count(*) OVER () AS n FROM public.items i
+  item_mat:
+    materialized: true
+    query: SELECT i.id, i.tags FROM public.items i
+    indexes:
+      - {columns: [id], unique: true}
+  child_view:
+    query: SELECT c.id, c.item_id FROM public.child c
+"""
+
+
+def test_functions_and_views_typed_as_supabases_generator_types_them(npx, conn, db_url, tmp_path):
+    from schemac.db.apply import run_sql
+    from schemac.emit.sql import render_migration
+
+    schema = spec_schema(tmp_path, FUNCTIONS_SPEC)
+    run_sql(conn, render_migration(schema))
+    ours = render_typescript(schema)
+    assert "touch" not in ours[ours.index("Functions: {") : ours.index("Enums: {")]
+    assert "SetofOptions" in ours and "Record<PropertyKey, never>" in ours
+    assert "label?: never" in ours and 'referencedRelation: "item_mat"' in ours
+    assert supabase_view(ours) == official_types(db_url)
 
 
 CONSTRUCTS = ROOT / "tests" / "fixtures" / "constructs.yaml"

@@ -35,7 +35,10 @@ def test_verify_on_the_embedded_default_as_a_user_runs_it():
     result = subprocess.run([exe, "verify"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "started a throwaway PostgreSQL" in result.stdout
-    assert "applied 3 migrations: 001_initial_schema, 002_add_patients_preferred_language, 003_exclude_double_booking_appointments" in result.stdout
+    assert (
+        "applied 4 migrations: 001_initial_schema, 002_add_patients_preferred_language, 003_exclude_double_booking_appointments, "
+        "004_audit_trigger_rpc_and_schedule_view"
+    ) in result.stdout
     assert "verified: the database matches schema.yaml" in result.stdout
     assert "Traceback" not in result.stderr
 
@@ -43,7 +46,10 @@ def test_verify_on_the_embedded_default_as_a_user_runs_it():
 def test_verify_against_a_database_given_by_url_compares_and_applies_nothing(db_url):
     before = verify("--database-url", db_url)
     assert before.exit_code == 1
-    assert "not recorded as applied here: 001_initial_schema, 002_add_patients_preferred_language, 003_exclude_double_booking_appointments" in before.output
+    assert (
+        "not recorded as applied here: 001_initial_schema, 002_add_patients_preferred_language, 003_exclude_double_booking_appointments, "
+        "004_audit_trigger_rpc_and_schedule_view"
+    ) in before.output
     assert "table patients: missing from the database" in before.output
     with psycopg.connect(db_url) as c:
         assert c.execute("SELECT to_regclass('public.patients'), to_regclass('schemac.applied_migrations')").fetchone() == (None, None)

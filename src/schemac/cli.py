@@ -642,9 +642,10 @@ def import_(
 ) -> None:
     """Write a schema.yaml from a live database, and report what the spec language cannot say.
 
-    Classification is read back from comments schemac wrote. Objects the spec cannot
-    say (functions, views, triggers, ...) are listed and written into the file as
-    commented SQL, so nothing is silently lost. The database is only read.
+    Classification is read back from comments schemac wrote; functions, triggers
+    (including on auth.users), views and realtime go into their sections. Whole objects
+    of public the spec cannot say go into its sql: section; anything else is written
+    as commented SQL; each is listed, so nothing is silently lost. The database is only read.
     """
     import os
     import tempfile

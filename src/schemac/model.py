@@ -254,12 +254,128 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class Trigger:
-    """A row trigger; schemac only creates the updated_at one today."""
+    """A trigger: the updated_at one `timestamps: true` adds, or one from the spec's `triggers:` section."""
 
     name: str
-    timing: str  # BEFORE
-    events: tuple[str, ...]  # ('UPDATE',)
+    timing: str  # BEFORE | AFTER | INSTEAD OF
+    events: tuple[str, ...]  # ('INSERT', 'UPDATE', ...)
     function: str  # schema-qualified function name
+    level: str = "ROW"  # ROW | STATEMENT
+    update_of: tuple[str, ...] = ()
+    when: str | None = None  # the WHEN condition, as PostgreSQL's parser deparsed it
+    old_table: str | None = None  # REFERENCING OLD TABLE AS ...
+    new_table: str | None = None  # REFERENCING NEW TABLE AS ...
+    arguments: tuple[str, ...] = ()  # string arguments passed to the function (TG_ARGV)
+    description: str | None = None
+    table_schema: str = "public"
+    table: str = ""  # the table it is on; empty for the timestamps trigger, which lives on its Table
+    pos: Pos | None = field(default=None, compare=False)
+
+    @property
+    def table_qualified(self) -> str:
+        return f"{self.table_schema}.{self.table}"
+
+
+@dataclass(frozen=True)
+class SqlType:
+    """A type written in a function's signature, as PostgreSQL's parser read it."""
+
+    sql: str  # canonical SQL spelling
+    name: str  # pg_type.typname: int4, text, timestamptz, a table's name, ...
+    schema: str | None = None
+    array: bool = False
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str
+    type: SqlType
+    default: str | None  # canonical SQL expression
+
+
+@dataclass(frozen=True)
+class Returns:
+    """RETURNS: `sql` as the migration writes it; `type` is None for TABLE (...), whose columns are listed."""
+
+    sql: str
+    setof: bool
+    type: SqlType | None
+    columns: tuple[tuple[str, SqlType], ...] = ()
+
+    @property
+    def trigger(self) -> bool:
+        return self.type is not None and self.type.name == "trigger" and self.type.schema is None
+
+
+@dataclass(frozen=True)
+class ViewColumn:
+    """One output column of a view: where it comes from decides its type, classification and updatability."""
+
+    name: str
+    column: Column | None  # the table column it passes through unchanged (through other views), if any
+    source: tuple[str, str] | None  # (table, column) of that table column
+    type: SqlType | None  # the declared or inferred type when it is not a plain table column
+    classification: str
+    description: str | None
+
+    @property
+    def type_sql(self) -> str:
+        return self.column.type.sql if self.column is not None else self.type.sql  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class View(Positioned):
+    """A view or materialized view from the spec's `views:` section (in public)."""
+
+    name: str
+    query: str  # the SELECT as PostgreSQL's parser deparsed it
+    materialized: bool
+    security_invoker: bool
+    columns: tuple[ViewColumn, ...]
+    description: str | None
+    select_roles: tuple[str, ...]  # API roles granted SELECT
+    reads: tuple[tuple[str, str], ...]  # (schema, relation) the query names
+    updatable: bool  # PostgreSQL can insert into and update it (a simple view over one table)
+    indexes: tuple[Index, ...] = ()  # materialized views only
+    classification_tag: str = "start"  # where column comments carry the classification: start | none (the spec's comments:)
+    pos: Pos = field(default=None, compare=False)  # type: ignore[assignment]
+    keys: Keys = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class SqlBlock:
+    """A block of the `sql:` section: statements kept verbatim, and the objects they create, as verify finds them."""
+
+    name: str
+    sql: str
+    description: str | None
+    creates: tuple[tuple[str, str], ...]  # (kind, name): function f, view v, trigger table.t, index i, policy table.p, type t, sequence s, table t
+    pos: Pos = field(default=None, compare=False)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Function(Positioned):
+    """A function from the spec's `functions:` section (in public)."""
+
+    name: str
+    arguments: tuple[Argument, ...]
+    returns: Returns
+    language: str  # sql | plpgsql
+    body: str  # verbatim, dollar-quoted in the migration
+    volatility: str  # VOLATILE | STABLE | IMMUTABLE
+    security_definer: bool
+    search_path: tuple[str, ...] | None  # None: not fixed
+    execute: tuple[str, ...]  # API roles granted EXECUTE (public: everyone)
+    description: str | None
+    classification: str | None  # of what it returns
+    reads: tuple[tuple[str, str], ...]  # (schema, table) its body names
+    pos: Pos = field(compare=False)
+    keys: Keys = field(default=(), compare=False)
+
+    @property
+    def signature(self) -> str:
+        """name(type, ...) as GRANT and COMMENT name the function."""
+        return f"{self.name}(" + ", ".join(a.type.sql for a in self.arguments) + ")"
 
 
 @dataclass(frozen=True)
@@ -304,6 +420,8 @@ class Table(Positioned):
     user_operations: tuple[str, ...] = USER_OPERATIONS
     user_operations_reason: str | None = None  # why users do not perform the operations left out
     keys: Keys = field(default=(), compare=False)
+    realtime: bool = False  # in the supabase_realtime publication
+    replica_identity: str = "default"  # default | full
     exclusions: tuple[Exclusion, ...] = ()
     timestamp_columns: tuple[str, str] = ("created_at", "updated_at")  # (created, updated) when timestamps is on
     classification_tag: str = "start"  # where column comments carry the classification: start | end | none
@@ -418,6 +536,21 @@ class Schema:
     pos: Pos | None = field(default=None, compare=False)  # the `tables:` key: where a dropped table is reported
     postgrest_version: str = field(default="12", compare=False)  # typescript.postgrest_version: output config, not schema
     er_direction: str = field(default="TB", compare=False)  # docs.er_direction: output config, not schema
+    functions: tuple[Function, ...] = ()
+    triggers: tuple[Trigger, ...] = ()  # the `triggers:` section; a Table's own triggers hold only the timestamps one
+    views: tuple[View, ...] = ()
+    sql_blocks: tuple[SqlBlock, ...] = ()
+
+    def triggers_on(self, schema: str, table: str) -> tuple[Trigger, ...]:
+        """Every trigger on a table: the timestamps one and those of the `triggers:` section."""
+        own = next((t.triggers for t in self.tables if (t.schema, t.name) == (schema, table)), ())
+        return own + tuple(t for t in self.triggers if (t.table_schema, t.table) == (schema, table))
+
+    def function(self, name: str) -> Function:
+        for f in self.functions:
+            if f.name == name:
+                return f
+        raise KeyError(name)
 
     @property
     def classification_required(self) -> bool:

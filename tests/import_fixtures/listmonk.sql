@@ -1,8 +1,8 @@
--- listmonk, a self-hosted newsletter and mailing list manager: 16 tables, 12 enum types, a materialized view.
+-- listmonk, a self-hosted newsletter and mailing list manager: 16 tables, 12 enum types, three materialized views.
 -- Source: github.com/knadh/listmonk, schema.sql (types and the subscribers, lists, subscriber_lists,
 -- templates, campaigns, campaign_lists, campaign_views, media, links, link_clicks and settings tables as
 -- published), plus the tables later releases added to the same file (bounces, campaign_media, sessions,
--- roles, users). Schema only: the settings rows and the seed data are left out.
+-- roles, users). Schema only: the settings rows and the seed data are left out; mat_dashboard_counts is shortened.
 
 CREATE TYPE list_type AS ENUM ('public', 'private', 'temporary');
 CREATE TYPE list_optin AS ENUM ('single', 'double');
@@ -274,3 +274,48 @@ SELECT NOW() AS updated_at,
     ),
     'lists', JSON_BUILD_OBJECT('total', (SELECT COUNT(*) FROM lists)),
     'campaigns', JSON_BUILD_OBJECT('total', (SELECT COUNT(*) FROM campaigns))) AS data;
+CREATE UNIQUE INDEX mat_dashboard_stats_idx ON mat_dashboard_counts (updated_at);
+
+-- The other two materialized views and their indexes, as published in schema.sql.
+CREATE MATERIALIZED VIEW mat_dashboard_charts AS
+    WITH clicks AS (
+        SELECT JSON_AGG(ROW_TO_JSON(row))
+        FROM (
+            WITH viewDates AS (
+              SELECT created_at::DATE AS to_date,
+                     created_at::DATE - INTERVAL '30 DAY' AS from_date
+                     FROM link_clicks ORDER BY id DESC LIMIT 1
+            )
+            SELECT COUNT(*) AS count, created_at::DATE as date FROM link_clicks
+              WHERE created_at >= (SELECT from_date FROM viewDates)
+                AND created_at < (SELECT to_date FROM viewDates) + INTERVAL '1 day'
+              GROUP by date ORDER BY date
+        ) row
+    ),
+    views AS (
+        SELECT JSON_AGG(ROW_TO_JSON(row))
+        FROM (
+            WITH viewDates AS (
+              SELECT created_at::DATE AS to_date,
+                     created_at::DATE - INTERVAL '30 DAY' AS from_date
+                     FROM campaign_views ORDER BY id DESC LIMIT 1
+            )
+            SELECT COUNT(*) AS count, created_at::DATE as date FROM campaign_views
+              WHERE created_at >= (SELECT from_date FROM viewDates)
+                AND created_at < (SELECT to_date FROM viewDates) + INTERVAL '1 day'
+              GROUP by date ORDER BY date
+        ) row
+    )
+    SELECT NOW() AS updated_at, JSON_BUILD_OBJECT('link_clicks', COALESCE((SELECT * FROM clicks), '[]'),
+                                  'campaign_views', COALESCE((SELECT * FROM views), '[]')
+                                ) AS data;
+CREATE UNIQUE INDEX mat_dashboard_charts_idx ON mat_dashboard_charts (updated_at);
+
+-- subscriber counts stats for lists
+CREATE MATERIALIZED VIEW mat_list_subscriber_stats AS
+    SELECT NOW() AS updated_at, lists.id AS list_id, subscriber_lists.status, COUNT(subscriber_lists.status) AS subscriber_count FROM lists
+    LEFT JOIN subscriber_lists ON (subscriber_lists.list_id = lists.id)
+    GROUP BY lists.id, subscriber_lists.status
+    UNION ALL
+    SELECT NOW() AS updated_at, 0 AS list_id, NULL AS status, COUNT(id) AS subscriber_count FROM subscribers;
+CREATE UNIQUE INDEX mat_list_subscriber_stats_idx ON mat_list_subscriber_stats (list_id, status);

@@ -1,7 +1,8 @@
 -- Supabase's Slack clone example, schema part.
 -- Source: github.com/supabase/supabase, examples/slack-clone/nextjs-slack-clone/full-schema.sql
--- (types, tables, comments, policies, functions and the auth.users trigger as published; left out here:
--- the realtime publication, REPLICA IDENTITY and grants, which are not schema objects schemac describes).
+-- (types, tables, comments, policies, functions, the auth.users trigger, REPLICA IDENTITY, the realtime
+-- publication and the auth hook's EXECUTE grants as published; left out here: the grants on user_roles to
+-- supabase_auth_admin, which schemac does not describe, and the seed data).
 
 -- Custom types
 create type public.app_permission as enum ('channels.delete', 'messages.delete');
@@ -92,6 +93,11 @@ create policy "Allow individual delete access" on public.messages for delete usi
 create policy "Allow authorized delete access" on public.messages for delete using ( authorize('messages.delete', auth.uid()) );
 create policy "Allow individual read access" on public.user_roles for select using ( auth.uid() = user_id );
 
+-- Send "previous data" on change
+alter table public.users replica identity full;
+alter table public.channels replica identity full;
+alter table public.messages replica identity full;
+
 -- inserts a row into public.users and assigns roles
 create function public.handle_new_user()
 returns trigger as $$
@@ -113,6 +119,16 @@ $$ language plpgsql security definer set search_path = auth, public;
 create trigger on_auth_user_created
   after insert on auth.users
   for each row execute procedure public.handle_new_user();
+
+/**
+ * REALTIME SUBSCRIPTIONS
+ * Only allow realtime listening on public tables.
+ */
+drop publication if exists supabase_realtime;
+create publication supabase_realtime;
+alter publication supabase_realtime add table public.channels;
+alter publication supabase_realtime add table public.messages;
+alter publication supabase_realtime add table public.users;
 
 -- AUTH HOOKS
 create or replace function public.custom_access_token_hook(event jsonb)
@@ -140,3 +156,34 @@ create policy "Allow auth admin to read user roles" ON public.user_roles
 as permissive for select
 to supabase_auth_admin
 using (true);
+
+grant execute
+  on function public.custom_access_token_hook
+  to supabase_auth_admin;
+
+revoke execute
+  on function public.custom_access_token_hook
+  from authenticated, anon;
+
+/**
+ * HELPER FUNCTIONS
+ * Create test user helper method.
+ */
+create or replace function public.create_user(
+    email text
+) returns uuid
+    security definer
+    set search_path = auth
+as $$
+  declare
+  user_id uuid;
+begin
+  user_id := extensions.uuid_generate_v4();
+
+  insert into auth.users (id, email)
+    values (user_id, email)
+    returning id into user_id;
+
+    return user_id;
+end;
+$$ language plpgsql;

@@ -127,6 +127,45 @@ export async function confirm(appointmentId: string): Promise<void> {
   await supabase.from("webhook_idempotency").update({ status: "processed", processed_at: null, attempts: 2 }).eq("id", "w")
 }
 
+// ---------------------------------------------------------------- functions (supabase.rpc)
+
+export async function doctorWeek(): Promise<void> {
+  const { data, error } = await supabase.rpc("doctor_appointments_between", {
+    range_start: "2026-01-19T00:00:00Z",
+    range_end: "2026-01-26T00:00:00Z",
+  })
+  if (error) throw error
+  for (const a of data) {
+    const status: Enums<"appointment_status"> = a.status
+    logRow("appointments", { id: a.id, status, appointment_date: a.appointment_date })
+  }
+  // SetofOptions lets an rpc returning table rows be narrowed with select() like a table query
+  const { data: ids } = await supabase
+    .rpc("doctor_appointments_between", { range_start: "2026-01-19", range_end: "2026-01-20" })
+    .select("id, status")
+  check<Equal<typeof ids, { id: string; status: Enums<"appointment_status"> }[] | null>>(true)
+}
+check<Equal<Database["public"]["Functions"]["doctor_appointments_between"]["Args"], { range_end: string; range_start: string }>>(true)
+
+// ---------------------------------------------------------------- views (.from('view'))
+
+export async function calendar(doctorId: string): Promise<void> {
+  const { data, error } = await supabase
+    .from("appointment_schedule")
+    .select("id, appointment_date, ends_at, status")
+    .eq("doctor_id", doctorId)
+    .order("appointment_date")
+  if (error) throw error
+  for (const slot of data) {
+    const ends: string | null = slot.ends_at
+    const status: Enums<"appointment_status"> | null = slot.status
+    console.log(slot.id, ends, status)
+  }
+  // a simple view over one table is writable through PostgREST; its computed column is not
+  await supabase.from("appointment_schedule").update({ status: "confirmed" }).eq("id", "a")
+}
+check<Equal<Tables<"appointment_schedule">["ends_at"], string | null>>(true)
+
 // ---------------------------------------------------------------- what the types reject
 
 export async function mistakes(patient: Tables<"patients">, message: Tables<"messages">): Promise<void> {
@@ -156,6 +195,21 @@ export async function mistakes(patient: Tables<"patients">, message: Tables<"mes
 
   // @ts-expect-error (TS2322) PHI where Redacted is expected: message content is PHI
   logRow("messages", { id: message.id, content: message.content })
+
+  // @ts-expect-error (TS2353) wrong rpc argument name: the function takes range_start, not from
+  await supabase.rpc("doctor_appointments_between", { from: "2026-01-19", range_end: "2026-01-20" })
+
+  // @ts-expect-error (TS2322) wrong rpc argument type: range_start is a timestamp string
+  await supabase.rpc("doctor_appointments_between", { range_start: 20260119, range_end: "2026-01-20" })
+
+  // @ts-expect-error (TS2345) trigger function through rpc: audit_row_change is not callable
+  await supabase.rpc("audit_row_change")
+
+  // @ts-expect-error (TS2322) computed view column on update: ends_at is derived from the start and duration
+  await supabase.from("appointment_schedule").update({ ends_at: "2026-01-20T10:00:00Z" }).eq("id", "a")
+
+  // @ts-expect-error (TS2339) PHI column through the view: appointment_schedule leaves reason_for_visit out
+  await supabase.from("appointment_schedule").select("id").then(({ data }) => data?.[0]?.reason_for_visit)
 
   console.log(thread, booking, pause)
 }

@@ -73,6 +73,8 @@ class LiveTable:
     rls: bool
     force_rls: bool = False  # relforcerowsecurity: RLS applies to the owner too
     owner: str = ""
+    replica_identity: str = "default"  # relreplident: default, full, nothing, index
+    realtime: bool = False  # in the supabase_realtime publication
     columns: dict[str, LiveColumn] = field(default_factory=dict)
     constraints: dict[str, LiveConstraint] = field(default_factory=dict)
     indexes: dict[str, LiveIndex] = field(default_factory=dict)
@@ -89,15 +91,32 @@ class LiveFunction:
     settings: str | None  # proconfig joined with ", ", e.g. search_path=""
     returns: str | None  # None for a procedure
     volatility: str  # IMMUTABLE, STABLE, VOLATILE
+    arguments: str = ""  # pg_get_function_arguments: names, types, defaults
+    execute: tuple[str, ...] = ()  # API roles (anon, authenticated, service_role) that may EXECUTE it
+    comment: str | None = None
+    other_execute: tuple[str, ...] = ()  # other roles granted EXECUTE outright (not its owner, not through PUBLIC)
+
+
+@dataclass
+class LiveView:
+    materialized: bool
+    definition: str  # pg_get_viewdef
+    options: tuple[str, ...]  # reloptions, e.g. ('security_invoker=true',)
+    columns: tuple[tuple[str, str], ...]  # (name, format_type) in order
+    comment: str | None
+    column_comments: dict[str, str | None]
+    select_roles: tuple[str, ...]  # API roles with SELECT
+    indexes: dict[str, str] = field(default_factory=dict)  # name -> [UNIQUE ]pg_get_indexdef from USING on (materialized views)
 
 
 @dataclass
 class LiveSchema:
     tables: dict[str, LiveTable]
     functions: dict[str, LiveFunction]  # name, or name(arguments) when it takes any
-    others: dict[str, str] = field(default_factory=dict)  # views, sequences, types… -> what they are
+    others: dict[str, str] = field(default_factory=dict)  # sequences, types… -> what they are
     enums: dict[str, tuple[str, ...]] = field(default_factory=dict)  # enum types -> labels in order
     extensions: dict[str, str] = field(default_factory=dict)  # every extension of the database -> its schema
+    views: dict[str, LiveView] = field(default_factory=dict)
     domains: dict[str, str] = field(default_factory=dict)  # domain -> "AS type [NOT NULL] [DEFAULT ...] CHECK (...) ..."
     table_schemas: dict[str, str] = field(default_factory=dict)  # tables read from a schema other than public -> it
 
@@ -132,14 +151,17 @@ def read_schemas(conn: psycopg.Connection, schemas: tuple[str, ...]) -> LiveSche
 def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
     """Introspect every table, column, constraint, index, trigger, policy and function of `schema`."""
     tables: dict[str, LiveTable] = {}
-    for name, comment, rls, force_rls, owner in conn.execute(
+    for name, comment, rls, force_rls, owner, replident, realtime in conn.execute(
         """SELECT c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity, c.relforcerowsecurity,
-                  c.relowner::regrole::text
+                  c.relowner::regrole::text, c.relreplident,
+                  EXISTS (SELECT 1 FROM pg_publication_tables p
+                          WHERE p.pubname = 'supabase_realtime' AND p.schemaname = n.nspname AND p.tablename = c.relname)
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname""",
         (schema,),
     ):
-        tables[name] = LiveTable(comment, rls, force_rls, owner)
+        identity = {"d": "default", "f": "full", "n": "nothing", "i": "index"}[replident]
+        tables[name] = LiveTable(comment, rls, force_rls, owner, identity, realtime)
 
     for table, col, *fields in conn.execute(COLUMNS_SQL + " n.nspname = %s ORDER BY c.relname, a.attnum", (schema,)):
         tables[table].columns[col] = LiveColumn(*fields)
@@ -157,7 +179,7 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
            JOIN pg_class t ON t.oid = x.indrelid
            JOIN pg_namespace n ON n.oid = t.relnamespace
            JOIN pg_am am ON am.oid = i.relam
-           WHERE n.nspname = %s
+           WHERE n.nspname = %s AND t.relkind IN ('r', 'p')
              AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.indexrelid AND con.conrelid = x.indrelid)
            ORDER BY t.relname, i.relname""",
         (schema,),
@@ -171,10 +193,10 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
             JOIN pg_class c ON c.oid = t.tgrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_proc p ON p.oid = t.tgfoid
-            WHERE n.nspname = %s AND NOT t.tgisinternal
+            WHERE n.nspname = %s AND NOT t.tgisinternal AND c.relkind IN ('r', 'p')
             ORDER BY c.relname, t.tgname""",
         (schema,),
-    ):
+    ):  # a view's (INSTEAD OF) triggers are read with read_triggers
         tables[table].triggers[name] = LiveTrigger(*_decode_tgtype(tgtype), func, FIRING[enabled], trigger_tail(definition, table))
 
     for table, name, permissive, roles, cmd, qual, check in conn.execute(
@@ -192,7 +214,7 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
             """SELECT c.relname, CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                       WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' END
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-               WHERE n.nspname = %s AND c.relkind IN ('v', 'm', 'S', 'f')
+               WHERE n.nspname = %s AND c.relkind IN ('S', 'f')
                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                                  AND (d.deptype = 'e' OR d.deptype IN ('a', 'i') AND d.refclassid = 'pg_class'::regclass
                                       AND d.refobjsubid > 0))
@@ -219,7 +241,44 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
         enums[name] = tuple(labels)
     extensions = dict(conn.execute("SELECT e.extname, e.extnamespace::regnamespace::text FROM pg_extension e ORDER BY 1").fetchall())
     domains = dict(conn.execute(DOMAINS_SQL + " n.nspname = %s ORDER BY 1", (schema,)).fetchall())
-    return LiveSchema(tables, functions, others, enums, extensions, domains)
+    return LiveSchema(tables, functions, others, enums, extensions, domains=domains, views=read_views(conn, schema))
+
+
+def read_views(conn: psycopg.Connection, schema: str, names: tuple[str, ...] | None = None) -> dict[str, LiveView]:
+    """Every view and materialized view of the schema (or only `names`), with columns, options, comments, grants, indexes."""
+    views: dict[str, LiveView] = {}
+    for oid, name, kind, definition, options, comment, roles in conn.execute(
+        """SELECT c.oid, c.relname, c.relkind, pg_get_viewdef(c.oid), coalesce(c.reloptions, '{}'), obj_description(c.oid, 'pg_class'),
+                  ARRAY(SELECT r FROM unnest(ARRAY['anon', 'authenticated', 'service_role']) r
+                        WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) AND has_table_privilege(r, c.oid, 'SELECT'))
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = %s AND c.relkind IN ('v', 'm') AND (%s::text[] IS NULL OR c.relname = ANY(%s::text[]))
+           ORDER BY c.relname""",
+        (schema, list(names) if names is not None else None, list(names) if names is not None else None),
+    ):
+        columns = conn.execute(
+            """SELECT a.attname, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, a.attnum)
+               FROM pg_attribute a WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""",
+            (oid,),
+        ).fetchall()
+        indexes = {
+            index: ("UNIQUE " if unique else "") + index_tail(definition)
+            for index, definition, unique in conn.execute(
+                "SELECT i.relname, pg_get_indexdef(x.indexrelid), x.indisunique FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s ORDER BY 1",
+                (oid,),
+            )
+        }
+        views[name] = LiveView(
+            kind == "m",
+            definition,
+            tuple(sorted(options)),
+            tuple((c[0], c[1]) for c in columns),
+            comment,
+            {c[0]: c[2] for c in columns},
+            tuple(roles),
+            indexes,
+        )
+    return views
 
 
 # Domains as one comparable text each; callers add a condition on n (or t) after WHERE ... AND.
@@ -318,11 +377,17 @@ def _read_rules(conn: psycopg.Connection, schema: str, tables: dict[str, LiveTab
 
 
 def read_functions(conn: psycopg.Connection, schema: str) -> dict[str, LiveFunction]:
-    """Every function of the schema, keyed so that an overload is its own entry."""
+    """Every function of the schema, keyed so that an overload is its own entry (import reads them here too)."""
     functions = {}
-    for name, args, body, language, secdef, config, returns, volatility in conn.execute(
+    for name, args, body, language, secdef, config, returns, volatility, arguments, execute, comment, other in conn.execute(
         """SELECT p.proname, pg_get_function_identity_arguments(p.oid), p.prosrc, l.lanname, p.prosecdef,
-                  p.proconfig, pg_get_function_result(p.oid), p.provolatile
+                  p.proconfig, pg_get_function_result(p.oid), p.provolatile, pg_get_function_arguments(p.oid),
+                  ARRAY(SELECT r FROM unnest(ARRAY['anon', 'authenticated', 'service_role']) r
+                        WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) AND has_function_privilege(r, p.oid, 'EXECUTE')),
+                  obj_description(p.oid, 'pg_proc'),
+                  ARRAY(SELECT DISTINCT a.grantee::regrole::text FROM aclexplode(p.proacl) a
+                        WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
+                          AND a.grantee::regrole::text NOT IN ('anon', 'authenticated', 'service_role') ORDER BY 1)
            FROM pg_proc p
            JOIN pg_namespace n ON n.oid = p.pronamespace
            JOIN pg_language l ON l.oid = p.prolang
@@ -333,8 +398,27 @@ def read_functions(conn: psycopg.Connection, schema: str) -> dict[str, LiveFunct
     ):
         key = f"{name}({args})" if args else name
         settings = ", ".join(config) if config else None
-        functions[key] = LiveFunction(body, language, secdef, settings, returns, VOLATILITY[volatility])
+        functions[key] = LiveFunction(
+            body, language, secdef, settings, returns, VOLATILITY[volatility], arguments, tuple(execute), comment, tuple(other)
+        )
     return functions
+
+
+def read_triggers(conn: psycopg.Connection, schema: str, table: str) -> dict[str, LiveTrigger]:
+    """The triggers of one table (e.g. auth.users, which the spec does not own but may put triggers on)."""
+    found = {}
+    for name, tgtype, func, enabled, definition in conn.execute(
+        f"""SELECT t.tgname, t.tgtype, p.pronamespace::regnamespace::text || '.' || p.proname, t.tgenabled,
+                   {TRIGGER_DEFINITION}
+            FROM pg_trigger t
+            JOIN pg_class c ON c.oid = t.tgrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_proc p ON p.oid = t.tgfoid
+            WHERE n.nspname = %s AND c.relname = %s AND NOT t.tgisinternal ORDER BY t.tgname""",
+        (schema, table),
+    ):
+        found[name] = LiveTrigger(*_decode_tgtype(tgtype), func, FIRING[enabled], trigger_tail(definition, table))
+    return found
 
 
 def index_tail(definition: str) -> str:

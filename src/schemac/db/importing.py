@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from ..emit.spec_yaml import counted, render_spec
+from ..emit.spec_yaml import counted, render_spec, runs_as_sql
 from ..resolve.schema import build_schema
 from ..spec.load import load_yaml
 from .inspector import Inspection, LeftOut, inspect_database
@@ -57,12 +57,18 @@ def report_lines(imported: Imported) -> list[str]:
     if schema.externals:
         attached = sum(len(t.policies) for t in schema.externals)
         parts.append(f"{counted(attached, 'policy')} on {', '.join(t.qualified_name for t in schema.externals)} (external)")
+    for items, kind in ((schema.functions, "function"), (schema.views, "view"), (schema.triggers, "trigger")):
+        if items:
+            parts.append(counted(len(items), kind))
+    if realtime := [t for t in schema.tables if t.realtime]:
+        parts.append(f"{counted(len(realtime), 'table')} in supabase_realtime")
     lines = [f"imported {', '.join(parts)} (profile {schema.profile})"]
     if not imported.left_out:
         return lines + ["nothing left out: the spec says everything the database holds in these schemas"]
     counts = ", ".join(counted(n, kind) for kind, n in imported.counts().items())
-    lines.append(f"not expressed ({counts}); written into the file as commented SQL:")
+    lines.append(f"not expressed ({counts}); kept whole in the sql: section (built and verified with the spec), or as commented SQL:")
     for item in imported.left_out:
         where = f" on {item.table}" if item.table else ""
-        lines.append(f"  {item.kind} {item.name}{where}: {item.reason}")
+        home = "sql:" if runs_as_sql(item) else "commented"
+        lines.append(f"  [{home}] {item.kind} {item.name}{where}: {item.reason}")
     return lines

@@ -46,6 +46,7 @@ from ..model import (
     Exclusion,
     Extension,
     ForeignKey,
+    Function,
     Identity,
     Index,
     IndexElement,
@@ -55,6 +56,7 @@ from ..model import (
     Table,
     Trigger,
     Unique,
+    View,
     classification_label,
     updated_at_function,
 )
@@ -64,7 +66,8 @@ from ..resolve.expressions import CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX
 from ..resolve.foreign_keys import EXTERNAL_TABLES
 from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
-from .catalog import LiveSchema, LiveTable, read_schema, read_schemas
+from .catalog import LiveSchema, LiveTable, read_schema, read_schemas, read_triggers
+from .inspect_objects import function_from_catalog, trigger_from_catalog, view_from_catalog
 from .left_out import LeftOut, other_schema, platform_schema, policy_sql, programmable, supabase_policies, supabase_triggers, table_sql
 
 HERE = Pos("database", 1, 1)  # models read from a catalog have no spec position
@@ -88,6 +91,8 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
     left: list[LeftOut] = []
     own = tuple(s for s in dict.fromkeys(schemas) if not platform_schema(s))  # the app's schemas, read as its tables
     live = _read_own(conn, own, left)
+    # public's functions and views (the spec's functions:, views: and their triggers live there)
+    programs = read_schema(conn, "public") if "public" in own else LiveSchema({}, {})
     extra = _column_extras(conn, own)
     native_enums = {
         name: tuple(labels)
@@ -104,6 +109,8 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         ).fetchall()
     )
     reader = _TableReader(live, extra, left, native_enums, extensions)
+    # schemac's timestamp functions (schemac_set_<column>) come with `timestamps:`, not `functions:`
+    reader.functions = _functions(programs, {k.split("(")[0] for k in programs.functions if k.startswith("schemac_set_")})
     reader.domains = _domains(conn, reader) if "public" in schemas else {}
     reader.calls_app_functions = {
         (table, policy): function
@@ -118,6 +125,7 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
             (list(own), list(own)),
         )
         if reader.schema_of(table) == schema
+        and not (function.startswith("public.") and function.split(".", 1)[1] in reader.functions)  # created before the policies
     }
     tables = [t for name in sorted(live.tables) if (t := reader.table(name, live.tables[name])) is not None]
     tables = reader.resolve_foreign_keys(tables)
@@ -127,13 +135,18 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
     for other in dict.fromkeys(schemas):
         if platform_schema(other):
             other_schema(conn, other, left)
+    views = _views(programs)
+    external_triggers = _auth_user_triggers(conn, reader) if "public" in schemas else []
+    if "public" in schemas:
+        external_triggers += _view_triggers(conn, reader, programs, views)
     with conn.transaction():
         conn.execute("SET LOCAL search_path TO ''")  # the definitions below then name every object with its schema
         for name in own:
             known = {e.name for e in reader.enums.values() if e.native} | set(reader.domains) if name == "public" else set()
-            programmable(conn, name, live, reader.used_functions if name == "public" else set(), left, known)
+            spec_views, spec_functions = (set(views), set(reader.functions)) if name == "public" else (set(), set())
+            programmable(conn, name, live, reader.used_functions if name == "public" else set(), left, known, views=spec_views, functions=spec_functions)
         attached = supabase_policies(conn)
-        supabase_triggers(conn, left)
+        supabase_triggers(conn, left, skip_triggers={("auth", "users", t.name) for t in external_triggers})
     externals = _externals(conn, attached, tables, left)
     profile, vocabulary = _profile(tables)
     used = {EXTENSION_TYPES[c.type.base] for t in tables for c in t.columns if c.type.schema and c.type.base in EXTENSION_TYPES}
@@ -149,8 +162,63 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         extensions=tuple(Extension(name, extensions[name], HERE) for name in wanted),
         domains=tuple(reader.domains.values()),
         externals=externals,
+        functions=tuple(reader.functions.values()),
+        triggers=tuple(reader.triggers) + tuple(external_triggers),
+        views=tuple(views.values()),
     )
     return Inspection(schema, tuple(left))
+
+
+def _functions(live: LiveSchema, skip: set[str]) -> dict[str, Function]:
+    """public's functions the spec can say, by name; an overloaded name is left to `programmable` (the spec's names are unique)."""
+    names = [key.split("(")[0] for key in live.functions]
+    found: dict[str, Function] = {}
+    for key, f in live.functions.items():
+        name = key.split("(")[0]
+        if name in skip or names.count(name) > 1 or identifier_problem(name):
+            continue
+        read = function_from_catalog(name, f, HERE)
+        if not isinstance(read, str) and name not in live.tables and all(identifier_problem(a.name) is None for a in read.arguments):
+            found[name] = read
+    return found
+
+
+def _views(live: LiveSchema) -> dict[str, View]:
+    found: dict[str, View] = {}
+    for name, v in live.views.items():
+        read = view_from_catalog(name, v, HERE)
+        if not isinstance(read, str) and identifier_problem(name) is None and name not in live.tables:
+            found[name] = read
+    return found
+
+
+def _view_triggers(conn: psycopg.Connection, reader: "_TableReader", live: LiveSchema, views: dict[str, View]) -> list[Trigger]:
+    """INSTEAD OF triggers on public's views: in the spec when the view and the function are; reported otherwise."""
+    found = []
+    for view in sorted(live.views):
+        for name, trg in read_triggers(conn, "public", view).items():
+            read = reader.trigger(name, trg, "public", view, None) if view in views else f"it is on {view}, a view the spec does not hold"
+            if isinstance(read, str):
+                on = qualified("public", view)
+                sql = f"CREATE TRIGGER {quote_ident(name)} {trg.definition.replace(f' ON {view} ', f' ON {on} ', 1)};"
+                reader.out("trigger", view, name, read, sql)
+            else:
+                found.append(read)
+    return found
+
+
+def _auth_user_triggers(conn: psycopg.Connection, reader: "_TableReader") -> list[Trigger]:
+    """The app's triggers on auth.users (Supabase's handle_new_user pattern) that run a function the spec holds."""
+    if conn.execute("SELECT to_regclass('auth.users')").fetchone()[0] is None:
+        return []
+    found = []
+    for name, trg in read_triggers(conn, "auth", "users").items():
+        if not trg.function.startswith("public."):
+            continue  # Supabase's own
+        read = reader.trigger(name, trg, "auth", "users", None)
+        if not isinstance(read, str):
+            found.append(read)
+    return found
 
 
 def _read_own(conn: psycopg.Connection, schemas: tuple[str, ...], left: list[LeftOut]) -> LiveSchema:
@@ -435,6 +503,8 @@ class _TableReader:
         self.native_enums: dict[str, tuple[str, ...]] = native_enums or {}  # public's enum types -> labels
         self.extensions: dict[str, str] = extensions or {}  # extension -> its schema
         self.calls_app_functions: dict[tuple[str, str], str] = {}  # (table, policy) -> a function of public it calls
+        self.functions: dict[str, Function] = {}  # public's functions the spec holds, by name
+        self.triggers: list[Trigger] = []  # the `triggers:` section: every trigger but the timestamps one
         self.domains: dict[str, Domain] = {}  # public's domains the spec can say
         self.placement = tag_placement(live)  # where column comments carry the classification tag
 
@@ -505,7 +575,12 @@ class _TableReader:
             ]
         for trg_name, trg in lt.triggers.items():
             if not any(t.name == trg_name for t in triggers):
-                self.out("trigger", name, trg_name, "triggers other than the updated_at one are not in the spec language yet", f"CREATE TRIGGER {quote_ident(trg_name)} {trg.definition.replace(f' ON {name} ', f' ON {qname} ', 1)};")
+                sql = f"CREATE TRIGGER {quote_ident(trg_name)} {trg.definition.replace(f' ON {name} ', f' ON {qname} ', 1)};"
+                read = self.trigger(trg_name, trg, "public", name, None)
+                if isinstance(read, str):
+                    self.out("trigger", name, trg_name, read, sql)
+                else:
+                    self.triggers.append(read)
         for rule_name, definition in lt.rules.items():
             self.out("rule", name, rule_name, "rewrite rules are not in the spec language", definition)
         if lt.force_rls:
@@ -532,8 +607,27 @@ class _TableReader:
             pos=HERE,
             exclusions=tuple(sorted(exclusions, key=lambda x: x.name)),
             catalog_comment=CatalogComment(lt.comment),
+            realtime=lt.realtime,
+            replica_identity=lt.replica_identity if lt.replica_identity in ("default", "full") else "default",
             schema=self.schema_of(name),
         )
+
+    def trigger(self, name: str, trg, schema: str, table: str, description: str | None) -> Trigger | str:
+        """A trigger of the `triggers:` section, or why the spec cannot say it (its function must be one the spec holds)."""
+        read = trigger_from_catalog(name, trg, schema, table, description)
+        if isinstance(read, str):
+            return read
+        if trg.firing != "enabled":
+            return f"it is {trg.firing} (the spec's triggers are enabled)"
+        fschema, _, fname = read.function.partition(".")
+        function = self.functions.get(fname) if fschema == "public" else None
+        if function is None:
+            return f"it runs {read.function}(), a function the spec does not hold"
+        if not function.returns.trigger:
+            return f"it runs {read.function}(), which does not return trigger"
+        if identifier_problem(name):
+            return f"the trigger name {identifier_problem(name)}"
+        return read
 
     def column(self, table: str, name: str, lc, tagged: bool) -> Column | None:
         sql = f"ALTER TABLE {qualified(self.schema_of(table), table)} ADD COLUMN {quote_ident(name)} {lc.type}" + ("" if lc.nullable else " NOT NULL") + (f" DEFAULT {lc.default}" if lc.default else "") + ";"
@@ -1075,4 +1169,6 @@ def _literal_table(name: str, t: LiveTable, pos: Pos, enum_types: frozenset[str]
         pos=pos,
         catalog_comment=CatalogComment(t.comment),
         exclusions=tuple(exclusions),
+        realtime=t.realtime,
+        replica_identity=t.replica_identity,
     )

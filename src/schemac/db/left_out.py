@@ -1,7 +1,8 @@
 """What a live database holds that the spec language cannot say, each with why and its SQL.
 
 The inspector (db/inspector.py) returns these beside the model; `schemac import` writes them
-into schema.yaml as commented SQL and counts them in its report, so nothing is lost silently.
+into schema.yaml (whole objects of public in the `sql:` section, the rest as commented SQL) and counts
+them in its report, so nothing is lost silently.
 Definitions are the server's own (pg_get_functiondef, pg_get_viewdef, pg_get_triggerdef), read
 with an empty search_path by the caller so every name is schema-qualified.
 """
@@ -79,19 +80,31 @@ def _is_platform(schema: str) -> bool:
     return schema in PLATFORM_SCHEMAS or schema.startswith("pg_")
 
 
-def programmable(conn: psycopg.Connection, schema: str, live: LiveSchema, used_functions: set[str], left: list[LeftOut], known_types: set[str] = frozenset()) -> None:
-    """Functions, views, sequences, types and extensions of a schema, each with its definition."""
-    for name, args, definition in conn.execute(
-        """SELECT p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid)
+def programmable(
+    conn: psycopg.Connection, schema: str, live: LiveSchema, used_functions: set[str], left: list[LeftOut], known_types: set[str] = frozenset(),
+    views: set[str] = frozenset(), functions: set[str] = frozenset(),
+) -> None:
+    """Functions, views, sequences, types and extensions of a schema, each with its definition; `used_functions` and
+    `views` are the ones the spec holds."""
+    for name, args, definition, grants in conn.execute(
+        """SELECT p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid),
+                  CASE WHEN p.proacl IS NULL THEN NULL
+                       ELSE ARRAY(SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::regrole::text) END
+                                  FROM aclexplode(p.proacl) a WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> p.proowner ORDER BY 1) END
            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
            WHERE n.nspname = %s AND p.prokind IN ('f', 'p')
              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
            ORDER BY 1, 2""",
         (schema,),
     ):
-        if name in used_functions and not args:
+        if (name in used_functions and not args) or name in functions:
             continue
-        left.append(LeftOut("function", None, f"{schema}.{name}({args})", "functions are not in the spec language yet", definition.strip() + ";"))
+        if grants is not None:  # who may execute it, as the database has it (NULL: PostgreSQL's default, PUBLIC)
+            signature = f"{qualified(schema, name)}({args})"
+            definition = definition.strip() + ";\n" + f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC, anon, authenticated, service_role;"
+            definition += "".join(f"\nGRANT EXECUTE ON FUNCTION {signature} TO {grantee};" for grantee in grants)
+            definition = definition.removesuffix(";")
+        left.append(LeftOut("function", None, f"{schema}.{name}({args})", "functions the spec cannot say (overloads, OUT parameters, other languages or settings, procedures)" if schema == "public" else "functions outside public are not in the spec language yet", definition.strip() + ";"))
     for name, kind, definition in conn.execute(
         """SELECT c.relname, c.relkind, pg_get_viewdef(c.oid, true)
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -100,8 +113,10 @@ def programmable(conn: psycopg.Connection, schema: str, live: LiveSchema, used_f
            ORDER BY 1""",
         (schema,),
     ):
+        if name in views:
+            continue
         what = "VIEW" if kind == "v" else "MATERIALIZED VIEW"
-        left.append(LeftOut("view", None, f"{schema}.{name}", "views are not in the spec language yet", f"CREATE {what} {qualified(schema, name)} AS\n{definition.strip()}"))
+        left.append(LeftOut("view", None, f"{schema}.{name}", "views the spec cannot say (options other than security_invoker, a query the parser cannot write back)", f"CREATE {what} {qualified(schema, name)} AS\n{definition.strip()}"))
     for (name,) in conn.execute(
         """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = %s AND c.relkind = 'S'
@@ -144,7 +159,7 @@ def supabase_policies(conn: psycopg.Connection) -> list[tuple[str, str, str, Liv
     ]
 
 
-def supabase_triggers(conn: psycopg.Connection, left: list[LeftOut]) -> None:
+def supabase_triggers(conn: psycopg.Connection, left: list[LeftOut], skip_triggers: set[tuple[str, str, str]] = frozenset()) -> None:
     """The app's triggers on Supabase's tables (auth.users): listed with their definitions."""
     for schema, table, name, definition in conn.execute(
         """SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid)
@@ -153,4 +168,6 @@ def supabase_triggers(conn: psycopg.Connection, left: list[LeftOut]) -> None:
            WHERE n.nspname = ANY(%s) AND NOT t.tgisinternal AND NOT pn.nspname = ANY(%s) ORDER BY 1, 2, 3""",
         (list(SUPABASE_SCHEMAS), list(SUPABASE_SCHEMAS)),
     ):
-        left.append(LeftOut("trigger", f"{schema}.{table}", name, "triggers on tables outside public are not in the spec language yet", definition + ";"))
+        if (schema, table, name) in skip_triggers:
+            continue  # in the spec's triggers: (auth.users)
+        left.append(LeftOut("trigger", f"{schema}.{table}", name, "triggers on tables outside public other than auth.users, or running a function the spec does not hold, are not in the spec language yet", definition + ";"))

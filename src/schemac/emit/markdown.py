@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import Column, ForeignKey, Index, Schema, Table
+from ..model import CLASSIFICATION_LABELS, Column, ForeignKey, Index, Schema, Table, Trigger
 from ..model import classification_label as class_words
 from .sql import element_sql, exclusion_sql, identity_options
 from .mdtext import cell, code
@@ -54,6 +54,8 @@ def render_reference(schema: Schema) -> str:
         _overview(schema),
         _er_diagram(schema),
         *_tables_by_schema(schema, links),
+        _views_section(schema),
+        _functions_section(schema),
         _external_section(schema),
         _enums_section(schema),
         _domains_section(schema),
@@ -302,7 +304,7 @@ def _table_section(schema: Schema, table: Table, links: _Links) -> str:
         _constraints(table),
         _foreign_keys(schema, table),
         _indexes(table),
-        _triggers(table),
+        _triggers(schema.triggers_on("public", table.name)),
         _policies(table),
     ]
     return "\n".join(p for p in parts if p)
@@ -314,6 +316,10 @@ def _facts(table: Table) -> str:
         rows.append(("Retention", cell(table.retention)))
     if table.log:
         rows.append(("Log table", "yes: holds IDs, never PHI"))
+    if table.realtime:
+        rows.append(("Realtime", "yes: in the `supabase_realtime` publication"))
+    if table.replica_identity != "default":
+        rows.append(("Replica identity", table.replica_identity))
     return _table(("Property", "Value"), rows)
 
 
@@ -412,11 +418,91 @@ def _index_columns(ix: Index) -> str:
     return text
 
 
-def _triggers(table: Table) -> str:
-    if not table.triggers:
+def _triggers(triggers: tuple[Trigger, ...]) -> str:
+    if not triggers:
         return ""
-    rows = [(code(t.name), t.timing, " OR ".join(t.events), code(t.function + "()")) for t in table.triggers]
-    return "#### Triggers\n\n" + _table(("Name", "Timing", "Events", "Function"), rows)
+    rows = [(code(t.name), t.timing, _trigger_events(t), _trigger_details(t), _function_link(t.function), cell(t.description) if t.table else "Keeps `updated_at` current (`timestamps: true`).") for t in triggers]
+    return "#### Triggers\n\n" + _table(("Name", "Timing", "Events", "Details", "Function", "Description"), rows)
+
+
+def _trigger_events(t: Trigger) -> str:
+    return " OR ".join(f"UPDATE OF {_codes(t.update_of)}" if e == "UPDATE" and t.update_of else e for e in t.events)
+
+
+def _trigger_details(t: Trigger) -> str:
+    parts = [f"FOR EACH {t.level}"]
+    if t.when:
+        parts.append(f"WHEN {code(t.when)}")
+    if t.old_table:
+        parts.append(f"old rows as {code(t.old_table)}")
+    if t.new_table:
+        parts.append(f"new rows as {code(t.new_table)}")
+    if t.arguments:
+        parts.append("arguments " + ", ".join(code(a) for a in t.arguments))
+    return "; ".join(parts)
+
+
+def _function_link(qualified: str) -> str:
+    name = qualified.split(".", 1)[1]
+    return f"[{code(qualified + '()')}](#{anchor('function', name)})" if not name.startswith("schemac_") else code(qualified + "()")
+
+
+def _views_section(schema: Schema) -> str:
+    if not schema.views:
+        return ""
+    parts = ["## Views\n"]
+    for v in schema.views:
+        kind = "Materialized view" if v.materialized else "View"
+        access = "caller's rights (`security_invoker`): the tables' row level security applies" if v.security_invoker else "its owner's rights: the tables' row level security does not apply"
+        facts = [
+            ("Kind", kind.lower()),
+            ("Reads with", access),
+            ("Reads", ", ".join(f"[{t}](#{anchor(t)})" if s == "public" else code(f"{s}.{t}") for s, t in v.reads)),
+            ("SELECT granted to", ", ".join(v.select_roles) or "nobody"),
+            ("Writable through the API", "yes (a simple view over one table)" if v.updatable else "no"),
+        ]
+        rows = [
+            (
+                f'<a id="{anchor("view", v.name, c.name)}"></a>{code(c.name)}',
+                code(c.type_sql),
+                f"[{c.source[0]}.{c.source[1]}](#{anchor(*c.source)})" if c.source else "computed",
+                classification_label(c.classification),
+                cell(c.description),
+            )
+            for c in v.columns
+        ]
+        text = f'<a id="{anchor("view", v.name)}"></a>\n\n### {kind} `{v.name}`\n\n' + (cell(v.description) or "_No description._") + "\n\n"
+        text += _table(("Property", "Value"), facts) + "\n"
+        text += _table(("Column", "Type", "From", "Classification", "Description"), rows)
+        if v.indexes:
+            text += "\n" + _table(("Index", "Columns", "Unique"), [(code(ix.name), _codes(ix.columns), "yes" if ix.unique else "no") for ix in v.indexes])
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", v.query)), default=0))
+        text += f"\n{fence}sql\n{v.query}\n{fence}\n"
+        parts.append(text)
+    return "\n".join(parts)
+
+
+def _functions_section(schema: Schema) -> str:
+    if not schema.functions:
+        return ""
+    rows = []
+    for f in schema.functions:
+        args = ", ".join(f"{a.name} {a.type.sql}" + (f" DEFAULT {a.default}" if a.default is not None else "") for a in f.arguments)
+        security = "definer" if f.security_definer else "invoker"
+        path = "not fixed" if f.search_path is None else (", ".join(f.search_path) or "empty")
+        rows.append(
+            (
+                f'<a id="{anchor("function", f.name)}"></a>{code(f.name)}',
+                code(args) if args else "",
+                code(f.returns.sql),
+                f"{f.language}, {f.volatility.lower()}, security {security}, search_path {path}",
+                ", ".join(f.execute) or "nobody (trigger or internal)",
+                classification_label(f.classification) if f.classification else "",
+                cell(f.description),
+            )
+        )
+    header = ("Function", "Arguments", "Returns", "Properties", "Execute", "Returns data", "Description")
+    return "## Functions\n\nIn schema `public`; the bodies are in the migration.\n\n" + _table(header, rows)
 
 
 def _policies(table: Table) -> str:
@@ -447,7 +533,7 @@ def _policies(table: Table) -> str:
 def _external_targets(schema: Schema) -> list[str]:
     """Tables outside the spec: the ones foreign keys point at and the ones declared under `external:`."""
     referenced = {fk.ref_qualified for t in schema.tables for fk in t.foreign_keys if not schema.owns(fk)}
-    return sorted(referenced | {t.qualified_name for t in schema.externals})
+    return sorted(referenced | {t.qualified_name for t in schema.externals} | {t.table_qualified for t in schema.triggers if t.table_schema != "public"})
 
 
 def _external_section(schema: Schema) -> str:
@@ -471,6 +557,9 @@ def _external_section(schema: Schema) -> str:
                 for p in external.policies
             ]
             text += "\n#### Policies the application puts on it\n\n" + _table(("Policy", "For", "To", "Using", "With check", "Description"), rows)
+        triggers = tuple(t for t in schema.triggers if t.table_qualified == qualified)
+        if triggers:
+            text += "\nThe spec puts these triggers on it:\n\n" + _triggers(triggers).removeprefix("#### Triggers\n\n")
         parts.append(text)
     return "\n".join(parts)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Column, IndexElement, Schema, Table
+from ..model import Column, Function, IndexElement, Schema, SqlType, Table, Trigger, View
 from .jsontext import ExactFloat, dumps_indented
 
 SCHEMA_JSON_PATH = "schema.json"
@@ -29,6 +29,9 @@ def render_schema_json(schema: Schema) -> str:
         "domains": [{"name": d.name, "type": d.type.sql, "check": d.check, "description": d.description} for d in schema.domains],
         "tables": [_table(t) for t in schema.tables],
         "external": [_external(t) for t in schema.externals],
+        "functions": [_function(f) for f in schema.functions],
+        "triggers": [_trigger(t) for t in schema.triggers],
+        "views": [_view(v) for v in schema.views],
     }
     return dumps_indented(document)
 
@@ -105,6 +108,8 @@ def _table(t: Table) -> dict[str, Any]:
         "policies": _policies(t),
         "user_operations": list(t.user_operations),
         "user_operations_reason": t.user_operations_reason,
+        "realtime": t.realtime,
+        "replica_identity": t.replica_identity,
     }
 
 
@@ -163,3 +168,72 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, float):
         return ExactFloat(value)
     return value
+
+
+def _sql_type(t: SqlType) -> dict[str, Any]:
+    return {"sql": t.sql, "name": t.name, "schema": t.schema, "array": t.array}
+
+
+def _function(f: Function) -> dict[str, Any]:
+    return {
+        "name": f.name,
+        "schema": "public",
+        "arguments": [{"name": a.name, "type": _sql_type(a.type), "default": a.default} for a in f.arguments],
+        "returns": {
+            "sql": f.returns.sql,
+            "setof": f.returns.setof,
+            "type": _sql_type(f.returns.type) if f.returns.type else None,
+            "columns": [{"name": n, "type": _sql_type(t)} for n, t in f.returns.columns],
+        },
+        "language": f.language,
+        "body": f.body,
+        "volatility": f.volatility,
+        "security": "definer" if f.security_definer else "invoker",
+        "search_path": list(f.search_path) if f.search_path is not None else None,
+        "execute": list(f.execute),
+        "description": f.description,
+        "classification": f.classification,
+        "reads": [f"{s}.{t}" for s, t in f.reads],
+    }
+
+
+def _trigger(t: Trigger) -> dict[str, Any]:
+    return {
+        "name": t.name,
+        "table": t.table_qualified,
+        "timing": t.timing,
+        "events": list(t.events),
+        "update_of": list(t.update_of),
+        "level": t.level,
+        "when": t.when,
+        "old_table": t.old_table,
+        "new_table": t.new_table,
+        "function": t.function,
+        "arguments": list(t.arguments),
+        "description": t.description,
+    }
+
+
+def _view(v: View) -> dict[str, Any]:
+    return {
+        "name": v.name,
+        "schema": "public",
+        "description": v.description,
+        "materialized": v.materialized,
+        "security_invoker": v.security_invoker,
+        "query": v.query,
+        "columns": [
+            {
+                "name": c.name,
+                "type": c.type_sql,
+                "source": f"{c.source[0]}.{c.source[1]}" if c.source else None,
+                "classification": c.classification,
+                "description": c.description,
+            }
+            for c in v.columns
+        ],
+        "select_roles": list(v.select_roles),
+        "reads": [f"{s}.{t}" for s, t in v.reads],
+        "updatable": v.updatable,
+        "indexes": [{"name": ix.name, "columns": list(ix.columns), "unique": ix.unique} for ix in v.indexes],
+    }

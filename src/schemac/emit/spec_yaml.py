@@ -3,11 +3,14 @@
 Pure and deterministic. It writes the shortest spec that builds back into the same
 model: keys PostgreSQL would name the same way go on their column (`unique: true`,
 `references:`), classification only where it differs from the table's, defaults left
-out. Objects the spec language cannot say follow as commented SQL, so nothing is lost.
+out. Whole objects of public the spec language cannot say go into the `sql:` section (so compile
+creates them and verify checks them); the rest (changes to spec tables, objects of other schemas)
+follows as commented SQL, so nothing is lost.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -48,13 +51,130 @@ def render_spec(schema: Schema, left_out: Iterable = (), header: str = "") -> st
             t.qualified_name: _drop_none({"description": t.description, "columns": {c.name: c.type.sql for c in t.columns}, "policies": _policies(t) or None})
             for t in schema.externals
         }
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    if schema.functions:
+        data["functions"] = {f.name: _function(f) for f in schema.functions}
+    if schema.views:
+        data["views"] = {v.name: _view(v) for v in schema.views}
+    if schema.triggers:
+        data["triggers"] = {t.name: _trigger(t) for t in schema.triggers}
+    left = list(left_out)
+    blocks = sql_blocks(left)
+    if blocks:
+        data["sql"] = {name: {"description": f"{item.kind} {item.name}: {item.reason}", "sql": item.sql} for name, item in blocks.items()}
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
     out = "# yaml-language-server: $schema=compiled/schemac.schema.json\n"
     out += "".join(f"# {line}\n" for line in header.splitlines())
     out += text
-    left = list(left_out)
-    if left:
-        out += _left_out_comments(left)
+    commented = [item for item in left if not runs_as_sql(item)]
+    if commented:
+        out += _left_out_comments(commented)
+    return out
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line text (bodies, queries, SQL) as literal blocks, so it reads as written; PyYAML falls back to a quoted
+    string when a block cannot hold the text exactly (trailing spaces)."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+def _text(dumper: yaml.SafeDumper, value: str):
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _text)
+
+# What the spec cannot say but whole objects can be created by hand-written SQL at the end of the migration: these go
+# into the `sql:` section (built and checked like the rest); changes to spec tables (a column, a default, a constraint,
+# a comment, a rule) stay commented, since running them would change a table the spec describes.
+SQL_KINDS = ("type", "sequence", "table", "function", "view", "index", "policy", "trigger")
+
+
+def runs_as_sql(item) -> bool:
+    """Whether a left-out object goes into the `sql:` section: a whole object of public (objects of other schemas, such as
+    policies on storage.objects, need what only a Supabase project has, so they stay commented)."""
+    return item.kind in SQL_KINDS and (item.table or item.name).startswith("public.")
+
+
+def sql_blocks(left: list) -> dict:
+    """name -> LeftOut, in the order they can run (types first, triggers last), each under a name of its own."""
+    out: dict = {}
+    for kind in SQL_KINDS:
+        for item in left:
+            if item.kind != kind or not runs_as_sql(item):
+                continue
+            base = "_".join(p for p in re.split(r"[^a-z0-9]+", f"{kind}_{item.name.split('(')[0].removeprefix('public.')}".lower()) if p)[:55]
+            name, n = base, 1
+            while name in out:
+                n += 1
+                name = f"{base}_{n}"
+            out[name] = item
+    return out
+
+
+def _function(f) -> dict:
+    out: dict = {}
+    if f.description is not None:
+        out["description"] = f.description
+    if f.arguments:
+        out["arguments"] = [_drop_none({"name": a.name, "type": a.type.sql, "default": a.default}) for a in f.arguments]
+    out["returns"] = f.returns.sql
+    out["language"] = f.language
+    if f.volatility != "VOLATILE":
+        out["volatility"] = f.volatility.lower()
+    if f.security_definer:
+        out["security"] = "definer"
+    if f.search_path is not None:
+        out["search_path"] = list(f.search_path)
+    default_execute = () if f.returns.trigger else ("authenticated", "service_role")
+    if tuple(f.execute) != default_execute:
+        out["grant_execute"] = list(f.execute)
+    if f.classification is not None:
+        out["classification"] = f.classification
+    out["body"] = f.body
+    return out
+
+
+def _view(v) -> dict:
+    out: dict = {}
+    if v.description is not None:
+        out["description"] = v.description
+    if v.materialized:
+        out["materialized"] = True
+    if v.security_invoker:
+        out["security_invoker"] = True
+    out["query"] = v.query
+    # every column typed as the catalog has it (a computed column needs a type the spec can tell)
+    out["columns"] = {
+        c.name: _drop_none({"description": c.description, "classification": c.classification if c.classification != "unclassified" else None, "type": c.type.sql if c.type else None})
+        for c in v.columns
+    }
+    if tuple(v.select_roles) != ("authenticated", "service_role"):
+        out["grant_select"] = list(v.select_roles)
+    if v.indexes:
+        out["indexes"] = [_drop_none({"columns": list(ix.columns), "unique": True if ix.unique else None, "name": ix.name}) for ix in v.indexes]
+    return out
+
+
+def _trigger(t) -> dict:
+    out: dict = {}
+    if t.description is not None:
+        out["description"] = t.description
+    out["table"] = t.table if t.table_schema == "public" else t.table_qualified
+    out["timing"] = t.timing.lower()
+    out["events"] = [e.lower() for e in t.events]
+    if t.update_of:
+        out["update_of"] = list(t.update_of)
+    if t.level != "ROW":
+        out["for_each"] = t.level.lower()
+    if t.when is not None:
+        out["when"] = t.when
+    if t.old_table or t.new_table:
+        out["referencing"] = _drop_none({"old_table": t.old_table, "new_table": t.new_table})
+    out["function"] = t.function.split(".", 1)[1] if t.function.startswith("public.") else t.function
+    if t.arguments:
+        out["arguments"] = list(t.arguments)
     return out
 
 
@@ -89,6 +209,10 @@ def _table(t: Table) -> dict:
     if t.timestamps:
         created, updated = t.timestamp_columns
         out["timestamps"] = True if (created, updated) == ("created_at", "updated_at") else {"created": created, "updated": updated}
+    if t.realtime:
+        out["realtime"] = True
+    if t.replica_identity != "default":
+        out["replica_identity"] = t.replica_identity
     out["columns"] = {
         c.name: _column(t, c, len(pk) == 1 and c.name in pk, c.name in column_uniques, column_fks.get(c.name))
         for c in t.columns

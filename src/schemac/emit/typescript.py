@@ -19,16 +19,20 @@ enums sorted by name; enum values in declared order; NOT NULL json is
 schemas (auth.users) left out of `Relationships`, since the generator only
 lists relations inside the schema it describes; `isOneToOne` by its rule (see
 is_one_to_one); trigger functions left out of `Functions`, as the generator
-does. `__InternalSupabase.PostgrestVersion` is the spec's
+does, and every other function typed as it types it (arguments and table columns
+by name, `Record<PropertyKey, never>` for no arguments, a returned table's row
+with `SetofOptions`). `__InternalSupabase.PostgrestVersion` is the spec's
 `typescript.postgrest_version`, "12" by default: what supabase-js assumes when
 the field is absent, so typing is the same as without it.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+from dataclasses import dataclass
 
-from ..model import Column, ColumnType, ForeignKey, Schema, Table, classification_label
+from ..model import CLASSIFICATION_LABELS, Column, ColumnType, ForeignKey, Function, Schema, SqlType, Table, View, ViewColumn, classification_label
 
 TYPESCRIPT_PATH = "types/database.ts"
 SCHEMA = "public"
@@ -148,6 +152,62 @@ def is_one_to_one(fk: ForeignKey, table: Table) -> bool:
     return any(tuple(sorted(k, key=position.__getitem__)) == tuple(fk.columns) for k in keys)
 
 
+@dataclass(frozen=True)
+class Relationship:
+    """One entry of a relation's `Relationships`, as the generator derives it (PostgREST's rules)."""
+
+    foreign_key: str
+    relation: str
+    columns: tuple[str, ...]
+    one_to_one: bool
+    referenced_relation: str
+    referenced_columns: tuple[str, ...]
+
+
+def all_relationships(schema: Schema) -> list[Relationship]:
+    """Foreign keys inside the schema, plus the ones views inherit: a view that shows every column of a foreign key
+    (or every referenced column) unchanged stands in for its table on that side, as PostgREST's schema cache does."""
+    base = [
+        Relationship(fk.name, t.name, fk.columns, is_one_to_one(fk, t), fk.ref_table, fk.ref_columns)
+        for t in schema.tables
+        for fk in t.foreign_keys
+        if fk.ref_schema == t.schema
+    ]
+    shown: dict[str, dict[tuple[str, str], list[str]]] = {}  # view -> (table, column) -> view columns showing it
+    for v in schema.views:
+        for c in v.columns:
+            if c.source is not None:
+                shown.setdefault(v.name, {}).setdefault(c.source, []).append(c.name)
+
+    def covering(table: str, columns: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+        out = []
+        for view, deps in shown.items():
+            if all((table, c) in deps for c in columns):
+                out += [(view, combo) for combo in itertools.product(*(deps[(table, c)] for c in columns))]
+        return out
+
+    expanded = []
+    for r in base:
+        from_views = covering(r.relation, r.columns)
+        to_views = covering(r.referenced_relation, r.referenced_columns)
+        expanded += [Relationship(r.foreign_key, v, cols, r.one_to_one, r.referenced_relation, r.referenced_columns) for v, cols in from_views]
+        expanded += [Relationship(r.foreign_key, r.relation, r.columns, r.one_to_one, v, cols) for v, cols in to_views]
+        expanded += [
+            Relationship(r.foreign_key, v, cols, r.one_to_one, w, ref_cols) for v, cols in from_views for w, ref_cols in to_views
+        ]
+    return base + expanded
+
+
+def relationships_of(schema: Schema, relation: str) -> list[Relationship]:
+    """A table's or view's Relationships, in the generator's order (foreign key, referenced relation, referenced columns)."""
+    found = [r for r in all_relationships(schema) if r.relation == relation]
+    return sorted(found, key=lambda r: (by_name(r.foreign_key), by_name(r.referenced_relation), quote_list(r.referenced_columns)))
+
+
+def quote_list(values: tuple[str, ...]) -> str:
+    return "[" + ",".join(quote(v) for v in values) + "]"
+
+
 def relationships(table: Table) -> list[ForeignKey]:
     """Foreign keys the generator lists: those inside the table's own schema, by constraint name."""
     fks = [fk for fk in table.foreign_keys if fk.ref_schema == table.schema]
@@ -228,16 +288,19 @@ def _database(schema: Schema) -> str:
         tables: list[str] = []
         for table in sorted_tables(schema):
             if table.schema == name:
-                tables += _table(table, "      ")
+                tables += _table(table, "      ", relationships_of(schema, table.name))
         enums: list[str] = []
-        if name == SCHEMA:  # enum types live in public
+        views: list[str] = []
+        if name == SCHEMA:  # enum types, views and functions live in public
             for enum in sorted(schema.enums, key=lambda e: by_name(e.name)):
                 enums += member("      ", enum.name, [quote(v) for v in enum.values])
+            for view in sorted(schema.views, key=lambda v: by_name(v.name)):
+                views += _view(view, "      ", relationships_of(schema, view.name))
         lines += [
             f"  {name}: {{",
             *block("    ", "Tables", tables),
-            *block("    ", "Views", []),
-            *block("    ", "Functions", []),
+            *block("    ", "Views", views),
+            *block("    ", "Functions", _functions(schema) if name == SCHEMA else []),
             *block("    ", "Enums", enums),
             *block("    ", "CompositeTypes", []),
             "  }",
@@ -246,7 +309,7 @@ def _database(schema: Schema) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table(table: Table, indent: str) -> list[str]:
+def _table(table: Table, indent: str, rels: list[Relationship]) -> list[str]:
     inner = indent + "  "
     fields = indent + "    "
     columns = sorted_columns(table)
@@ -266,28 +329,147 @@ def _table(table: Table, indent: str) -> list[str]:
         *block(inner, "Row", row),
         *block(inner, "Insert", insert),
         *block(inner, "Update", update),
-        *_relationships(table, inner),
+        *_relationships(rels, inner),
         f"{indent}}}",
     ]
 
 
-def _relationships(table: Table, indent: str) -> list[str]:
-    fks = relationships(table)
-    if not fks:
+def view_field_doc(column: ViewColumn) -> str:
+    label = CLASSIFICATION_LABELS.get(column.classification, column.classification)
+    text = f"[{label}] {' '.join((column.description or '').split())}".strip()
+    return "/** " + text.replace("*/", "*\\/") + " */"
+
+
+def view_ts_type(column: ViewColumn) -> str:
+    """A view column's type: its table column's when it passes one through, else the declared or inferred type."""
+    if column.column is not None:
+        return ts_type(column.column)
+    return sql_type_ts(column.type)  # type: ignore[arg-type]
+
+
+def _view(view: View, indent: str, rels: list[Relationship]) -> list[str]:
+    """Row (every column nullable: a view's columns carry no NOT NULL), and Insert/Update when PostgreSQL can write through it."""
+    inner = indent + "  "
+    fields = indent + "    "
+    columns = sorted(view.columns, key=lambda c: by_name(c.name))
+    row, write = [], []
+    for c in columns:
+        doc = fields + view_field_doc(c)
+        row += [doc, *member(fields, c.name, [view_ts_type(c), "null"])]
+        if c.column is not None and c.source is not None:
+            write += [doc, *member(fields, c.name, [view_ts_type(c), "null"], optional=True)]
+        else:
+            write += [doc, f"{fields}{c.name}?: never"]
+    sections = block(inner, "Row", row)
+    if view.updatable:
+        sections += block(inner, "Insert", write) + block(inner, "Update", write)
+    return [f"{indent}{view.name}: {{", *sections, *_relationships(rels, inner), f"{indent}}}"]
+
+
+def _relationships(rels: list[Relationship], indent: str) -> list[str]:
+    if not rels:
         return [f"{indent}Relationships: []"]
     lines = [f"{indent}Relationships: ["]
     item = indent + "    "
-    for fk in fks:
+    for r in rels:
         lines += [
             f"{indent}  {{",
-            f"{item}foreignKeyName: {quote(fk.name)}",
-            *string_list(item, "columns", list(fk.columns), trailing=""),
-            f"{item}isOneToOne: {'true' if is_one_to_one(fk, table) else 'false'}",
-            f"{item}referencedRelation: {quote(fk.ref_table)}",
-            *string_list(item, "referencedColumns", list(fk.ref_columns), trailing=""),
+            f"{item}foreignKeyName: {quote(r.foreign_key)}",
+            *string_list(item, "columns", list(r.columns), trailing=""),
+            f"{item}isOneToOne: {'true' if r.one_to_one else 'false'}",
+            f"{item}referencedRelation: {quote(r.referenced_relation)}",
+            *string_list(item, "referencedColumns", list(r.referenced_columns), trailing=""),
             f"{indent}  }},",
         ]
     return lines + [f"{indent}]"]
+
+
+# ---------------------------------------------------------------- functions
+
+# pg_type.typname -> the generator's TypeScript type (its pgTypeToTsType)
+PG_TS_TYPES = {
+    "bool": "boolean",
+    **{n: "number" for n in ("int2", "int4", "int8", "float4", "float8", "numeric")},
+    **{n: "string" for n in ("bytea", "bpchar", "varchar", "date", "text", "citext", "time", "timetz", "timestamp", "timestamptz", "uuid", "vector", "interval")},
+    "json": "Json",
+    "jsonb": "Json",
+    "void": "undefined",
+    "record": "Record<string, unknown>",
+}
+# names the parser leaves as written (`timestamptz`, `bool`) besides pg_catalog's own
+PG_ALIASES = {"int": "int4", "integer": "int4", "smallint": "int2", "bigint": "int8", "real": "float4", "float": "float8", "boolean": "bool", "decimal": "numeric"}
+
+
+def sql_type_ts(t: SqlType) -> str:
+    """The generator's TypeScript for a function argument or result type (arrays as T[])."""
+    name = PG_ALIASES.get(t.name, t.name)
+    base = PG_TS_TYPES.get(name, "unknown")
+    return base + "[]" if t.array else base
+
+
+def rpc_functions(schema: Schema) -> list[Function]:
+    """Functions supabase.rpc() can call, as the generator lists them: trigger functions are left out."""
+    return sorted((f for f in schema.functions if not f.returns.trigger), key=lambda f: by_name(f.name))
+
+
+def returned_table(schema: Schema, f: Function) -> Table | None:
+    """The spec table whose row type the function returns (RETURNS t or SETOF t), if any."""
+    t = f.returns.type
+    if t is None or t.array or t.schema not in (None, SCHEMA):
+        return None
+    return next((table for table in schema.tables if table.name == t.name), None)
+
+
+def _functions(schema: Schema) -> list[str]:
+    lines: list[str] = []
+    for f in rpc_functions(schema):
+        lines += _function(schema, f, "      ")
+    return lines
+
+
+def _function_doc(f: Function) -> str | None:
+    label = CLASSIFICATION_LABELS.get(f.classification, f.classification) if f.classification else None
+    text = " ".join(p for p in ((f"[returns {label}]" if label else ""), " ".join((f.description or "").split())) if p)
+    return "/** " + text.replace("*/", "*\\/") + " */" if text else None
+
+
+def _function(schema: Schema, f: Function, indent: str) -> list[str]:
+    inner = indent + "  "
+    args = sorted(f.arguments, key=lambda a: by_name(a.name))
+    arg_members = [f"{a.name}{'?' if a.default is not None else ''}: {sql_type_ts(a.type)}" for a in args]
+    args_one_line = "{ " + "; ".join(arg_members) + " }" if args else "Record<PropertyKey, never>"
+    returns_lines: list[str] = []  # a multi-line Returns (an object type), else empty and returns_text is used
+    setof_options: list[str] = []
+    table = returned_table(schema, f)
+    if f.returns.columns:
+        fields = [f"{inner}  {name}: {sql_type_ts(t)}" for name, t in sorted(f.returns.columns, key=lambda c: by_name(c[0]))]
+        returns_lines = [f"{inner}Returns: {{", *fields, f"{inner}}}[]"]
+    elif table is not None:
+        fields = []
+        for c in sorted_columns(table):
+            fields += member(inner + "  ", c.name, value_alternatives(c))
+        returns_lines = [f"{inner}Returns: {{", *fields, f"{inner}}}" + ("[]" if f.returns.setof else "")]
+        setof_options = [
+            f"{inner}SetofOptions: {{",
+            f'{inner}  from: "*"',
+            f"{inner}  to: {quote(table.name)}",
+            f"{inner}  isOneToOne: {'false' if f.returns.setof else 'true'}",
+            f"{inner}  isSetofReturn: {'true' if f.returns.setof else 'false'}",
+            f"{inner}}}",
+        ]
+    returns_text = sql_type_ts(f.returns.type) + ("[]" if f.returns.setof else "") if f.returns.type is not None else "unknown"
+    doc = _function_doc(f)
+    out = [indent + doc] if doc else []
+    one_line = f"{indent}{f.name}: {{ Args: {args_one_line}; Returns: {returns_text} }}"
+    if not returns_lines and len(one_line) <= WIDTH:
+        return out + [one_line]
+    args_line = f"{inner}Args: {args_one_line}"
+    if len(args_line) > WIDTH and args:
+        args_block = [f"{inner}Args: {{", *[f"{inner}  {m}" for m in arg_members], f"{inner}}}"]
+    else:
+        args_block = [args_line]
+    body = args_block + (returns_lines or [f"{inner}Returns: {returns_text}"]) + setof_options
+    return out + [f"{indent}{f.name}: {{", *body, f"{indent}}}"]
 
 
 # ---------------------------------------------------------------- the generator's helpers

@@ -37,6 +37,7 @@ def plan_migration(current: Schema, desired: Schema, *, allow_destructive: bool 
 SECONDARY = (
     ch.SetTableComment, ch.SetColumnComment, ch.CreateUpdatedAtFunction, ch.DropUpdatedAtFunction, ch.Backfill,
     ch.AddExtension, ch.DropExtension,  # an extension comes or goes with what uses it
+    ch.SetFunctionComment, ch.SetViewComments, ch.SetTriggerComment,
     ch.CreateSchema,  # comes with the tables in it
     ch.RenameSequence,  # comes with its table's or column's rename
 )
@@ -98,8 +99,31 @@ def _slug(c: Change) -> str:
             return f"add_{index.name}"
         case ch.DropIndex(table, index):
             return f"drop_{index.name}"
+        case ch.AddTrigger(table, trigger) | ch.DropTrigger(table, trigger) if trigger.table:
+            verb = "add" if isinstance(c, ch.AddTrigger) else "drop"
+            return f"{verb}_trigger_{trigger.name}"
         case ch.AddTrigger(table) | ch.DropTrigger(table):
             return f"change_{table}_timestamps"
+        case ch.CreateFunction(f):
+            return f"create_function_{f.name}"
+        case ch.ReplaceFunction(f) | ch.RecreateFunction(_, f) | ch.SetFunctionGrants(f) | ch.SetFunctionComment(f):
+            return f"change_function_{f.name}"
+        case ch.DropFunction(f):
+            return f"drop_function_{f.name}"
+        case ch.CreateView(v):
+            return f"create_view_{v.name}"
+        case ch.DropView(v):
+            return f"drop_view_{v.name}"
+        case ch.ReplaceView(v) | ch.SetViewOptions(v) | ch.SetViewGrants(v) | ch.SetViewComments(v):
+            return f"change_view_{v.name}"
+        case ch.AddViewIndex(view, index) | ch.DropViewIndex(view, index):
+            return f"change_{view}_indexes"
+        case ch.SetTriggerComment(table, trigger):
+            return f"comment_trigger_{trigger.name}"
+        case ch.SetReplicaIdentity(table) | ch.SetRealtime(table):
+            return f"change_{table}_realtime"
+        case ch.RunSqlBlock(block):
+            return f"sql_{block.name}"
         case ch.SetRowLevelSecurity(table, enabled):
             return f"{'enable' if enabled else 'disable'}_{table}_rls"
         case ch.AddPolicy(table) | ch.DropPolicy(table):

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from ..model import Check, Column, ColumnType, Default, Domain, Enum, Exclusion, Extension, ForeignKey, Identity, Index, Policy, PrimaryKey, Table, Trigger, Unique
+from ..model import (
+    Check, Column, ColumnType, Default, Domain, Enum, Exclusion, Extension, ForeignKey, Function, Identity, Index, Policy, PrimaryKey, SqlBlock,
+    Table, Trigger, Unique, View,
+)
 
 Constraint = Union[PrimaryKey, Unique, Check, ForeignKey, Exclusion]
 
@@ -303,11 +306,135 @@ class DropGenerated:
     column: str
 
 
+@dataclass(frozen=True)
+class CreateFunction:
+    """CREATE FUNCTION with its EXECUTE grants and comment."""
+
+    function: Function
+
+
+@dataclass(frozen=True)
+class ReplaceFunction:
+    """CREATE OR REPLACE FUNCTION: body, language, volatility, SECURITY or settings changed; same arguments and return type,
+    so its grants, comment and dependents (triggers, policies, views) stay."""
+
+    function: Function
+
+
+@dataclass(frozen=True)
+class RecreateFunction:
+    """Arguments or return type changed, which CREATE OR REPLACE cannot do: DROP, then CREATE with grants and comment.
+    The differ drops what depends on it (triggers, policies, views) before and creates them again after."""
+
+    current: Function
+    desired: Function
+
+
+@dataclass(frozen=True)
+class DropFunction:
+    function: Function
+
+
+@dataclass(frozen=True)
+class SetFunctionGrants:
+    """EXECUTE revoked from everyone, then granted to the spec's roles."""
+
+    function: Function
+
+
+@dataclass(frozen=True)
+class SetFunctionComment:
+    function: Function
+
+
+@dataclass(frozen=True)
+class CreateView:
+    """CREATE [MATERIALIZED] VIEW with its indexes, grants and comments."""
+
+    view: View
+
+
+@dataclass(frozen=True)
+class ReplaceView:
+    """CREATE OR REPLACE VIEW: a plain view whose columns keep their names and types, new ones appended at the end."""
+
+    view: View
+
+
+@dataclass(frozen=True)
+class DropView:
+    view: View
+
+
+@dataclass(frozen=True)
+class SetViewOptions:
+    """ALTER VIEW ... SET / RESET (security_invoker)."""
+
+    view: View
+
+
+@dataclass(frozen=True)
+class SetViewGrants:
+    """SELECT revoked from everyone, then granted to the spec's roles."""
+
+    view: View
+
+
+@dataclass(frozen=True)
+class SetViewComments:
+    """COMMENT ON the view and each of its columns (descriptions and classifications)."""
+
+    view: View
+
+
+@dataclass(frozen=True)
+class AddViewIndex:
+    view: str  # a materialized view
+    index: Index
+
+
+@dataclass(frozen=True)
+class DropViewIndex:
+    view: str
+    index: Index
+
+
+@dataclass(frozen=True)
+class SetTriggerComment:
+    table: str  # schema-qualified for a table outside public (auth.users)
+    trigger: Trigger
+
+
+@dataclass(frozen=True)
+class SetReplicaIdentity:
+    table: str
+    identity: str  # default | full
+
+
+@dataclass(frozen=True)
+class SetRealtime:
+    """Add the table to Supabase's supabase_realtime publication (created when missing), or remove it."""
+
+    table: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class RunSqlBlock:
+    """A `sql:` block, verbatim: new, or changed since the last migration (then it runs again, so blocks are written
+    to be re-runnable: CREATE OR REPLACE, IF NOT EXISTS, DROP ... IF EXISTS)."""
+
+    block: SqlBlock
+    again: bool  # changed since the last migration
+
+
 Change = Union[
     AddTable, DropTable, RenameTable, AddColumn, DropColumn, RenameColumn, AlterColumnType, SetNotNull, DropNotNull,
     SetDefault, DropDefault, Backfill, UpdateEnumValue, AddConstraint, DropConstraint, RenameConstraint, AddIndex,
     DropIndex, RenameIndex, AddTrigger, DropTrigger, CreateUpdatedAtFunction, DropUpdatedAtFunction,
     SetRowLevelSecurity, AddPolicy, DropPolicy, SetTableComment, SetColumnComment, AddExtension, DropExtension,
     CreateEnumType, DropEnumType, AddEnumValue, RenameEnumValue, AddDomain, DropDomain, AddIdentity, DropIdentity,
-    SetGenerated, DropGenerated,
+    SetGenerated, DropGenerated, CreateFunction, ReplaceFunction, RecreateFunction, DropFunction, SetFunctionGrants,
+    SetFunctionComment, CreateView, ReplaceView, DropView, SetViewOptions, SetViewGrants, SetViewComments, AddViewIndex,
+    DropViewIndex, SetTriggerComment, SetReplicaIdentity, SetRealtime, RunSqlBlock,
 ]

@@ -23,6 +23,7 @@ from ..model import Check, Column, ColumnType, Enum, Exclusion, ForeignKey, Inde
 from ..resolve import naming
 from . import changes as ch
 from .changes import Change, Constraint
+from .objects import diff_objects
 
 # Every field of the model by what the differ does with it. A field added to the model must be put in
 # one of these (tests/test_plan_fields.py fails until it is), and a compared one needs its change kind
@@ -30,7 +31,7 @@ from .changes import Change, Constraint
 COMPARED = {
     "Table": {
         "name", "rls", "timestamps", "columns", "primary_key", "uniques", "checks", "foreign_keys", "indexes", "triggers", "policies",
-        "exclusions",
+        "exclusions", "realtime", "replica_identity",
         "timestamp_columns",  # through the columns and the trigger (its function is named after the updated column)
         "schema",  # a table that changes schema is refused (never moved); external tables are paired by schema.table
     },
@@ -42,15 +43,28 @@ COMPARED = {
     "Index": {"name", "columns", "unique", "where", "using", "elements", "include", "nulls_not_distinct"},
     "IndexElement": {"column", "expression", "opclass", "collation", "order", "nulls"},  # as part of its index or exclusion
     "Exclusion": {"name", "using", "elements", "where"},
-    "Trigger": {"name", "timing", "events", "function"},
+    "Trigger": {"name", "timing", "events", "function", "level", "update_of", "when", "old_table", "new_table", "arguments", "table_schema", "table"},
     "Policy": {"name", "operations", "roles", "using", "with_check"},
     "Enum": {"name", "values", "native"},  # a CHECK of each column using it, or (native) a PostgreSQL enum type
     "Domain": {"name", "type", "check"},
     "Extension": {"name", "schema"},
+    "Schema": {"tables", "enums", "extensions", "domains", "functions", "triggers", "views", "sql_blocks", "externals"},  # externals: their policies
+    # what CREATE OR REPLACE changes (language, body, volatility, security, search_path), the signature (arguments, returns), grants
+    "Function": {"name", "arguments", "returns", "language", "body", "volatility", "security_definer", "search_path", "execute"},
+    "Argument": {"name", "type", "default"},
+    "Returns": {"sql", "setof", "type", "columns"},
+    "SqlType": {"sql", "name", "schema", "array"},
+    "View": {"name", "query", "materialized", "security_invoker", "columns", "select_roles", "indexes"},
+    "ViewColumn": {"name", "column", "type"},  # column and type: through the column's type (type_sql)
+    "SqlBlock": {"name", "sql"},  # a new or changed block runs (again) in the next migration
 }
 IN_COMMENTS = {  # compared through the COMMENT text they are written into
     "Table": {"description", "classification", "retention", "log", "catalog_comment", "classification_tag", "comment_details"},
     "Column": {"description", "classification", "encrypted", "catalog_comment"},
+    "Trigger": {"description"},
+    "Function": {"description", "classification"},  # the classification of what it returns
+    "View": {"description", "classification_tag"},
+    "ViewColumn": {"classification", "description"},
 }
 HINTS = {  # how to get from the last state, never compared
     "Table": {"renamed_from"},
@@ -74,9 +88,17 @@ NOT_IN_DATABASE = {  # documentation, rule settings and positions: no migration
     "Domain": {"description", "pos"},
     "Extension": {"pos"},
     "IndexElement": set(),
-    "Trigger": set(),
+    "Trigger": {"pos"},
     "Policy": {"owner", "description", "pos", "keys"},  # owner: resolved into using / with_check
     "Enum": {"description", "pos", "value_pos"},
+    "Schema": {"source", "source_sha256", "lint", "doc_targets", "pos", "postgrest_version", "er_direction", "profile", "classifications"},
+    "Function": {"reads", "pos", "keys"},  # reads: derived from the body
+    "Argument": set(),
+    "Returns": set(),
+    "SqlType": set(),
+    "View": {"reads", "updatable", "pos", "keys"},  # derived from the query
+    "ViewColumn": {"source"},  # derived from the query
+    "SqlBlock": {"description", "creates", "pos"},  # creates: derived from the parse
 }
 
 INTEGER_WIDTH = {"smallint": 1, "integer": 2, "bigint": 3}
@@ -125,6 +147,7 @@ def diff_schemas(current: Schema, desired: Schema) -> Diff:
 
     _replace_dependent_foreign_keys(tables, desired, out)
     _diff_externals(current, desired, out)
+    out.changes += diff_objects(current, desired, tables, out.changes)
 
     _drop_types(current, desired, out)
     had = any(t.timestamps for t in current.tables)

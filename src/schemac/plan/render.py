@@ -24,11 +24,15 @@ from ..emit.sql import (
     foreign_key_sql,
     identity_options,
     idents,
+    publication_add_sql,
+    sql_block_text,
     unique_sql,
     render_trigger,
     table_comment,
     updated_at_function_sql,
 )
+from ..emit.routines import create_function_sql, function_comment, function_comment_sql, function_grants_sql, function_sql_name, trigger_comment
+from ..emit.views import create_view_sql, render_view, view_column_comment, view_comment, view_grants_sql, view_kind
 from ..model import UPDATED_AT_FUNCTION, Check, Exclusion, ForeignKey, Index, PrimaryKey, Table, Unique
 from ..resolve import naming
 from ..sqltext import qualified, quote_ident, quote_literal
@@ -116,12 +120,103 @@ PHASES: dict[type, int] = {
     ch.DropEnumType: 245,
     ch.DropDomain: 245,
     ch.DropExtension: 250,
+    # functions, views, section triggers, realtime, sql: blocks (see objects.py for what depends on what)
+    ch.DropView: 15,
+    ch.DropViewIndex: 16,
+    ch.CreateFunction: 185,
+    ch.ReplaceFunction: 185,
+    ch.RecreateFunction: 185,
+    ch.SetFunctionGrants: 186,
+    ch.CreateView: 195,
+    ch.ReplaceView: 195,
+    ch.AddViewIndex: 196,
+    ch.SetViewOptions: 196,
+    ch.SetViewGrants: 196,
+    ch.SetReplicaIdentity: 205,
+    ch.SetRealtime: 205,
+    ch.SetFunctionComment: 230,
+    ch.SetViewComments: 230,
+    ch.SetTriggerComment: 230,
+    ch.DropFunction: 242,
+    ch.RunSqlBlock: 255,
 }
 
 
 def _t(where: dict[str, str], table: str) -> str:
     """A table's qualified name: `where` maps the tables outside public to their schema."""
     return qualified(where.get(table, "public"), table)
+
+
+def _on(where: dict[str, str], table: str) -> str:
+    """A table as trigger changes name it: a spec table by name (`where` gives its schema), a table outside the spec
+    schema-qualified (auth.users)."""
+    schema, _, name = table.rpartition(".")
+    return qualified(schema, name) if schema else _t(where, name)
+
+
+def _pub(name: str) -> str:
+    return qualified("public", name)
+
+
+def _trigger_comment(where: dict[str, str], table: str, trigger) -> Statement:
+    return Statement(f"COMMENT ON TRIGGER {quote_ident(trigger.name)} ON {_on(where, table)} IS {_comment_literal(trigger_comment(trigger))};", (), f"comment on trigger {trigger.name} on {table}")
+
+
+def render_object_change(c: Change, where: dict[str, str]) -> list[Statement] | None:
+    """Functions, views, realtime and sql: blocks; None for any other change."""
+    match c:
+        case ch.CreateFunction(f):
+            return [_function_statement(f, f"create function {f.name}")]
+        case ch.ReplaceFunction(f):
+            return [Statement(create_function_sql(f), (), f"replace function {f.name} (CREATE OR REPLACE: its grants and dependents stay)")]
+        case ch.RecreateFunction(old, f):
+            drop = Statement(f"DROP FUNCTION {function_sql_name(old)};", (), f"drop function {old.name} (its arguments or return type change)")
+            return [drop, _function_statement(f, f"create function {f.name} again")]
+        case ch.DropFunction(f):
+            return [Statement(f"DROP FUNCTION {function_sql_name(f)};", (), f"drop function {f.name}")]
+        case ch.SetFunctionGrants(f):
+            return [Statement("\n".join(function_grants_sql(f)), (hazard(AUTHORIZATION_CHANGE, f"who may execute {f.name}"),), f"set EXECUTE grants of function {f.name}")]
+        case ch.SetFunctionComment(f):
+            comment = function_comment(f)
+            return [Statement(f"COMMENT ON FUNCTION {function_sql_name(f)} IS {quote_literal(comment) if comment is not None else 'NULL'};", (), f"comment on function {f.name}")]
+        case ch.CreateView(v):
+            body = render_view(v).split("\n", 1)[1].rstrip("\n")  # without its heading comment
+            return [Statement(body, (), f"create {view_kind(v).lower()} {v.name}")]
+        case ch.ReplaceView(v):
+            return [Statement(create_view_sql(v), (), f"replace view {v.name} (same columns, new ones appended)")]
+        case ch.DropView(v):
+            return [Statement(f"DROP {view_kind(v)} {_pub(v.name)};", (), f"drop {view_kind(v).lower()} {v.name}")]
+        case ch.SetViewOptions(v):
+            option = "SET (security_invoker = true)" if v.security_invoker else "RESET (security_invoker)"
+            return [Statement(f"ALTER VIEW {_pub(v.name)} {option};", (hazard(AUTHORIZATION_CHANGE, f"whose rights {v.name} reads with"),), f"view {v.name} reads with {'the caller' if v.security_invoker else 'its owner'}'s rights")]
+        case ch.SetViewGrants(v):
+            return [Statement("\n".join(view_grants_sql(v)), (hazard(AUTHORIZATION_CHANGE, f"who may read {v.name}"),), f"set SELECT grants of view {v.name}")]
+        case ch.SetViewComments(v):
+            name = _pub(v.name)
+            comment = view_comment(v)
+            lines = [f"COMMENT ON {view_kind(v)} {name} IS {quote_literal(comment) if comment is not None else 'NULL'};"]
+            for col in v.columns:
+                text = view_column_comment(col, v.classification_tag)
+                lines.append(f"COMMENT ON COLUMN {name}.{quote_ident(col.name)} IS {quote_literal(text) if text is not None else 'NULL'};")
+            return [Statement("\n".join(lines), (), f"comment on view {v.name}")]
+        case ch.AddViewIndex(view, ix):
+            return [Statement(_index_sql({}, view, ix, concurrently=False), (hazard(INDEX_NOT_CONCURRENT, f"{ix.name} on {view}"),), f"add index {ix.name} on {view}")]
+        case ch.DropViewIndex(view, ix):
+            return [Statement(f"DROP INDEX {_pub(ix.name)};", (), f"drop index {ix.name} on {view}")]
+        case ch.SetReplicaIdentity(table, identity):
+            return [Statement(f"ALTER TABLE {_t(where, table)} REPLICA IDENTITY {identity.upper()};", (LOCK,), f"replica identity of {table}: {identity}")]
+        case ch.SetRealtime(table, enabled):
+            if enabled:
+                return [Statement(publication_add_sql(table, where.get(table, "public")), (), f"publish changes of {table} to supabase_realtime")]
+            return [Statement(f"ALTER PUBLICATION supabase_realtime DROP TABLE {_t(where, table)};", (), f"stop publishing changes of {table} to supabase_realtime")]
+        case ch.RunSqlBlock(block, again):
+            return [Statement(sql_block_text(block).rstrip("\n"), (), f"sql: {block.name}" + (" (changed: runs again)" if again else ""))]
+    return None
+
+
+def _function_statement(f, summary: str) -> Statement:
+    lines = [create_function_sql(f), *function_grants_sql(f), *function_comment_sql(f)]
+    return Statement("\n".join(lines), (), summary)
 
 
 LOCK = hazard(ACCESS_EXCLUSIVE_LOCK)
@@ -179,9 +274,14 @@ def render_change(c: Change, where: dict[str, str] | None = None) -> list[Statem
         case ch.RenameIndex(table, old, new):
             return [Statement(f"ALTER INDEX {qualified(where.get(table, 'public'), old)} RENAME TO {quote_ident(new)};", (LOCK,), f"rename index {old} on {table} to {new}")]
         case ch.AddTrigger(table, trigger):
-            return [Statement(render_trigger(None, trigger, on=_t(where, table)), (), f"add trigger {trigger.name} on {table}")]  # type: ignore[arg-type]
+            out = [Statement(render_trigger(None, trigger, on=_on(where, table)), (), f"add trigger {trigger.name} on {table}")]  # type: ignore[arg-type]
+            if trigger.description:
+                out.append(_trigger_comment(where, table, trigger))
+            return out
         case ch.DropTrigger(table, trigger):
-            return [Statement(f"DROP TRIGGER {quote_ident(trigger.name)} ON {_t(where, table)};", (LOCK,), f"drop trigger {trigger.name} on {table}")]
+            return [Statement(f"DROP TRIGGER {quote_ident(trigger.name)} ON {_on(where, table)};", (LOCK,), f"drop trigger {trigger.name} on {table}")]
+        case ch.SetTriggerComment(table, trigger):
+            return [_trigger_comment(where, table, trigger)]
         case ch.CreateUpdatedAtFunction():
             schema, name = UPDATED_AT_FUNCTION.split(".")
             return [Statement(updated_at_function_sql(qualified(schema, name)).rstrip("\n"), (), "create function " + UPDATED_AT_FUNCTION)]
@@ -238,6 +338,8 @@ def render_change(c: Change, where: dict[str, str] | None = None) -> list[Statem
             return [Statement(f"ALTER TABLE {_t(where, table)} ALTER COLUMN {quote_ident(column)} SET EXPRESSION AS ({expression});", (hazard(TABLE_REWRITE, f"{table}, to recompute {column}"), LOCK), f"change the expression of {table}.{column}")]
         case ch.DropGenerated(table, column):
             return [Statement(f"ALTER TABLE {_t(where, table)} ALTER COLUMN {quote_ident(column)} DROP EXPRESSION;", (LOCK,), f"make {table}.{column} a plain column (values kept)")]
+    if (statements := render_object_change(c, where)) is not None:
+        return statements
     raise TypeError(f"no renderer for {c!r}")
 
 

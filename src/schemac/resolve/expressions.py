@@ -59,6 +59,8 @@ DEFAULT = Place("default expression", column_refs=False)
 GENERATED = Place("generated column expression", immutable_only=True)
 BACKFILL = Place("backfill expression", subqueries=True)
 TYPE_CHANGE_USING = Place("type change USING expression")
+TRIGGER_WHEN = Place("trigger WHEN condition")
+ARGUMENT_DEFAULT = Place("argument default", column_refs=False)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Scope:
     table: str | None = None
     columns: frozenset[str] = frozenset()
     tables: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    row_names: frozenset[str] = frozenset()  # qualifiers naming this row, e.g. old and new in a trigger's WHEN
 
 
 @dataclass(frozen=True)
@@ -319,7 +322,7 @@ class _Checker:
                 if column not in frame[qualifier]:
                     self.unknown(node, column, qualifier, frame[qualifier])
                 return
-        if qualifier is not None and qualifier != self.scope.table:
+        if qualifier is not None and qualifier != self.scope.table and qualifier.lower() not in self.scope.row_names:
             known = sorted({*(n for f in frames if f for n in f), *([self.scope.table] if self.scope.table else [])})
             self.add(node, f"'{qualifier}' is not a table in scope here; use {', '.join(repr(k) for k in known) or 'the column name alone'}")
             return

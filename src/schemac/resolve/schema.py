@@ -50,9 +50,13 @@ from ..model import (
 )
 from .policies import resolve_policies
 from .problems import Problems, explicit_name
-from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, EnumValueSpec, ExtensionSpec, ExternalTableSpec, IdentitySpec, IndexElementSpec, Spec, TableSpec, TimestampsSpec, TypeScriptSpec
+from ..spec.language import ColumnSpec, CommentsSpec, DocsSpec, DomainSpec, EnumSpec, EnumValueSpec, ExtensionSpec, ExternalTableSpec, IdentitySpec, FunctionSpec, IndexElementSpec, Spec, SqlBlockSpec, TableSpec, TimestampsSpec, TriggerSpec, TypeScriptSpec, ViewSpec
 from ..sqltext import quote_ident, quote_literal
 from .expressions import BACKFILL, CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, TYPE_CHANGE_USING, Scope
+from .functions import build_functions
+from .triggers import build_triggers
+from .views import build_views
+from .sql_blocks import build_sql_blocks
 
 
 # Every PostgreSQL table has these hidden columns; a user column may not take their names.
@@ -69,7 +73,7 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         problems.add((), "the spec must be a mapping with a 'tables' key at the top level")
         raise SpecErrors(problems.errors)
 
-    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains", "typescript", "external")}
+    top = {k: v for k, v in data.items() if k not in ("enums", "tables", "docs", "extensions", "comments", "domains", "typescript", "external", "functions", "triggers", "views", "sql")}
     validate(Spec, {**top, "tables": {"_": None}}, (), problems, skip=("tables",))
     docs_spec = _validate_docs(data.get("docs"), problems)
     postgrest_version = _postgrest_version(data.get("typescript"), problems)
@@ -103,6 +107,15 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     externals = resolve_external_policies(externals, external_specs, tables_by_name, problems)
     lint = build_lint(data.get("lint"), tables_by_name, all_table_names, problems)
     doc_targets = _build_doc_targets(docs_spec, problems)
+    function_specs = validate_each(FunctionSpec, data.get("functions", {}), ("functions",), problems)
+    functions = build_functions(function_specs, tables_by_name, problems)
+    trigger_specs = validate_each(TriggerSpec, data.get("triggers", {}), ("triggers",), problems)
+    declared = set(data.get("functions") or {}) if isinstance(data.get("functions"), dict) else set()
+    view_specs = validate_each(ViewSpec, data.get("views", {}), ("views",), problems)
+    views = build_views(view_specs, tables_by_name, declared, problems, classification_required=vocabulary.required)
+    triggers = build_triggers(trigger_specs, tables_by_name, {f.name: f for f in functions}, declared, problems, {v.name: v for v in views})
+    views = tuple(dataclasses.replace(v, classification_tag=comments.classification_tag) for v in views)
+    sql_blocks = build_sql_blocks(validate_each(SqlBlockSpec, data.get("sql", {}), ("sql",), problems), problems)
     if problems.errors:
         partial = _clean_part(tables_by_name, enums, lint, problems, loaded, source_bytes, source_name, vocabulary)
         raise SpecErrors(problems.errors, partial)
@@ -118,6 +131,10 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
         classifications=vocabulary.classes,
         doc_targets=doc_targets,
         extensions=extensions,
+        functions=functions,
+        triggers=triggers,
+        views=views,
+        sql_blocks=sql_blocks,
         domains=tuple(domains.values()),
         externals=externals,
         postgrest_version=postgrest_version,
@@ -497,6 +514,8 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         pos=pos(path),
         user_operations=tuple(dict.fromkeys(spec.user_operations)),
         user_operations_reason=_user_operations_reason(spec, path, problems),
+        realtime=spec.realtime,
+        replica_identity=spec.replica_identity,
         keys=problems.keys(path, spec),
         exclusions=tuple(exclusions),
         timestamp_columns=stamps or ("created_at", "updated_at"),

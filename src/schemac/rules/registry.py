@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import access, classification, column_types, documentation, keys
+from . import access, classification, column_types, documentation, keys, routines
 from .base import Rule
 
 UNUSED_WAIVER = Rule("SC100", "every waiver matches a finding", "warning", lambda schema: ())
@@ -28,6 +28,10 @@ RULES: tuple[Rule, ...] = tuple(
             keys.identity_not_serial,
             documentation.described,
             documentation.retention_stated,
+            routines.definer_search_path,
+            routines.anon_function_phi,
+            routines.view_security_invoker,
+            routines.view_phi_exposure,
         ),
         key=lambda r: r.code,
     )

@@ -313,6 +313,10 @@ class TableSpec(SpecModel):
     """Row level security; on unless explicitly turned off."""
     timestamps: bool | TimestampsSpec = False
     """Adds created_at and updated_at (timestamptz, default now()) and the trigger that maintains updated_at; a mapping {created, updated} names the two columns otherwise."""
+    realtime: bool = False
+    """Publish the table's changes to Supabase Realtime (adds it to the supabase_realtime publication)."""
+    replica_identity: Literal["default", "full"] = "default"
+    """REPLICA IDENTITY: `full` sends the old row's every column with UPDATE and DELETE events (Realtime needs it for filters on them)."""
     columns: dict[str, ColumnSpec] = Field(min_length=1)
     """The table's columns, in order."""
     primary_key: list[str] | None = None
@@ -341,6 +345,126 @@ class TableSpec(SpecModel):
     """Explicit name of the primary key constraint (an existing database's `pk_orders`); `<table>_pkey` when omitted."""
     renamed_from: str | None = None
     """Migration hint: the name this table had in the last migration; the next migration renames it (keeping its data) instead of dropping and adding. Remove the hint once that migration is written."""
+
+
+class ArgumentSpec(SpecModel):
+    """One argument of a function."""
+
+    name: str
+    """The argument's name; supabase-js passes arguments by name (`.rpc('fn', { name: value })`)."""
+    type: str
+    """Its PostgreSQL type, e.g. uuid, text, integer[], timestamp with time zone."""
+    default: str | None = None
+    """A SQL expression: the argument may then be left out (it is optional in the TypeScript Args)."""
+
+
+class FunctionSpec(SpecModel):
+    """A function in the public schema: callable with supabase.rpc(), from policies, or by triggers."""
+
+    description: str | None = None
+    """What the function does; becomes its COMMENT."""
+    arguments: list[ArgumentSpec] = Field(default_factory=list)
+    """The arguments, in order."""
+    returns: str
+    """A type (`uuid`, `boolean`, `appointments`), `setof <table>`, `table (column type, ...)`, `trigger` or `void`."""
+    language: Literal["sql", "plpgsql"]
+    """The body's language."""
+    body: str
+    """The function's body, without dollar quotes; parsed at compile time by PostgreSQL's parser."""
+    volatility: Literal["volatile", "stable", "immutable"] = "volatile"
+    """VOLATILE (the default), STABLE or IMMUTABLE."""
+    security: Literal["invoker", "definer"] = "invoker"
+    """SECURITY INVOKER (the caller's rights, the default) or DEFINER (the owner's rights: then fix `search_path`)."""
+    search_path: list[str] | None = None
+    """Schemas the body resolves names in, fixed for the function (`[]` means none: qualify every name)."""
+    grant_execute: list[Role] | None = None
+    """API roles that may EXECUTE it; the default is [authenticated, service_role], or none for a trigger function."""
+    classification: Classification | None = None
+    """Classification of what the function returns; the strictest of the tables its body reads when omitted."""
+
+
+class ReferencingSpec(SpecModel):
+    """Transition tables of a statement-level AFTER trigger."""
+
+    old_table: str | None = None
+    """Name under which the old rows are visible (UPDATE, DELETE)."""
+    new_table: str | None = None
+    """Name under which the new rows are visible (INSERT, UPDATE)."""
+
+
+class TriggerSpec(SpecModel):
+    """A trigger on a table of the spec, or on a Supabase table such as auth.users."""
+
+    table: str
+    """The table: a table of this spec, or `auth.users`."""
+    timing: Literal["before", "after", "instead of"]
+    """BEFORE or AFTER the event."""
+    events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)
+    """The events that fire it."""
+    update_of: list[str] = Field(default_factory=list)
+    """Fire on UPDATE only when one of these columns is set."""
+    for_each: Literal["row", "statement"] = "row"
+    """FOR EACH ROW (the default) or FOR EACH STATEMENT."""
+    when: str | None = None
+    """A SQL condition over OLD and NEW (row triggers)."""
+    referencing: ReferencingSpec | None = None
+    """Transition tables (AFTER ... FOR EACH STATEMENT)."""
+    function: str
+    """The function it runs: a function of this spec returning `trigger`."""
+    arguments: list[str] = Field(default_factory=list)
+    """String arguments passed to the function (TG_ARGV)."""
+    description: str | None = None
+    """Why the trigger exists; becomes its COMMENT."""
+
+
+class ViewColumnSpec(SpecModel):
+    """What the spec says about one output column of a view."""
+
+    description: str | None = None
+    """What the column holds; the source column's description when omitted."""
+    classification: Classification | None = None
+    """Overrides the classification derived from the source columns."""
+    type: str | None = None
+    """Its PostgreSQL type, needed only for a computed column whose type schemac cannot tell (e.g. a CASE)."""
+
+
+class ViewIndexSpec(SpecModel):
+    """An index on a materialized view."""
+
+    columns: list[str] = Field(min_length=1)
+    """Indexed columns, in order."""
+    unique: bool = False
+    """A unique index (REFRESH MATERIALIZED VIEW CONCURRENTLY needs one)."""
+    name: str | None = None
+    """Explicit name; derived from view and columns when omitted."""
+
+
+class ViewSpec(SpecModel):
+    """A view or materialized view in the public schema, read with .from('view') in supabase-js."""
+
+    description: str | None = None
+    """What the view shows; becomes its COMMENT."""
+    query: str
+    """One SELECT statement, read by PostgreSQL's parser; name tables schema-qualified (public.appointments)."""
+    materialized: bool = False
+    """A materialized view: stored rows, refreshed with REFRESH MATERIALIZED VIEW; row level security does not apply to it."""
+    security_invoker: bool = False
+    """Read the underlying tables with the caller's rights, so their row level security applies (PostgreSQL 15+). Required by lint when the view reads a table with RLS."""
+    columns: dict[str, ViewColumnSpec] = Field(default_factory=dict)
+    """Descriptions, classifications or types of output columns, by name."""
+    grant_select: list[Role] = Field(default_factory=lambda: ["authenticated", "service_role"])
+    """API roles that may SELECT from it."""
+    indexes: list[ViewIndexSpec] = Field(default_factory=list)
+    """Indexes (materialized views only)."""
+
+
+class SqlBlockSpec(SpecModel):
+    """SQL the spec cannot express, kept in the migration; verify compares what it creates with a reference build."""
+
+    description: str | None = None
+    """Why this is hand-written SQL (what the spec cannot say)."""
+    sql: str
+    """One or more SQL statements, read by PostgreSQL's parser; no transaction control (BEGIN, COMMIT, ...)."""
 
 
 Severity = Literal["error", "warning", "off"]
@@ -432,5 +556,13 @@ class Spec(SpecModel):
     """How table and column comments are written in the database."""
     docs: DocsSpec = Field(default_factory=DocsSpec)
     """Documentation outputs beyond compiled/ (see `inject`)."""
+    functions: dict[str, FunctionSpec] = Field(default_factory=dict)
+    """Functions in public, by name (supabase.rpc(), policies, triggers)."""
+    triggers: dict[str, TriggerSpec] = Field(default_factory=dict)
+    """Triggers, by name, on tables of the spec or on auth.users."""
+    views: dict[str, ViewSpec] = Field(default_factory=dict)
+    """Views and materialized views in public, by name."""
+    sql: dict[str, SqlBlockSpec] = Field(default_factory=dict)
+    """Hand-written SQL for what the spec cannot say, by name, run at the end of the migration in this order."""
     typescript: TypeScriptSpec = Field(default_factory=TypeScriptSpec)
     """Settings of the generated TypeScript types."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..model import Default, Identity, Schema, Table
+from ..model import Default, Identity, Schema, Table, Trigger
 
 from typing import TYPE_CHECKING
 
@@ -27,12 +27,17 @@ def expected_model(schema: Schema, norm: Normalized) -> Schema:
     return dataclasses.replace(
         schema,
         externals=(),  # the policies on external tables are compared apart (verify/externals.py)
-        tables=tuple(_table(t, norm) for t in schema.tables),
+        tables=tuple(_table(t, norm, schema.triggers_on(t.schema, t.name)) for t in schema.tables),
         enums=tuple(dataclasses.replace(e, renamed_values=()) for e in schema.enums),
+        # functions, views, triggers on tables outside public and what sql: blocks create: compared apart (verify/run.py)
+        functions=(),
+        views=(),
+        triggers=(),
+        sql_blocks=(),
     )
 
 
-def _table(t: Table, norm: Normalized) -> Table:
+def _table(t: Table, norm: Normalized, triggers: tuple[Trigger, ...]) -> Table:
     def default(column: str) -> Default | None:
         sql = norm.defaults.get((t.name, column))
         return Default(sql) if sql is not None else None
@@ -76,4 +81,7 @@ def _table(t: Table, norm: Normalized) -> Table:
         ),
         exclusions=tuple(dataclasses.replace(ex, elements=(), where=None) for ex in t.exclusions),
         policies=tuple(policies),
+        # every trigger on the table as the inspector reads one (timing, events, function); the rest of a definition
+        # (level, UPDATE OF, WHEN, transition tables, arguments) is compared whole by verify/run.py
+        triggers=tuple(Trigger(trg.name, trg.timing, trg.events, trg.function) for trg in triggers),
     )

@@ -34,20 +34,27 @@ from ..db.catalog import (
     LiveFunction,
     LiveSchema,
     LiveTable,
+    LiveView,
     index_tail,
     read_functions,
+    read_schema,
     read_schemas,
+    read_triggers,
+    read_views,
     trigger_tail,
 )
 from ..db.inspector import schema_from_catalog
 from ..db.rollback import rolled_back
 from ..db.server import has_auth_users, throwaway_server
 from ..migrations.project import HistoryProblems, open_history, pending_changes
+from ..emit.routines import create_function_sql, function_comment_sql, function_grants_sql
+from ..emit.views import create_view_sql, view_column_comment, view_comment, view_index_sql
 from ..emit.sql import column_comment, column_sql, domain_sql, exclusion_sql, render_index, unique_sql, render_trigger, table_comment, timestamp_update_columns, updated_at_function_sql
 from .matching import differ, pair_by_name
-from ..model import UPDATED_AT_FUNCTION, Schema, Table, updated_at_function
+from ..model import UPDATED_AT_FUNCTION, Schema, Table, Trigger, updated_at_function
 from ..resolve import naming
-from ..sqltext import qualified, quote_ident
+from ..sqltext import qualified, quote_ident, quote_literal
+from .sql_objects import build_reference, compare_sql_objects, without_sql_objects
 from ..plan.changes import (
     AddColumn,
     AddIdentity,
@@ -73,6 +80,8 @@ from ..plan.changes import (
     RenameIndex,
     SetColumnComment,
     SetDefault,
+    SetRealtime,
+    SetReplicaIdentity,
     SetNotNull,
     SetRowLevelSecurity,
     SetTableComment,
@@ -108,6 +117,12 @@ class Normalized:
     unbuilt: dict[str, str] = field(default_factory=dict)  # table -> why its columns could not be built here
     index_columns: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # as pg_get_indexdef names each key column
     domains: dict[str, str] = field(default_factory=dict)  # each domain as the migration defines it, read like a live one
+    spec_functions: frozenset[str] = frozenset()  # keys of `functions` from the spec's section (arguments, grants, comments compared)
+    # triggers the spec puts on tables it does not own (auth.users), keyed by "schema.table"
+    external_triggers: dict[str, tuple[Trigger, ...]] = field(default_factory=dict)
+    views: dict[str, LiveView] = field(default_factory=dict)  # each spec view built as a temporary view, read back
+    view_problems: dict[str, str] = field(default_factory=dict)  # why the server could not build one
+    function_problems: dict[str, str] = field(default_factory=dict)  # function name -> why the server could not build it
 
 
 class Refused(Exception):
@@ -158,6 +173,13 @@ def run_verify(schema: Schema, spec: str, out_dir: str, database_url: str | None
                         f"not recorded as applied here: {', '.join(m.stem for m in pending)} (`schemac plan` lists them, `schemac apply` applies them)"
                     )
             report.differences += catalog_differences(conn, schema, report)
+            if schema.sql_blocks:
+                if throwaway:  # built by the very migrations the reference would be built from
+                    report.notes.append("the objects of the spec's sql: section are as the migrations create them")
+                else:
+                    reference = build_reference(history.migrations, lambda m: history.state(m.stem))
+                    report.notes.append("built a reference database for the objects of the spec's sql: section")
+                    report.checked += compare_sql_objects(schema, read_schema(conn), reference, report.differences)
         return report
 
 
@@ -166,8 +188,10 @@ def catalog_differences(conn: psycopg.Connection, schema: Schema, report: Report
     (apply proving its uncommitted migration): the scratch objects go in a savepoint then."""
     live = read_schemas(conn, schema.schemas)
     normalized = normalize_expressions(conn, schema)
+    external = {key: read_triggers(conn, *key.split(".")) for key in normalized.external_triggers}
     differences: list[str] = []
     checked = compare_schema(schema, live, normalized, differences)
+    checked += compare_external_triggers(normalized, external, differences)
     checked += compare_externals(conn, schema, differences)
     if report is not None:
         report.checked = checked
@@ -249,9 +273,34 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
                     "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
                     (f"pg_temp.{tmp}", temp_key),
                 ).fetchone()[0]
-            _expected_triggers(conn, table, tmp, trigger_definitions, trigger_problems)
-        functions = _expected_functions(conn, schema)
+            _expected_triggers(conn, table.name, schema.triggers_on("public", table.name), tmp, trigger_definitions, trigger_problems)
+        # triggers on tables the spec does not own (auth.users) and on its views (INSTEAD OF), keyed "schema.relation";
+        # every plain view is listed, so a trigger added to one by hand is extra
+        views_of_spec = {f"public.{v.name}" for v in schema.views if not v.materialized}
+        external: dict[str, tuple[Trigger, ...]] = {key: () for key in sorted(views_of_spec)}
+        for trg in schema.triggers:
+            if trg.table_schema != "public" or trg.table_qualified in views_of_spec:
+                external[trg.table_qualified] = external.get(trg.table_qualified, ()) + (trg,)
+        for i, (qualified_name, triggers) in enumerate(sorted(external.items())):
+            if not triggers:
+                continue
+            tmp = f"schemac_norm_ext_{i}"
+            conn.execute("SAVEPOINT schemac_relation")
+            try:
+                if qualified_name in views_of_spec:  # an INSTEAD OF trigger needs a view to sit on
+                    conn.execute(f"CREATE TEMP VIEW {tmp} AS SELECT * FROM {qualified(*qualified_name.split('.'))}")
+                else:
+                    conn.execute(f"CREATE TEMP TABLE {tmp} (LIKE {qualified(*qualified_name.split('.'))}) ON COMMIT DROP")
+                conn.execute("RELEASE SAVEPOINT schemac_relation")
+            except psycopg.Error as exc:  # the view is missing (reported on its own)
+                conn.execute("ROLLBACK TO SAVEPOINT schemac_relation")
+                for trg in triggers:
+                    trigger_problems[(qualified_name, trg.name)] = str(exc).strip().splitlines()[0]
+                continue
+            _expected_triggers(conn, qualified_name, triggers, tmp, trigger_definitions, trigger_problems)
+        functions, spec_functions, unbuilt_functions = _expected_functions(conn, schema)
         domains = _expected_domains(conn, schema)
+        views, view_problems = _expected_views(conn, schema)
     return Normalized(
         defaults,
         checks,
@@ -266,31 +315,42 @@ def normalize_expressions(conn: psycopg.Connection, schema: Schema) -> Normalize
         unbuilt,
         index_columns,
         domains,
+        spec_functions,
+        external,
+        views,
+        view_problems,
+        unbuilt_functions,
     )
 
 
 def _expected_triggers(
-    conn: psycopg.Connection, table: Table, tmp: str, definitions: dict[tuple[str, str], str], problems: dict[tuple[str, str], str]
+    conn: psycopg.Connection,
+    table: str,
+    triggers: tuple[Trigger, ...],
+    tmp: str,
+    definitions: dict[tuple[str, str], str],
+    problems: dict[tuple[str, str], str],
 ) -> None:
     """The emitter's CREATE TRIGGER run on the temporary table and read back like a live one.
 
     It calls the live trigger function, which may be missing or not return trigger (reported on its own):
     then the trigger's definition cannot be checked, and the reason is kept instead.
     """
-    for trg in table.triggers:
+    bare = table.rpartition(".")[2]
+    for trg in triggers:
         conn.execute("SAVEPOINT schemac_trigger")
         try:
-            conn.execute(render_trigger(table, trg, on=tmp))
+            conn.execute(render_trigger(None, trg, on=tmp))
             definition = conn.execute(
                 f"SELECT {TRIGGER_DEFINITION} FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE t.tgrelid = %s::regclass AND t.tgname = %s",
                 (f"pg_temp.{tmp}", trg.name),
             ).fetchone()[0]
-            definitions[(table.name, trg.name)] = trigger_tail(definition, table.name)
+            definitions[(table, trg.name)] = trigger_tail(definition, bare)
             conn.execute("RELEASE SAVEPOINT schemac_trigger")
         except psycopg.Error as exc:
             conn.execute("ROLLBACK TO SAVEPOINT schemac_trigger")
-            problems[(table.name, trg.name)] = str(exc).strip().splitlines()[0]
+            problems[(table, trg.name)] = str(exc).strip().splitlines()[0]
 
 
 def _expected_domains(conn: psycopg.Connection, schema: Schema) -> dict[str, str]:
@@ -309,18 +369,100 @@ def _expected_domains(conn: psycopg.Connection, schema: Schema) -> dict[str, str
     return dict(conn.execute(DOMAINS_SQL + " n.oid = pg_my_temp_schema()").fetchall()) | unbuildable
 
 
-def _expected_functions(conn: psycopg.Connection, schema: Schema) -> dict[str, LiveFunction]:
-    """The timestamp trigger functions as the emitter writes them, created in pg_temp and read back like the live ones."""
+def _expected_functions(conn: psycopg.Connection, schema: Schema) -> tuple[dict[str, LiveFunction], frozenset[str], dict[str, str]]:
+    """The timestamp trigger functions and the spec's functions (with their grants and comments) as the emitter
+    writes them, created in pg_temp and read back like the live ones."""
     columns = timestamp_update_columns(schema)
-    if not columns:
-        return {}
-    names = []
+    if not columns and not schema.functions:
+        return {}, frozenset(), {}
+    names = set()
     for column in columns:
-        names.append(updated_at_function(column).split(".")[1])
-        conn.execute(updated_at_function_sql(qualified("pg_temp", names[-1]), column))
+        names.add(updated_at_function(column).split(".")[1])
+        conn.execute(updated_at_function_sql(qualified("pg_temp", updated_at_function(column).split(".")[1]), column))
+    unbuilt: dict[str, str] = {}
+    for function in schema.functions:
+        conn.execute("SAVEPOINT schemac_function")
+        try:
+            conn.execute(create_function_sql(function, "pg_temp"))
+            for statement in function_grants_sql(function, "pg_temp"):
+                conn.execute(statement)
+            for statement in function_comment_sql(function, "pg_temp"):
+                conn.execute(statement)
+            conn.execute("RELEASE SAVEPOINT schemac_function")
+        except psycopg.Error as exc:  # e.g. it returns SETOF a table the database lacks
+            conn.execute("ROLLBACK TO SAVEPOINT schemac_function")
+            unbuilt[function.name] = str(exc).strip().splitlines()[0]
     temp_schema = conn.execute("SELECT pg_my_temp_schema()::regnamespace::text").fetchone()[0]
-    temp = read_functions(conn, temp_schema)
-    return {name: temp[name] for name in names}
+    read = read_functions(conn, temp_schema)
+    spec_names = {f.name for f in schema.functions}
+    expected = {key: f for key, f in read.items() if key.split("(")[0] in names | spec_names}
+    return expected, frozenset(k for k in expected if k.split("(")[0] in spec_names), unbuilt
+
+
+def _expected_views(conn: psycopg.Connection, schema: Schema) -> tuple[dict[str, LiveView], dict[str, str]]:
+    """Each view's query as a temporary view (and a materialized view's indexes on a temporary table), read back like the live ones."""
+    expected: dict[str, LiveView] = {}
+    problems: dict[str, str] = {}
+    for i, view in enumerate(schema.views):
+        temp = f"schemac_norm_view_{i}"
+        conn.execute("SAVEPOINT schemac_view")
+        try:
+            conn.execute(create_view_sql(view, name_sql=temp, temporary=True))
+            temp_schema = conn.execute("SELECT pg_my_temp_schema()::regnamespace::text").fetchone()[0]
+            built = read_views(conn, temp_schema, (temp,))[temp]
+            indexes = {}
+            if view.indexes:
+                table = f"schemac_norm_mv_{i}"
+                conn.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {temp} WITH NO DATA")
+                for j, ix in enumerate(view.indexes):
+                    conn.execute(view_index_sql(view, ix, on=table, name=f"{table}_{j}"))
+                    definition = conn.execute("SELECT pg_get_indexdef(%s::regclass)", (f"pg_temp.{table}_{j}",)).fetchone()[0]
+                    indexes[ix.name] = ("UNIQUE " if ix.unique else "") + index_tail(definition)
+            conn.execute("RELEASE SAVEPOINT schemac_view")
+        except psycopg.Error as exc:
+            conn.execute("ROLLBACK TO SAVEPOINT schemac_view")
+            problems[view.name] = str(exc).strip().splitlines()[0]
+            continue
+        roles = tuple(r for r in ("anon", "authenticated", "service_role") if r in view.select_roles or "public" in view.select_roles)
+        expected[view.name] = LiveView(
+            view.materialized,
+            built.definition,
+            ("security_invoker=true",) if view.security_invoker else (),
+            built.columns,
+            view_comment(view),
+            {c.name: view_column_comment(c, view.classification_tag) for c in view.columns},
+            roles,
+            indexes,
+        )
+    return expected, problems
+
+
+def compare_views(schema: Schema, live: dict[str, LiveView], norm: Normalized, diffs: list[str]) -> int:
+    """Every view of the spec against the database's, and every other view of public reported as extra."""
+    kind = {True: "materialized view", False: "view"}
+    spec_views = {v.name: v for v in schema.views}
+
+    def label(name: str) -> str:
+        return f"{kind[spec_views[name].materialized if name in spec_views else live[name].materialized]} {name}"
+
+    pairs = pair_by_name(label, spec_views, live, diffs)
+    for name, view, lv in pairs:
+        if name in norm.view_problems:
+            diffs.append(f"{label(name)}: the spec's query could not be checked on this database: {norm.view_problems[name]}")
+            continue
+        exp = norm.views[name]
+        differ(diffs, f"view {name}: kind", kind[lv.materialized], kind[exp.materialized])
+        differ(diffs, f"{label(name)}: query", " ".join(lv.definition.split()), " ".join(exp.definition.split()))
+        differ(diffs, f"{label(name)}: options", lv.options, exp.options)
+        differ(diffs, f"{label(name)}: columns", tuple(f"{n} {t}" for n, t in lv.columns), tuple(f"{n} {t}" for n, t in exp.columns))
+        differ(diffs, f"{label(name)}: comment", lv.comment, exp.comment)
+        for column, comment in exp.column_comments.items():
+            if column in lv.column_comments:
+                differ(diffs, f"{label(name)}: comment on column {column}", lv.column_comments[column], comment)
+        differ(diffs, f"{label(name)}: SELECT granted to", lv.select_roles, exp.select_roles)
+        for index, ix, definition in pair_by_name(lambda n: f"index {name}.{n}", exp.indexes, lv.indexes, diffs):
+            differ(diffs, f"index {name}.{index}: definition", definition, ix)
+    return len(pairs)
 
 
 def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: list[str]) -> int:
@@ -332,6 +474,7 @@ def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: li
     RLS, constraint options, trigger firing, full index and key definitions, functions, rules, other
     objects) is compared here against what the migration always writes.
     """
+    live = without_sql_objects(schema, live)  # what the sql: blocks create is compared apart (sql_objects.compare_sql_objects)
     expected = expected_model(schema, norm)
     drift = Drift(diff_schemas(schema_from_catalog(live), expected).changes)
     checked = 0
@@ -340,7 +483,7 @@ def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: li
         if table.name in norm.unbuilt:
             diffs.append(f"table {table.name}: the spec's columns cannot be built on this database to compare with: {norm.unbuilt[table.name]}")
             continue
-        checked += _compare_table(table, lt, norm, drift, diffs)
+        checked += _compare_table(table, lt, norm, drift, diffs, schema.triggers_on("public", table.name))
 
     for name, kind in sorted(live.others.items()):
         diffs.append(f"{kind} {name}: in the database but not in the spec")
@@ -350,8 +493,13 @@ def compare_schema(schema: Schema, live: LiveSchema, norm: Normalized, diffs: li
         differ(diffs, f"domain {name}: definition", definition, norm.domains[name])
     checked += len(pairs)
     checked += _compare_extensions(schema, live, diffs)
+    checked += compare_views(schema, live.views, norm, diffs)
 
-    return checked + _compare_functions(norm.functions, live.functions, diffs)
+    for name, problem in norm.function_problems.items():
+        diffs.append(f"function public.{name}: the spec's definition cannot be built on this database to compare with: {problem}")
+    unbuilt = {k: f for k, f in live.functions.items() if k.split("(")[0] in norm.function_problems}  # reported above
+    functions = {k: f for k, f in live.functions.items() if k not in unbuilt}
+    return checked + _compare_functions(norm.functions, functions, diffs, norm.spec_functions)
 
 
 def _compare_enums(schema: Schema, live: LiveSchema, diffs: list[str]) -> int:
@@ -453,7 +601,39 @@ def _named(c: Change, kind: str) -> list[tuple[str, str]]:
     return []
 
 
-def _compare_functions(expected: dict[str, LiveFunction], live: dict[str, LiveFunction], diffs: list[str]) -> int:
+def compare_external_triggers(norm: Normalized, live: dict[str, dict], diffs: list[str]) -> int:
+    """Triggers the spec puts on tables it does not own; only the ones running a function of public can be extra."""
+    checked = 0
+    for table, triggers in norm.external_triggers.items():
+        on_view = not table.startswith("auth.")  # every trigger on a view of the spec is the spec's
+        ours = {name: trg for name, trg in live.get(table, {}).items() if on_view or trg.function.startswith("public.")}
+        others = {name: trg for name, trg in live.get(table, {}).items() if name not in ours}
+        expected = {t.name: t for t in triggers}
+        present = {**ours, **{n: others[n] for n in expected if n in others}}
+        for name, trg, ltr in pair_by_name(lambda n: f"trigger {table}.{n}", expected, present, diffs):
+            checked += 1
+            _compare_trigger(table, name, trg, ltr, norm, diffs)
+    return checked
+
+
+def _compare_trigger(t: str, name: str, trg: Trigger, ltr, norm: Normalized, diffs: list[str]) -> None:
+    live_summary = f"{ltr.timing} {' OR '.join(ltr.events)} -> {ltr.function}"
+    spec_summary = f"{trg.timing} {' OR '.join(trg.events)} -> {trg.function}"
+    differ(diffs, f"trigger {t}.{name}", live_summary, spec_summary)
+    # only the migration's own state, 'O': it fires on origin and local changes, not under replication roles
+    differ(diffs, f"trigger {t}.{name}: firing", ltr.firing, "enabled")
+    if live_summary != spec_summary:
+        return
+    # row or statement level, UPDATE OF columns, WHEN, transition tables, arguments: only the whole definition shows them
+    if (t, name) in norm.trigger_problems:
+        diffs.append(f"trigger {t}.{name}: the spec's definition could not be checked on this database: {norm.trigger_problems[(t, name)]}")
+    else:
+        differ(diffs, f"trigger {t}.{name}: definition", ltr.definition, norm.trigger_definitions[(t, name)])
+
+
+def _compare_functions(
+    expected: dict[str, LiveFunction], live: dict[str, LiveFunction], diffs: list[str], spec_functions: frozenset[str] = frozenset()
+) -> int:
     """Everything that decides what a function does and with whose rights; the body up to whitespace."""
     pairs = pair_by_name(lambda n: f"function public.{n}", expected, live, diffs)
     security = {True: "SECURITY DEFINER", False: "SECURITY INVOKER"}
@@ -465,6 +645,10 @@ def _compare_functions(expected: dict[str, LiveFunction], live: dict[str, LiveFu
         differ(diffs, f"{label}: settings", lf.settings, exp.settings)
         differ(diffs, f"{label}: returns", lf.returns, exp.returns)
         differ(diffs, f"{label}: volatility", lf.volatility, exp.volatility)
+        if name in spec_functions:
+            differ(diffs, f"{label}: arguments", lf.arguments, exp.arguments)
+            differ(diffs, f"{label}: EXECUTE granted to", lf.execute, exp.execute)
+            differ(diffs, f"{label}: comment", lf.comment, exp.comment)
     return len(pairs)
 
 
@@ -473,7 +657,7 @@ API_ROLES = ("anon", "authenticated", "service_role")
 KINDS = {"p": "primary key", "u": "unique constraint", "f": "foreign key", "c": "check constraint", "x": "exclusion constraint"}
 
 
-def _compare_table(table: Table, lt: LiveTable, norm: Normalized, drift: Drift, diffs: list[str]) -> int:
+def _compare_table(table: Table, lt: LiveTable, norm: Normalized, drift: Drift, diffs: list[str], triggers: tuple[Trigger, ...]) -> int:
     t = table.name
     checked = 4
     on_off = {True: "enabled", False: "disabled"}
@@ -491,6 +675,10 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, drift: Drift, 
         )
     if drift.has(SetTableComment, t):
         differ(diffs, f"table {t}: comment", lt.comment, table_comment(table))
+    if drift.has(SetReplicaIdentity, t):
+        differ(diffs, f"table {t}: replica identity", lt.replica_identity, table.replica_identity)
+    if drift.has(SetRealtime, t):
+        differ(diffs, f"table {t}: in the supabase_realtime publication", {True: "yes", False: "no"}[lt.realtime], {True: "yes", False: "no"}[table.realtime])
 
     columns = {c.name: c for c in table.columns}
     changed = drift.changed("column", t)
@@ -530,7 +718,7 @@ def _compare_table(table: Table, lt: LiveTable, norm: Normalized, drift: Drift, 
             # operator classes, collations, INCLUDE columns: only the whole definition shows them
             differ(diffs, f"index {t}.{name}: definition", li.definition, norm.index_definitions[(t, name)])
 
-    triggers = {trg.name: trg for trg in table.triggers}
+    triggers = {trg.name: trg for trg in triggers}
     changed = drift.changed("trigger", t)
     for name, trg, ltr in drift.pairs("trigger", lambda n: f"trigger {t}.{n}", triggers, lt.triggers, diffs, t):
         checked += 1
