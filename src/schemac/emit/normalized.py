@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Column, Function, IndexElement, Schema, SqlType, Table, Trigger, View
-from .jsontext import ExactFloat, dumps_indented
+from .jsontext import ExactFloat, dumps_built
 
 SCHEMA_JSON_PATH = "schema.json"
 SCHEMA_JSON_VERSION = 1
@@ -20,7 +20,11 @@ SCHEMA_JSON_VERSION = 1
 
 def render_schema_json(schema: Schema) -> str:
     """The schema as indented JSON with a trailing newline."""
-    document = {
+    return dumps_built(lambda: _document(schema))
+
+
+def _document(schema: Schema) -> dict[str, Any]:
+    return {
         "version": SCHEMA_JSON_VERSION,
         "source": schema.source,
         "source_sha256": schema.source_sha256,
@@ -33,7 +37,6 @@ def render_schema_json(schema: Schema) -> str:
         "triggers": [_trigger(t) for t in schema.triggers],
         "views": [_view(v) for v in schema.views],
     }
-    return dumps_indented(document)
 
 
 def _external(t: Table) -> dict[str, Any]:

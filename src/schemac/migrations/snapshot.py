@@ -16,7 +16,7 @@ import types
 import typing
 from typing import Any
 
-from ..emit.jsontext import ExactFloat, dumps_indented
+from ..emit.jsontext import ExactFloat, dumps_built
 from ..errors import Pos
 from ..model import Schema
 from ..resolve.expressions import canonical_expression
@@ -26,8 +26,8 @@ SNAPSHOT_VERSION = 1
 
 def snapshot_json(schema: Schema) -> str:
     """The snapshot text of a schema: sorted by nothing but the model's own order, two-space indented, one final newline."""
-    document = {"snapshot_version": SNAPSHOT_VERSION, "schema": _dump(schema)}
-    return dumps_indented(document)  # json.dumps(document, indent=2, ensure_ascii=False) + "\n", through orjson
+    # json.dumps(document, indent=2, ensure_ascii=False) + "\n", through orjson; built inside, freed before decoding
+    return dumps_built(lambda: {"snapshot_version": SNAPSHOT_VERSION, "schema": _dump(schema)})
 
 
 def load_snapshot(text: str, path: str) -> Schema:
