@@ -15,7 +15,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from .errors import SpecErrors
 from .rules.registry import RULES
-from .terminal import paint
+from .terminal import count, paint, up_to_date as up_to_date_message
 
 if TYPE_CHECKING:
     from .inject import Document
@@ -169,11 +169,6 @@ def _documents(spec: str, schema, out: str) -> list[Document]:
 COMPILE_WORDS = {"stale": "updated", "missing": "created", "extra": "removed", "new": "created"}  # compare's states, as compile acted on them
 
 
-def count(n: int, noun: str) -> str:
-    """'1 file', '2 files': one wording for every summary."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def _all_stale(out: str, files: dict[str, str], documents: list[Document]) -> list[tuple[str, Stale]]:
     """Every differing output as (path shown to the user, difference)."""
     from .outputs import compare, document_stale
@@ -241,14 +236,11 @@ def compile_(
         files[FINGERPRINT] = _fingerprint(spec, schema, files, documents)
     remove_leftovers(leftovers(out, [d.path for d in documents]))  # an interrupted compile's staging
     stale = _all_stale(out, files, documents) + [(path, Stale(path, "new")) for path in history.outside]
-    if not stale:
-        _say(f"{out}: up to date ({count(shown_files, 'file')}, {count(len(documents), 'injected document')}; no change for a migration)")
-        return
-    problem = read_only_problem(out)
-    if problem and all(s.path == FINGERPRINT for _, s in stale):
-        # only check's cached verdict is missing or old (a new schemac, a fresh clone): the outputs are current,
-        # and a folder someone made read-only is left as it is (check then runs its full comparison)
-        _say(f"{out}: up to date ({count(shown_files, 'file')}, {count(len(documents), 'injected document')}; no change for a migration)")
+    problem = read_only_problem(out) if stale else None
+    # only check's cached verdict missing or old (a new schemac, a fresh clone) in a folder someone made read-only:
+    # the outputs are current, and the folder is left as it is (check then runs its full comparison)
+    if not stale or (problem and all(s.path == FINGERPRINT for _, s in stale)):
+        _say(up_to_date_message(out, shown_files, len(documents), "; no change for a migration"))
         return
     if problem:
         typer.echo(f"{out}: not replaced because {problem}; make it writable (chmod -R u+w {out}) to compile into it", err=True)
@@ -322,7 +314,7 @@ def check(
         from .fingerprint import up_to_date
 
         if (proved := up_to_date(spec, out)) is not None:
-            _say(f"{out}: up to date ({count(proved[0], 'file')}, {count(proved[1], 'injected document')})")
+            _say(up_to_date_message(out, *proved))
             return
     from .migrations.config import ConfigError
     from .migrations.project import HistoryProblems, committed_files, open_history, pending_changes
@@ -350,7 +342,7 @@ def check(
     ]
     stale += [(path, Stale(path, "leftover", note="  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
     if not stale and not problems:
-        _say(f"{out}: up to date ({count(len(files), 'file')}, {count(len(documents), 'injected document')})")
+        _say(up_to_date_message(out, len(files), len(documents)))
         return
     for shown, s in stale:
         typer.echo(f"{s.state}: {shown}")

@@ -62,11 +62,9 @@ def _proved_current(args: list[str]) -> bool:
         return False
     quiet, _spec, out = plain
     if not quiet:
-        from .terminal import paint
+        from .terminal import paint, up_to_date as up_to_date_message
 
-        files, documents = proved
-        noun = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731 - as cli.count words it
-        sys.stdout.write(paint(f"{out}: up to date ({noun(files, 'file')}, {noun(documents, 'injected document')})", "green", sys.stdout) + "\n")
+        sys.stdout.write(paint(up_to_date_message(out, *proved), "green", sys.stdout) + "\n")
     return True
 
 

@@ -25,3 +25,13 @@ def paint(text: str, colour: str, stream: TextIO) -> str:
     if not colour_wanted(stream):
         return text
     return f"\x1b[{CODES[colour]}m{text}\x1b[0m"
+
+
+def count(n: int, noun: str) -> str:
+    """'1 file', '2 files': one wording for every summary."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def up_to_date(out: str, files: int, documents: int, note: str = "") -> str:
+    """The verdict when nothing differs, worded once for the launcher's fingerprint answer, check and compile."""
+    return f"{out}: up to date ({count(files, 'file')}, {count(documents, 'injected document')}{note})"
