@@ -211,7 +211,7 @@ def test_a_default_expression_is_called_one_not_a_bad_timestamp():
 def test_a_postgresql_feature_key_is_not_matched_to_a_far_away_key():
     """`generated` used to get "did you mean 'encrypted'?"; now it is a key, and far-off keys get no suggestion."""
     [error] = errors_of(table("total: {type: integer, exclude: a}\n"))
-    assert error.startswith("schema.yaml:10:30: unknown key 'exclude'; an exclusion constraint is not in the spec language yet (README: Limitations); allowed keys here:")
+    assert error.startswith("schema.yaml:10:30: unknown key 'exclude'; an exclusion constraint is written on the table (`exclude:` beside `columns:`), not here; allowed keys here:")
     assert "did you mean" not in error
     [error] = errors_of(table("nme: {type: text, descripton: x}\n"))
     assert "did you mean 'description'?" in error

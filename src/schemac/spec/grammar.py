@@ -167,19 +167,19 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
 SUGGEST_CUTOFF = 0.75
 
 # PostgreSQL features people write as keys; naming them beats a far-fetched suggestion.
-NOT_IN_THE_LANGUAGE = {
-    "generated": "a generated column",
-    "identity": "an identity column",
-    "serial": "a serial column",
-    "collation": "a column collation",
-    "collate": "a column collation",
-    "on_update": "ON UPDATE on a foreign key",
-    "deferrable": "a deferrable constraint",
-    "initially_deferred": "a deferrable constraint",
-    "match": "MATCH on a foreign key",
-    "include": "INCLUDE columns on an index",
-    "exclude": "an exclusion constraint",
-    "schema": "a table in another schema",
+WRITTEN_ELSEWHERE = {  # PostgreSQL feature keys met where they do not belong: where the spec takes them
+    "generated": "a generated column is written on a column (`generated:`)",
+    "identity": "an identity column is written on a column (`identity:`)",
+    "serial": "a serial column is written as a column's type (`type: serial`)",
+    "collation": "a collation is written on a column (`collation:`)",
+    "collate": "a collation is written on a column (`collation:`)",
+    "on_update": "ON UPDATE is written on a foreign key (`references:` or `foreign_keys:`)",
+    "deferrable": "a deferrable foreign key is written on the foreign key (`references:` or `foreign_keys:`)",
+    "initially_deferred": "a deferrable foreign key is written on the foreign key (`references:` or `foreign_keys:`)",
+    "match": "MATCH is written on a foreign key (`references:` or `foreign_keys:`)",
+    "include": "INCLUDE columns are written on an index (`include:` under `indexes:`)",
+    "exclude": "an exclusion constraint is written on the table (`exclude:` beside `columns:`)",
+    "schema": "a table's schema is written on the table (`schema:` beside `columns:`)",
 }
 
 
@@ -194,8 +194,8 @@ def _message(model: type[BaseModel], loc: tuple, err: dict) -> str:
         allowed = sorted({f.alias or n for n, f in owner.model_fields.items()}) if owner else []
         close = difflib.get_close_matches(field, allowed, n=1, cutoff=SUGGEST_CUTOFF)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        if not close and field in NOT_IN_THE_LANGUAGE:
-            hint = f"{NOT_IN_THE_LANGUAGE[field]} is not in the spec language yet (README: Limitations); "
+        if not close and field in WRITTEN_ELSEWHERE:
+            hint = f"{WRITTEN_ELSEWHERE[field]}, not here; "
         return f"unknown key '{field}'; {hint}allowed keys here: {', '.join(allowed)}"
     if kind == "missing":
         return f"missing required key '{field}'; add it"
