@@ -157,6 +157,7 @@ class Relationship:
     """One entry of a relation's `Relationships`, as the generator derives it (PostgREST's rules)."""
 
     foreign_key: str
+    schema: str
     relation: str
     columns: tuple[str, ...]
     one_to_one: bool
@@ -168,7 +169,7 @@ def all_relationships(schema: Schema) -> list[Relationship]:
     """Foreign keys inside the schema, plus the ones views inherit: a view that shows every column of a foreign key
     (or every referenced column) unchanged stands in for its table on that side, as PostgREST's schema cache does."""
     base = [
-        Relationship(fk.name, t.name, fk.columns, is_one_to_one(fk, t), fk.ref_table, fk.ref_columns)
+        Relationship(fk.name, t.schema, t.name, fk.columns, is_one_to_one(fk, t), fk.ref_table, fk.ref_columns)
         for t in schema.tables
         for fk in t.foreign_keys
         if fk.ref_schema == t.schema
@@ -190,18 +191,25 @@ def all_relationships(schema: Schema) -> list[Relationship]:
     for r in base:
         from_views = covering(r.relation, r.columns)
         to_views = covering(r.referenced_relation, r.referenced_columns)
-        expanded += [Relationship(r.foreign_key, v, cols, r.one_to_one, r.referenced_relation, r.referenced_columns) for v, cols in from_views]
-        expanded += [Relationship(r.foreign_key, r.relation, r.columns, r.one_to_one, v, cols) for v, cols in to_views]
         expanded += [
-            Relationship(r.foreign_key, v, cols, r.one_to_one, w, ref_cols) for v, cols in from_views for w, ref_cols in to_views
+            Relationship(r.foreign_key, SCHEMA, v, cols, r.one_to_one, r.referenced_relation, r.referenced_columns) for v, cols in from_views
+        ]
+        expanded += [Relationship(r.foreign_key, r.schema, r.relation, r.columns, r.one_to_one, v, cols) for v, cols in to_views]
+        expanded += [
+            Relationship(r.foreign_key, SCHEMA, v, cols, r.one_to_one, w, ref_cols) for v, cols in from_views for w, ref_cols in to_views
         ]
     return base + expanded
 
 
-def relationships_of(schema: Schema, relation: str) -> list[Relationship]:
-    """A table's or view's Relationships, in the generator's order (foreign key, referenced relation, referenced columns)."""
-    found = [r for r in all_relationships(schema) if r.relation == relation]
-    return sorted(found, key=lambda r: (by_name(r.foreign_key), by_name(r.referenced_relation), quote_list(r.referenced_columns)))
+def relationships_by_relation(schema: Schema) -> dict[tuple[str, str], list[Relationship]]:
+    """Each table's or view's Relationships by (schema, name), in the generator's order (foreign key, referenced
+    relation, referenced columns); derived once for the whole file, since every relation's list comes from one pass."""
+    found: dict[tuple[str, str], list[Relationship]] = {}
+    for r in all_relationships(schema):
+        found.setdefault((r.schema, r.relation), []).append(r)
+    for rels in found.values():
+        rels.sort(key=lambda r: (by_name(r.foreign_key), by_name(r.referenced_relation), quote_list(r.referenced_columns)))
+    return found
 
 
 def quote_list(values: tuple[str, ...]) -> str:
@@ -284,18 +292,19 @@ def _database(schema: Schema) -> str:
         f'    PostgrestVersion: "{schema.postgrest_version}"',
         "  }",
     ]
+    relationships_of = relationships_by_relation(schema)
     for name in type_schemas(schema):
         tables: list[str] = []
         for table in sorted_tables(schema):
             if table.schema == name:
-                tables += _table(table, "      ", relationships_of(schema, table.name))
+                tables += _table(table, "      ", relationships_of.get((table.schema, table.name), []))
         enums: list[str] = []
         views: list[str] = []
         if name == SCHEMA:  # enum types, views and functions live in public
             for enum in sorted(schema.enums, key=lambda e: by_name(e.name)):
                 enums += member("      ", enum.name, [quote(v) for v in enum.values])
             for view in sorted(schema.views, key=lambda v: by_name(v.name)):
-                views += _view(view, "      ", relationships_of(schema, view.name))
+                views += _view(view, "      ", relationships_of.get((SCHEMA, view.name), []))
         lines += [
             f"  {name}: {{",
             *block("    ", "Tables", tables),
