@@ -543,8 +543,18 @@ class Schema:
 
     def triggers_on(self, schema: str, table: str) -> tuple[Trigger, ...]:
         """Every trigger on a table: the timestamps one and those of the `triggers:` section."""
-        own = next((t.triggers for t in self.tables if (t.schema, t.name) == (schema, table)), ())
-        return own + tuple(t for t in self.triggers if (t.table_schema, t.table) == (schema, table))
+        return self._triggers_by_table.get((schema, table), ())
+
+    @cached_property
+    def _triggers_by_table(self) -> dict[tuple[str, str], tuple[Trigger, ...]]:
+        """Built once: a scan of every table per call made DB_SCHEMA.md quadratic in the table count."""
+        by_table: dict[tuple[str, str], tuple[Trigger, ...]] = {}
+        for t in self.tables:
+            by_table.setdefault((t.schema, t.name), t.triggers)  # the first of a name, as a scan finds it
+        for trigger in self.triggers:
+            key = (trigger.table_schema, trigger.table)
+            by_table[key] = by_table.get(key, ()) + (trigger,)
+        return by_table
 
     def function(self, name: str) -> Function:
         for f in self.functions:
