@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from .errors import Pos
 from .sqltext import quote_ident
@@ -29,7 +29,32 @@ def default_vocabulary(profile: str) -> tuple[str, ...]:
     """The classification vocabulary a profile uses when the spec names none."""
     return CLASSIFICATIONS if profile == "phi" else GENERAL_CLASSIFICATIONS
 
-Keys = tuple[tuple[str, Pos], ...]  # the position of each key the spec wrote on a node
+class KeyPositions:
+    """Where each key the spec wrote on a node is, kept as character indexes and made a Pos only when a finding
+    asks (a spec of 1,000 tables writes 100,000 keys; a clean one needs none of their positions). Iterates as
+    (key, Pos) pairs, as the tuple of a node made elsewhere does. `position` maps an index to a Pos (it must
+    not hold the spec's text: the model outlives it)."""
+
+    __slots__ = ("names", "indexes", "position")
+
+    def __init__(self, names: tuple[str, ...], indexes: tuple[int, ...], position: Callable[[int], Pos]):
+        self.names = names
+        self.indexes = indexes
+        self.position = position
+
+    def __iter__(self) -> Iterator[tuple[str, Pos]]:
+        position = self.position
+        for name, index in zip(self.names, self.indexes):
+            yield name, position(index)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+Keys = tuple[tuple[str, Pos], ...] | KeyPositions  # the position of each key the spec wrote on a node
 
 
 class Positioned:
@@ -37,7 +62,10 @@ class Positioned:
 
     def at(self, key: str) -> Pos:
         """The position of `key` on this node, or of the node itself when the spec did not write it."""
-        return dict(self.keys).get(key, self.pos)  # type: ignore[attr-defined]
+        for name, pos in self.keys:  # type: ignore[attr-defined]
+            if name == key:
+                return pos
+        return self.pos  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from ..errors import SpecError
+from ..model import KeyPositions
 from ..spec.load import Loaded, Path
 from ..sqltext import identifier_problem
 from .expressions import read_expression
@@ -33,15 +34,22 @@ class Problems:
             return None
         return result.sql
 
-    def keys(self, path: Path, spec) -> tuple:
-        """Where each key the spec wrote under path is (YAML spelling, e.g. 'for'), so rules can point at it."""
-        key_pos, position = self.loaded.key_pos, self.loaded.position
-        found = []
-        for key in _yaml_keys(type(spec)):
+    def keys(self, path: Path, spec) -> KeyPositions:
+        """Where each key the spec wrote under path is (YAML spelling, e.g. 'for'), so rules can point at it.
+        In the grammar model's field order; made positions only when a finding asks for one."""
+        loaded = self.loaded
+        key_pos = loaded.key_pos
+        candidates = _yaml_keys(type(spec))
+        written = None if loaded.kept_items else loaded.mapping_at(path)  # left-out list items shift paths: ask every key
+        if written is not None:  # the few keys written there, not the model's every field
+            candidates = [key for key in candidates if key in written]
+        names, indexes = [], []
+        for key in candidates:
             index = key_pos.get(path + (key,))
             if index is not None:
-                found.append((key, position(index)))
-        return tuple(found)
+                names.append(key)
+                indexes.append(index)
+        return KeyPositions(tuple(names), tuple(indexes), loaded.positions())
 
     def name(self, path: Path, name: str, what: str) -> bool:
         problem = identifier_problem(name)

@@ -55,13 +55,13 @@ class LineIndex:
     """Where each line of a text starts, counted as editors count them; maps a character index to (line, col)."""
 
     def __init__(self, text: str):
-        self.text = text
+        self.length = len(text)  # not the text: positions made after the load must not keep it alive
         self.starts = array("q", [0] + [m.end() for m in LINE_BREAK.finditer(text)])  # 8 bytes a line, not an int object
 
     def position(self, index: int) -> tuple[int, int]:
         """1-based (line, column) of the character at `index` (columns count characters)."""
-        if not 0 <= index <= len(self.text):
-            index = max(0, min(index, len(self.text)))
+        if not 0 <= index <= self.length:
+            index = max(0, min(index, self.length))
         starts = self.starts
         line = bisect.bisect_right(starts, index) - 1
         return line + 1, index - starts[line] + 1
@@ -90,6 +90,22 @@ def decode_source(raw: bytes, file: str) -> str:
         ) from None
 
 
+class SourcePositions:
+    """Character index -> Pos in one file; holds where each line starts, not the text (see KeyPositions)."""
+
+    __slots__ = ("file", "lines")
+
+    def __init__(self, file: str, lines: LineIndex | None):
+        self.file = file
+        self.lines = lines
+
+    def __call__(self, index: int) -> Pos:
+        if self.lines is None:
+            return Pos(self.file, 1, 1)
+        line, col = self.lines.position(index)
+        return Pos(self.file, line, col)
+
+
 @dataclass
 class Loaded:
     """The data of a YAML file plus the position of every key and value in it."""
@@ -107,6 +123,7 @@ class Loaded:
     spans: dict[Path, int] = field(default_factory=dict)
     text: str = ""
     lines: LineIndex | None = None
+    _positions: SourcePositions | None = field(default=None, repr=False, compare=False)
 
     def pos(self, path: Path) -> Pos:
         """Best position for a path: its key, else its value, else the nearest ancestor."""
@@ -132,6 +149,24 @@ class Loaded:
             return Pos(self.file, 1, 1)
         line, col = self.lines.position(index)
         return Pos(self.file, line, col)
+
+    def positions(self) -> SourcePositions:
+        """`position` as a callable that outlives this object without keeping the text or the path tables."""
+        if self._positions is None or self._positions.lines is not self.lines:
+            self._positions = SourcePositions(self.file, self.lines)
+        return self._positions
+
+    def mapping_at(self, path: Path) -> dict | None:
+        """The mapping the spec wrote at path (its keys as written, values as loaded), or None when there is none."""
+        node = self.data
+        for step in path:
+            if type(node) is dict:
+                node = node.get(step)
+            elif type(node) is list and type(step) is int and 0 <= step < len(node):
+                node = node[step]
+            else:
+                return None
+        return node if type(node) is dict else None
 
     def pos_in_value(self, path: Path, value: str, offset: int) -> Pos:
         """The position of character `offset` of the string `value` found at path; the value's start when unsure."""
