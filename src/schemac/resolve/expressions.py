@@ -148,7 +148,21 @@ class _Refused(Exception):
 
 
 def _parse_one(text: str) -> ast.Node | list[ExpressionProblem]:
-    """The expression node, or a problem when the text is not exactly one SQL expression."""
+    """The expression node, or a problem when the text is not exactly one SQL expression. The node is shared
+    by every caller of the same text (nothing here changes a node); the list of problems is each caller's own."""
+    node, problems = _parsed(text)
+    return list(problems) if node is None else node
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> tuple[ast.Node | None, tuple[ExpressionProblem, ...]]:
+    """_parse_one's answer, once per distinct text: parsing and building pglast's Python tree is most of
+    reading an expression, and specs repeat the same checks, predicates and defaults table after table."""
+    result = _parse_uncached(text)
+    return (None, tuple(result)) if isinstance(result, list) else (result, ())
+
+
+def _parse_uncached(text: str) -> ast.Node | list[ExpressionProblem]:
     full = PREFIX + text
     try:
         semicolon = next((t.start for t in parser.scan(full) if full[t.start : t.end + 1] == ";"), None)
