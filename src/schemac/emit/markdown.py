@@ -9,6 +9,7 @@ heading ids differently.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -69,7 +70,13 @@ def render_reference(schema: Schema) -> str:
 
 def anchor(*parts: str) -> str:
     """The stable anchor id of a table (`patients`) or column (`patients-phone`)."""
-    return "-".join(re.sub(r"[^a-z0-9_]+", "-", p.lower()).strip("-") for p in parts)
+    return "-".join(map(_anchor_part, parts))
+
+
+@functools.lru_cache(maxsize=16384)
+def _anchor_part(part: str) -> str:
+    """One name of an anchor; once per distinct name (column names repeat from table to table)."""
+    return re.sub(r"[^a-z0-9_]+", "-", part.lower()).strip("-")
 
 
 def _codes(names: tuple[str, ...]) -> str:
@@ -154,18 +161,26 @@ def _overview(schema: Schema) -> str:
 
 def _er_type(column: Column) -> str:
     """A column type as Mermaid accepts it: letters, digits, _ - ( ) [ ] only."""
-    return re.sub(r"[^\w()\[\]-]", "-", column.type.sql)
+    return _er_type_text(column.type.sql)
 
 
-def _er_keys(table: Table, column: Column) -> str:
-    keys = []
-    if table.primary_key and column.name in table.primary_key.columns:
-        keys.append("PK")
-    if any(column.name in fk.columns for fk in table.foreign_keys):
-        keys.append("FK")
-    if any(u.columns == (column.name,) for u in table.uniques):
-        keys.append("UK")
-    return ", ".join(keys)
+@functools.lru_cache(maxsize=4096)
+def _er_type_text(sql: str) -> str:
+    return re.sub(r"[^\w()\[\]-]", "-", sql)
+
+
+def _er_keys(table: Table) -> dict[str, str]:
+    """Each column's key marks (PK, FK, UK), worked out once per table; a column without any is left out."""
+    primary = table.primary_key.columns if table.primary_key else ()
+    referencing = {name for fk in table.foreign_keys for name in fk.columns}
+    unique = {u.columns[0] for u in table.uniques if len(u.columns) == 1}
+    keys = {}
+    for column in table.columns:
+        name = column.name
+        marks = [mark for mark, has in (("PK", name in primary), ("FK", name in referencing), ("UK", name in unique)) if has]
+        if marks:
+            keys[name] = ", ".join(marks)
+    return keys
 
 
 def _er_comment(column: Column) -> str:
@@ -174,23 +189,24 @@ def _er_comment(column: Column) -> str:
     return "PHI, encrypted" if column.encrypted else "PHI"
 
 
-def _er_shown_in_overview(table: Table, column: Column) -> bool:
+def _er_shown_in_overview(keys: dict[str, str], column: Column) -> bool:
     """The whole-schema diagram keeps it readable with the columns that explain the picture: keys and PHI."""
-    return bool(_er_keys(table, column)) or column.classification == "phi"
+    return column.name in keys or column.classification == "phi"
 
 
-def _er_attribute(table: Table, column: Column) -> str:
+def _er_attribute(keys: dict[str, str], column: Column) -> str:
     line = f"        {_er_type(column)} {column.name}"
-    if keys := _er_keys(table, column):
-        line += f" {keys}"
+    if marks := keys.get(column.name):
+        line += f" {marks}"
     if comment := _er_comment(column):
         line += f' "{comment}"'
     return line
 
 
 def _er_entity(table: Table, overview: bool = False) -> list[str]:
-    columns = [c for c in table.columns if not overview or _er_shown_in_overview(table, c)]
-    return [f"    {table.name} {{", *(_er_attribute(table, c) for c in columns), "    }"]
+    keys = _er_keys(table)
+    columns = [c for c in table.columns if not overview or _er_shown_in_overview(keys, c)]
+    return [f"    {table.name} {{", *(_er_attribute(keys, c) for c in columns), "    }"]
 
 
 def _er_external_name(qualified: str) -> str:

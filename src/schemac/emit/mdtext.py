@@ -12,6 +12,7 @@ content is rendered through `code()`, which is inert by construction.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -57,6 +58,12 @@ def _prose(text: str) -> str:
     return escaped.translate(_PROSE_ENTITIES)
 
 
+# cell() and code() are pure functions of their text, and a spec repeats much of it (the same description,
+# type or default on column after column): each distinct text is escaped once. Bounded, for a long process.
+MEMO_SIZE = 16384
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
 def cell(text: str | None) -> str:
     """Spec prose as one inert line, safe in a table cell, a list item or a paragraph of its own.
 
@@ -79,6 +86,7 @@ def cell(text: str | None) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=MEMO_SIZE)
 def code(text: str) -> str:
     """Inline code that survives table cells and cannot break out of its span.
 
