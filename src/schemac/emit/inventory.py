@@ -47,7 +47,10 @@ def access_roles(table: Table) -> tuple[str, ...]:
 
 def readers(table: Table) -> tuple[str, ...]:
     """Roles that can read some of the table's rows: those whose access is not none."""
-    access = read_access(table)
+    return _readers(read_access(table))
+
+
+def _readers(access: dict[str, str]) -> tuple[str, ...]:
     return tuple(role for role in access if access[role] != NO_ROWS)
 
 
@@ -85,10 +88,13 @@ def read_access(table: Table) -> dict[str, str]:
 def inventory(schema: Schema) -> dict:
     """The inventory as plain data (the JSON twin is exactly this)."""
     fields = []
+    listed = listed_classes(schema)
     for t in ordered_tables(schema):
+        access = None  # a table's access, worked out once for all its fields (not per field)
         for c in t.columns:
-            if c.classification in listed_classes(schema):
-                fields.append(_field(t, c))
+            if c.classification in listed:
+                access = access or read_access(t)
+                fields.append(_field(t, c, access))
     return {
         "source": schema.source,
         "source_sha256": schema.source_sha256,
@@ -108,27 +114,29 @@ def _left_out(t: Table) -> dict:
     return {"table": table_label(t), "user_operations": list(t.user_operations), "left_out": left_out, "reason": t.user_operations_reason}
 
 
-def _field(t: Table, c: Column) -> dict:
+def _field(t: Table, c: Column, access: dict[str, str]) -> dict:
+    """One listed field; `access` is read_access(t), each field given its own copy."""
     return {
         "table": table_label(t),
         "column": c.name,
         "type": c.type.sql,
         "classification": c.classification,
         "encrypted": c.encrypted,
-        "readable_by": list(readers(t)),
-        "read_access": read_access(t),
+        "readable_by": list(_readers(access)),
+        "read_access": dict(access),
         "retention": t.retention,
     }
 
 
 def _table(t: Table) -> dict:
+    access = read_access(t)
     return {
         "table": table_label(t),
         "rls": t.rls,
         "log": t.log,
         "retention": t.retention,
-        "readable_by": list(readers(t)),
-        "read_access": read_access(t),
+        "readable_by": list(_readers(access)),
+        "read_access": access,
         "read_policies": [
             {"name": p.name, "roles": list(p.roles), "owner": p.owner, "using": p.using} for p in read_policies(t)
         ],
