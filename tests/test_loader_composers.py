@@ -76,6 +76,8 @@ HOSTILE = [
     "null: 1\n~: 2\n",
     "1: one\ntrue: t\n",
     "a: 'it''s'\nb: \"say \\\"hi\\\"\"\n",
+    # the same text plain, quoted and tagged, again and again: each plain one's tag resolved once, never a quoted one's
+    "a: 123\nb: '123'\nc: 123\nd: \"123\"\ne: !!str 123\nf: 123\ng: [123, '123', true, 'true', ~, '~']\nh: true\ni: ~\n",
 ]
 
 
@@ -144,3 +146,10 @@ def test_mutated_specs_load_the_same_either_way(seed, monkeypatch):
     text = mutate(text, rng) if seed % 2 else _mutate_characters(text, rng)
     fast, slow = both(text, monkeypatch)
     assert fast == slow
+
+
+def test_repeated_texts_keep_their_own_types():
+    """The fast composer resolves each distinct plain text's tag once: a quoted or tagged copy stays text."""
+    loaded = load_yaml("a: 123\nb: '123'\nc: 123\nd: !!str 123\ne: [true, 'true', true, ~, '~', '']\nf: 1.5\ng: '1.5'\n", "s.yaml")
+    assert loaded.data == {"a": 123, "b": "123", "c": 123, "d": "123", "e": [True, "true", True, None, "~", ""], "f": 1.5, "g": "1.5"}
+    assert [type(v) for v in loaded.data.values()][:4] == [int, str, int, str]
