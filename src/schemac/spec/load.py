@@ -489,7 +489,7 @@ class _Walker:
                 or type(key_node) is not yaml.ScalarNode
                 or len(key) > MAX_VALUE_CHARS
                 or key in first_seen
-                or CONTROL_CHARACTER.search(key) is not None
+                or (not key.isprintable() and CONTROL_CHARACTER.search(key) is not None)  # printable has none: no search
             ):
                 key = self.key(key_node, first_seen)
                 if key is None:
@@ -504,7 +504,7 @@ class _Walker:
                 value_pos[child] = start
                 spans[child] = value_node.end_mark.index << 3 | STYLE_CODES[value_node.style]
                 value = value_node.value
-                if len(value) > MAX_VALUE_CHARS or CONTROL_CHARACTER.search(value) is not None:
+                if len(value) > MAX_VALUE_CHARS or (not value.isprintable() and CONTROL_CHARACTER.search(value) is not None):
                     value = self.scalar(value_node)
                 result[key] = value
             else:
