@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from .errors import Pos
 from .sqltext import quote_ident
@@ -37,7 +37,7 @@ class KeyPositions:
 
     __slots__ = ("names", "indexes", "position")
 
-    def __init__(self, names: tuple[str, ...], indexes: tuple[int, ...], position: Callable[[int], Pos]):
+    def __init__(self, names: tuple[str, ...], indexes: Sequence[int], position: Callable[[int], Pos]):
         self.names = names
         self.indexes = indexes
         self.position = position

@@ -73,7 +73,7 @@ def anchor(*parts: str) -> str:
     return "-".join(map(_anchor_part, parts))
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=1024)
 def _anchor_part(part: str) -> str:
     """One name of an anchor; once per distinct name (column names repeat from table to table)."""
     return re.sub(r"[^a-z0-9_]+", "-", part.lower()).strip("-")
@@ -164,7 +164,7 @@ def _er_type(column: Column) -> str:
     return _er_type_text(column.type.sql)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _er_type_text(sql: str) -> str:
     return re.sub(r"[^\w()\[\]-]", "-", sql)
 

@@ -59,8 +59,9 @@ def _prose(text: str) -> str:
 
 
 # cell() and code() are pure functions of their text, and a spec repeats much of it (the same description,
-# type or default on column after column): each distinct text is escaped once. Bounded, for a long process.
-MEMO_SIZE = 16384
+# type or default on column after column): each repeated text is escaped once. A small bound: what repeats is
+# met again within a table or two, and more entries only hold one-off texts (which cost peak memory).
+MEMO_SIZE = 1024
 
 
 @functools.lru_cache(maxsize=MEMO_SIZE)

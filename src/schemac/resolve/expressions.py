@@ -154,7 +154,7 @@ def _parse_one(text: str) -> ast.Node | list[ExpressionProblem]:
     return list(problems) if node is None else node
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _parsed(text: str) -> tuple[ast.Node | None, tuple[ExpressionProblem, ...]]:
     """_parse_one's answer, once per distinct text: parsing and building pglast's Python tree is most of
     reading an expression, and specs repeat the same checks, predicates and defaults table after table."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from array import array
 
 from ..errors import SpecError
 from ..model import KeyPositions
@@ -49,7 +50,9 @@ class Problems:
             if index is not None:
                 names.append(key)
                 indexes.append(index)
-        return KeyPositions(tuple(names), tuple(indexes), loaded.positions())
+        # the indexes copied into one array: the int objects the loader made sit among its freed nodes, and
+        # keeping them alive would keep those pages of memory (the peak grew by 30 MB at 5,000 tables)
+        return KeyPositions(tuple(names), array("q", indexes), loaded.positions())
 
     def name(self, path: Path, name: str, what: str) -> bool:
         problem = identifier_problem(name)
