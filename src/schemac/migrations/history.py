@@ -119,14 +119,23 @@ def has_rename_hints(node: object) -> bool:
     """Whether any node of the model carries a `renamed_from` hint (hints take no part in model equality).
     Walks only the fields whose type can hold nodes, so a 1,000-table schema costs milliseconds."""
     hints, children = _hint_fields(type(node))
-    if any(getattr(node, n) for n in hints):
-        return True
+    for n in hints:
+        if getattr(node, n):
+            return True
     for n in children:
         value = getattr(node, n)
+        if value is None:
+            continue
         for item in value if isinstance(value, tuple) else (value,):
-            if dataclasses.is_dataclass(item) and has_rename_hints(item):
+            if _is_node(type(item)) and has_rename_hints(item):
                 return True
     return False
+
+
+@functools.cache
+def _is_node(cls: type) -> bool:
+    """dataclasses.is_dataclass of an instance, once per class (has_rename_hints asks for every node)."""
+    return dataclasses.is_dataclass(cls)
 
 
 def _move_out(path: str) -> str:

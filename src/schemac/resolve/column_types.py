@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import decimal
 import json
 import re
@@ -56,8 +57,10 @@ MAX_NUMERIC_PRECISION = 1000
 MAX_CHAR_LENGTH = 10485760
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_type(text: str) -> ColumnType | None:
-    """Parse a spec type string ('numeric(10,2)', 'text[]') into a ColumnType, or None when it is not one."""
+    """Parse a spec type string ('numeric(10,2)', 'text[]') into a ColumnType, or None when it is not one.
+    Once per distinct text (a spec names the same few types column after column); ColumnType is frozen."""
     t = " ".join(text.strip().lower().split())
     array = t.endswith("[]")
     core = t[:-2] if array else t

@@ -91,13 +91,9 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     comments = _validate_section(CommentsSpec, data.get("comments"), "comments", problems) or CommentsSpec()
     context = Context(enums, {e.name: e for e in extensions}, vocabulary=vocabulary)
     domains = _build_domains(validate_each(DomainSpec, data.get("domains", {}), ("domains",), problems), context, problems)
-    context = Context(enums, context.extensions, domains, vocabulary=vocabulary)
+    context = Context(enums, context.extensions, domains, vocabulary=vocabulary, comments=comments)
     tables = [_build_table(name, spec, context, problems, broken_columns.get(name, set())) for name, spec in table_specs.items()]
-    tables_by_name = {
-        t.name: dataclasses.replace(t, classification_tag=comments.classification_tag, comment_details=comments.table_details)
-        for t in tables
-        if t is not None
-    }
+    tables_by_name = {t.name: t for t in tables if t is not None}
     all_table_names = set(data.get("tables", {}) or {})
     external_specs = validate_each(ExternalTableSpec, data.get("external", {}), ("external",), problems)
     externals = build_externals(external_specs, {"public"} | {t.schema for t in tables_by_name.values()}, problems)
@@ -195,6 +191,7 @@ class Context:
     extensions: dict[str, Extension]
     domains: dict[str, Domain] = dataclasses.field(default_factory=dict)
     vocabulary: "Vocabulary | None" = None  # always set by build_schema
+    comments: CommentsSpec = dataclasses.field(default_factory=CommentsSpec)  # how tables' comments are written
 
 
 def _build_extensions(specs: dict[str, ExtensionSpec], problems: Problems) -> tuple[Extension, ...]:
@@ -521,6 +518,8 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         timestamp_columns=stamps or ("created_at", "updated_at"),
         renamed_from=_old_name(spec.renamed_from, path, problems),
         schema=_table_schema(spec.schema_, path + ("schema",), problems),
+        classification_tag=context.comments.classification_tag,
+        comment_details=context.comments.table_details,
     )
 
 
