@@ -39,14 +39,14 @@ class Problems:
         """Where each key the spec wrote under path is (YAML spelling, e.g. 'for'), so rules can point at it.
         In the grammar model's field order; made positions only when a finding asks for one."""
         loaded = self.loaded
-        key_pos = loaded.key_pos
+        key_index = loaded.key_index
         candidates = _yaml_keys(type(spec))
         written = None if loaded.kept_items else loaded.mapping_at(path)  # left-out list items shift paths: ask every key
         if written is not None:  # the few keys written there, not the model's every field
             candidates = [key for key in candidates if key in written]
         names, indexes = [], []
         for key in candidates:
-            index = key_pos.get(path + (key,))
+            index = key_index(path + (key,))
             if index is not None:
                 names.append(key)
                 indexes.append(index)

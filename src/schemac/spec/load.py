@@ -127,6 +127,10 @@ class Loaded:
     lines: LineIndex | None = None
     _positions: SourcePositions | None = field(default=None, repr=False, compare=False)
 
+    def key_index(self, path: Path) -> int | None:
+        """Where the key of the value at path starts, or None when it has none (a list item, the top)."""
+        return self.key_pos.get(path)
+
     def pos(self, path: Path) -> Pos:
         """Best position for a path: its key, else its value, else the nearest ancestor."""
         path = self._original(tuple(path))
