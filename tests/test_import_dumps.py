@@ -14,7 +14,7 @@ from helpers import run_cli
 
 from schemac.db.apply import run_sql
 from schemac.db.importing import import_database
-from schemac.db.server import install_supabase_stand_in, scratch_database
+from schemac.db.server import install_supabase_stand_in, scratch_database, throwaway_server
 from schemac.pipeline import load_schema
 from schemac.emit.sql import MIGRATION_PATH
 from schemac.pipeline import render_outputs
@@ -53,6 +53,26 @@ CREATE VIEW public.film_cast AS
    FROM ((public.film f JOIN public.film_actor fa ON ((fa.film_id = f.film_id))) JOIN public.actor a ON ((a.actor_id = fa.actor_id)))
   GROUP BY f.title;
 CREATE VIEW public.film_titles AS SELECT film_cast.title FROM public.film_cast;
+CREATE TABLE public.payment (
+    payment_id integer NOT NULL,
+    actor_id integer NOT NULL,
+    amount numeric(5,2) NOT NULL,
+    paid_at timestamp with time zone NOT NULL
+) PARTITION BY RANGE (paid_at);
+CREATE TABLE public.payment_2025 (payment_id integer NOT NULL, actor_id integer NOT NULL, amount numeric(5,2) NOT NULL,
+    paid_at timestamp with time zone NOT NULL);
+CREATE TABLE public.payment_2026 (payment_id integer NOT NULL, actor_id integer NOT NULL, amount numeric(5,2) NOT NULL,
+    paid_at timestamp with time zone NOT NULL);
+ALTER TABLE ONLY public.payment ATTACH PARTITION public.payment_2025 FOR VALUES FROM ('2025-01-01 00:00:00+00') TO ('2026-01-01 00:00:00+00');
+ALTER TABLE ONLY public.payment ATTACH PARTITION public.payment_2026 FOR VALUES FROM ('2026-01-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE ONLY public.payment ADD CONSTRAINT payment_pkey PRIMARY KEY (paid_at, payment_id);
+ALTER TABLE ONLY public.payment_2025 ADD CONSTRAINT payment_2025_pkey PRIMARY KEY (paid_at, payment_id);
+ALTER INDEX public.payment_pkey ATTACH PARTITION public.payment_2025_pkey;
+ALTER TABLE ONLY public.payment_2026 ADD CONSTRAINT payment_2026_pkey PRIMARY KEY (paid_at, payment_id);
+ALTER INDEX public.payment_pkey ATTACH PARTITION public.payment_2026_pkey;
+CREATE INDEX payment_2026_amount_idx ON public.payment_2026 USING btree (amount);
+ALTER TABLE ONLY public.payment_2026 ADD CONSTRAINT payment_2026_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES public.actor(actor_id);
+CREATE VIEW public.takings AS SELECT p.actor_id, sum(p.amount) AS total FROM public.payment p GROUP BY p.actor_id;
 CREATE TRIGGER last_updated BEFORE UPDATE ON public.actor FOR EACH ROW EXECUTE FUNCTION public.last_updated();
 CREATE TRIGGER last_updated BEFORE UPDATE ON public.film FOR EACH ROW EXECUTE FUNCTION public.last_updated();
 CREATE TRIGGER last_updated BEFORE UPDATE ON public.film_actor FOR EACH ROW EXECUTE FUNCTION public.last_updated();
@@ -70,6 +90,13 @@ CATALOG = {
     "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' ORDER BY 1",
     "views": "SELECT c.relname, pg_get_viewdef(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = 'public' AND c.relkind = 'v' ORDER BY 1",
+    "tables": "SELECT c.relname, c.relkind, c.relispartition, pg_get_expr(c.relpartbound, c.oid), "
+    "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 1",
+    "indexes": "SELECT c.relname, i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+    "JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' ORDER BY 1, 2",
+    "constraints": "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid), k.conparentid <> 0 FROM pg_constraint k "
+    "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND k.contype <> 'n' ORDER BY 1, 2",  # NOT NULL: a column property
 }
 
 
@@ -79,8 +106,9 @@ def _catalog(url: str) -> dict[str, list[tuple]]:
         return {name: conn.execute(query).fetchall() for name, query in CATALOG.items()}
 
 
-def test_a_dump_shaped_plain_postgresql_database_imports_and_rebuilds_the_same_objects(pg_server, tmp_path):
-    with scratch_database(pg_server, "schemac_dump") as original, scratch_database(pg_server, "schemac_copy") as copy:
+def test_a_dump_shaped_plain_postgresql_database_imports_and_rebuilds_the_same_objects(tmp_path):
+    # a server of its own: roles belong to the whole server, and the shared one has Supabase's from other tests
+    with throwaway_server() as server, scratch_database(server, "schemac_dump") as original, scratch_database(server, "schemac_copy") as copy:
         with psycopg.connect(original, autocommit=True) as conn:
             assert conn.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'anon'").fetchone()[0] == 0  # plain PostgreSQL
             run_sql(conn, DUMP)
@@ -104,12 +132,22 @@ def test_a_dump_shaped_plain_postgresql_database_imports_and_rebuilds_the_same_o
         aggregate = next(i for i, s in enumerate(sqls) if "AGGREGATE" in s)
         assert aggregate < cast < titles
         assert "views" not in spec
+        # the partitioned table and its partitions are whole tables of the sql: section, the parent first; the view
+        # reading the partitioned table follows it there
+        assert not {"payment", "payment_2025", "payment_2026"} & set(spec["tables"])
+        parent = next(i for i, s in enumerate(sqls) if 'CREATE TABLE "public"."payment" (' in s)
+        partition = next(i for i, s in enumerate(sqls) if 'CREATE TABLE "public"."payment_2026" PARTITION OF "public"."payment"' in s)
+        takings = next(i for i, s in enumerate(sqls) if 'VIEW "public"."takings"' in s)
+        assert parent < partition < takings
         # the compiled migration builds the same objects on an empty database
         schema = load_schema(str(tmp_path / "schema.yaml"))
         with psycopg.connect(copy, autocommit=True) as conn:
             install_supabase_stand_in(conn)  # the migration grants to Supabase's API roles
             run_sql(conn, render_outputs(schema)[MIGRATION_PATH])
-        assert _catalog(copy) == _catalog(original)
+        got, want = _catalog(copy), _catalog(original)
+        for kind in CATALOG:
+            assert set(got[kind]) ^ set(want[kind]) == set(), kind
+        assert got == want
 
 
 def test_import_reads_the_same_whatever_search_path_the_connection_set_and_gives_it_back(pg_server):

@@ -68,7 +68,7 @@ from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
 from .catalog import LiveSchema, LiveTable, public_search_path, read_schema, read_schemas, read_triggers
 from .inspect_objects import function_from_catalog, trigger_from_catalog, view_from_catalog
-from .left_out import LeftOut, other_schema, platform_schema, view_dependencies, policy_sql, programmable, supabase_policies, supabase_triggers, table_sql
+from .left_out import LeftOut, other_schema, partitioned_tables, platform_schema, view_dependencies, policy_sql, programmable, supabase_policies, supabase_triggers, table_sql
 
 HERE = Pos("database", 1, 1)  # models read from a catalog have no spec position
 ROLES = ("anon", "authenticated", "service_role", "public")
@@ -141,7 +141,8 @@ def _inspect(conn: psycopg.Connection, schemas: tuple[str, ...], source: str) ->
         if platform_schema(other):
             other_schema(conn, other, left)
     views = _views(programs)
-    view_reasons = _views_on_what_the_spec_lacks(conn, views, reader.functions) if "public" in own else {}
+    public_tables = {t.name for t in tables if t.schema == "public"}
+    view_reasons = _views_on_what_the_spec_lacks(conn, views, reader.functions, public_tables) if "public" in own else {}
     external_triggers = _auth_user_triggers(conn, reader) if "public" in schemas else []
     if "public" in schemas:
         external_triggers += _view_triggers(conn, reader, programs, views)
@@ -201,8 +202,10 @@ def _views(live: LiveSchema) -> dict[str, View]:
     return found
 
 
-def _views_on_what_the_spec_lacks(conn: psycopg.Connection, views: dict[str, View], functions: dict[str, Function]) -> dict[str, str]:
-    """Views that call a function (or aggregate) of public the spec does not hold, or use a view it does not hold, are
+def _views_on_what_the_spec_lacks(
+    conn: psycopg.Connection, views: dict[str, View], functions: dict[str, Function], tables: set[str]
+) -> dict[str, str]:
+    """Views that call a function (or aggregate) of public the spec does not hold, or read a table or view it does not hold, are
     taken out of `views`: the spec's views are created before the sql: section, so they go there too, after what they
     use. Returns why, by view."""
     uses = view_dependencies(conn, "public")
@@ -214,6 +217,7 @@ def _views_on_what_the_spec_lacks(conn: psycopg.Connection, views: dict[str, Vie
             missing = sorted(
                 (kind, used) for kind, used in uses.get(name, ())
                 if (kind == "function" and used not in functions) or (kind == "view" and used not in views and used != name)
+                or (kind == "table" and used not in tables)
             )
             if missing:
                 kind, used = missing[0]
@@ -257,7 +261,11 @@ def _read_own(conn: psycopg.Connection, schemas: tuple[str, ...], left: list[Lef
     public first, then the others by name; a table whose name an earlier schema already has is reported."""
     merged = LiveSchema({}, {})
     for schema in sorted(schemas, key=lambda s: (s != "public", s)):
-        for name, lt in sorted(read_schema(conn, schema).tables.items()):
+        tables = read_schema(conn, schema).tables
+        for name, reason, sql in partitioned_tables(conn, schema, tables):
+            left.append(LeftOut("table", f"{schema}.{name}", name, reason, sql))
+            del tables[name]
+        for name, lt in sorted(tables.items()):
             if name in merged.tables:
                 first = merged.table_schemas.get(name, "public")
                 reason = f"schema {first} has a table of the same name, and a spec's table names are unique across its schemas (rename one)"

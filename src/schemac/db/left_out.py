@@ -49,6 +49,54 @@ def table_sql(name: str, lt: LiveTable, schema: str = "public") -> str:
     return out
 
 
+def partitioned_tables(conn: psycopg.Connection, schema: str, tables: dict[str, LiveTable]) -> list[tuple[str, str, str]]:
+    """(name, why, SQL) of the schema's partitioned tables and their partitions, parents before their partitions.
+
+    A partitioned table is written with its PARTITION BY; a partition as PARTITION OF its parent with its bound, plus
+    the constraints and indexes of its own (those it inherits from the parent come with PARTITION OF)."""
+    out = []
+    for name, kind, parent, bound, key in conn.execute(
+        """SELECT c.relname, c.relkind, p.relname, pg_get_expr(c.relpartbound, c.oid),
+                  CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           LEFT JOIN pg_inherits h ON h.inhrelid = c.oid AND c.relispartition
+           LEFT JOIN pg_class p ON p.oid = h.inhparent
+           WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND (c.relkind = 'p' OR c.relispartition)
+           ORDER BY (SELECT count(*) FROM pg_partition_ancestors(c.oid)), c.relname""",
+        (schema,),
+    ):
+        lt = tables.get(name)
+        if lt is None:
+            continue
+        table = qualified(schema, name)
+        if parent is None:
+            sql = table_sql(name, lt, schema)
+            sql = sql.replace("\n);", f"\n) PARTITION BY {key};", 1)
+            out.append((name, "partitioned tables are not in the spec language yet", sql))
+            continue
+        inherited = {
+            n for (n,) in conn.execute(
+                """SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND conparentid <> 0
+                   UNION SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                   WHERE x.indrelid = %s::regclass AND EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.oid)""",
+                (table, table),
+            )
+        }
+        sql = f"CREATE TABLE {table} PARTITION OF {qualified(schema, parent)} {bound}" + (f" PARTITION BY {key}" if kind == "p" else "") + ";"
+        for con_name, con in lt.constraints.items():
+            if con_name not in inherited:
+                sql += f"\nALTER TABLE {table} ADD CONSTRAINT {quote_ident(con_name)} {con.definition};"
+        for ix_name, ix in lt.indexes.items():
+            if ix_name not in inherited and ix_name not in lt.constraints:
+                sql += f"\nCREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote_ident(ix_name)} ON {table} {ix.definition};"
+        for p_name, lp in lt.policies.items():
+            sql += "\n" + policy_sql(table, p_name, lp)
+        if lt.rls:
+            sql += f"\nALTER TABLE {table} ENABLE ROW LEVEL SECURITY;"
+        out.append((name, f"a partition of {qualified(schema, parent)}; partitions are not in the spec language yet", sql))
+    return out
+
+
 def policy_sql(table_sql_name: str, name: str, lp) -> str:
     roles = ", ".join(r if r == "public" else quote_ident(r) for r in lp.roles)
     s = f"CREATE POLICY {quote_ident(name)} ON {table_sql_name} AS {'PERMISSIVE' if lp.permissive else 'RESTRICTIVE'} FOR {lp.command} TO {roles}"
@@ -122,7 +170,17 @@ def programmable(
             continue
         what = "VIEW" if kind == "v" else "MATERIALIZED VIEW"
         reason = (view_reasons or {}).get(name, "views the spec cannot say (options other than security_invoker, a query the parser cannot write back)")
-        left.append(LeftOut("view", None, f"{schema}.{name}", reason, f"CREATE {what} {qualified(schema, name)} AS\n{definition.strip()}"))
+        sql = f"CREATE {what} {qualified(schema, name)} AS\n{definition.strip()}"
+        if kind == "m":  # its indexes come with it (a unique one is what REFRESH ... CONCURRENTLY needs)
+            sql = sql.removesuffix(";") + ";" + "".join(
+                f"\n{index};" for (index,) in conn.execute(
+                    """SELECT pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                       WHERE x.indrelid = %s::regclass ORDER BY i.relname""",
+                    (qualified(schema, name),),
+                )
+            )
+            sql = sql.removesuffix(";")
+        left.append(LeftOut("view", None, f"{schema}.{name}", reason, sql))
     for name, options in conn.execute(
         """SELECT c.relname,
                   ' AS ' || format_type(q.seqtypid, NULL) || ' INCREMENT BY ' || q.seqincrement || ' MINVALUE ' || q.seqmin
@@ -159,15 +217,17 @@ def programmable(
 
 
 def view_dependencies(conn: psycopg.Connection, schema: str) -> dict[str, set[tuple[str, str]]]:
-    """What each view of the schema uses of the schema's own functions (aggregates too) and other views, by name."""
+    """What each view of the schema uses of the schema's own functions (aggregates too), tables and other views, by name."""
     uses: dict[str, set[tuple[str, str]]] = {}
     for view, kind, name in conn.execute(
-        """SELECT DISTINCT v.relname, CASE WHEN p.oid IS NOT NULL THEN 'function' ELSE 'view' END, coalesce(p.proname, rc.relname)
+        """SELECT DISTINCT v.relname,
+                  CASE WHEN p.oid IS NOT NULL THEN 'function' WHEN rc.relkind IN ('r', 'p') THEN 'table' ELSE 'view' END,
+                  coalesce(p.proname, rc.relname)
            FROM pg_class v JOIN pg_namespace vn ON vn.oid = v.relnamespace
            JOIN pg_rewrite r ON r.ev_class = v.oid
            JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid AND d.deptype = 'n'
            LEFT JOIN pg_proc p ON d.refclassid = 'pg_proc'::regclass AND p.oid = d.refobjid AND p.pronamespace = vn.oid
-           LEFT JOIN pg_class rc ON d.refclassid = 'pg_class'::regclass AND rc.oid = d.refobjid AND rc.relkind IN ('v', 'm')
+           LEFT JOIN pg_class rc ON d.refclassid = 'pg_class'::regclass AND rc.oid = d.refobjid AND rc.relkind IN ('v', 'm', 'r', 'p')
                                 AND rc.oid <> v.oid AND rc.relnamespace = vn.oid
            WHERE vn.nspname = %s AND v.relkind IN ('v', 'm') AND coalesce(p.oid, rc.oid) IS NOT NULL
              AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.objid = coalesce(p.oid, rc.oid) AND x.deptype = 'e')""",
