@@ -720,9 +720,9 @@ class _TableReader:
                 enum = self.enums[core] = Enum(core, values, None, HERE, native=True)
             return ColumnType(core, schema="public"), enum
         schema, _, base = core.rpartition(".")
-        if base in EXTENSION_TYPES and EXTENSION_TYPES[base] in self.extensions:
-            ext_schema = self.extensions[EXTENSION_TYPES[base]]
-            ctype = ColumnType(base, (), array, schema=ext_schema)
+        spelled = parse_type(base + ("[]" if array else ""))
+        if spelled is not None and spelled.schema == "?" and EXTENSION_TYPES[spelled.base] in self.extensions:
+            ctype = replace(spelled, schema=self.extensions[EXTENSION_TYPES[spelled.base]])
             return (ctype if ctype.catalog == text else None), None
         return catalog_type(text), None
 
@@ -800,7 +800,7 @@ class _TableReader:
             return None
         if stmt is None or None in elements or not all(c in names for c in include) or stmt.options:
             reason = "its elements or options (storage parameters, a tablespace) are not ones the spec can hold"
-        elif ix.method not in INDEX_METHODS + ("spgist",):
+        elif ix.method not in INDEX_METHODS + ("spgist",) + (("hnsw", "ivfflat") if "vector" in self.extensions else ()):
             reason = f"the {ix.method} index method is not in the spec language"
         where = None
         if reason is None and stmt.whereClause is not None:
