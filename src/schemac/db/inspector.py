@@ -64,6 +64,7 @@ from ..resolve import naming
 from ..resolve.column_types import EXTENSION_TYPES, build_default, parse_type
 from ..resolve.expressions import CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
 from ..resolve.foreign_keys import EXTERNAL_TABLES
+from ..resolve.triggers import ready_trigger_function
 from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
 from .catalog import LiveSchema, LiveTable, public_search_path, read_schema, read_schemas, read_triggers
@@ -384,6 +385,8 @@ def _extensions_needed(conn: psycopg.Connection, schemas: tuple[str, ...]) -> se
               OR (d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT oid FROM pg_constraint WHERE connamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(%(s)s))))
               OR (d.classid = 'pg_attrdef'::regclass AND d.objid IN
                   (SELECT a.oid FROM pg_attrdef a JOIN pg_class c ON c.oid = a.adrelid WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(%(s)s))))
+              OR (d.classid = 'pg_trigger'::regclass AND d.objid IN
+                  (SELECT t.oid FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(%(s)s))))
               OR (d.classid = 'pg_policy'::regclass AND d.objid IN
                   (SELECT p.oid FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(%(s)s))))""",
         {"s": list(schemas)},
@@ -660,6 +663,9 @@ class _TableReader:
             return f"it is {trg.firing} (the spec's triggers are enabled)"
         fschema, _, fname = read.function.partition(".")
         function = self.functions.get(fname) if fschema == "public" else None
+        ready, _ = ready_trigger_function(read.function, self.extensions)
+        if function is None and ready == read.function:  # moddatetime and the like: PostgreSQL's or a contrib extension's
+            return read if not identifier_problem(name) else f"the trigger name {identifier_problem(name)}"
         if function is None:
             return f"it runs {read.function}(), a function the spec does not hold"
         if not function.returns.trigger:

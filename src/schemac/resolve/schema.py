@@ -113,7 +113,10 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     declared = set(data.get("functions") or {}) if isinstance(data.get("functions"), dict) else set()
     view_specs = validate_each(ViewSpec, data.get("views", {}), ("views",), problems)
     views = build_views(view_specs, tables_by_name, declared, problems, classification_required=vocabulary.required)
-    triggers = build_triggers(trigger_specs, tables_by_name, {f.name: f for f in functions}, declared, problems, {v.name: v for v in views})
+    triggers = build_triggers(
+        trigger_specs, tables_by_name, {f.name: f for f in functions}, declared, problems, {v.name: v for v in views},
+        {e.name: e.schema for e in extensions},
+    )
     views = tuple(dataclasses.replace(v, classification_tag=comments.classification_tag) for v in views)
     sql_blocks = build_sql_blocks(validate_each(SqlBlockSpec, data.get("sql", {}), ("sql",), problems), problems)
     if problems.errors:
