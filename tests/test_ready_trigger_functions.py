@@ -9,11 +9,10 @@ import pytest
 
 from helpers import build_errors, write_spec
 from schemac.db.apply import run_sql
-from schemac.db.catalog import read_schema, read_triggers
 from schemac.emit.markdown import render_db_schema
 from schemac.emit.sql import render_migration
 from schemac.pipeline import load_schema
-from schemac.verify.run import compare_external_triggers, compare_schema, normalize_expressions
+from schemac.verify.run import catalog_differences
 
 SPEC = """\
 profile: general
@@ -44,13 +43,6 @@ triggers:
 """
 
 
-def differences(conn, schema) -> list[str]:
-    diffs: list[str] = []
-    norm = normalize_expressions(conn, schema)
-    compare_schema(schema, read_schema(conn), norm, diffs)
-    compare_external_triggers(norm, {k: read_triggers(conn, *k.split(".")) for k in norm.external_triggers}, diffs)
-    return diffs
-
 
 @pytest.fixture
 def applied(conn, tmp_path):
@@ -63,7 +55,7 @@ def test_ready_made_trigger_functions_run_and_verify(applied):
     conn, schema = applied
     assert [t.function for t in schema.triggers] == ["extensions.moddatetime", "pg_catalog.tsvector_update_trigger"]
     run_sql(conn, render_migration(schema))  # idempotent
-    assert differences(conn, schema) == []
+    assert catalog_differences(conn, schema) == []
     conn.execute("INSERT INTO public.notes (body, touched_at) VALUES ('the quick brown fox', '2020-01-01')")
     assert conn.execute("SELECT search::text FROM public.notes").fetchone()[0] == "'brown':3 'fox':4 'quick':2"
     time.sleep(0.01)
@@ -71,7 +63,7 @@ def test_ready_made_trigger_functions_run_and_verify(applied):
     touched, search = conn.execute("SELECT touched_at > '2020-01-02', search::text FROM public.notes").fetchone()
     assert touched and search == "'dog':2 'lazi':1"
     conn.execute("DROP TRIGGER notes_touched ON public.notes")
-    assert any("notes_touched" in d for d in differences(conn, schema))
+    assert any("notes_touched" in d for d in catalog_differences(conn, schema))
 
 
 def test_the_reference_names_the_function_without_a_link_to_a_section_it_does_not_have(tmp_path):

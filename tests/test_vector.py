@@ -15,11 +15,10 @@ from test_typescript import npx, official_types, supabase_view  # noqa: F401  (n
 
 from helpers import build_errors, run_cli, write_spec
 from schemac.db.apply import run_sql
-from schemac.db.catalog import read_schema
 from schemac.emit.sql import render_migration
 from schemac.emit.typescript import render_typescript
 from schemac.pipeline import load_schema
-from schemac.verify.run import compare_schema, normalize_expressions
+from schemac.verify.run import catalog_differences
 
 SPEC = """\
 profile: general
@@ -41,11 +40,6 @@ tables:
 """
 
 
-def differences(conn, schema) -> list[str]:
-    diffs: list[str] = []
-    compare_schema(schema, read_schema(conn), normalize_expressions(conn, schema), diffs)
-    return diffs
-
 
 @pytest.fixture
 def applied(conn, tmp_path):
@@ -57,7 +51,7 @@ def applied(conn, tmp_path):
 def test_vector_columns_and_indexes_apply_twice_verify_and_search(applied):
     conn, schema = applied
     run_sql(conn, render_migration(schema))  # idempotent
-    assert differences(conn, schema) == []
+    assert catalog_differences(conn, schema) == []
     types = dict(conn.execute(
         "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'public.documents'::regclass AND attnum > 0"
     ).fetchall())
@@ -87,7 +81,7 @@ def test_vector_columns_and_indexes_apply_twice_verify_and_search(applied):
 def test_verify_sees_a_hand_made_change(applied, statement, expected):
     conn, schema = applied
     conn.execute(statement)
-    found = differences(conn, schema)
+    found = catalog_differences(conn, schema)
     assert any(expected in d for d in found), found
 
 
