@@ -413,3 +413,13 @@ def test_hostile_schema_names_are_read_quoted_or_reported(pg_server, tmp_path):
     assert "not one a spec can give" in left[("table", "Auth.users")].reason
     assert left[("table", 'bill"ing.in;voices')].sql.startswith('CREATE TABLE "bill""ing"."in;voices"')
     assert "  order:\n    schema: select\n" in result.spec_text
+
+
+def test_import_of_a_schema_the_database_lacks_is_refused_and_writes_nothing(db_url, tmp_path):
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA billing")
+    result = run_cli("import", "--database-url", db_url, "--schema", "public", "--schema", "Billing", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("the database has no schema 'Billing'; its schemas are ")
+    assert "billing" in result.stderr and "nothing written." in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "schema.yaml").exists()

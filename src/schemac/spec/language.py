@@ -164,8 +164,8 @@ class IndexSpec(SpecModel):
     """Non-key columns stored in the index (INCLUDE), for index-only scans."""
     where: str | None = None
     """A SQL predicate: makes this a partial index."""
-    using: Literal["btree", "gin", "gist", "hash", "brin", "spgist"] = "btree"
-    """The index method."""
+    using: Literal["btree", "gin", "gist", "hash", "brin", "spgist", "hnsw", "ivfflat"] = "btree"
+    """The index method (hnsw and ivfflat: pgvector's, for nearest-neighbour search on vector columns)."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
     description: str | None = None
@@ -397,6 +397,8 @@ class TriggerSpec(SpecModel):
 
     table: str
     """The table: a table of this spec, or `auth.users`."""
+    name: str | None = None
+    """Its name in PostgreSQL when not the key (names are per table: several tables can each have `last_updated`)."""
     timing: Literal["before", "after", "instead of"]
     """BEFORE or AFTER the event."""
     events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)
