@@ -480,10 +480,9 @@ class Table(Positioned):
         keys += [ix.columns for ix in self.indexes if ix.unique and ix.where is None and ix.plain]
         return keys
 
-    @cached_property
+    @property
     def classifications(self) -> tuple[str, ...]:
-        """The classifications present among the columns: the known vocabularies' order, then others by name.
-        Worked out once per table (rules and every emitter ask)."""
+        """The classifications present among the columns: the known vocabularies' order, then others by name."""
         present = {c.classification for c in self.columns if c.classification is not None}
         known = CLASSIFICATIONS + GENERAL_CLASSIFICATIONS
         return tuple(c for c in known if c in present) + tuple(sorted(present - set(known)))
