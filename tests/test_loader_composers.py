@@ -87,11 +87,9 @@ def outcome(text: str):
         return ("refused", [str(e) for e in exc.errors])
     return (
         repr(loaded.data),
-        loaded.key_pos,
-        loaded.value_pos,
-        loaded.spans,
+        loaded.places,
         [str(e) for e in loaded.errors],
-        {path: str(loaded.pos(path)) for path in loaded.value_pos},
+        {path: str(loaded.pos(path)) for path in loaded.places},
     )
 
 

@@ -35,10 +35,10 @@ class Problems:
 
     def keys(self, path: Path, spec) -> tuple:
         """Where each key the spec wrote under path is (YAML spelling, e.g. 'for'), so rules can point at it."""
-        key_pos, position = self.loaded.key_pos, self.loaded.position
+        key_index, position = self.loaded.key_index, self.loaded.position
         found = []
         for key in _yaml_keys(type(spec)):
-            index = key_pos.get(path + (key,))
+            index = key_index(path + (key,))
             if index is not None:
                 found.append((key, position(index)))
         return tuple(found)
