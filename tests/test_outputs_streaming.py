@@ -184,3 +184,35 @@ def test_a_file_edited_between_compare_and_copy_is_not_staged(tmp_path):
     finally:
         update.discard()
     assert os.listdir(tmp_path) == ["compiled"] and (out / "a.md").read_text() == "edited meanwhile\n"
+
+
+def test_the_encoded_emitters_give_the_utf8_bytes_of_the_texts(repo_schema):
+    """compile writes the large JSON documents (and a new state) as orjson's bytes, never decoded: the same bytes."""
+    from schemac.migrations.snapshot import snapshot_bytes, snapshot_json
+    from schemac.pipeline import document_emitters, render_documents
+
+    texts = render_documents(repo_schema)
+    encoded = {path: emit(repo_schema) for path, emit in document_emitters(encoded=True).items()}
+    assert sorted(path for path, content in encoded.items() if isinstance(content, bytes)) == ["data_inventory.json", "schema.json"]
+    assert {path: c.decode("utf-8") if isinstance(c, bytes) else c for path, c in encoded.items()} == texts
+    assert snapshot_bytes(repo_schema) == snapshot_json(repo_schema).encode("utf-8")
+
+
+def test_bytes_and_text_outputs_are_compared_hashed_and_written_alike(tmp_path, sliced):
+    out = tmp_path / "compiled"
+    out.mkdir()
+    (out / "same.json").write_text(TEXT)
+    (out / "stale.json").write_text(TEXT + "x")
+    expected = {"same.json": TEXT, "stale.json": TEXT, "new.json": TEXT}
+    as_text, as_bytes = FolderUpdate(str(out), stage=False, keep_texts=True), FolderUpdate(str(out))
+    try:
+        for path, text in expected.items():
+            as_text.add(path, text)
+            as_bytes.add(path, text.encode("utf-8"))
+        assert as_bytes.digests == as_text.digests
+        assert [(s.path, s.state) for s in as_bytes.finish()] == [(s.path, s.state) for s in as_text.finish()] == [("new.json", "missing"), ("stale.json", "stale")]
+        assert [s.desired for s in as_text.stale] == [TEXT, TEXT]
+        outputs.replace_staged(as_bytes.staged, {})
+    finally:
+        as_bytes.discard()
+    assert existing_files(str(out)) == expected and os.listdir(tmp_path) == ["compiled"]

@@ -178,7 +178,7 @@ def _all_stale(out: str, folder: list[Stale], documents: list[Document]) -> list
     return found
 
 
-def _take_outputs(update, schema, files: dict[str, str]) -> None:
+def _take_outputs(update, schema, files: dict[str, str | bytes]) -> None:
     """Give the update files (the history's, emptied as it goes), then every regenerated document, rendered one at a
     time: no text is kept once the update has compared, hashed and (compile) staged it, and the history's texts (a
     first migration and its state) are gone before the largest document is rendered."""
@@ -187,7 +187,7 @@ def _take_outputs(update, schema, files: dict[str, str]) -> None:
     while files:
         path = next(iter(files))
         update.add(path, files.pop(path))
-    for path, emit in document_emitters().items():
+    for path, emit in document_emitters(encoded=True).items():
         update.add(path, emit(schema))
 
 

@@ -155,19 +155,19 @@ class FolderUpdate:
         self.equal: list[str] = []  # outputs equal to out_dir's file, not yet staged
         self.staged: Swap | None = None
 
-    def add(self, path: str, text: str) -> None:
-        """Take one rendered output (relative path, forward slashes)."""
+    def add(self, path: str, content: str | bytes) -> None:
+        """Take one rendered output (relative path, forward slashes): its text, or the text's UTF-8 bytes."""
         on_disk = self.actual.get(path)
-        digest, same = _digest_and_compare(text, on_disk if path in self.actual else None)
+        digest, same = _digest_and_compare(content, on_disk if path in self.actual else None)
         self.digests[path] = digest
         if not same:
             current = _text(_read_regular(on_disk)) if self.keep_texts and path in self.actual else None
             state = "stale" if path in self.actual else "missing"
-            self.stale.append(Stale(path, state, current, text if self.keep_texts else None))
+            self.stale.append(Stale(path, state, current, _text(content) if self.keep_texts else None))
             if self.stage and self.staged is None:
                 self._open()
         if self.staged is not None:
-            self._write(path, text)
+            self._write(path, content)
         elif same:
             self.equal.append(path)
 
@@ -199,11 +199,16 @@ class FolderUpdate:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         return target
 
-    def _write(self, path: str, text: str) -> None:
+    def _write(self, path: str, content: str | bytes) -> None:
         target = self._target(path)
+        if isinstance(content, bytes):
+            with open(target, "wb") as fh:
+                fault_point()
+                fh.write(content)
+            return
         with open(target, "w", encoding="utf-8", newline="\n") as fh:
             fault_point()
-            write_text(fh, text)
+            write_text(fh, content)
 
     def _copy(self, path: str) -> None:
         """An output found equal to out_dir's file, copied from it; refused if the file changed since."""
@@ -218,8 +223,9 @@ class FolderUpdate:
             raise OSError(errno.EAGAIN, "changed while compile ran; run compile again", self.actual[path])
 
 
-def _digest_and_compare(text: str, path: str | None) -> tuple[str, bool]:
-    """(SHA-256 of text's UTF-8 bytes, whether path is a regular file holding exactly them), a slice at a time."""
+def _digest_and_compare(content: str | bytes, path: str | None) -> tuple[str, bool]:
+    """(SHA-256 of the content's bytes (a text's UTF-8), whether path is a regular file holding exactly them), a slice
+    at a time."""
     h = hashlib.sha256()
     fh = None
     try:
@@ -229,8 +235,9 @@ def _digest_and_compare(text: str, path: str | None) -> tuple[str, bool]:
         fh = None
     same = fh is not None
     try:
-        for start in range(0, len(text), SLICE):
-            data = text[start : start + SLICE].encode("utf-8")
+        view = memoryview(content) if isinstance(content, bytes) else None
+        for start in range(0, len(content), SLICE):
+            data = view[start : start + SLICE] if view is not None else content[start : start + SLICE].encode("utf-8")
             h.update(data)
             if same:
                 try:

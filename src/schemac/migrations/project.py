@@ -38,7 +38,7 @@ class CompileHistory:
 
     new: tuple[str, ...]  # the path of each new migration
     hazards: tuple[tuple[str, str, str], ...]  # (file name, code, message) of the new migrations' statements
-    inside: dict[str, str]  # files relative to the output folder (migrations when they live there, states, sum)
+    inside: dict[str, str | bytes]  # files relative to the output folder (migrations when they live there, states, sum); bytes are UTF-8
     outside: dict[str, str]  # new migration files in a folder outside it (the Supabase layout)
     settings: Settings
 
