@@ -18,7 +18,7 @@ import psycopg
 from schemac.db.apply import run_sql
 from dataclasses import replace
 
-from schemac.db.catalog import LiveSchema, read_schema, read_triggers
+from schemac.db.catalog import LiveSchema, public_search_path, read_schema, read_triggers
 from schemac.db.importing import Imported, import_database
 from schemac.db.server import install_supabase_stand_in, scratch_database
 from schemac.emit.spec_yaml import counted
@@ -101,7 +101,8 @@ def read_tables(conn: psycopg.Connection, schemas: tuple[str, ...]) -> LiveSchem
     tables = {}
     functions, views = {}, {}
     for schema in schemas:
-        read = read_schema(conn, schema)
+        with public_search_path(conn):  # an original script (a pg_dump) may have emptied the session's search_path
+            read = read_schema(conn, schema)
         for name, lt in read.tables.items():
             tables[name if schema == "public" else f"{schema}.{name}"] = lt
         if schema == "public":
@@ -118,8 +119,9 @@ def round_trip(pg_server: str, original_sql: str, tmp_path: Path) -> Result:
             schemas = fixture_schemas(original_sql)
             imported = import_database(conn, schemas)
             original = read_tables(conn, schemas)
-            original_auth = read_triggers(conn, "auth", "users")
-            original_storage = read_schema(conn, "storage")
+            with public_search_path(conn):
+                original_auth = read_triggers(conn, "auth", "users")
+                original_storage = read_schema(conn, "storage")
         spec_path = tmp_path / "schema.yaml"
         spec_path.write_text(imported.text, encoding="utf-8")
         schema = load_schema(str(spec_path))

@@ -92,3 +92,18 @@ def test_the_repo_schema_passes_every_rule():
     result = run_cli("lint", "--spec", str(REPO_SPEC), cwd=ROOT)
     assert result.returncode == 0, result.stdout
     assert result.stdout.splitlines()[-1].endswith(": 0 errors, 0 warnings, 1 waived")
+
+
+def test_lint_help_lists_every_rule_with_its_default_severity():
+    """The rule list is read when lint's help is shown (not when the CLI starts): it must still be all there."""
+    from typer.testing import CliRunner
+
+    from schemac.cli import app
+    from schemac.rules.registry import RULES
+
+    result = CliRunner().invoke(app, ["lint", "--help"], env={"COLUMNS": "10000", "NO_COLOR": "1", "TERM": "dumb"})
+    assert result.exit_code == 0
+    flat = " ".join(result.output.split())
+    assert "Check the compliance rules;" in flat
+    for r in RULES:
+        assert f"{r.code} {r.title} ({r.severity})" in flat, r.code

@@ -292,3 +292,45 @@ def test_readme_handle_new_user_example_works(conn, tmp_path):
     ).fetchone()[0]
     assert conn.execute("SELECT full_name FROM public.profiles WHERE id = %s", (uid,)).fetchone() == ("Rea",)
     assert diffs_of(conn, schema) == []
+
+
+def test_one_trigger_name_on_several_tables_by_name_key(conn, tmp_path):
+    """PostgreSQL names triggers per table: `name:` gives two section entries one trigger name, each on its table."""
+    shared = SPEC + """\
+  profile_touched:
+    name: touched
+    table: profiles
+    timing: after
+    events: [update]
+    function: log_profile_change
+  note_touched:
+    name: touched
+    table: notes
+    timing: after
+    events: [update]
+    function: log_profile_change
+"""
+    schema = load_schema(str(write_spec(tmp_path, shared)))
+    run_sql(conn, render_migration(schema))
+    assert conn.execute(
+        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = 'touched' ORDER BY 1"
+    ).fetchall() == [("notes",), ("profiles",)]
+    assert diffs_of(conn, schema) == []
+    conn.execute("DROP TRIGGER touched ON public.notes")
+    assert any("touched" in d and "notes" in d for d in diffs_of(conn, schema))
+
+
+def test_a_trigger_name_twice_on_one_table_is_refused_at_its_name(tmp_path):
+    twice = SPEC + """\
+  again:
+    name: profile_name_changed
+    table: profiles
+    timing: after
+    events: [insert]
+    function: log_profile_change
+"""
+    errors = build_errors(tmp_path, twice)
+    assert errors == [
+        "schema.yaml:88:5: table public.profiles already has a trigger named 'profile_name_changed' "
+        "(triggers.profile_name_changed); rename this one"
+    ], errors

@@ -88,3 +88,52 @@ def test_errors_are_positioned_and_transaction_control_refused(tmp_path):
     assert errors == [
         "schema.yaml:15:7: transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) cannot be used here: the whole migration is one transaction"
     ]
+
+
+SEQUENCE_SPEC = """\
+tables:
+  tickets:
+    description: Tickets numbered from a sequence the spec's grammar cannot declare on its own.
+    classification: administrative
+    retention: Kept forever.
+    columns:
+      id: {type: uuid, primary_key: true, default: gen_random_uuid(), description: Id.}
+      number: {type: bigint, default_expression: "nextval('public.ticket_numbers')", description: Number.}
+sql:
+  ticket_numbers:
+    description: A sequence a column default uses, so the block runs before the tables.
+    sql: CREATE SEQUENCE IF NOT EXISTS public.ticket_numbers START WITH 1000;
+"""
+
+
+def test_a_block_of_sequences_and_types_runs_before_the_tables_that_use_it(tmp_path):
+    """A block that only creates sequences, types or domains runs before the tables (a column's default or type may
+    use it); verify applies the migration on a real PostgreSQL, so a block placed after the tables fails it."""
+    spec = compile_spec(tmp_path, SEQUENCE_SPEC)
+    migration = (tmp_path / "compiled" / "migrations" / "001_initial_schema.sql").read_text()
+    assert migration.index("CREATE SEQUENCE IF NOT EXISTS public.ticket_numbers") < migration.index('CREATE TABLE IF NOT EXISTS "public"."tickets"')
+    result = verify(spec, tmp_path)
+    assert result.exit_code == 0, result.output
+    # a later migration: a new sequence block and a column whose default uses it, planned into one migration whose
+    # statements run in order on PostgreSQL (the block before the ADD COLUMN)
+    later = SEQUENCE_SPEC.replace(
+        "      number: {",
+        "      rank: {type: bigint, default_expression: \"nextval('public.ticket_ranks')\", description: Rank.}\n      number: {",
+    ).replace("sql:\n", "sql:\n  ticket_ranks:\n    sql: CREATE SEQUENCE IF NOT EXISTS public.ticket_ranks;\n")
+    spec.write_text(later)
+    result = runner.invoke(app, ["compile", "--spec", str(spec), "--out", str(tmp_path / "compiled"), "--name", "rank"])
+    assert result.exit_code == 0, result.output
+    second = (tmp_path / "compiled" / "migrations" / "002_rank.sql").read_text()
+    assert second.index("CREATE SEQUENCE IF NOT EXISTS public.ticket_ranks") < second.index('ADD COLUMN "rank"')
+    result = verify(spec, tmp_path)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_block_with_anything_else_runs_after_everything_the_spec_creates(tmp_path):
+    from schemac.pipeline import load_schema
+
+    spec = write_spec(tmp_path, SPEC)
+    assert [b.runs_first for b in load_schema(str(spec)).sql_blocks] == [False]
+    mixed = SEQUENCE_SPEC.replace("START WITH 1000;", "START WITH 1000;\n      SELECT 1;")
+    spec = write_spec(tmp_path, mixed)
+    assert [b.runs_first for b in load_schema(str(spec)).sql_blocks] == [False]

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Optional
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
-from .errors import SpecErrors
-from .rules.registry import RULES
 from .terminal import count, paint, up_to_date as up_to_date_message
 
 if TYPE_CHECKING:
@@ -136,6 +134,7 @@ def _load(spec: str, lint: bool = True):
 
 
 def _build(spec: str, lint: bool = True):
+    from .errors import SpecErrors
     from .pipeline import lint_schema, load_schema
     from .rules.report import text_line
 
@@ -429,18 +428,27 @@ def completion(shell: str = typer.Argument(..., help="bash, zsh, fish, powershel
     typer.echo(get_completion_script(prog_name="schemac", complete_var="_SCHEMAC_COMPLETE", shell=shell))
 
 
-LINT_HELP = (
-    "Check the compliance rules; print findings as FILE:LINE:COL: CODE message; exit 1 on any error.\n\n"
-    "Rules (code, default severity): " + "; ".join(f"{r.code} {r.title} ({r.severity})" for r in RULES) + "."
-)
+class LintCommand(SchemacCommand):
+    """lint's help lists every rule; the rules are imported when the help is shown, not when any command starts."""
+
+    @property
+    def help(self):
+        from .rules.registry import RULES
+
+        return self._help + "\n\nRules (code, default severity): " + "; ".join(f"{r.code} {r.title} ({r.severity})" for r in RULES) + "."
+
+    @help.setter
+    def help(self, text):
+        self._help = text
 
 
-@app.command(help=LINT_HELP)
+@app.command(cls=LintCommand, help="Check the compliance rules; print findings as FILE:LINE:COL: CODE message; exit 1 on any error.")
 def lint(
     spec: str = SPEC_OPTION,
     fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, github (Actions annotations) or json."),
 ) -> None:
     """The rules step on its own, in the format CI or a person needs."""
+    from .errors import SpecErrors
     from .pipeline import lint_schema, load_schema
     from .rules.report import FORMATS, render, spec_errors_as_findings, summary
 
@@ -664,6 +672,7 @@ def import_(
 
     from .db.apply import connect
     from .db.importing import import_database, report_lines
+    from .errors import SpecErrors
 
     url = _database(database_url)
     if os.path.exists(output) and not force:

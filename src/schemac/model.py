@@ -353,6 +353,7 @@ class SqlBlock:
     description: str | None
     creates: tuple[tuple[str, str], ...]  # (kind, name): function f, view v, trigger table.t, index i, policy table.p, type t, sequence s, table t
     pos: Pos = field(default=None, compare=False)  # type: ignore[assignment]
+    runs_first: bool = field(default=False, compare=False)  # derived from `sql`: only sequences, types, domains, schemas, extensions (a column may use them), so before the tables
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,8 @@ Event triggers are database-wide, not part of a schema, and are not read.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg
@@ -125,6 +127,21 @@ ON_DELETE = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null",
 MATCH = {"s": "SIMPLE", "f": "FULL", "p": "PARTIAL"}
 VOLATILITY = {"i": "IMMUTABLE", "s": "STABLE", "v": "VOLATILE"}
 FIRING = {"O": "enabled", "D": "disabled", "R": "replica", "A": "always"}  # pg_trigger.tgenabled
+
+
+@contextmanager
+def public_search_path(conn: psycopg.Connection) -> Iterator[None]:
+    """The catalog's text (regclass, format_type, pg_get_expr, view and index definitions) names objects relative
+    to the session's search_path, and the readers expect public's names bare and other schemas' qualified. A
+    connection can have set anything (a pg_dump script empties it, a role can leave public out), so the reading
+    runs with search_path public and the session's own setting comes back afterwards."""
+    before = conn.execute("SELECT current_setting('search_path')").fetchone()[0]
+    conn.execute("SELECT set_config('search_path', 'public', false)")
+    try:
+        yield
+    finally:
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:  # else the rollback restores it
+            conn.execute("SELECT set_config('search_path', %s, false)", (before,))
 
 
 def read_schemas(conn: psycopg.Connection, schemas: tuple[str, ...]) -> LiveSchema:
@@ -249,8 +266,8 @@ def read_views(conn: psycopg.Connection, schema: str, names: tuple[str, ...] | N
     views: dict[str, LiveView] = {}
     for oid, name, kind, definition, options, comment, roles in conn.execute(
         """SELECT c.oid, c.relname, c.relkind, pg_get_viewdef(c.oid), coalesce(c.reloptions, '{}'), obj_description(c.oid, 'pg_class'),
-                  ARRAY(SELECT r FROM unnest(ARRAY['anon', 'authenticated', 'service_role']) r
-                        WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) AND has_table_privilege(r, c.oid, 'SELECT'))
+                  ARRAY(SELECT api.name FROM unnest(ARRAY['anon', 'authenticated', 'service_role']) WITH ORDINALITY AS api(name, i)
+                        JOIN pg_roles role ON role.rolname = api.name WHERE has_table_privilege(role.oid, c.oid, 'SELECT') ORDER BY api.i)
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = %s AND c.relkind IN ('v', 'm') AND (%s::text[] IS NULL OR c.relname = ANY(%s::text[]))
            ORDER BY c.relname""",
@@ -382,8 +399,8 @@ def read_functions(conn: psycopg.Connection, schema: str) -> dict[str, LiveFunct
     for name, args, body, language, secdef, config, returns, volatility, arguments, execute, comment, other in conn.execute(
         """SELECT p.proname, pg_get_function_identity_arguments(p.oid), p.prosrc, l.lanname, p.prosecdef,
                   p.proconfig, pg_get_function_result(p.oid), p.provolatile, pg_get_function_arguments(p.oid),
-                  ARRAY(SELECT r FROM unnest(ARRAY['anon', 'authenticated', 'service_role']) r
-                        WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) AND has_function_privilege(r, p.oid, 'EXECUTE')),
+                  ARRAY(SELECT api.name FROM unnest(ARRAY['anon', 'authenticated', 'service_role']) WITH ORDINALITY AS api(name, i)
+                        JOIN pg_roles role ON role.rolname = api.name WHERE has_function_privilege(role.oid, p.oid, 'EXECUTE') ORDER BY api.i),
                   obj_description(p.oid, 'pg_proc'),
                   ARRAY(SELECT DISTINCT a.grantee::regrole::text FROM aclexplode(p.proacl) a
                         WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner

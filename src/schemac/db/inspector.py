@@ -66,9 +66,9 @@ from ..resolve.expressions import CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX
 from ..resolve.foreign_keys import EXTERNAL_TABLES
 from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
-from .catalog import LiveSchema, LiveTable, read_schema, read_schemas, read_triggers
+from .catalog import LiveSchema, LiveTable, public_search_path, read_schema, read_schemas, read_triggers
 from .inspect_objects import function_from_catalog, trigger_from_catalog, view_from_catalog
-from .left_out import LeftOut, other_schema, platform_schema, policy_sql, programmable, supabase_policies, supabase_triggers, table_sql
+from .left_out import LeftOut, other_schema, partitioned_tables, platform_schema, view_dependencies, policy_sql, programmable, supabase_policies, supabase_triggers, table_sql
 
 HERE = Pos("database", 1, 1)  # models read from a catalog have no spec position
 ROLES = ("anon", "authenticated", "service_role", "public")
@@ -88,6 +88,11 @@ def inspect_schema(conn: psycopg.Connection, schemas: tuple[str, ...] = ("public
 
 def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("public",), source: str = "database") -> Inspection:
     """The model of the database, and everything in `schemas` (and attached to Supabase's tables) it leaves out."""
+    with public_search_path(conn):
+        return _inspect(conn, schemas, source)
+
+
+def _inspect(conn: psycopg.Connection, schemas: tuple[str, ...], source: str) -> Inspection:
     left: list[LeftOut] = []
     own = tuple(s for s in dict.fromkeys(schemas) if not platform_schema(s))  # the app's schemas, read as its tables
     live = _read_own(conn, own, left)
@@ -136,6 +141,8 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         if platform_schema(other):
             other_schema(conn, other, left)
     views = _views(programs)
+    public_tables = {t.name for t in tables if t.schema == "public"}
+    view_reasons = _views_on_what_the_spec_lacks(conn, views, reader.functions, public_tables) if "public" in own else {}
     external_triggers = _auth_user_triggers(conn, reader) if "public" in schemas else []
     if "public" in schemas:
         external_triggers += _view_triggers(conn, reader, programs, views)
@@ -144,7 +151,10 @@ def inspect_database(conn: psycopg.Connection, schemas: tuple[str, ...] = ("publ
         for name in own:
             known = {e.name for e in reader.enums.values() if e.native} | set(reader.domains) if name == "public" else set()
             spec_views, spec_functions = (set(views), set(reader.functions)) if name == "public" else (set(), set())
-            programmable(conn, name, live, reader.used_functions if name == "public" else set(), left, known, views=spec_views, functions=spec_functions)
+            programmable(
+                conn, name, live, reader.used_functions if name == "public" else set(), left, known,
+                views=spec_views, functions=spec_functions, view_reasons=view_reasons if name == "public" else None,
+            )
         attached = supabase_policies(conn)
         supabase_triggers(conn, left, skip_triggers={("auth", "users", t.name) for t in external_triggers})
     externals = _externals(conn, attached, tables, left)
@@ -192,6 +202,31 @@ def _views(live: LiveSchema) -> dict[str, View]:
     return found
 
 
+def _views_on_what_the_spec_lacks(
+    conn: psycopg.Connection, views: dict[str, View], functions: dict[str, Function], tables: set[str]
+) -> dict[str, str]:
+    """Views that call a function (or aggregate) of public the spec does not hold, or read a table or view it does not hold, are
+    taken out of `views`: the spec's views are created before the sql: section, so they go there too, after what they
+    use. Returns why, by view."""
+    uses = view_dependencies(conn, "public")
+    reasons: dict[str, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(views):
+            missing = sorted(
+                (kind, used) for kind, used in uses.get(name, ())
+                if (kind == "function" and used not in functions) or (kind == "view" and used not in views and used != name)
+                or (kind == "table" and used not in tables)
+            )
+            if missing:
+                kind, used = missing[0]
+                reasons[name] = f"it uses the {kind} public.{used}, which the spec does not hold, so it runs after it in the sql: section"
+                del views[name]
+                changed = True
+    return reasons
+
+
 def _view_triggers(conn: psycopg.Connection, reader: "_TableReader", live: LiveSchema, views: dict[str, View]) -> list[Trigger]:
     """INSTEAD OF triggers on public's views: in the spec when the view and the function are; reported otherwise."""
     found = []
@@ -226,7 +261,11 @@ def _read_own(conn: psycopg.Connection, schemas: tuple[str, ...], left: list[Lef
     public first, then the others by name; a table whose name an earlier schema already has is reported."""
     merged = LiveSchema({}, {})
     for schema in sorted(schemas, key=lambda s: (s != "public", s)):
-        for name, lt in sorted(read_schema(conn, schema).tables.items()):
+        tables = read_schema(conn, schema).tables
+        for name, reason, sql in partitioned_tables(conn, schema, tables):
+            left.append(LeftOut("table", f"{schema}.{name}", name, reason, sql))
+            del tables[name]
+        for name, lt in sorted(tables.items()):
             if name in merged.tables:
                 first = merged.table_schemas.get(name, "public")
                 reason = f"schema {first} has a table of the same name, and a spec's table names are unique across its schemas (rename one)"
@@ -562,7 +601,7 @@ class _TableReader:
 
         indexes = []
         for ix_name, ix in lt.indexes.items():
-            index = self.index(name, ix_name, ix, names)
+            index = self.index(name, ix_name, ix, names, set(lt.columns))
             if index is not None:
                 indexes.append(index)
 
@@ -745,7 +784,7 @@ class _TableReader:
                 return replace(column, enum=ch.enum)
         return column
 
-    def index(self, table: str, name: str, ix, names: set[str]) -> Index | None:
+    def index(self, table: str, name: str, ix, names: set[str], live_columns: set[str] = frozenset()) -> Index | None:
         sql = f"CREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote_ident(name)} ON {qualified(self.schema_of(table), table)} {ix.definition};"
         try:
             stmt = parser.parse_sql(f"CREATE INDEX x ON t {ix.definition}")[0].stmt
@@ -754,6 +793,11 @@ class _TableReader:
         except Exception:
             elements, include, stmt = [None], (), None
         reason = None
+        left_columns = sorted({e.name for e in (stmt.indexParams if stmt else ()) if e.name} | set(include)) if stmt else []
+        left_columns = [c for c in left_columns if c in live_columns and c not in names]
+        if left_columns:  # the column is commented out, so the index cannot run either: commented with it
+            self.left.append(LeftOut("index", f"{self.schema_of(table)}.{table}", name, f"it indexes the column {left_columns[0]}, which is left out", sql, runnable=False))
+            return None
         if stmt is None or None in elements or not all(c in names for c in include) or stmt.options:
             reason = "its elements or options (storage parameters, a tablespace) are not ones the spec can hold"
         elif ix.method not in INDEX_METHODS + ("spgist",):

@@ -56,7 +56,7 @@ def render_spec(schema: Schema, left_out: Iterable = (), header: str = "") -> st
     if schema.views:
         data["views"] = {v.name: _view(v) for v in schema.views}
     if schema.triggers:
-        data["triggers"] = {t.name: _trigger(t) for t in schema.triggers}
+        data["triggers"] = trigger_entries(schema.triggers)
     left = list(left_out)
     blocks = sql_blocks(left)
     if blocks:
@@ -94,7 +94,7 @@ SQL_KINDS = ("type", "sequence", "table", "function", "view", "index", "policy",
 def runs_as_sql(item) -> bool:
     """Whether a left-out object goes into the `sql:` section: a whole object of public (objects of other schemas, such as
     policies on storage.objects, need what only a Supabase project has, so they stay commented)."""
-    return item.kind in SQL_KINDS and (item.table or item.name).startswith("public.")
+    return item.kind in SQL_KINDS and item.runnable and (item.table or item.name).startswith("public.")
 
 
 def sql_blocks(left: list) -> dict:
@@ -157,11 +157,28 @@ def _view(v) -> dict:
     return out
 
 
-def _trigger(t) -> dict:
+def trigger_entries(triggers) -> dict:
+    """The `triggers:` section: keyed by the trigger's name; a name several tables share is keyed `<name>_<table>`
+    and carries `name:` (PostgreSQL names triggers per table, the section's keys are unique)."""
+    shared = {t.name for t in triggers if sum(1 for u in triggers if u.name == t.name) > 1}
+    out: dict = {}
+    for t in triggers:
+        key = t.name if t.name not in shared else naming.fit(f"{t.name}_{t.table}")
+        base, n = key, 1
+        while key in out:
+            n += 1
+            key = naming.fit(f"{base}_{n}")
+        out[key] = _trigger(t, named=t.name != key)
+    return out
+
+
+def _trigger(t, named: bool = False) -> dict:
     out: dict = {}
     if t.description is not None:
         out["description"] = t.description
     out["table"] = t.table if t.table_schema == "public" else t.table_qualified
+    if named:
+        out["name"] = t.name
     out["timing"] = t.timing.lower()
     out["events"] = [e.lower() for e in t.events]
     if t.update_of:

@@ -98,6 +98,7 @@ def render_migration(schema: Schema) -> str:
     out += render_schemas(schema)
     out += render_enum_types(schema)
     out += render_domains(schema)
+    out += [sql_block_text(block) for block in schema.sql_blocks if block.runs_first]
     for column in timestamp_update_columns(schema):
         out.append(_updated_at_function(column))
     created: set[str] = set()
@@ -116,7 +117,7 @@ def render_migration(schema: Schema) -> str:
     out += render_routines(schema)
     out += render_policies(schema)
     out += render_realtime(schema)
-    out += [sql_block_text(block) for block in schema.sql_blocks]
+    out += [sql_block_text(block) for block in schema.sql_blocks if not block.runs_first]
     out += ["COMMIT;", ""]
     return "\n".join(out)
 

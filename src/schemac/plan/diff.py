@@ -98,7 +98,7 @@ NOT_IN_DATABASE = {  # documentation, rule settings and positions: no migration
     "SqlType": set(),
     "View": {"reads", "updatable", "pos", "keys"},  # derived from the query
     "ViewColumn": {"source"},  # derived from the query
-    "SqlBlock": {"description", "creates", "pos"},  # creates: derived from the parse
+    "SqlBlock": {"description", "creates", "pos", "runs_first"},  # creates, runs_first: derived from the parse
 }
 
 INTEGER_WIDTH = {"smallint": 1, "integer": 2, "bigint": 3}

@@ -70,6 +70,8 @@ def render_parts(changes: list[Change], where: dict[str, str] | None = None) -> 
 
 
 def _phase(c: Change) -> int:
+    if isinstance(c, ch.RunSqlBlock) and c.block.runs_first:
+        return 8  # after domains, before tables and columns that may use what it creates
     if isinstance(c, ch.DropConstraint):
         return 30 if isinstance(c.constraint, ForeignKey) else 40
     if isinstance(c, ch.AddConstraint):

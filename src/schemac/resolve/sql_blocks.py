@@ -33,14 +33,22 @@ def build_sql_blocks(specs: dict[str, SqlBlockSpec], problems: Problems) -> tupl
             continue
         creates: list[tuple[str, str]] = []
         ok = True
+        first = all(isinstance(raw.stmt, RUN_FIRST) for raw in statements)
         for raw in statements:
             if isinstance(raw.stmt, ast.TransactionStmt):
                 problems.add_in_value(path + ("sql",), text, raw.stmt_location, "transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) cannot be used here: the whole migration is one transaction")
                 ok = False
             creates += created_objects(raw.stmt)
         if ok:
-            blocks.append(SqlBlock(name, text, spec.description, tuple(dict.fromkeys(creates)), problems.loaded.pos(path)))
+            blocks.append(SqlBlock(name, text, spec.description, tuple(dict.fromkeys(creates)), problems.loaded.pos(path), first))
     return tuple(blocks)
+
+
+# Statements a block may hold and still run before the tables: what a column's type or default can use
+RUN_FIRST = (
+    ast.CreateSeqStmt, ast.AlterSeqStmt, ast.CreateEnumStmt, ast.CreateDomainStmt, ast.CompositeTypeStmt, ast.CreateRangeStmt,
+    ast.CreateSchemaStmt, ast.CreateExtensionStmt,
+)
 
 
 def created_objects(stmt: ast.Node) -> list[tuple[str, str]]:

@@ -41,9 +41,10 @@ def build_triggers(
         trigger = _build_trigger(name, spec, tables, functions, all_functions, problems, views)
         if trigger is None:
             continue
-        key = (trigger.table_schema, trigger.table, name)
+        key = (trigger.table_schema, trigger.table, trigger.name)
         if key in names:
-            problems.add(("triggers", name), f"table {trigger.table_qualified} already has a trigger named '{name}' ({names[key]}); rename this one")
+            where = ("triggers", name, "name") if spec.name is not None else ("triggers", name)
+            problems.add(where, f"table {trigger.table_qualified} already has a trigger named '{trigger.name}' ({names[key]}); rename this one")
             continue
         names[key] = f"triggers.{name}"
         triggers.append(trigger)
@@ -56,6 +57,8 @@ def _build_trigger(
 ) -> Trigger | None:
     path = ("triggers", name)
     ok = problems.name(path, name, "trigger")
+    if spec.name is not None:
+        ok = problems.name(path + ("name",), spec.name, "trigger") and ok
     schema, _, table = spec.table.rpartition(".")
     schema = schema or "public"
     on_view = schema == "public" and table in views and table not in tables
@@ -150,7 +153,7 @@ def _build_trigger(
     if not ok:
         return None
     return Trigger(
-        name=name,
+        name=spec.name if spec.name is not None else name,
         timing=spec.timing.upper(),
         events=events,
         function=f"public.{function.name}",

@@ -397,6 +397,8 @@ class TriggerSpec(SpecModel):
 
     table: str
     """The table: a table of this spec, or `auth.users`."""
+    name: str | None = None
+    """Its name in PostgreSQL when not the key (names are per table: several tables can each have `last_updated`)."""
     timing: Literal["before", "after", "instead of"]
     """BEFORE or AFTER the event."""
     events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)

@@ -36,6 +36,7 @@ from ..db.catalog import (
     LiveTable,
     LiveView,
     index_tail,
+    public_search_path,
     read_functions,
     read_schema,
     read_schemas,
@@ -179,20 +180,23 @@ def run_verify(schema: Schema, spec: str, out_dir: str, database_url: str | None
                 else:
                     reference = build_reference(history.migrations, lambda m: history.state(m.stem))
                     report.notes.append("built a reference database for the objects of the spec's sql: section")
-                    report.checked += compare_sql_objects(schema, read_schema(conn), reference, report.differences)
+                    with public_search_path(conn):
+                        live = read_schema(conn)
+                    report.checked += compare_sql_objects(schema, live, reference, report.differences)
         return report
 
 
 def catalog_differences(conn: psycopg.Connection, schema: Schema, report: Report | None = None) -> list[str]:
     """Every difference between the live catalog and schema. Works inside an open transaction too
     (apply proving its uncommitted migration): the scratch objects go in a savepoint then."""
-    live = read_schemas(conn, schema.schemas)
-    normalized = normalize_expressions(conn, schema)
-    external = {key: read_triggers(conn, *key.split(".")) for key in normalized.external_triggers}
-    differences: list[str] = []
-    checked = compare_schema(schema, live, normalized, differences)
-    checked += compare_external_triggers(normalized, external, differences)
-    checked += compare_externals(conn, schema, differences)
+    with public_search_path(conn):
+        live = read_schemas(conn, schema.schemas)
+        normalized = normalize_expressions(conn, schema)
+        external = {key: read_triggers(conn, *key.split(".")) for key in normalized.external_triggers}
+        differences: list[str] = []
+        checked = compare_schema(schema, live, normalized, differences)
+        checked += compare_external_triggers(normalized, external, differences)
+        checked += compare_externals(conn, schema, differences)
     if report is not None:
         report.checked = checked
     return differences

@@ -39,6 +39,8 @@ def without_sql_objects(schema: Schema, live: LiveSchema) -> LiveSchema:
     functions = {k: v for k, v in live.functions.items() if k.split("(")[0] not in objects.get("function", set())}
     views = {k: v for k, v in live.views.items() if k not in objects.get("view", set())}
     others = {k: v for k, v in live.others.items() if k not in objects.get("other", set())}
+    enums = {k: v for k, v in live.enums.items() if k not in objects.get("other", set())}  # CREATE TYPE ... AS ENUM
+    domains = {k: v for k, v in live.domains.items() if k not in objects.get("other", set())}
     tables = {}
     for name, t in live.tables.items():
         if name in objects.get("table", set()):
@@ -49,7 +51,7 @@ def without_sql_objects(schema: Schema, live: LiveSchema) -> LiveSchema:
             indexes={k: v for k, v in t.indexes.items() if f"{name}.{k}" not in objects.get("index", set())},
             policies={k: v for k, v in t.policies.items() if f"{name}.{k}" not in objects.get("policy", set())},
         )
-    return dataclasses.replace(live, tables=tables, functions=functions, views=views, others=others)
+    return dataclasses.replace(live, tables=tables, functions=functions, views=views, others=others, enums=enums, domains=domains)
 
 
 def build_reference(migrations: list[MigrationFile], state_of: Callable[[MigrationFile], Schema | None]) -> LiveSchema:
@@ -92,6 +94,10 @@ def compare_sql_objects(schema: Schema, live: LiveSchema, reference: LiveSchema,
     for name in sorted(objects.get("other", set())):
         if name in reference.others:
             pair(f"{reference.others[name]} {name}", live.others.get(name), reference.others[name])
+        elif name in reference.enums:
+            pair(f"enum type {name}", live.enums.get(name), reference.enums[name])
+        elif name in reference.domains:
+            pair(f"domain {name}", live.domains.get(name), reference.domains[name])
     return checked
 
 
