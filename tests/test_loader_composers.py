@@ -142,3 +142,21 @@ def test_mutated_specs_load_the_same_either_way(seed, monkeypatch):
     text = mutate(text, rng) if seed % 2 else _mutate_characters(text, rng)
     fast, slow = both(text, monkeypatch)
     assert fast == slow
+
+
+def test_places_hold_each_key_value_and_scalar_span_of_every_style(monkeypatch):
+    """Loaded.places packs four numbers in one int; each must come back whole whatever the style bits beside it."""
+    text = "a: plain\nb: 'single'\nc: \"double\"\nd: |\n  block\ne: >\n  folded\nf: [x, 'y']\n"
+    for composer in ("libyaml", "python"):
+        with monkeypatch.context() as m:
+            if composer == "python":
+                m.setattr(load, "CSafeLoader", None)
+            loaded = load_yaml(text, "schema.yaml")
+        for key, style, written in (("a", None, "plain"), ("b", "'", "'single'"), ("c", '"', '"double"'), ("d", "|", "|"), ("e", ">", ">")):
+            key_at = text.index(f"\n{key}:") + 1 if key != "a" else 0
+            start, end, found_style = loaded.span((key,))
+            assert (loaded.key_index((key,)), loaded.value_index((key,)), found_style) == (key_at, key_at + 3, style), composer
+            assert text[start:end].startswith(written), composer
+        assert loaded.span(("f",)) is None and loaded.value_index(("f",)) == text.index("[x")
+        assert loaded.key_index(("f", 1)) is None and loaded.span(("f", 1)) == (text.index("'y'"), text.index("'y'") + 3, "'")
+        assert str(loaded.pos_in_value(("b",), "single", 2)) == f"schema.yaml:2:{text.index('ngle') - text.index('b:') + 1}"
