@@ -218,3 +218,17 @@ def test_bytes_and_text_outputs_are_compared_hashed_and_written_alike(tmp_path, 
     finally:
         as_bytes.discard()
     assert existing_files(str(out)) == expected and os.listdir(tmp_path) == ["compiled"]
+
+
+@pytest.mark.parametrize("size", [1, 5, 1 << 20])
+def test_a_state_is_compared_with_the_snapshot_bytes_a_slice_at_a_time(monkeypatch, size):
+    """History.unchanged compares the state's text with the spec's snapshot bytes without copying either whole."""
+    from schemac.migrations import history
+
+    monkeypatch.setattr(history, "SLICE", size)
+    data = TEXT.encode("utf-8")
+    assert history.is_utf8_of(data, TEXT)
+    assert not history.is_utf8_of(data, TEXT[:-1])  # the text is shorter
+    assert not history.is_utf8_of(data[:-1], TEXT)  # the bytes are shorter
+    assert not history.is_utf8_of(data, TEXT.replace("漢", "漠", 1))
+    assert history.is_utf8_of(b"", "") and not history.is_utf8_of(b"x", "")
