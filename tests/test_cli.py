@@ -99,7 +99,7 @@ def test_errors_in_a_real_process_have_no_traceback(tmp_path):
         "schema.yaml:4:11: unknown column type 'nope'; use one of: text, integer, bigint, smallint, boolean, uuid, date, time, "
         "timestamptz, jsonb, numeric(p,s), varchar(n), char(n), timestamp, json, real, double precision, bytea, inet, cidr, "
         "macaddr, interval, tsvector, tsquery, timetz, int4range, int8range, numrange, tsrange, tstzrange, daterange, bpchar, serial, "
-        "bigserial, smallserial, an extension's citext, hstore or ltree, or any of them with []",
+        "bigserial, smallserial, an extension's citext, hstore, ltree or vector(n) (pgvector), or any of them with []",
         "schema.yaml:5:7: duplicate key 'a' (first defined at line 4); YAML keeps only the last one: remove or rename one of them",
         "2 problems found; nothing written.",
     ]

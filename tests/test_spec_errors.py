@@ -344,7 +344,7 @@ def test_a_bad_list_item_names_the_list_and_hides_nothing_else():
     )
     errs = errors_of(table("name: {type: text}\n", extra=extra))
     assert errs == [
-        "schema.yaml:13:9: 'using' cannot be 'hashh'; expected 'btree', 'gin', 'gist', 'hash', 'brin' or 'spgist'",
+        "schema.yaml:13:9: 'using' cannot be 'hashh'; expected 'btree', 'gin', 'gist', 'hash', 'brin', 'spgist', 'hnsw' or 'ivfflat'",
         "schema.yaml:14:19: index names unknown column 'ghost' of table 'patients'; columns of patients: id, name",
         "schema.yaml:17:23: 'for' item '2' cannot be 'selec'; expected 'select', 'insert', 'update', 'delete' or 'all'",
     ]

@@ -671,7 +671,7 @@ def import_(
     import psycopg
 
     from .db.apply import connect
-    from .db.importing import import_database, report_lines
+    from .db.importing import MissingSchemas, import_database, report_lines
     from .errors import SpecErrors
 
     url = _database(database_url)
@@ -681,6 +681,9 @@ def import_(
     try:
         with connect(url, connect_timeout or 10) as conn:
             imported = import_database(conn, tuple(dict.fromkeys(schema)), os.path.basename(output))
+    except MissingSchemas as exc:
+        _warn(f"{exc}; nothing written.")
+        raise typer.Exit(1)
     except SpecErrors as exc:
         for e in exc.errors:
             typer.echo(str(e), err=True)

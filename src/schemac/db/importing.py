@@ -31,8 +31,20 @@ class Imported:
         return dict(sorted(Counter(item.kind for item in self.left_out).items()))
 
 
+class MissingSchemas(Exception):
+    """A --schema the database does not have: importing it would silently read nothing."""
+
+
 def import_database(conn: psycopg.Connection, schemas: tuple[str, ...], file_name: str = "schema.yaml") -> Imported:
-    """The spec for the database's `schemas`; raises SpecErrors if the written spec would not build (a bug)."""
+    """The spec for the database's `schemas`; raises MissingSchemas for a schema the database lacks, and SpecErrors
+    if the written spec would not build (a bug)."""
+    present = {name for (name,) in conn.execute("SELECT nspname FROM pg_namespace")}
+    if missing := [s for s in schemas if s not in present]:
+        others = sorted(n for n in present if not n.startswith("pg_") and n != "information_schema")
+        raise MissingSchemas(
+            f"the database has no schema {', '.join(repr(s) for s in missing)}; its schemas are {', '.join(others)} "
+            "(names are case-sensitive: pass --schema exactly as the database spells it)"
+        )
     inspection = inspect_database(conn, schemas)
     header = f"Written by `schemac import` from a database (schemas: {', '.join(schemas)}); edit freely."
     text = render_spec(inspection.schema, inspection.left_out, header)

@@ -124,7 +124,8 @@ def trigger_from_catalog(name: str, t: LiveTrigger, table_schema: str, table: st
         name=name,
         timing=timing,
         events=events,
-        function=".".join(funcname) if len(funcname) > 1 else f"public.{funcname[0]}",
+        # a bare name was found on the search_path (public, or pg_catalog's tsvector_update_trigger): pg_proc says which
+        function=".".join(funcname) if len(funcname) > 1 else (t.function if t.function.endswith(f".{funcname[0]}") else f"public.{funcname[0]}"),
         level="ROW" if stmt.row else "STATEMENT",
         update_of=tuple(c.sval for c in stmt.columns or ()),
         when=when,

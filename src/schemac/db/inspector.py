@@ -64,6 +64,7 @@ from ..resolve import naming
 from ..resolve.column_types import EXTENSION_TYPES, build_default, parse_type
 from ..resolve.expressions import CHECK, DEFAULT, DOMAIN_CHECK, GENERATED, INDEX_EXPRESSION, INDEX_PREDICATE, POLICY_USING, POLICY_WITH_CHECK, Expression, Scope, read_expression
 from ..resolve.foreign_keys import EXTERNAL_TABLES
+from ..resolve.triggers import ready_trigger_function
 from ..sqltext import identifier_problem, qualified, quote_ident
 from ..spec.load import control_character
 from .catalog import LiveSchema, LiveTable, public_search_path, read_schema, read_schemas, read_triggers
@@ -384,6 +385,8 @@ def _extensions_needed(conn: psycopg.Connection, schemas: tuple[str, ...]) -> se
               OR (d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT oid FROM pg_constraint WHERE connamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(%(s)s))))
               OR (d.classid = 'pg_attrdef'::regclass AND d.objid IN
                   (SELECT a.oid FROM pg_attrdef a JOIN pg_class c ON c.oid = a.adrelid WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(%(s)s))))
+              OR (d.classid = 'pg_trigger'::regclass AND d.objid IN
+                  (SELECT t.oid FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(%(s)s))))
               OR (d.classid = 'pg_policy'::regclass AND d.objid IN
                   (SELECT p.oid FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(%(s)s))))""",
         {"s": list(schemas)},
@@ -660,6 +663,9 @@ class _TableReader:
             return f"it is {trg.firing} (the spec's triggers are enabled)"
         fschema, _, fname = read.function.partition(".")
         function = self.functions.get(fname) if fschema == "public" else None
+        ready, _ = ready_trigger_function(read.function, self.extensions)
+        if function is None and ready == read.function:  # moddatetime and the like: PostgreSQL's or a contrib extension's
+            return read if not identifier_problem(name) else f"the trigger name {identifier_problem(name)}"
         if function is None:
             return f"it runs {read.function}(), a function the spec does not hold"
         if not function.returns.trigger:
@@ -720,9 +726,9 @@ class _TableReader:
                 enum = self.enums[core] = Enum(core, values, None, HERE, native=True)
             return ColumnType(core, schema="public"), enum
         schema, _, base = core.rpartition(".")
-        if base in EXTENSION_TYPES and EXTENSION_TYPES[base] in self.extensions:
-            ext_schema = self.extensions[EXTENSION_TYPES[base]]
-            ctype = ColumnType(base, (), array, schema=ext_schema)
+        spelled = parse_type(base + ("[]" if array else ""))
+        if spelled is not None and spelled.schema == "?" and EXTENSION_TYPES[spelled.base] in self.extensions:
+            ctype = replace(spelled, schema=self.extensions[EXTENSION_TYPES[spelled.base]])
             return (ctype if ctype.catalog == text else None), None
         return catalog_type(text), None
 
@@ -800,7 +806,7 @@ class _TableReader:
             return None
         if stmt is None or None in elements or not all(c in names for c in include) or stmt.options:
             reason = "its elements or options (storage parameters, a tablespace) are not ones the spec can hold"
-        elif ix.method not in INDEX_METHODS + ("spgist",):
+        elif ix.method not in INDEX_METHODS + ("spgist",) + (("hnsw", "ivfflat") if "vector" in self.extensions else ()):
             reason = f"the {ix.method} index method is not in the spec language"
         where = None
         if reason is None and stmt.whereClause is not None:

@@ -443,8 +443,9 @@ def _trigger_details(t: Trigger) -> str:
 
 
 def _function_link(qualified: str) -> str:
-    name = qualified.split(".", 1)[1]
-    return f"[{code(qualified + '()')}](#{anchor('function', name)})" if not name.startswith("schemac_") else code(qualified + "()")
+    schema, name = qualified.split(".", 1)
+    own = schema == "public" and not name.startswith("schemac_")  # a spec function has a section to link to
+    return f"[{code(qualified + '()')}](#{anchor('function', name)})" if own else code(qualified + "()")
 
 
 def _views_section(schema: Schema) -> str:

@@ -280,7 +280,8 @@ def _table(t: Table) -> dict:
 def _spec_type(ctype) -> str:
     """How the spec names a type: a domain or an extension's type by its bare name, the others as their SQL."""
     if ctype.schema and (ctype.of is not None or ctype.base in EXTENSION_TYPES):
-        return ctype.base + ("[]" if ctype.array else "")
+        params = "(" + ",".join(str(p) for p in ctype.params) + ")" if ctype.params else ""
+        return ctype.base + params + ("[]" if ctype.array else "")
     return ctype.sql
 
 

@@ -60,6 +60,7 @@ TS_TYPES = {
     "interval": "string",
     "timetz": "string",
     "citext": "string",
+    "vector": "string",  # pgvector: PostgREST sends '[1,2,3]'
 }  # anything else (inet, tsvector, ranges, ...) is `unknown` to the generator
 
 EMPTY = ["{", "  [_ in never]: never", "}"]

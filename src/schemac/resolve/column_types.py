@@ -42,12 +42,14 @@ TYPE_ALIASES = {
 # serial types: the integer type they stand for (the sequence and its nextval default come with them)
 SERIAL_TYPES = {"smallserial": "smallint", "serial": "integer", "bigserial": "bigint", "serial2": "smallint", "serial4": "integer", "serial8": "bigint"}
 # types an extension brings -> the extension (declared under `extensions:`, which says its schema)
-EXTENSION_TYPES = {"citext": "citext", "hstore": "hstore", "ltree": "ltree"}
+EXTENSION_TYPES = {"citext": "citext", "hstore": "hstore", "ltree": "ltree", "vector": "vector"}
+VECTOR_TYPE = re.compile(r"^vector\((?P<dimensions>\d+)\)$")  # pgvector's vector(n), embeddings; bare `vector` has any size
+MAX_VECTOR_DIMENSIONS = 16000  # pgvector's limit
 TYPE_LIST = (
     "text, integer, bigint, smallint, boolean, uuid, date, time, timestamptz, jsonb, numeric(p,s), varchar(n), char(n), "
     "timestamp, json, real, double precision, bytea, inet, cidr, macaddr, interval, tsvector, tsquery, timetz, "
     "int4range, int8range, numrange, tsrange, tstzrange, daterange, bpchar, serial, bigserial, smallserial, "
-    "an extension's citext, hstore or ltree, or any of them with []"
+    "an extension's citext, hstore, ltree or vector(n) (pgvector), or any of them with []"
 )
 
 
@@ -68,6 +70,8 @@ def parse_type(text: str) -> ColumnType | None:
         core = "timestamp"
     if core in EXTENSION_TYPES:
         return ColumnType(core, (), array, schema="?")  # the extension's schema is filled in by the caller
+    if m := VECTOR_TYPE.match(core.replace(" ", "")):
+        return ColumnType("vector", (int(m["dimensions"]),), array, schema="?")
     m = TYPE_RE.match(core + ("[]" if array else ""))
     if not m:
         return None
@@ -92,6 +96,8 @@ def type_range_problem(ctype: ColumnType) -> str | None:
             return f"numeric precision must be between 1 and {MAX_NUMERIC_PRECISION} (got {precision})"
         if not 0 <= scale <= precision:
             return f"numeric scale must be between 0 and the precision {precision} (got {scale})"
+    if ctype.base == "vector" and ctype.params and not 1 <= ctype.params[0] <= MAX_VECTOR_DIMENSIONS:
+        return f"vector dimensions must be between 1 and {MAX_VECTOR_DIMENSIONS} (got {ctype.params[0]})"
     if ctype.base in ("varchar", "char") and ctype.params and not 1 <= ctype.params[0] <= MAX_CHAR_LENGTH:
         return f"{ctype.base} length must be between 1 and {MAX_CHAR_LENGTH} (got {ctype.params[0]})"
     return None

@@ -113,7 +113,10 @@ def build_schema(loaded: Loaded, source_bytes: bytes, source_name: str) -> Schem
     declared = set(data.get("functions") or {}) if isinstance(data.get("functions"), dict) else set()
     view_specs = validate_each(ViewSpec, data.get("views", {}), ("views",), problems)
     views = build_views(view_specs, tables_by_name, declared, problems, classification_required=vocabulary.required)
-    triggers = build_triggers(trigger_specs, tables_by_name, {f.name: f for f in functions}, declared, problems, {v.name: v for v in views})
+    triggers = build_triggers(
+        trigger_specs, tables_by_name, {f.name: f for f in functions}, declared, problems, {v.name: v for v in views},
+        {e.name: e.schema for e in extensions},
+    )
     views = tuple(dataclasses.replace(v, classification_tag=comments.classification_tag) for v in views)
     sql_blocks = build_sql_blocks(validate_each(SqlBlockSpec, data.get("sql", {}), ("sql",), problems), problems)
     if problems.errors:
@@ -447,6 +450,10 @@ def _build_table(name: str, spec: TableSpec, context: Context, problems: Problem
         plain_names = [e.column for e in elements if e is not None and e.column is not None]
         if ix.nulls_not_distinct and not ix.unique:
             problems.add(ipath + ("nulls_not_distinct",), "'nulls_not_distinct' applies to unique indexes; add 'unique: true' or remove it")
+        if ix.using in ("hnsw", "ivfflat") and "vector" not in context.extensions:
+            problems.add(ipath + ("using",), f"{ix.using} is an index method of the vector extension (pgvector); declare it: 'extensions: {{vector: {{schema: extensions}}}}'")
+        if ix.using in ("hnsw", "ivfflat") and ix.unique:
+            problems.add(ipath + ("unique",), f"an {ix.using} index cannot be unique (PostgreSQL refuses it); remove 'unique: true'")
         if ix.include and ix.using not in ("btree", "gist", "spgist"):
             problems.add(ipath + ("include",), f"INCLUDE columns need a btree, gist or spgist index, not {ix.using}")
         if len(set(plain_names)) != len(plain_names) and all(isinstance(e, str) for e in ix.columns):

@@ -25,10 +25,37 @@ AUTH_USERS_COLUMNS = frozenset(
 )
 EXTERNAL_TABLES = {("auth", "users"): AUTH_USERS_COLUMNS}
 
+# Trigger functions PostgreSQL or a contrib extension ships, which a trigger may run without a `functions:` entry:
+# name -> the extension that brings it (None: built into pg_catalog). Supabase's `moddatetime(updated_at)` is the
+# common one.
+READY_TRIGGER_FUNCTIONS: dict[str, str | None] = {
+    "moddatetime": "moddatetime",
+    "insert_username": "insert_username",
+    "autoinc": "autoinc",
+    "tsvector_update_trigger": None,
+    "tsvector_update_trigger_column": None,
+    "suppress_redundant_updates_trigger": None,
+}
+
+
+def ready_trigger_function(written: str, extensions: dict[str, str]) -> tuple[str | None, str | None]:
+    """(schema.name, None) for a ready-made trigger function as written (bare or qualified), or (None, why not);
+    (None, None) when the name is not one of them. `extensions` maps each declared extension to its schema."""
+    schema, _, name = written.rpartition(".")
+    if name not in READY_TRIGGER_FUNCTIONS:
+        return None, None
+    extension = READY_TRIGGER_FUNCTIONS[name]
+    home = "pg_catalog" if extension is None else extensions.get(extension)
+    if home is None:
+        return None, f"{name} comes from the {extension} extension; declare it: 'extensions: {{{extension}: {{schema: extensions}}}}'"
+    if schema and schema != home:
+        return None, f"{name} lives in schema {home}, not {schema}; write '{home}.{name}' or '{name}'"
+    return f"{home}.{name}", None
+
 
 def build_triggers(
     specs: dict[str, TriggerSpec], tables: dict[str, Table], functions: dict[str, Function], all_functions: set[str], problems: Problems,
-    views: dict[str, View] | None = None,
+    views: dict[str, View] | None = None, extensions: dict[str, str] | None = None,
 ) -> tuple[Trigger, ...]:
     """Triggers on spec tables, on auth.users, and (INSTEAD OF) on the spec's views."""
     views = views or {}
@@ -38,7 +65,7 @@ def build_triggers(
         for trg in table.triggers:
             names[("public", table.name, trg.name)] = "the updated_at trigger of 'timestamps: true'"
     for name, spec in specs.items():
-        trigger = _build_trigger(name, spec, tables, functions, all_functions, problems, views)
+        trigger = _build_trigger(name, spec, tables, functions, all_functions, problems, views, extensions or {})
         if trigger is None:
             continue
         key = (trigger.table_schema, trigger.table, trigger.name)
@@ -51,9 +78,22 @@ def build_triggers(
     return tuple(triggers)
 
 
+def _ready_function_arguments(function: str, spec: TriggerSpec, columns: frozenset[str], path, problems: Problems) -> bool:
+    """moddatetime sets the one column its argument names, before an update: say so at compile time, not at the
+    first UPDATE."""
+    if function.endswith(".moddatetime"):
+        if len(spec.arguments) != 1 or spec.arguments[0] not in columns:
+            problems.add(path + ("arguments",), "moddatetime takes one argument, the timestamp column it sets: e.g. 'arguments: [updated_at]'")
+            return False
+        if spec.timing != "before" or spec.for_each != "row":
+            problems.add(path + ("timing",), "moddatetime sets NEW's column, so it runs 'timing: before' for each row")
+            return False
+    return True
+
+
 def _build_trigger(
     name: str, spec: TriggerSpec, tables: dict[str, Table], functions: dict[str, Function], all_functions: set[str], problems: Problems,
-    views: dict[str, View],
+    views: dict[str, View], extensions: dict[str, str],
 ) -> Trigger | None:
     path = ("triggers", name)
     ok = problems.name(path, name, "trigger")
@@ -74,13 +114,19 @@ def _build_trigger(
         problems.add(path + ("table",), f"unknown table '{spec.table}' for trigger '{name}'; {hint}")
         return None
     function = functions.get(spec.function)
-    if function is None:
+    ready, why_not = (None, None) if function is not None else ready_trigger_function(spec.function, extensions)
+    if why_not is not None:
+        problems.add(path + ("function",), why_not)
+        return None
+    if ready is not None:
+        ok = _ready_function_arguments(ready, spec, columns, path, problems) and ok
+    elif function is None:
         if spec.function not in all_functions:  # a function with its own errors is reported there
             close = difflib.get_close_matches(spec.function, sorted(all_functions), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "declare it under 'functions:' with 'returns: trigger'"
             problems.add(path + ("function",), f"unknown function '{spec.function}'; {hint}")
         return None
-    if not function.returns.trigger:
+    if function is not None and not function.returns.trigger:
         problems.add(path + ("function",), f"function '{spec.function}' returns {function.returns.sql}, not trigger; a trigger runs a function declared with 'returns: trigger'")
         ok = False
     instead = spec.timing == "instead of"
@@ -156,7 +202,7 @@ def _build_trigger(
         name=spec.name if spec.name is not None else name,
         timing=spec.timing.upper(),
         events=events,
-        function=f"public.{function.name}",
+        function=ready if ready is not None else f"public.{function.name}",
         level=level,
         update_of=tuple(spec.update_of),
         when=when,

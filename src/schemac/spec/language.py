@@ -164,8 +164,8 @@ class IndexSpec(SpecModel):
     """Non-key columns stored in the index (INCLUDE), for index-only scans."""
     where: str | None = None
     """A SQL predicate: makes this a partial index."""
-    using: Literal["btree", "gin", "gist", "hash", "brin", "spgist"] = "btree"
-    """The index method."""
+    using: Literal["btree", "gin", "gist", "hash", "brin", "spgist", "hnsw", "ivfflat"] = "btree"
+    """The index method (hnsw and ivfflat: pgvector's, for nearest-neighbour search on vector columns)."""
     name: str | None = None
     """Explicit name; derived from table and columns when omitted."""
     description: str | None = None
