@@ -89,11 +89,9 @@ def outcome(text: str):
         return ("refused", [str(e) for e in exc.errors])
     return (
         repr(loaded.data),
-        loaded.key_pos,
-        loaded.value_pos,
-        loaded.spans,
+        loaded.places,
         [str(e) for e in loaded.errors],
-        {path: str(loaded.pos(path)) for path in loaded.value_pos},
+        {path: str(loaded.pos(path)) for path in loaded.places},
     )
 
 
@@ -153,3 +151,21 @@ def test_repeated_texts_keep_their_own_types():
     loaded = load_yaml("a: 123\nb: '123'\nc: 123\nd: !!str 123\ne: [true, 'true', true, ~, '~', '']\nf: 1.5\ng: '1.5'\n", "s.yaml")
     assert loaded.data == {"a": 123, "b": "123", "c": 123, "d": "123", "e": [True, "true", True, None, "~", ""], "f": 1.5, "g": "1.5"}
     assert [type(v) for v in loaded.data.values()][:4] == [int, str, int, str]
+
+
+def test_places_hold_each_key_value_and_scalar_span_of_every_style(monkeypatch):
+    """Loaded.places packs four numbers in one int; each must come back whole whatever the style bits beside it."""
+    text = "a: plain\nb: 'single'\nc: \"double\"\nd: |\n  block\ne: >\n  folded\nf: [x, 'y']\n"
+    for composer in ("libyaml", "python"):
+        with monkeypatch.context() as m:
+            if composer == "python":
+                m.setattr(load, "CSafeLoader", None)
+            loaded = load_yaml(text, "schema.yaml")
+        for key, style, written in (("a", None, "plain"), ("b", "'", "'single'"), ("c", '"', '"double"'), ("d", "|", "|"), ("e", ">", ">")):
+            key_at = text.index(f"\n{key}:") + 1 if key != "a" else 0
+            start, end, found_style = loaded.span((key,))
+            assert (loaded.key_index((key,)), loaded.value_index((key,)), found_style) == (key_at, key_at + 3, style), composer
+            assert text[start:end].startswith(written), composer
+        assert loaded.span(("f",)) is None and loaded.value_index(("f",)) == text.index("[x")
+        assert loaded.key_index(("f", 1)) is None and loaded.span(("f", 1)) == (text.index("'y'"), text.index("'y'") + 3, "'")
+        assert str(loaded.pos_in_value(("b",), "single", 2)) == f"schema.yaml:2:{text.index('ngle') - text.index('b:') + 1}"

@@ -168,13 +168,26 @@ def _documents(spec: str, schema, out: str) -> list[Document]:
 COMPILE_WORDS = {"stale": "updated", "missing": "created", "extra": "removed", "new": "created"}  # compare's states, as compile acted on them
 
 
-def _all_stale(out: str, files: dict[str, str], documents: list[Document]) -> list[tuple[str, Stale]]:
-    """Every differing output as (path shown to the user, difference)."""
-    from .outputs import compare, document_stale
+def _all_stale(out: str, folder: list[Stale], documents: list[Document]) -> list[tuple[str, Stale]]:
+    """Every differing output (the folder's, then the pages') as (path shown to the user, difference)."""
+    from .outputs import document_stale
 
-    found = [(f"{out}/{s.path}", s) for s in compare(out, files)]
+    found = [(f"{out}/{s.path}", s) for s in folder]
     found += [(d.display, document_stale(d.display, d.current, d.desired)) for d in documents if d.stale]
     return found
+
+
+def _take_outputs(update, schema, files: dict[str, str | bytes]) -> None:
+    """Give the update files (the history's, emptied as it goes), then every regenerated document, rendered one at a
+    time: no text is kept once the update has compared, hashed and (compile) staged it, and the history's texts (a
+    first migration and its state) are gone before the largest document is rendered."""
+    from .pipeline import document_emitters
+
+    while files:
+        path = next(iter(files))
+        update.add(path, files.pop(path))
+    for path, emit in document_emitters(encoded=True).items():
+        update.add(path, emit(schema))
 
 
 @app.command()
@@ -221,57 +234,60 @@ def compile_(
     """
     from .fingerprint import FINGERPRINT
     from .migrations.history import has_rename_hints
-    from .outputs import Stale, leftovers, read_only_problem, remove_leftovers, write_outputs
-    from .pipeline import render_documents
+    from .outputs import FolderUpdate, Stale, leftovers, read_only_problem, remove_leftovers, replace_staged
 
     _refuse_unsafe_out(spec, out)
     schema = _load(spec)
     documents = _documents(spec, schema, out)
     history = _compile_history(spec, out, schema, name, allow_destructive)
-    files = {**render_documents(schema), **history.inside}
-    shown_files = len(files)  # the fingerprint is not counted: check's message counts the same files
-    if history.settings.migrations_inside_out and not LINT_SPOKE and not has_rename_hints(schema):
-        # what the full check would say right after this compile: nothing (a rename hint it reports as stale)
-        files[FINGERPRINT] = _fingerprint(spec, schema, files, documents)
     remove_leftovers(leftovers(out, [d.path for d in documents]))  # an interrupted compile's staging
-    stale = _all_stale(out, files, documents) + [(path, Stale(path, "new")) for path in history.outside]
-    problem = read_only_problem(out) if stale else None
-    # only check's cached verdict missing or old (a new schemac, a fresh clone) in a folder someone made read-only:
-    # the outputs are current, and the folder is left as it is (check then runs its full comparison)
-    if not stale or (problem and all(s.path == FINGERPRINT for _, s in stale)):
-        _say(up_to_date_message(out, shown_files, len(documents), "; no change for a migration"))
-        return
-    if problem:
-        typer.echo(f"{out}: not replaced because {problem}; make it writable (chmod -R u+w {out}) to compile into it", err=True)
-        raise typer.Exit(1)
+    problem = read_only_problem(out)
+    # each output is compared, hashed and staged as it is rendered, then let go; nothing is staged in a read-only folder
+    update = FolderUpdate(out, stage=problem is None)
     try:
-        write_outputs(out, files, {d.path: d.desired for d in documents if d.stale}, history.outside)
+        _take_outputs(update, schema, history.inside)
+        shown_files = len(update.digests)  # the fingerprint is not counted: check's message counts the same files
+        if history.settings.migrations_inside_out and not LINT_SPOKE and not has_rename_hints(schema):
+            # what the full check would say right after this compile: nothing (a rename hint it reports as stale)
+            update.add(FINGERPRINT, _fingerprint(spec, schema, update.digests, documents))
+        stale = _all_stale(out, update.finish(), documents) + [(path, Stale(path, "new")) for path in history.outside]
+        # only check's cached verdict missing or old (a new schemac, a fresh clone) in a folder someone made read-only:
+        # the outputs are current, and the folder is left as it is (check then runs its full comparison)
+        if not stale or (problem and all(s.path == FINGERPRINT for _, s in stale)):
+            _say(up_to_date_message(out, shown_files, len(documents), "; no change for a migration"))
+            return
+        if problem:
+            typer.echo(f"{out}: not replaced because {problem}; make it writable (chmod -R u+w {out}) to compile into it", err=True)
+            raise typer.Exit(1)
+        replace_staged(update.staged, {d.path: d.desired for d in documents if d.stale}, history.outside)
     except OSError as exc:
         typer.echo(f"{out}: cannot write the outputs ({exc.strerror or exc}: {exc.filename or out}); nothing written", err=True)
         raise typer.Exit(1)
+    finally:
+        update.discard()
     for shown, s in stale:
         if s.path != FINGERPRINT:  # a cache of check's verdict, not an output to review
             _say(f"{COMPILE_WORDS[s.state]:>7}  {shown}")
-    for new in history.step.new:
-        _say(f"migration {new.file.path}")
-    for file_name, code, message in history.step.hazards:
+    for path in history.new:
+        _say(f"migration {path}")
+    for file_name, code, message in history.hazards:
         typer.echo(f"  hazard {code} in {file_name}: {message}")
-    if not history.step.new:
+    if not history.new:
         _say("no migration: nothing the database holds changed")
     refreshed = sum(d.stale for d in documents)
     changed = len(stale) - refreshed - sum(s.path == FINGERPRINT for _, s in stale)
     _say(f"{out}: {changed} of {count(shown_files, 'file')} changed, {count(refreshed, 'injected document')} refreshed")
 
 
-def _fingerprint(spec: str, schema, files: dict[str, str], documents: list[Document]) -> str:
-    """fingerprint.sum for these outputs: the pages by the target paths the full check resolves again."""
+def _fingerprint(spec: str, schema, digests: dict[str, str], documents: list[Document]) -> str:
+    """fingerprint.sum for the outputs of these digests: the pages by the target paths the full check resolves again."""
     from .fingerprint import render_fingerprint
     from .inject import configured_targets
 
     with open(spec, "rb") as fh:
         spec_bytes = fh.read()
     targets = [t.path for t in configured_targets(spec, schema)]  # read_documents gave one document for each, in order
-    return render_fingerprint(spec, spec_bytes, {t: d.desired for t, d in zip(targets, documents, strict=True)}, files)
+    return render_fingerprint(spec, spec_bytes, {t: d.desired for t, d in zip(targets, documents, strict=True)}, digests)
 
 
 def _compile_history(spec: str, out: str, schema, name: str | None, allow_destructive: bool):
@@ -318,30 +334,32 @@ def check(
     from .migrations.config import ConfigError
     from .migrations.project import HistoryProblems, committed_files, open_history, pending_changes
     from .fingerprint import FINGERPRINT
-    from .outputs import Stale, leftovers
-    from .pipeline import render_documents
+    from .outputs import FolderUpdate, Stale, leftovers
 
     schema = _load(spec)
     documents = _documents(spec, schema, out)
-    files = render_documents(schema)
+    files: dict[str, str] = {}
     try:
         history = open_history(spec, out, schema)
         problems = pending_changes(history, schema)
-        files.update(committed_files(history) if history.started else {})
+        files = committed_files(history) if history.started else {}
     except HistoryProblems as exc:  # still compare the rest, so every problem shows in one run
         history, problems = None, exc.problems
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1)
+    # each output is compared as it is rendered and let go; only a differing one keeps its texts, for the diff
+    update = FolderUpdate(out, stage=False, keep_texts=True)
+    _take_outputs(update, schema, files)
     stale = [
         (shown, s)
-        for shown, s in _all_stale(out, files, documents)
+        for shown, s in _all_stale(out, update.finish(), documents)
         if history is not None or not (s.state == "extra" and s.path.startswith(("migrations", "state/")))
         if not (s.state == "extra" and s.path == FINGERPRINT)  # a cache of this verdict, never compared
     ]
     stale += [(path, Stale(path, "leftover", note="  an interrupted compile left this staging copy; `schemac compile` removes it\n")) for path in leftovers(out, [d.path for d in documents])]
     if not stale and not problems:
-        _say(up_to_date_message(out, len(files), len(documents)))
+        _say(up_to_date_message(out, len(update.digests), len(documents)))
         return
     for shown, s in stale:
         typer.echo(f"{s.state}: {shown}")

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Pos:
     """A 1-based position in a source file."""
 

@@ -112,13 +112,14 @@ def pyproject_path(spec: str) -> str:
 
 def render_fingerprint(spec: str, spec_bytes: bytes, pages: dict[str, str], outputs: dict[str, str]) -> str:
     """The fingerprint compile writes: pages are the inject targets relative to the spec's folder with the text compile
-    leaves in them; outputs every file of the output folder but this one (relative path → text)."""
+    leaves in them; outputs every file of the output folder but this one (relative path → the SHA-256 of its text,
+    taken as each was written: compile does not keep the texts)."""
     lines = environment_lines()
     lines.append(f"spec {sha256(spec_bytes)}  {os.path.basename(spec)}")
     lines.append(f"config {_file_digest(pyproject_path(spec)) or 'absent'}  pyproject.toml")
     lines += [f"page {text_sha256(text)}  {page}" for page, text in pages.items()]
     lines.append(f"counts {len(outputs)} {len(pages)}")
-    lines += [f"output {text_sha256(text)}  {path}" for path, text in sorted(outputs.items())]
+    lines += [f"output {digest}  {path}" for path, digest in sorted(outputs.items())]
     body = "".join(line + "\n" for line in lines)
     return HEADER + f"total {sha256(body.encode('utf-8'))}\n" + body
 

@@ -60,6 +60,8 @@ Keys = tuple[tuple[str, Pos], ...] | KeyPositions  # the position of each key th
 class Positioned:
     """A node that remembers where each of its keys was written, so a finding can point at the offending one."""
 
+    __slots__ = ()
+
     def at(self, key: str) -> Pos:
         """The position of `key` on this node, or of the node itself when the spec did not write it."""
         for name, pos in self.keys:  # type: ignore[attr-defined]
@@ -68,7 +70,7 @@ class Positioned:
         return self.pos  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CatalogComment:
     """A COMMENT exactly as a database holds it (None: no comment), for a model read from a database.
 
@@ -79,7 +81,7 @@ class CatalogComment:
     text: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ColumnType:
     """A column's PostgreSQL type. `sql` is how the migration spells it; `catalog` is how format_type() prints it.
 
@@ -131,7 +133,7 @@ CATALOG_TYPE_NAMES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Default:
     """A column default: a literal value, one of a closed list of functions, or an expression read by PostgreSQL's parser."""
 
@@ -141,7 +143,7 @@ class Default:
     expression: bool = False  # written as `default_expression` (or a serial column's nextval)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identity:
     """GENERATED ALWAYS | BY DEFAULT AS IDENTITY with its sequence options (None: PostgreSQL's default)."""
 
@@ -154,7 +156,7 @@ class Identity:
     cycle: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Column(Positioned):
     name: str
     type: ColumnType
@@ -184,7 +186,7 @@ class Column(Positioned):
         return self.generated is None and not (self.identity is not None and self.identity.generated == "always")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PrimaryKey:
     name: str
     columns: tuple[str, ...]
@@ -192,7 +194,7 @@ class PrimaryKey:
     renamed_from: str | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unique:
     name: str
     columns: tuple[str, ...]
@@ -201,7 +203,7 @@ class Unique:
     renamed_from: str | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     name: str
     expression: str  # SQL boolean expression
@@ -211,7 +213,7 @@ class Check:
     renamed_from: str | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ForeignKey:
     name: str
     columns: tuple[str, ...]
@@ -231,7 +233,7 @@ class ForeignKey:
         return f"{self.ref_schema}.{self.ref_table}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndexElement:
     """A column or an expression (canonical SQL) of an index or exclusion constraint, with its options."""
 
@@ -248,7 +250,7 @@ class IndexElement:
         return self.column if self.column is not None else self.expression  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Index:
     name: str
     columns: tuple[str, ...]  # each element's label: the column name, or the expression's SQL
@@ -268,7 +270,7 @@ class Index:
         return not self.elements or all(e == IndexElement(e.column) for e in self.elements)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exclusion:
     """EXCLUDE USING method (element WITH operator, ...) WHERE (predicate)."""
 
@@ -280,7 +282,7 @@ class Exclusion:
     pos: Pos = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Trigger:
     """A trigger: the updated_at one `timestamps: true` adds, or one from the spec's `triggers:` section."""
 
@@ -304,7 +306,7 @@ class Trigger:
         return f"{self.table_schema}.{self.table}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SqlType:
     """A type written in a function's signature, as PostgreSQL's parser read it."""
 
@@ -314,14 +316,14 @@ class SqlType:
     array: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Argument:
     name: str
     type: SqlType
     default: str | None  # canonical SQL expression
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Returns:
     """RETURNS: `sql` as the migration writes it; `type` is None for TABLE (...), whose columns are listed."""
 
@@ -335,7 +337,7 @@ class Returns:
         return self.type is not None and self.type.name == "trigger" and self.type.schema is None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ViewColumn:
     """One output column of a view: where it comes from decides its type, classification and updatability."""
 
@@ -351,7 +353,7 @@ class ViewColumn:
         return self.column.type.sql if self.column is not None else self.type.sql  # type: ignore[union-attr]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class View(Positioned):
     """A view or materialized view from the spec's `views:` section (in public)."""
 
@@ -370,7 +372,7 @@ class View(Positioned):
     keys: Keys = field(default=(), compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SqlBlock:
     """A block of the `sql:` section: statements kept verbatim, and the objects they create, as verify finds them."""
 
@@ -382,7 +384,7 @@ class SqlBlock:
     runs_first: bool = field(default=False, compare=False)  # derived from `sql`: only sequences, types, domains, schemas, extensions (a column may use them), so before the tables
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Function(Positioned):
     """A function from the spec's `functions:` section (in public)."""
 
@@ -407,7 +409,7 @@ class Function(Positioned):
         return f"{self.name}(" + ", ".join(a.type.sql for a in self.arguments) + ")"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Policy(Positioned):
     name: str
     operations: tuple[str, ...]
@@ -428,7 +430,7 @@ class Policy(Positioned):
 USER_OPERATIONS = ("select", "insert", "update", "delete")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table(Positioned):
     name: str
     description: str | None
@@ -488,7 +490,7 @@ class Table(Positioned):
         return tuple(c for c in known if c in present) + tuple(sorted(present - set(known)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Enum:
     name: str
     values: tuple[str, ...]
@@ -500,7 +502,7 @@ class Enum:
     value_pos: tuple[Pos, ...] = field(default=(), compare=False)  # where each value is written
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Domain:
     """CREATE DOMAIN public.name AS type [CHECK (expression over VALUE)]."""
 
@@ -511,7 +513,7 @@ class Domain:
     pos: Pos = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Extension:
     """CREATE EXTENSION name WITH SCHEMA schema."""
 
@@ -520,7 +522,7 @@ class Extension:
     pos: Pos = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Waiver:
     """A rule switched off for one table or column, with the reason a reviewer reads."""
 
@@ -531,7 +533,7 @@ class Waiver:
     pos: Pos = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocTarget:
     """A hand-written Markdown file (path relative to the spec file) that receives the schema reference."""
 
@@ -539,7 +541,7 @@ class DocTarget:
     pos: Pos = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LintConfig:
     """The spec's `lint:` section: severity overrides (code → error|warning|off) and waivers."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import difflib
 import errno
+import hashlib
 import os
 import shutil
 import signal
@@ -129,6 +130,129 @@ def _holds(path: str | None, text: str) -> bool:
             return fh.read(1) == b""
     except OSError:
         return False
+
+
+class FolderUpdate:
+    """The output folder's next version, taken one output at a time as each is rendered: the output is compared with
+    what out_dir holds, its SHA-256 noted (for fingerprint.sum) and, once the folder is being staged, written into the
+    staging folder beside out_dir; then its text can go. So compile never holds every output's text at once (at
+    5,000 tables they are over 300 MB, a third of its peak memory).
+
+    The staging folder is made at the first output that differs (those found equal before it are copied from
+    out_dir, each checked against its digest), so a compile that changes nothing writes nothing. With stage=False
+    (a read-only folder, or check) nothing is ever written; with keep_texts each difference keeps both texts for
+    its diff (check prints it). `finish` adds the files out_dir holds that no output replaced; `staged` is then
+    the Swap to commit (None when the folder needs no new version), and `discard` removes what is left.
+    """
+
+    def __init__(self, out_dir: str, stage: bool = True, keep_texts: bool = False):
+        self.out_dir = os.path.abspath(out_dir)
+        self.stage = stage
+        self.keep_texts = keep_texts
+        self.actual = _paths(out_dir)
+        self.digests: dict[str, str] = {}  # every output taken so far → the SHA-256 of its UTF-8 bytes
+        self.stale: list[Stale] = []
+        self.equal: list[str] = []  # outputs equal to out_dir's file, not yet staged
+        self.staged: Swap | None = None
+
+    def add(self, path: str, content: str | bytes) -> None:
+        """Take one rendered output (relative path, forward slashes): its text, or the text's UTF-8 bytes."""
+        on_disk = self.actual.get(path)
+        digest, same = _digest_and_compare(content, on_disk if path in self.actual else None)
+        self.digests[path] = digest
+        if not same:
+            current = _text(_read_regular(on_disk)) if self.keep_texts and path in self.actual else None
+            state = "stale" if path in self.actual else "missing"
+            self.stale.append(Stale(path, state, current, _text(content) if self.keep_texts else None))
+            if self.stage and self.staged is None:
+                self._open()
+        if self.staged is not None:
+            self._write(path, content)
+        elif same:
+            self.equal.append(path)
+
+    def finish(self) -> list[Stale]:
+        """Every difference between out_dir and the outputs taken, sorted by path (compare's verdicts)."""
+        for path in sorted(set(self.actual) - set(self.digests)):
+            self.stale.append(Stale(path, "extra", _text(_read_regular(self.actual[path])) if self.keep_texts else None))
+        if self.stale and self.stage and self.staged is None:
+            self._open()
+        return sorted(self.stale, key=lambda s: s.path)
+
+    def discard(self) -> None:
+        if self.staged is not None:
+            self.staged.discard()
+
+    def _open(self) -> None:
+        """Make the staging folder beside out_dir and copy into it the outputs already found equal."""
+        parent = os.path.dirname(self.out_dir)
+        os.makedirs(parent, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=".schemac-new-", dir=parent)
+        self.staged = Swap(staging, self.out_dir, _unused_name(parent, ".schemac-old-"), folder=True)
+        os.chmod(staging, 0o755)
+        for path in self.equal:
+            self._copy(path)
+        self.equal = []
+
+    def _target(self, path: str) -> str:
+        target = os.path.join(self.staged.staged, *path.split("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        return target
+
+    def _write(self, path: str, content: str | bytes) -> None:
+        target = self._target(path)
+        if isinstance(content, bytes):
+            with open(target, "wb") as fh:
+                fault_point()
+                fh.write(content)
+            return
+        with open(target, "w", encoding="utf-8", newline="\n") as fh:
+            fault_point()
+            write_text(fh, content)
+
+    def _copy(self, path: str) -> None:
+        """An output found equal to out_dir's file, copied from it; refused if the file changed since."""
+        target = self._target(path)
+        h = hashlib.sha256()
+        with open(self.actual[path], "rb") as src, open(target, "wb") as dst:
+            fault_point()
+            while data := src.read(SLICE):
+                h.update(data)
+                dst.write(data)
+        if h.hexdigest() != self.digests[path]:
+            raise OSError(errno.EAGAIN, "changed while compile ran; run compile again", self.actual[path])
+
+
+def _digest_and_compare(content: str | bytes, path: str | None) -> tuple[str, bool]:
+    """(SHA-256 of the content's bytes (a text's UTF-8), whether path is a regular file holding exactly them), a slice
+    at a time."""
+    h = hashlib.sha256()
+    fh = None
+    try:
+        if path is not None and stat.S_ISREG(os.lstat(path).st_mode):
+            fh = open(path, "rb")
+    except OSError:
+        fh = None
+    same = fh is not None
+    try:
+        view = memoryview(content) if isinstance(content, bytes) else None
+        for start in range(0, len(content), SLICE):
+            data = view[start : start + SLICE] if view is not None else content[start : start + SLICE].encode("utf-8")
+            h.update(data)
+            if same:
+                try:
+                    same = fh.read(len(data)) == data
+                except OSError:
+                    same = False
+        if same:
+            try:
+                same = fh.read(1) == b""
+            except OSError:
+                same = False
+    finally:
+        if fh is not None:
+            fh.close()
+    return h.hexdigest(), same
 
 
 def document_stale(path: str, current: str, desired: str) -> Stale:
@@ -272,9 +396,14 @@ def write_outputs(out_dir: str, files: dict[str, str], documents: dict[str, str]
     pages may differ in age (each one whole), and the staged leftovers (.schemac-*) stay
     beside them; the next compile removes them and `check` reports them.
     """
-    swaps: list[Swap | NewFile] = []
+    replace_staged(stage_folder(out_dir, files), documents, new_files)
+
+
+def replace_staged(folder: Swap | None, documents: dict[str, str], new_files: dict[str, str] | None = None) -> None:
+    """Commit a staged output folder (None: the folder stays as it is) with the pages and new files, all or nothing
+    (see write_outputs); whatever is left staged is removed."""
+    swaps: list[Swap | NewFile] = [folder] if folder is not None else []
     try:
-        swaps.append(stage_folder(out_dir, files))
         for path, text in documents.items():
             swaps.append(stage_page(path, text))
         for path, text in (new_files or {}).items():

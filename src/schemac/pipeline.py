@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 
 from .resolve.schema import build_schema
 from .errors import Pos, SpecError, SpecErrors
@@ -50,19 +51,26 @@ def render_outputs(schema: Schema) -> dict[str, str]:
 
 
 def render_documents(schema: Schema) -> dict[str, str]:
-    """The files compile regenerates from the spec every time (everything but migrations, which are append-only);
-    the emitters are imported here: validate never needs them."""
-    from .emit.inventory import INVENTORY_JSON_PATH, INVENTORY_MD_PATH, render_inventory_json, render_inventory_markdown
+    """The files compile regenerates from the spec every time (everything but migrations, which are append-only)."""
+    return {path: render(schema) for path, render in document_emitters().items()}
+
+
+def document_emitters(encoded: bool = False) -> dict[str, Callable[[Schema], str | bytes]]:
+    """Each file compile regenerates every time, with the emitter that renders it: compile and check render them one
+    at a time and let each text go once written or compared. With `encoded` the two large JSON documents come as
+    their UTF-8 bytes, as orjson writes them (decoding 100 MB into a second copy as text is compile's peak memory).
+    The emitters are imported here: validate never needs them."""
+    from .emit.inventory import INVENTORY_JSON_PATH, INVENTORY_MD_PATH, encode_inventory_json, render_inventory_json, render_inventory_markdown
     from .emit.markdown import DB_SCHEMA_PATH, render_db_schema
-    from .emit.normalized import SCHEMA_JSON_PATH, render_schema_json
+    from .emit.normalized import SCHEMA_JSON_PATH, encode_schema_json, render_schema_json
     from .emit.spec_schema import SPEC_SCHEMA_PATH, render_spec_schema
     from .emit.typescript import TYPESCRIPT_PATH, render_typescript
 
     return {
-        INVENTORY_MD_PATH: render_inventory_markdown(schema),
-        INVENTORY_JSON_PATH: render_inventory_json(schema),
-        DB_SCHEMA_PATH: render_db_schema(schema),
-        SCHEMA_JSON_PATH: render_schema_json(schema),
-        SPEC_SCHEMA_PATH: render_spec_schema(),
-        TYPESCRIPT_PATH: render_typescript(schema),
+        INVENTORY_MD_PATH: render_inventory_markdown,
+        INVENTORY_JSON_PATH: encode_inventory_json if encoded else render_inventory_json,
+        DB_SCHEMA_PATH: render_db_schema,
+        SCHEMA_JSON_PATH: encode_schema_json if encoded else render_schema_json,
+        SPEC_SCHEMA_PATH: lambda _schema: render_spec_schema(),
+        TYPESCRIPT_PATH: render_typescript,
     }

@@ -9,7 +9,7 @@ listed with their reasons. Pure: model in, text out.
 from __future__ import annotations
 
 from ..model import USER_OPERATIONS, Column, Policy, Schema, Table, classification_label
-from .jsontext import dumps_built
+from .jsontext import dumps_built, encode_built
 from .mdtext import cell, code
 
 INVENTORY_MD_PATH = "DATA_INVENTORY.md"
@@ -145,6 +145,11 @@ def _table(t: Table) -> dict:
 
 def render_inventory_json(schema: Schema) -> str:
     return dumps_built(lambda: inventory(schema))
+
+
+def encode_inventory_json(schema: Schema) -> bytes:
+    """render_inventory_json's UTF-8 bytes (what compile writes)."""
+    return encode_built(lambda: inventory(schema))
 
 
 def render_inventory_markdown(schema: Schema) -> str:

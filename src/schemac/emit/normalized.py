@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Column, Function, IndexElement, Schema, SqlType, Table, Trigger, View
-from .jsontext import ExactFloat, dumps_built
+from .jsontext import ExactFloat, dumps_built, encode_built
 
 SCHEMA_JSON_PATH = "schema.json"
 SCHEMA_JSON_VERSION = 1
@@ -21,6 +21,11 @@ SCHEMA_JSON_VERSION = 1
 def render_schema_json(schema: Schema) -> str:
     """The schema as indented JSON with a trailing newline."""
     return dumps_built(lambda: _document(schema))
+
+
+def encode_schema_json(schema: Schema) -> bytes:
+    """render_schema_json's UTF-8 bytes (what compile writes)."""
+    return encode_built(lambda: _document(schema))
 
 
 def _document(schema: Schema) -> dict[str, Any]:

@@ -15,12 +15,21 @@ HEADER = (
 )
 
 
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+SLICE = 1 << 20  # a text is encoded for hashing a slice at a time: no second copy of a 100 MB state
 
 
-def render_sums(entries: list[tuple[str, str]]) -> str:
-    """The sum file for (logical path, file text) pairs, in the order given (migration, its state, next migration, …)."""
+def digest(content: str | bytes) -> str:
+    """The SHA-256 of a file's content: its bytes, or a text's UTF-8 bytes."""
+    if isinstance(content, bytes):
+        return hashlib.sha256(content).hexdigest()
+    h = hashlib.sha256()
+    for start in range(0, len(content), SLICE):
+        h.update(content[start : start + SLICE].encode("utf-8"))
+    return h.hexdigest()
+
+
+def render_sums(entries: list[tuple[str, str | bytes]]) -> str:
+    """The sum file for (logical path, file text or UTF-8 bytes) pairs, in the order given (migration, its state, next migration, …)."""
     lines = [f"{digest(text)}  {path}\n" for path, text in entries]
     return HEADER + f"total {digest(''.join(lines))}\n" + "".join(lines)
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field, replace
 from ..emit.sql import GENERATED_MARK, render_migration
 from ..errors import SpecError
 from ..model import Schema
-from .checksums import SumError, digest, parse_sums, render_sums
+from .checksums import SLICE, SumError, digest, parse_sums, render_sums
 from .config import Settings
 from .files import MigrationFile, list_sql, migration_name, next_versions, parse_name, read_text, sort_key
 from .render import render_part
-from .snapshot import in_current_spelling, load_snapshot, snapshot_json
+from .snapshot import in_current_spelling, load_snapshot, snapshot_bytes
 
 LEGACY_FIRST = "001_initial_schema.sql"  # what schemac wrote before migrations were append-only
 
@@ -71,7 +71,7 @@ class History:
         cached = self._unchanged.get(id(desired))
         if cached is None or cached[0] is not desired:
             text = self.states.get(self.migrations[-1].stem)
-            verdict = text is not None and not has_rename_hints(desired) and text == snapshot_json(desired)
+            verdict = text is not None and not has_rename_hints(desired) and is_utf8_of(snapshot_bytes(desired), text)
             self._unchanged.clear()
             cached = self._unchanged[id(desired)] = (desired, verdict)
         return cached[1]
@@ -83,6 +83,18 @@ class History:
             if m.stem in self.states:
                 entries.append((f"state/{m.stem}.json", self.states[m.stem]))
         return entries
+
+
+def is_utf8_of(data: bytes, text: str) -> bool:
+    """Whether data is text's UTF-8 bytes, compared a 1 MiB slice at a time: a state and the spec's snapshot are
+    each 100 MB at 5,000 tables, and neither is copied whole (as the snapshot's decoding or the text's encoding would)."""
+    view, offset = memoryview(data), 0
+    for start in range(0, len(text), SLICE):
+        chunk = text[start : start + SLICE].encode("utf-8")
+        if view[offset : offset + len(chunk)] != chunk:
+            return False
+        offset += len(chunk)
+    return offset == len(data)
 
 
 def _node_types(hint: object) -> list[type]:
@@ -217,7 +229,7 @@ def _check_sums(history: History, sums: dict[str, str]) -> None:
 @dataclass(frozen=True)
 class NewMigration:
     file: MigrationFile
-    state: str  # snapshot text of the schema after it
+    state: bytes  # the snapshot of the schema after it, as written (UTF-8): no second copy as text
 
 
 @dataclass(frozen=True)
@@ -243,7 +255,7 @@ def next_migrations(
         (version,) = next_versions([], settings.names, 1, now)
         file = MigrationFile(version, migration_name(name or "initial_schema"), os.path.join(settings.migrations_dir, ""), render_migration(desired))
         file = replace(file, path=os.path.join(settings.migrations_dir, file.file_name))
-        return NextStep(new=(NewMigration(file, snapshot_json(desired)),))
+        return NextStep(new=(NewMigration(file, snapshot_bytes(desired)),))
     from ..plan import plan_migration  # the planner: pure, model → statements
 
     # planned even when the models are equal: rename hints take no part in the comparison,
@@ -262,7 +274,7 @@ def next_migrations(
         stem_name = base if i == 0 else f"{base}_{'no_transaction' if not part.transactional else i + 1}"
         file_name = f"{version}_{stem_name}.sql"
         text = render_part(part, desired.source, settings, f"{version}_{stem_name}")
-        new.append(NewMigration(MigrationFile(version, stem_name, os.path.join(settings.migrations_dir, file_name), text), snapshot_json(state)))
+        new.append(NewMigration(MigrationFile(version, stem_name, os.path.join(settings.migrations_dir, file_name), text), snapshot_bytes(state)))
         hazards += [(file_name, h.code, h.message) for st in part.statements for h in st.hazards]
     return NextStep(new=tuple(new), hazards=tuple(hazards))
 
@@ -313,19 +325,19 @@ def _with_indexes_from(desired: Schema, current: Schema, names: set[str]) -> Sch
     return replace(desired, tables=tuple(tables))
 
 
-def history_files(history: History, step: NextStep) -> tuple[dict[str, str], dict[str, str]]:
+def history_files(history: History, step: NextStep) -> tuple[dict[str, str | bytes], dict[str, str]]:
     """What the migration history adds to compile's outputs: (files relative to the output folder, new
     files outside it). The output folder is replaced whole, so it carries every migration (when they
-    live there), every state and migrations.sum, the written ones byte for byte."""
+    live there), every state (a new one as its UTF-8 bytes) and migrations.sum, the written ones byte for byte."""
     settings = history.settings
     entries = history.sum_entries()
     migrations = [(m.path, m.text) for m in history.migrations]
-    states = dict(history.states)
+    states: dict[str, str | bytes] = dict(history.states)
     for new in step.new:
         entries += [(f"migrations/{new.file.file_name}", new.file.text), (f"state/{new.file.stem}.json", new.state)]
         migrations.append((new.file.path, new.file.text))
         states[new.file.stem] = new.state
-    inside: dict[str, str] = {}
+    inside: dict[str, str | bytes] = {}
     outside: dict[str, str] = {}
     new_paths = {new.file.path for new in step.new}
     for path, text in migrations:

@@ -33,8 +33,12 @@ class Refusals(Exception):
 
 @dataclass(frozen=True)
 class CompileHistory:
-    step: NextStep
-    inside: dict[str, str]  # files relative to the output folder (migrations when they live there, states, sum)
+    """What compile writes for the history. The texts live only in `inside` and `outside`, so compile can let each
+    go once written (at 5,000 tables the first migration and its state are over 100 MB)."""
+
+    new: tuple[str, ...]  # the path of each new migration
+    hazards: tuple[tuple[str, str, str], ...]  # (file name, code, message) of the new migrations' statements
+    inside: dict[str, str | bytes]  # files relative to the output folder (migrations when they live there, states, sum); bytes are UTF-8
     outside: dict[str, str]  # new migration files in a folder outside it (the Supabase layout)
     settings: Settings
 
@@ -61,7 +65,7 @@ def compile_history(spec: str, out: str, desired: Schema, *, name: str | None, a
     if step.refusals:
         raise Refusals(list(step.refusals))
     inside, outside = history_files(history, step)
-    return CompileHistory(step, inside, outside, history.settings)
+    return CompileHistory(tuple(new.file.path for new in step.new), step.hazards, inside, outside, history.settings)
 
 
 def committed_files(history: History) -> dict[str, str]:

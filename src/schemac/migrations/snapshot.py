@@ -16,7 +16,7 @@ import types
 import typing
 from typing import Any
 
-from ..emit.jsontext import ExactFloat, dumps_built
+from ..emit.jsontext import ExactFloat, dumps_built, encode_built
 from ..errors import Pos
 from ..model import Schema
 from ..resolve.expressions import canonical_expression
@@ -28,6 +28,11 @@ def snapshot_json(schema: Schema) -> str:
     """The snapshot text of a schema: sorted by nothing but the model's own order, two-space indented, one final newline."""
     # json.dumps(document, indent=2, ensure_ascii=False) + "\n", through orjson; built inside, freed before decoding
     return dumps_built(lambda: {"snapshot_version": SNAPSHOT_VERSION, "schema": _dump(schema)})
+
+
+def snapshot_bytes(schema: Schema) -> bytes:
+    """snapshot_json's UTF-8 bytes: a new state is written as they are (no second copy of 100 MB as text)."""
+    return encode_built(lambda: {"snapshot_version": SNAPSHOT_VERSION, "schema": _dump(schema)})
 
 
 def load_snapshot(text: str, path: str) -> Schema:

@@ -212,7 +212,7 @@ def _clean_part(tables: dict[str, Table], enums: dict[str, Enum], lint: LintConf
     raw = loaded.data.get("tables") if isinstance(loaded.data, dict) else None
     if not isinstance(raw, dict):
         return None
-    starts = sorted((loaded.position(loaded.key_pos[("tables", n)]).line, n) for n in raw if ("tables", n) in loaded.key_pos)
+    starts = sorted((loaded.position(loaded.key_index(("tables", n))).line, n) for n in raw if loaded.key_index(("tables", n)) is not None)
     bad_lines = sorted(e.pos.line for e in problems.errors)
     clean = []
     for i, (line, name) in enumerate(starts):
