@@ -389,3 +389,20 @@ def test_a_numeric_default_that_overflows_the_column_is_refused():
         "schema.yaml:10:33: 12345.6 does not fit numeric(3,1): at most 2 digits before the decimal point"
     ]
     assert errors_of(table("n: {type: 'numeric(3,1)', default: 99.94}\nbad: {type: nope}\n"))[0].startswith("schema.yaml:11")
+
+
+def test_escaped_lone_surrogates_are_refused_at_their_place_and_nothing_is_written(tmp_path):
+    """"\\ud800" in a double-quoted string is no character: UTF-8 cannot store it, so it crashed the hashing of the
+    outputs (a traceback) before it was refused here."""
+    errs = errors_of(table('b: {type: text, description: "half \\ud800 a pair"}\n"k\\udfffey": {type: text}\n'))
+    assert errs == [
+        "schema.yaml:10:36: text cannot contain the lone surrogate U+D800 (not a character: UTF-8 cannot store it) "
+        "(here written as an escape); remove it",
+        "schema.yaml:11:7: a key cannot contain the lone surrogate U+DFFF (not a character: UTF-8 cannot store it); remove it",
+    ], errs
+    from helpers import run_cli
+
+    (tmp_path / "schema.yaml").write_text(HEADER + table('b: {type: text, description: "half \\ud800 a pair"}\n'), encoding="utf-8")
+    result = run_cli("compile", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "lone surrogate U+D800" in result.stderr
+    assert not (tmp_path / "compiled").exists()

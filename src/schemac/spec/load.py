@@ -420,13 +420,20 @@ def _too_deep(text: str, file: str, lines: LineIndex) -> SpecError:
     return SpecError(Pos(file, 1, 1), message)
 
 
-CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode's Cc, less tab and line feed
+# Unicode's Cc, less tab and line feed; and lone surrogates ("\ud800" in a double-quoted YAML string), which are
+# no character at all: UTF-8 cannot store them, so no file, hash or database could take the text
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def control_character(value: str) -> str | None:
-    """The first C0 (other than tab and line feed), DEL or C1 character in value, as U+XXXX, or None."""
+    """The first C0 (other than tab and line feed), DEL or C1 character or lone surrogate in value, as U+XXXX, or None."""
     found = CONTROL_CHARACTER.search(value)
     return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def character_phrase(code: str) -> str:
+    """How an error names what control_character found."""
+    return f"the lone surrogate {code} (not a character: UTF-8 cannot store it)" if "D800" <= code[2:] <= "DFFF" else f"the control character {code}"
 
 
 class SourceFloat(float):
@@ -561,7 +568,7 @@ class _Walker:
             return None
         key = key_node.value if key_node.tag != "tag:yaml.org,2002:null" else "null"
         if (code := control_character(key)) is not None:
-            self.error(key_node, f"a key cannot contain the control character {code}; remove it")
+            self.error(key_node, f"a key cannot contain {character_phrase(code)}; remove it")
             return None
         if key in first_seen:
             self.error(
@@ -594,5 +601,5 @@ class _Walker:
             if "\x00" in value:
                 self.error(node, "text cannot contain a NUL character (PostgreSQL rejects it); remove the \\0")
             elif (code := control_character(value)) is not None:
-                self.error(node, f"text cannot contain the control character {code} (here written as an escape); remove it")
+                self.error(node, f"text cannot contain {character_phrase(code)} (here written as an escape); remove it")
         return value
