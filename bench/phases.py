@@ -5,7 +5,10 @@ phase's seconds (the median of --runs) as JSON, so bench/run.py can show the sha
 how each phase grows with the spec. The phases are schemac's own functions, called as
 the CLI calls them.
 
-    python bench/phases.py spec.yaml [--runs N]
+    python bench/phases.py spec.yaml [--runs N] [--clock cpu|wall|calls]
+
+`--clock calls` counts each phase's function calls (cProfile) instead of timing it: the proof that
+no phase is quadratic does not depend on the machine's load.
 """
 
 from __future__ import annotations
@@ -17,6 +20,32 @@ import os
 import statistics
 import tempfile
 import time
+
+
+class CallCounter:
+    """A clock that counts function calls instead of seconds: cProfile's call count of each phase. A phase that
+    does the same work per table calls its functions exactly N/M times as often at N tables as at M; a quadratic
+    step shows as (N/M)^2, however the heap or the machine's load bends the seconds."""
+
+    def __init__(self):
+        import cProfile
+
+        self.profile = cProfile.Profile()
+        self.calls = 0
+        self.running = False
+
+    def __call__(self) -> float:
+        import pstats
+
+        if not self.running:  # a phase starts
+            self.profile = type(self.profile)()
+            self.profile.enable()
+            self.running = True
+            return float(self.calls)
+        self.profile.disable()
+        self.running = False
+        self.calls += pstats.Stats(self.profile).total_calls
+        return float(self.calls)
 
 
 def one_run(spec: str, clock=time.perf_counter) -> dict[str, float]:
@@ -85,8 +114,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("spec")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu")
+    parser.add_argument("--clock", choices=("cpu", "wall", "calls"), default="cpu")
     args = parser.parse_args()
+    if args.clock == "calls":  # one run: the counts do not vary
+        print(json.dumps(one_run(args.spec, CallCounter())))
+        return
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     runs = [one_run(args.spec, clock) for _ in range(args.runs)]
     gc.collect()

@@ -128,24 +128,25 @@ def main() -> None:
                 rss.setdefault((name, n), []).append(peak)
             print(f"round {round_ + 1}/{args.runs} done", file=sys.stderr, flush=True)
 
-        phases = {}
+        phases, calls = {}, {}
         for n in sizes[-2:]:
-            result = subprocess.run(
-                [PY, str(BENCH / "phases.py"), specs[n], "--runs", str(args.phase_runs), "--clock", args.clock],
-                check=True, capture_output=True, text=True,
-            )
-            phases[n] = json.loads(result.stdout)
+            for clock, into in ((args.clock, phases), ("calls", calls)):
+                result = subprocess.run(
+                    [PY, str(BENCH / "phases.py"), specs[n], "--runs", str(args.phase_runs), "--clock", clock],
+                    check=True, capture_output=True, text=True,
+                )
+                into[n] = json.loads(result.stdout)
 
     med = {key: statistics.median(v) for key, v in seconds.items()}
     peak = {key: max(v) for key, v in rss.items()}
-    report(sizes, med, peak, phases, args.runs, args.clock)
+    report(sizes, med, peak, phases, calls, args.runs, args.clock)
 
 
 def _fmt(s: float) -> str:
     return f"{s:.3f}" if s < 1 else f"{s:.2f}"
 
 
-def report(sizes, med, peak, phases, runs, clock) -> None:
+def report(sizes, med, peak, phases, calls, runs, clock) -> None:
     names = list(commands("", ""))
     what = "CPU seconds (user + system)" if clock == "cpu" else "Wall seconds"
     print(f"{what}, median of {runs} interleaved rounds (each a new process):\n")
@@ -183,13 +184,17 @@ def report(sizes, med, peak, phases, runs, clock) -> None:
         print(f"| {name} | {med[(name, big)] / med[(name, mid)]:.2f}× | {peak[(name, big)] / 2**20:.0f} MB |")
 
     print(f"\nCompile in one process, by phase (median of in-process runs), n={mid:,} and n={big:,}:\n")
-    print(f"| phase | n={mid:,} | share | n={big:,} | share | growth |")
-    print("|---|---|---|---|---|---|")
+    print(f"| phase | n={mid:,} | share | n={big:,} | share | growth | calls growth |")
+    print("|---|---|---|---|---|---|---|")
     total_mid, total_big = sum(phases[mid].values()), sum(phases[big].values())
     for name in phases[big]:
         a, b = phases[mid][name], phases[big][name]
-        print(f"| {name} | {_fmt(a)} | {a / total_mid:.0%} | {_fmt(b)} | {b / total_big:.0%} | {b / a if a else 0:.2f}× |")
-    print(f"| all | {_fmt(total_mid)} | | {_fmt(total_big)} | | {total_big / total_mid:.2f}× |")
+        ca, cb = calls[mid][name], calls[big][name]
+        print(f"| {name} | {_fmt(a)} | {a / total_mid:.0%} | {_fmt(b)} | {b / total_big:.0%} | {b / a if a else 0:.2f}× | {cb / ca if ca else 0:.2f}× |")
+    all_calls = sum(calls[big].values()) / sum(calls[mid].values())
+    print(f"| all | {_fmt(total_mid)} | | {_fmt(total_big)} | | {total_big / total_mid:.2f}× | {all_calls:.2f}× |")
+    print(f"\nCalls growth: each phase's function calls (cProfile) at n={big:,} over n={mid:,}; linear work grows "
+          f"{big / mid:.1f}×, a quadratic step {(big / mid) ** 2:.0f}×, whatever the machine's load does to the seconds.")
 
 
 if __name__ == "__main__":
