@@ -148,7 +148,15 @@ def test_verdicts_and_digests_are_those_of_whole_texts(tmp_path, sliced):
     update = FolderUpdate(str(out), stage=False, keep_texts=True)
     for path, text in expected.items():
         update.add(path, text)
-    assert update.finish() == compare(str(out), expected)
+    stale = update.finish()  # the verdicts of whole texts, each difference with both texts for its diff
+    assert [(s.path, s.state) for s in stale] == [
+        ("empty.json", "missing"), ("extra.md", "extra"), ("link.md", "stale"), ("longer.md", "stale"),
+        ("missing/new.ts", "missing"), ("stale.md", "stale"),
+    ]
+    texts = {s.path: (s.current, s.desired) for s in stale}
+    assert texts["stale.md"] == (TEXT[:-3] + "X\n", TEXT) and texts["longer.md"] == (TEXT + "more\n", TEXT)
+    assert texts["extra.md"] == ("extra\n", None) and texts["missing/new.ts"] == (None, TEXT)
+    assert stale == compare(str(out), expected)  # compare is this same check
     assert update.digests == {path: hashlib.sha256(text.encode("utf-8")).hexdigest() for path, text in expected.items()}
     assert os.listdir(tmp_path) == ["compiled"]
 

@@ -101,35 +101,12 @@ def _text(content: bytes | str) -> str:
 
 
 def compare(out_dir: str, expected: dict[str, str]) -> list[Stale]:
-    """What differs between out_dir and the expected files. A file is compared with its text a slice at a time;
-    only one that differs (or is not expected) is then read whole, for its diff."""
-    actual = _paths(out_dir)
-    result = []
-    for path in sorted(set(actual) | set(expected)):
-        if path not in actual:
-            result.append(Stale(path, "missing", None, expected[path]))
-        elif path not in expected:
-            result.append(Stale(path, "extra", _text(_read_regular(actual[path]))))
-        elif not _holds(actual[path], expected[path]):
-            result.append(Stale(path, "stale", _text(_read_regular(actual[path])), expected[path]))
-    return result
-
-
-def _holds(path: str | None, text: str) -> bool:
-    """Whether path is a regular file holding exactly text in UTF-8 (read and encoded a slice at a time)."""
-    if path is None:
-        return False
-    try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return False
-        with open(path, "rb") as fh:
-            for start in range(0, len(text), SLICE):
-                expected = text[start : start + SLICE].encode("utf-8")
-                if fh.read(len(expected)) != expected:
-                    return False
-            return fh.read(1) == b""
-    except OSError:
-        return False
+    """What differs between out_dir and the expected files, each with both texts for its diff: the check FolderUpdate
+    makes, for callers that hold every text already."""
+    update = FolderUpdate(out_dir, stage=False, keep_texts=True)
+    for path, text in expected.items():
+        update.add(path, text)
+    return update.finish()
 
 
 class FolderUpdate:
