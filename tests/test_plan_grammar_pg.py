@@ -178,3 +178,38 @@ tables:
                 "rename sequence issues_number_seq to issues_seq_no_seq"} <= set(summaries(plan)), summaries(plan)
         conn.execute("INSERT INTO issues (title) VALUES ('c')")
         assert conn.execute("SELECT id, seq_no FROM issues WHERE title = 'c'").fetchone() == (3, 3)
+
+
+def test_vector_column_and_hnsw_index_added(pg_server, tmp_path):
+    """pgvector's type and index method through the planner: the extension, the column and the index arrive in
+    one migration that applies over rows."""
+    new = "extensions:\n  vector: {schema: extensions}\n" + BASE + (
+        "      embedding: {type: vector(3), nullable: true}\n"
+        "    indexes:\n"
+        "      - {columns: [{column: embedding, opclass: extensions.vector_cosine_ops}], using: hnsw, name: accounts_embedding_hnsw}\n"
+    )
+    with pair(pg_server, tmp_path, BASE, new) as (conn, plan):
+        assert "create extension vector" in summaries(plan)
+        conn.execute("UPDATE accounts SET embedding = '[1,0,0]' WHERE id = 1")
+        assert conn.execute("SELECT embedding::text FROM accounts WHERE id = 1").fetchone() == ("[1,0,0]",)
+
+
+def test_ready_made_trigger_functions_with_one_name_on_two_tables(pg_server, tmp_path):
+    """moddatetime triggers of one name (`name:`) on two tables added by a migration; one later dropped alone."""
+    two = BASE + (
+        "      touched_at: {type: timestamptz, default: now()}\n"
+        "  notes:\n    classification: administrative\n    columns:\n"
+        "      id: {type: bigint, primary_key: true}\n      touched_at: {type: timestamptz, default: now()}\n"
+    )
+    both = "extensions:\n  moddatetime: {schema: extensions}\n" + two + (
+        "triggers:\n"
+        "  touched_accounts: {name: touched, table: accounts, timing: before, events: [update], function: moddatetime, arguments: [touched_at]}\n"
+        "  touched_notes: {name: touched, table: notes, timing: before, events: [update], function: moddatetime, arguments: [touched_at]}\n"
+    )
+    with pair(pg_server, tmp_path, two, both) as (conn, plan):
+        conn.execute("UPDATE accounts SET touched_at = '2020-01-01'")  # moddatetime overrides it with now()
+        assert conn.execute("SELECT bool_and(touched_at > '2020-01-02') FROM accounts").fetchone() == (True,)
+    one = both.replace(both[both.index("  touched_notes:"):], "")
+    with pair(pg_server, tmp_path, both, one) as (conn, plan):
+        assert [s for s in summaries(plan) if "touched" in s] == ["drop trigger touched on notes"]
+        assert conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname = 'touched'").fetchone() == (1,)
