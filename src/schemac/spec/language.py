@@ -89,7 +89,7 @@ class ColumnSpec(SpecModel):
     """One column of a table."""
 
     type: str | None = None
-    """PostgreSQL type: text, integer, bigint, boolean, uuid, date, time, timestamptz, jsonb, numeric(p,s), real, double precision, bytea, inet, interval, tsvector, ranges (tstzrange, ...), an extension's type such as citext, or any of these followed by [] for an array; serial, bigserial and smallserial for a key with its owned sequence. Omit when `enum` is given."""
+    """PostgreSQL type: text, integer, bigint, boolean, uuid, date, time, timestamptz, jsonb, numeric(p,s), real, double precision, bytea, inet, interval, tsvector, ranges (tstzrange, ...), an extension's type such as citext or pgvector's vector(n), or any of these followed by [] for an array; serial, bigserial and smallserial for a key with its owned sequence. Omit when `enum` is given."""
     enum: str | None = None
     """Name of an enum declared under `enums`; the column is TEXT with a CHECK listing the values."""
     nullable: bool = False
