@@ -32,14 +32,15 @@ class LeftOut:
     runnable: bool = True  # False: it needs something itself left out (a commented column), so it stays commented too
 
 
-def table_sql(name: str, lt: LiveTable, schema: str = "public") -> str:
-    """CREATE TABLE for a table the spec cannot hold, rebuilt from the catalog (columns and constraints)."""
+def table_sql(name: str, lt: LiveTable, schema: str = "public", partition_by: str | None = None) -> str:
+    """CREATE TABLE for a table the spec cannot hold, rebuilt from the catalog (columns and constraints; a
+    partitioned table with its pg_get_partkeydef)."""
     lines = [
         f"{quote_ident(c)} {col.type}" + ("" if col.nullable else " NOT NULL") + (f" DEFAULT {col.default}" if col.default else "")
         for c, col in lt.columns.items()
     ]
     lines += [f"CONSTRAINT {quote_ident(n)} {con.definition}" for n, con in lt.constraints.items()]
-    out = f"CREATE TABLE {qualified(schema, name)} (\n  " + ",\n  ".join(lines) + "\n);"
+    out = f"CREATE TABLE {qualified(schema, name)} (\n  " + ",\n  ".join(lines) + "\n)" + (f" PARTITION BY {partition_by}" if partition_by else "") + ";"
     for ix_name, ix in lt.indexes.items():
         out += f"\nCREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote_ident(ix_name)} ON {qualified(schema, name)} {ix.definition};"
     for p_name, lp in lt.policies.items():
@@ -70,8 +71,7 @@ def partitioned_tables(conn: psycopg.Connection, schema: str, tables: dict[str, 
             continue
         table = qualified(schema, name)
         if parent is None:
-            sql = table_sql(name, lt, schema)
-            sql = sql.replace("\n);", f"\n) PARTITION BY {key};", 1)
+            sql = table_sql(name, lt, schema, partition_by=key)
             out.append((name, "partitioned tables are not in the spec language yet", sql))
             continue
         inherited = {
